@@ -1,0 +1,88 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// One set of settings for every target: Swift 6 language mode plus the upcoming features we adopt early.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InferIsolatedConformances"),
+]
+
+let package = Package(
+    name: "CommentDesk",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "commentd", targets: ["commentd"]),
+        .executable(name: "modctl", targets: ["modctl"]),
+        .library(name: "PostgresLibPQ", targets: ["PostgresLibPQ"]),
+        .library(name: "CommentStore", targets: ["CommentStore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // libpq, from the system (Debian/Ubuntu: libpq-dev). The shim header also finds libpq-fe.h without pkg-config.
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
+        ),
+        // The only module that imports CLibPQ.
+        .target(
+            name: "PostgresLibPQ",
+            dependencies: [
+                "CLibPQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // All SQL of the domain, and the migrations runner (the files in sql/ are embedded at build time).
+        .target(
+            name: "CommentStore",
+            dependencies: [
+                "PostgresLibPQ",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.embedInCode("Migrations")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "commentd",
+            dependencies: [
+                "CommentStore",
+                "PostgresLibPQ",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "modctl",
+            dependencies: [
+                "CommentStore",
+                "PostgresLibPQ",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Throwaway databases for tests, on the cluster that deploy/local/test.sh starts.
+        .target(
+            name: "PostgresTestSupport",
+            dependencies: ["PostgresLibPQ"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PostgresLibPQTests",
+            dependencies: ["PostgresLibPQ", "PostgresTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CommentStoreTests",
+            dependencies: ["CommentStore", "PostgresLibPQ", "PostgresTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,54 @@
+public import Foundation
+
+/// How to reach PostgreSQL.
+///
+/// Configuration keys (environment):
+/// - `DATABASE_URL`: a URI (`postgresql://user@host:5432/db?sslmode=verify-full`) or a key=value conninfo string.
+///   When unset, libpq's own variables apply (`PGHOST`, `PGPORT`, `PGDATABASE`, `PGUSER`, `PGPASSWORD`,
+///   `PGPASSFILE`, `PGSSLMODE`, …) and then libpq's defaults.
+///
+/// Every connection sets `application_name` (unless the URL sets one), `client_encoding=UTF8` (always) and the
+/// session time zone to UTC.
+public struct PostgresConfiguration: Sendable {
+    /// A URI or conninfo string; `nil` uses libpq's `PG*` variables and defaults.
+    public var connectionString: String?
+    /// Shown in `pg_stat_activity`.
+    public var applicationName: String
+    /// Seconds to wait for a connection to be established (libpq's `connect_timeout`) unless the URL sets it.
+    public var connectTimeoutSeconds: Int
+
+    public init(connectionString: String?, applicationName: String = "commentdesk", connectTimeoutSeconds: Int = 10) {
+        self.connectionString = connectionString
+        self.applicationName = applicationName
+        self.connectTimeoutSeconds = connectTimeoutSeconds
+    }
+
+    /// Reads `DATABASE_URL` from `environment` (an empty value counts as unset).
+    public static func fromEnvironment(
+        applicationName: String,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> PostgresConfiguration {
+        let url = environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        return PostgresConfiguration(connectionString: url, applicationName: applicationName)
+    }
+
+    /// libpq keyword/value pairs, in the order that gives the URL precedence over our defaults except for the
+    /// client encoding, which must be UTF-8 for our text handling.
+    var libpqParameters: [(String, String)] {
+        var parameters: [(String, String)] = [
+            ("application_name", applicationName),
+            ("connect_timeout", String(connectTimeoutSeconds)),
+        ]
+        if let connectionString { parameters.append(("dbname", connectionString)) }
+        parameters.append(("client_encoding", "UTF8"))
+        return parameters
+    }
+}
+
+/// A notification received on a channel this connection listens to.
+public struct PostgresNotification: Sendable, Hashable {
+    public var channel: String
+    public var payload: String
+    /// The process id of the backend that sent it.
+    public var senderPID: Int32
+}

@@ -1,0 +1,119 @@
+public import Foundation
+
+/// A Swift value that can be sent to PostgreSQL as a bind parameter, in PostgreSQL's text format.
+///
+/// Values only ever travel as parameters (`$n`), never pasted into SQL text: see ``SQLQuery``.
+public protocol PostgresEncodable: Sendable {
+    /// The text form of the value, or `nil` for SQL NULL.
+    var postgresText: String? { get }
+}
+
+extension String: PostgresEncodable {
+    public var postgresText: String? { self }
+}
+
+extension Substring: PostgresEncodable {
+    public var postgresText: String? { String(self) }
+}
+
+extension Int: PostgresEncodable {
+    public var postgresText: String? { String(self) }
+}
+
+extension Int64: PostgresEncodable {
+    public var postgresText: String? { String(self) }
+}
+
+extension Int32: PostgresEncodable {
+    public var postgresText: String? { String(self) }
+}
+
+extension Int16: PostgresEncodable {
+    public var postgresText: String? { String(self) }
+}
+
+extension Bool: PostgresEncodable {
+    public var postgresText: String? { self ? "true" : "false" }
+}
+
+extension Double: PostgresEncodable {
+    public var postgresText: String? {
+        if isNaN { return "NaN" }
+        if isInfinite { return self < 0 ? "-Infinity" : "Infinity" }
+        return String(self)
+    }
+}
+
+extension UUID: PostgresEncodable {
+    public var postgresText: String? { uuidString.lowercased() }
+}
+
+extension Date: PostgresEncodable {
+    /// ISO 8601 in UTC with microseconds, which is PostgreSQL's own precision.
+    public var postgresText: String? { PostgresTimestamp.format(self) }
+}
+
+extension Optional: PostgresEncodable where Wrapped: PostgresEncodable {
+    public var postgresText: String? {
+        switch self {
+        case .none: nil
+        case .some(let value): value.postgresText
+        }
+    }
+}
+
+/// A `json`/`jsonb` value, carried as its JSON text.
+public struct PostgresJSON: PostgresEncodable, PostgresDecodable, Hashable {
+    public var text: String
+
+    public init(text: String) { self.text = text }
+
+    /// Encodes `value` with `JSONEncoder` (keys sorted, so equal values give equal text).
+    public init<T: Encodable>(encoding value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        text = String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    /// Decodes the JSON text as `T`.
+    public func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try JSONDecoder().decode(T.self, from: Data(text.utf8))
+    }
+
+    public var postgresText: String? { text }
+    public init?(postgresText: String) { text = postgresText }
+}
+
+/// An element of a one-dimensional array parameter (for `unnest($1::bigint[])` batches).
+public protocol PostgresArrayElement: PostgresEncodable, PostgresDecodable {}
+
+extension String: PostgresArrayElement {}
+extension Int: PostgresArrayElement {}
+extension Int64: PostgresArrayElement {}
+extension Int32: PostgresArrayElement {}
+extension Bool: PostgresArrayElement {}
+extension Double: PostgresArrayElement {}
+extension UUID: PostgresArrayElement {}
+extension Date: PostgresArrayElement {}
+extension Optional: PostgresArrayElement where Wrapped: PostgresArrayElement {}
+
+extension Array: PostgresEncodable where Element: PostgresArrayElement {
+    /// The array literal `{"a","b",NULL}`: every element quoted, `"` and `\` escaped.
+    public var postgresText: String? {
+        var out = "{"
+        for (index, element) in enumerated() {
+            if index > 0 { out += "," }
+            guard let text = element.postgresText else {
+                out += "NULL"
+                continue
+            }
+            out += "\""
+            for character in text.unicodeScalars {
+                if character == "\"" || character == "\\" { out.unicodeScalars.append("\\") }
+                out.unicodeScalars.append(character)
+            }
+            out += "\""
+        }
+        return out + "}"
+    }
+}

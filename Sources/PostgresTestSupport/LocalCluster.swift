@@ -1,0 +1,65 @@
+import Foundation
+public import PostgresLibPQ
+
+/// A private PostgreSQL cluster started with `deploy/local/postgres.sh`, for tests that stop or restart the server
+/// and so must not share the suite-wide cluster. Stop it with ``stop()``; its directory is removed then.
+public struct LocalCluster: Sendable {
+    public let directory: String
+    public let port: Int
+
+    /// Starts a new cluster on a free port in a new temporary directory.
+    public static func start() async throws -> LocalCluster {
+        let port = try freePort()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cdt-cluster-\(UUID().uuidString.prefix(8))").path
+        let cluster = LocalCluster(directory: directory, port: port)
+        try await cluster.script("start")
+        return cluster
+    }
+
+    public var configuration: PostgresConfiguration {
+        PostgresConfiguration(connectionString: "host=127.0.0.1 port=\(port) user=postgres dbname=commentdesk", applicationName: "commentdesk-tests")
+    }
+
+    public func restart() async throws { try await script("restart") }
+
+    public func stopServer() async throws { try await script("stop") }
+
+    public func startServer() async throws { try await script("start") }
+
+    /// Stops the server and removes its files.
+    public func stop() async throws {
+        try await script("stop")
+        try? FileManager.default.removeItem(atPath: directory)
+        try? FileManager.default.removeItem(atPath: directory + ".initdb.log")
+    }
+
+    private func script(_ command: String) async throws {
+        let path = TestPostgres.repositoryRoot.appendingPathComponent("deploy/local/postgres.sh").path
+        try await runProcess("/bin/bash", [path, command, "--dir", directory, "--port", String(port)])
+    }
+
+    /// A TCP port on 127.0.0.1 that nothing listens on right now.
+    static func freePort() throws -> Int {
+        for _ in 0..<50 {
+            let candidate = Int.random(in: 40_000..<60_000)
+            if !isListening(candidate) { return candidate }
+        }
+        throw TestSetupError("no free port found")
+    }
+}
+
+/// True when something accepts connections on 127.0.0.1:`port`.
+public func isListening(_ port: Int) -> Bool {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { return false }
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let result = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    return result == 0
+}
+

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs the whole test suite against a throwaway PostgreSQL cluster that it starts and removes again.
+#
+#   deploy/local/test.sh [swift test options, e.g. --filter PostgresLibPQTests]
+#
+# Installs postgresql and libpq-dev when missing (as root; see deploy/local/postgres.sh). Server log:
+# the cluster's server.log, copied to .build/test-postgres.log when the run ends.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+script=deploy/local/postgres.sh
+
+bash "$script" install
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+port=${COMMENTDESK_TEST_PGPORT:-55432}
+while port_in_use "$port"; do port=$((port + 1)); done
+
+dir=$(mktemp -d "${TMPDIR:-/tmp}/commentdesk-test-pg.XXXXXX")
+cleanup() {
+  bash "$script" stop --dir "$dir" --port "$port" || true
+  mkdir -p .build && cp "$dir/server.log" .build/test-postgres.log 2>/dev/null || true
+  rm -rf "$dir" "$dir.initdb.log"
+}
+trap cleanup EXIT
+rmdir "$dir"
+bash "$script" start --dir "$dir" --port "$port" >/dev/null
+
+export COMMENTDESK_TEST_PGHOST=127.0.0.1
+export COMMENTDESK_TEST_PGPORT=$port
+export COMMENTDESK_TEST_PGUSER=postgres
+
+swift build --build-tests
+swift test --skip-build "$@"
