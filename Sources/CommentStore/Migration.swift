@@ -1,0 +1,24 @@
+/// One numbered SQL file from `sql/`, embedded in the binary at build time.
+public struct Migration: Sendable, Hashable {
+    /// The number that orders migrations, e.g. `0001`.
+    public let version: String
+    /// The file name, e.g. `0001_schema.sql`.
+    public let fileName: String
+    /// The file's text, run as one script inside one transaction.
+    public let sql: String
+
+    init(fileName: String, bytes: [UInt8]) {
+        self.fileName = fileName
+        version = String(fileName.prefix { $0.isNumber })
+        sql = String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+extension Migration {
+    /// Every migration, in order. Adding a file to `sql/` means adding it here too; a test checks that this list
+    /// and the folder agree byte for byte.
+    public static let all: [Migration] = [
+        Migration(fileName: "0001_schema.sql", bytes: PackageResources._001_schema_sql),
+        Migration(fileName: "0002_producer_contract.sql", bytes: PackageResources._002_producer_contract_sql),
+    ]
+}

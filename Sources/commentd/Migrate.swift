@@ -1,0 +1,50 @@
+import ArgumentParser
+import CommentStore
+import Foundation
+import Logging
+import PostgresLibPQ
+
+/// `commentd migrate`: applies pending schema migrations.
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Apply pending database migrations (safe to run repeatedly and concurrently).",
+        discussion: """
+            Applies the files of sql/ that the database has not seen, in order, each in its own transaction. \
+            Refuses to run when an applied file was edited since. Exits 0 when there was nothing to do.
+            """
+    )
+
+    @Flag(help: "List the pending migrations without applying them.")
+    var dryRun = false
+
+    func run() async throws {
+        let logger = bootstrapLogging(label: "commentd.migrate")
+        let configuration = PostgresConfiguration.fromEnvironment(applicationName: "commentd-migrate")
+        let connection: PostgresConnection
+        do {
+            connection = try await PostgresConnection.connect(configuration: configuration, logger: logger)
+        } catch let error as PostgresError {
+            logger.error("cannot connect to the database: \(error)")
+            logger.debug("\(error.debugDescription)")
+            throw ExitCode.failure
+        }
+        defer { Task { await connection.close() } }
+        let migrator = Migrator(logger: logger)
+        do {
+            if dryRun {
+                let pending = try await migrator.pending(on: connection)
+                print(pending.isEmpty ? "nothing to apply" : pending.map(\.fileName).joined(separator: "\n"))
+                return
+            }
+            let report = try await migrator.migrate(on: connection)
+            if report.applied.isEmpty {
+                print("schema is up to date (\(report.alreadyApplied.count) migrations applied)")
+            } else {
+                print("applied: \(report.applied.joined(separator: ", "))")
+            }
+        } catch let error as MigrationError {
+            logger.error("\(error)")
+            throw ExitCode.failure
+        }
+    }
+}

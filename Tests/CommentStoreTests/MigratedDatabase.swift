@@ -1,0 +1,47 @@
+import CommentStore
+import Foundation
+import PostgresLibPQ
+import PostgresTestSupport
+
+/// A fresh database with every migration applied, cloned from a template built once per schema version.
+func withMigratedDatabase<T>(label: String, _ body: (PostgresClient) async throws -> T) async throws -> T {
+    let template = try await migratedTemplate()
+    return try await TestPostgres.withDatabase(label: label, template: template) { configuration in
+        let client = PostgresClient(configuration: configuration, options: .init(maxConnections: 4), logger: TestPostgres.logger)
+        do {
+            let value = try await body(client)
+            await client.close()
+            return value
+        } catch {
+            await client.close()
+            throw error
+        }
+    }
+}
+
+/// The template's name carries a hash of the migrations, so a changed schema gets a new template.
+func migratedTemplate() async throws -> String {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
+    for byte in Migration.all.flatMap({ Array($0.sql.utf8) }) {
+        hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+    }
+    let name = "cdt_template_\(String(hash, radix: 16))"
+    try await TestPostgres.ensureTemplate(name) { configuration in
+        let connection = try await PostgresConnection.connect(configuration: configuration, logger: TestPostgres.logger)
+        do {
+            try await Migrator(logger: TestPostgres.logger).migrate(on: connection)
+            await connection.close()
+        } catch {
+            await connection.close()
+            throw error
+        }
+    }
+    return name
+}
+
+extension PostgresClient {
+    /// Counts rows with a literal query, for brevity in assertions.
+    func count(_ query: SQLQuery) async throws -> Int {
+        try await self.query(query).single().decode(Int.self, at: 0)
+    }
+}
