@@ -62,4 +62,3 @@ public func isListening(_ port: Int) -> Bool {
     }
     return result == 0
 }
-

@@ -225,7 +225,10 @@ struct SchemaTests {
         ("UPDATE comments SET status = 'published'", "comments_status_known"),
         ("UPDATE comment_queue SET state = 'running'", "comment_queue_lease_iff_running"),
         ("INSERT INTO accounts (provider, provider_subject) VALUES ('myspace', 'x')", "accounts_provider_known"),
-        ("INSERT INTO moderation_decisions (comment_id, source, outcome, decided_by) SELECT id, 'automatic', 'delete', 'w' FROM comments", "moderation_decisions_outcome_known"),
+        (
+            "INSERT INTO moderation_decisions (comment_id, source, outcome, decided_by) SELECT id, 'automatic', 'delete', 'w' FROM comments",
+            "moderation_decisions_outcome_known"
+        ),
         ("UPDATE accounts SET status = 'suspended'", "accounts_suspension_has_end"),
     ])
     func vocabulariesAreEnforced(statement: String, constraint: String) async throws {

@@ -57,7 +57,11 @@ struct ConnectionTests {
                 case number(Int), text(String)
                 init(from decoder: any Decoder) throws {
                     let container = try decoder.singleValueContainer()
-                    if let number = try? container.decode(Int.self) { self = .number(number) } else { self = .text(try container.decode(String.self)) }
+                    if let number = try? container.decode(Int.self) {
+                        self = .number(number)
+                    } else {
+                        self = .text(try container.decode(String.self))
+                    }
                 }
             }
             #expect(try values.6.decode(Shape.self) == Shape(a: [.number(1), .text("둘")]))

@@ -10,7 +10,11 @@ struct NotificationAndCancellationTests {
         try await TestPostgres.withDatabase(label: "notify") { configuration in
             let listener = try await PostgresConnection.connect(configuration: configuration, logger: TestPostgres.logger)
             let sender = try await PostgresConnection.connect(configuration: configuration, logger: TestPostgres.logger)
-            defer { Task { await listener.close(); await sender.close() } }
+            defer {
+                Task {
+                    await listener.close(); await sender.close()
+                }
+            }
             try await listener.listen("comment_queue")
             // Nothing sent yet: the wait ends empty after its timeout.
             #expect(try await listener.notifications(timeout: .milliseconds(100)).isEmpty)
@@ -45,16 +49,21 @@ struct NotificationAndCancellationTests {
         try await TestPostgres.withDatabase(label: "cancel") { configuration in
             let connection = try await PostgresConnection.connect(configuration: configuration, logger: TestPostgres.logger)
             let observer = try await PostgresConnection.connect(configuration: configuration, logger: TestPostgres.logger)
-            defer { Task { await connection.close(); await observer.close() } }
+            defer {
+                Task {
+                    await connection.close(); await observer.close()
+                }
+            }
 
             let sleeper = Task { try await connection.query("SELECT pg_sleep(60)") }
             // Wait until the server is running the query, then cancel the task.
             var running = false
             for _ in 0..<100 where !running {
                 try await Task.sleep(for: .milliseconds(20))
-                running = try await observer.query(
-                    "SELECT count(*) FROM pg_stat_activity WHERE pid = \(connection.backendPID) AND state = 'active'"
-                ).single().decode(Int.self, at: 0) == 1
+                running =
+                    try await observer.query(
+                        "SELECT count(*) FROM pg_stat_activity WHERE pid = \(connection.backendPID) AND state = 'active'"
+                    ).single().decode(Int.self, at: 0) == 1
             }
             #expect(running)
             sleeper.cancel()

@@ -30,5 +30,8 @@ export COMMENTDESK_TEST_PGHOST=127.0.0.1
 export COMMENTDESK_TEST_PGPORT=$port
 export COMMENTDESK_TEST_PGUSER=postgres
 
+# Style first: it takes seconds and fails clearly (swift format ships with the toolchain).
+swift format lint --strict -r Sources Tests Package.swift
+
 swift build --build-tests
 swift test --skip-build "$@"
