@@ -16,11 +16,13 @@ let package = Package(
         .executable(name: "modctl", targets: ["modctl"]),
         .library(name: "PostgresLibPQ", targets: ["PostgresLibPQ"]),
         .library(name: "CommentStore", targets: ["CommentStore"]),
+        .library(name: "StandardsPolicy", targets: ["StandardsPolicy"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // libpq, from the system (Debian/Ubuntu: libpq-dev). The shim header also finds libpq-fe.h without pkg-config.
@@ -37,6 +39,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // The Standards Board Policy: pure logic, no I/O. The default policy in deploy/policy is embedded at build time.
+        .target(
+            name: "StandardsPolicy",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            resources: [.embedInCode("DefaultPolicy")],
             swiftSettings: swiftSettings
         ),
         // All SQL of the domain, and the migrations runner (the files in sql/ are embedded at build time).
@@ -77,6 +86,11 @@ let package = Package(
         .testTarget(
             name: "PostgresLibPQTests",
             dependencies: ["PostgresLibPQ", "PostgresTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StandardsPolicyTests",
+            dependencies: ["StandardsPolicy"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,137 @@
+/// An Aho–Corasick automaton over view symbols, compiled to a dense transition table.
+///
+/// Built once per policy load from every term of every rule; a comment is scanned once per view, each symbol
+/// costing one table lookup whatever the number of terms. Patterns carry an opaque `payload` (which term of
+/// which rule) that the caller interprets.
+struct MultiPatternMatcher: Sendable {
+    /// A match: the pattern's payload and the range of view units it covers.
+    struct Match: Sendable {
+        var payload: Int32
+        var range: Range<Int>
+    }
+
+    /// Symbol → column; symbols below `directLimit` use `directColumns`, others (Hanja) the dictionary.
+    private static let directLimit: UInt32 = 0x3200
+    private var directColumns: [UInt16]
+    private var otherColumns: [UInt32: UInt16]
+    private let columns: Int
+    /// `transitions[state * columns + column]` is the next state (failure links already folded in).
+    private var transitions: [Int32]
+    /// Each state's outputs are `outputPayloads[outputStarts[state]..<outputStarts[state + 1]]`, with lengths.
+    private var outputStarts: [Int32]
+    private var outputPayloads: [Int32]
+    private var outputLengths: [Int32]
+
+    var stateCount: Int { outputStarts.count - 1 }
+    var memoryBytes: Int { transitions.count * 4 + directColumns.count * 2 + outputPayloads.count * 8 + outputStarts.count * 4 }
+
+    init(patterns: [(symbols: [UInt32], payload: Int32)]) {
+        // The alphabet: every symbol any pattern uses gets a column; column 0 is "any other symbol".
+        var directColumns = [UInt16](repeating: 0, count: Int(Self.directLimit))
+        var otherColumns: [UInt32: UInt16] = [:]
+        var columns = 1
+        for pattern in patterns {
+            for symbol in pattern.symbols {
+                if symbol < Self.directLimit {
+                    if directColumns[Int(symbol)] == 0 {
+                        directColumns[Int(symbol)] = UInt16(columns)
+                        columns += 1
+                    }
+                } else if otherColumns[symbol] == nil {
+                    otherColumns[symbol] = UInt16(columns)
+                    columns += 1
+                }
+            }
+        }
+        func column(_ symbol: UInt32) -> Int {
+            symbol < Self.directLimit ? Int(directColumns[Int(symbol)]) : Int(otherColumns[symbol] ?? 0)
+        }
+
+        // The trie.
+        var children: [[Int: Int32]] = [[:]]
+        var outputs: [[(payload: Int32, length: Int32)]] = [[]]
+        for pattern in patterns where !pattern.symbols.isEmpty {
+            var state = 0
+            for symbol in pattern.symbols {
+                let key = column(symbol)
+                if let next = children[state][key] {
+                    state = Int(next)
+                } else {
+                    children.append([:])
+                    outputs.append([])
+                    children[state][key] = Int32(children.count - 1)
+                    state = children.count - 1
+                }
+            }
+            outputs[state].append((pattern.payload, Int32(pattern.symbols.count)))
+        }
+
+        // Breadth-first: failure links, folded outputs, and the dense table.
+        let stateCount = children.count
+        var transitions = [Int32](repeating: 0, count: stateCount * columns)
+        var failure = [Int32](repeating: 0, count: stateCount)
+        var queue: [Int] = []
+        queue.reserveCapacity(stateCount)
+        for (key, child) in children[0] {
+            transitions[key] = child
+            queue.append(Int(child))
+        }
+        var head = 0
+        while head < queue.count {
+            let state = queue[head]
+            head += 1
+            let fail = Int(failure[state])
+            outputs[state].append(contentsOf: outputs[fail])
+            for key in 0..<columns {
+                if let child = children[state][key] {
+                    failure[Int(child)] = state == 0 ? 0 : transitions[fail * columns + key]
+                    transitions[state * columns + key] = child
+                    queue.append(Int(child))
+                } else {
+                    transitions[state * columns + key] = transitions[fail * columns + key]
+                }
+            }
+        }
+        // Column 0 (symbols no pattern uses) always returns to the root.
+        for state in 0..<stateCount { transitions[state * columns] = 0 }
+
+        var outputStarts: [Int32] = [0]
+        var outputPayloads: [Int32] = []
+        var outputLengths: [Int32] = []
+        for state in 0..<stateCount {
+            for output in outputs[state] {
+                outputPayloads.append(output.payload)
+                outputLengths.append(output.length)
+            }
+            outputStarts.append(Int32(outputPayloads.count))
+        }
+        self.directColumns = directColumns
+        self.otherColumns = otherColumns
+        self.columns = columns
+        self.transitions = transitions
+        self.outputStarts = outputStarts
+        self.outputPayloads = outputPayloads
+        self.outputLengths = outputLengths
+    }
+
+    /// Calls `body` for every occurrence of every pattern in `symbols`, in order of where the match ends.
+    @inline(__always)
+    func scan(_ symbols: [UInt32], _ body: (Match) -> Void) {
+        var state = 0
+        transitions.withUnsafeBufferPointer { transitions in
+            directColumns.withUnsafeBufferPointer { direct in
+                for (position, symbol) in symbols.enumerated() {
+                    let column = symbol < Self.directLimit ? Int(direct[Int(symbol)]) : Int(otherColumns[symbol] ?? 0)
+                    state = Int(transitions[state * columns + column])
+                    let first = Int(outputStarts[state])
+                    let last = Int(outputStarts[state + 1])
+                    if first == last { continue }
+                    for output in first..<last {
+                        let length = Int(outputLengths[output])
+                        body(Match(payload: outputPayloads[output], range: (position + 1 - length)..<(position + 1)))
+                    }
+                }
+            }
+        }
+    }
+}

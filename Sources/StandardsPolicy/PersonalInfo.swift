@@ -1,0 +1,114 @@
+/// Finds personal information: Korean phone numbers, resident and foreigner registration numbers, card numbers
+/// (Luhn-checked), bank account numbers near a bank word, and email addresses in their spoken forms.
+enum PersonalInfo {
+    static let defaultBankWords = [
+        "은행", "계좌", "입금", "송금", "국민", "신한", "우리", "하나", "농협", "기업", "카카오뱅크", "케이뱅크", "토스", "새마을",
+        "우체국", "수협", "씨티", "account", "bank", "acct",
+    ]
+
+    struct Finding {
+        var kind: PersonalInfoKind
+        var range: Range<Int>
+    }
+
+    static func find(in text: NormalizedText, kinds: Set<PersonalInfoKind>, bankWords: [String], proximity: Int) -> [Finding] {
+        var findings: [Finding] = []
+        var bankWordRanges: [Range<Int>]?
+        for run in text.digitRuns {
+            var group = 0
+            while group < run.groupCount {
+                var matched = false
+                for last in stride(from: min(run.groupCount - 1, group + 5), through: group, by: -1) {
+                    let digitRange = run.groupStarts[group]..<run.groupRange(last).upperBound
+                    let digits = Array(run.digits[digitRange])
+                    let range = Int(run.starts[digitRange.lowerBound])..<Int(run.ends[digitRange.upperBound - 1])
+                    let groupSizes = (group...last).map { run.groupRange($0).count }
+                    var kind = classify(digits, groupSizes: groupSizes, kinds: kinds)
+                    if kind == nil, kinds.contains(.bankAccount), looksLikeAccount(digits, groupSizes: groupSizes) {
+                        if bankWordRanges == nil { bankWordRanges = locate(bankWords, in: text.base) }
+                        let near = bankWordRanges!.contains { word in
+                            word.upperBound + proximity >= range.lowerBound && word.lowerBound <= range.upperBound + proximity
+                        }
+                        if near { kind = .bankAccount }
+                    }
+                    if let kind {
+                        findings.append(Finding(kind: kind, range: range))
+                        group = last + 1
+                        matched = true
+                        break
+                    }
+                }
+                if !matched { group += 1 }
+            }
+        }
+        if kinds.contains(.email) {
+            for email in Links.scan(text.base, siteDomains: [], shorteners: []).emails {
+                findings.append(Finding(kind: .email, range: email))
+            }
+        }
+        return findings
+    }
+
+    /// The kind of a number, or nil when it is none of phone, registration or card number.
+    static func classify(_ d: [UInt8], groupSizes: [Int], kinds: Set<PersonalInfoKind>) -> PersonalInfoKind? {
+        let n = d.count
+        if n == 13, groupSizes == [13] || groupSizes == [6, 7], validBirthDate(d) {
+            if (1...4).contains(d[6]), kinds.contains(.rrn) { return .rrn }
+            if (5...8).contains(d[6]), kinds.contains(.frn) { return .frn }
+        }
+        if d.first == 0 {
+            if kinds.contains(.mobile), (10...11).contains(n), d[1] == 1, [0, 1, 6, 7, 8, 9].contains(d[2]) { return .mobile }
+            if kinds.contains(.landline) {
+                if d[1] == 2, (9...10).contains(n) { return .landline }
+                if (3...6).contains(d[1]), (1...5).contains(d[2]), (10...11).contains(n) { return .landline }
+                if d[1] == 7, d[2] == 0, n == 11 { return .landline }
+            }
+        }
+        if kinds.contains(.card), (14...19).contains(n), [3, 4, 5, 6, 9].contains(d[0]), luhn(d),
+            groupSizes.count == 1 || groupSizes.dropLast().allSatisfy({ $0 == 4 }) || groupSizes == [4, 6, 5] || groupSizes == [4, 6, 4]
+        {
+            return .card
+        }
+        return nil
+    }
+
+    static func looksLikeAccount(_ digits: [UInt8], groupSizes: [Int]) -> Bool {
+        (10...14).contains(digits.count) && (groupSizes.count >= 2 || digits.count >= 11)
+    }
+
+    static func validBirthDate(_ d: [UInt8]) -> Bool {
+        let month = Int(d[2]) * 10 + Int(d[3])
+        let day = Int(d[4]) * 10 + Int(d[5])
+        return (1...12).contains(month) && (1...31).contains(day)
+    }
+
+    /// The Luhn checksum that card numbers carry.
+    static func luhn(_ digits: [UInt8]) -> Bool {
+        var sum = 0
+        for (index, digit) in digits.reversed().enumerated() {
+            var value = Int(digit)
+            if index % 2 == 1 {
+                value *= 2
+                if value > 9 { value -= 9 }
+            }
+            sum += value
+        }
+        return sum % 10 == 0
+    }
+
+    /// Ranges (in original offsets) where any of `words` occurs, ASCII case-insensitively.
+    static func locate(_ words: [String], in base: BaseText) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        let lowered = base.scalars.map { (0x41...0x5A).contains($0) ? $0 + 0x20 : $0 }
+        for word in words {
+            let pattern = word.lowercased().unicodeScalars.map(\.value)
+            guard !pattern.isEmpty, pattern.count <= lowered.count else { continue }
+            for start in 0...(lowered.count - pattern.count) where lowered[start] == pattern[0] {
+                if Array(lowered[start..<start + pattern.count]) == pattern {
+                    ranges.append(base.originalRange(start..<start + pattern.count))
+                }
+            }
+        }
+        return ranges
+    }
+}

@@ -1,0 +1,441 @@
+import Foundation
+import Yams
+
+/// Reads and validates policy documents. A policy with any problem is rejected whole, with every problem listed;
+/// it is never half-loaded.
+public enum PolicyLoader {
+    /// Reason codes the system itself records, which every policy must list.
+    public static let requiredReasonCodes = ["login_required", "processing_error", "other"]
+
+    /// Parses and validates `bundle`'s main document and the term files it references.
+    public static func document(from bundle: PolicyBundle) throws -> PolicyDocument {
+        var reader = Reader(bundle: bundle)
+        let document = reader.readDocument()
+        guard reader.issues.isEmpty, let document else {
+            throw PolicyError(reader.issues.isEmpty ? [.init(file: bundle.mainFile, line: nil, message: "empty policy")] : reader.issues)
+        }
+        return document
+    }
+
+    /// The `terms_file`, `allow_file` and `file` values in a document, for collecting a bundle from disk.
+    static func fileReferences(in yaml: String) -> [String] {
+        guard let node = try? Yams.compose(yaml: yaml) else { return [] }
+        var found: [String] = []
+        func walk(_ node: Node) {
+            switch node {
+            case .mapping(let mapping):
+                for (key, value) in mapping {
+                    if let key = key.string, ["terms_file", "allow_file", "file"].contains(key), let path = value.string {
+                        found.append(path)
+                    } else {
+                        walk(value)
+                    }
+                }
+            case .sequence(let sequence): sequence.forEach(walk)
+            default: break
+            }
+        }
+        walk(node)
+        return found
+    }
+
+    /// `path` when it stays inside the policy's folder (relative, no `..`), else nil.
+    static func safeRelativePath(_ path: String) -> String? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        guard !path.hasPrefix("/"), !parts.isEmpty, !parts.contains(".."), !path.contains("\\") else { return nil }
+        return parts.filter { $0 != "." }.joined(separator: "/")
+    }
+
+    /// Parses a duration such as `30s`, `10m`, `24h` or `7d` into seconds.
+    public static func seconds(_ text: String) -> Int? {
+        guard let unit = text.last, let amount = Int(text.dropLast()), amount > 0 else { return nil }
+        switch unit {
+        case "s": return amount
+        case "m": return amount * 60
+        case "h": return amount * 3600
+        case "d": return amount * 86_400
+        default: return nil
+        }
+    }
+}
+
+/// Walks the YAML node tree, collecting issues instead of stopping at the first.
+private struct Reader {
+    let bundle: PolicyBundle
+    var issues: [PolicyError.Issue] = []
+
+    init(bundle: PolicyBundle) { self.bundle = bundle }
+
+    mutating func issue(_ node: Node?, _ message: String, file: String? = nil) {
+        issues.append(.init(file: file ?? bundle.mainFile, line: node?.mark?.line, message: message))
+    }
+
+    /// The entries of a mapping, complaining about keys not in `allowed`.
+    mutating func entries(_ node: Node, allowed: Set<String>, context: String) -> [String: Node] {
+        guard case .mapping(let mapping) = node else {
+            issue(node, "\(context) must be a mapping")
+            return [:]
+        }
+        var result: [String: Node] = [:]
+        for (key, value) in mapping {
+            guard let name = key.string else {
+                issue(key, "\(context): keys must be text")
+                continue
+            }
+            if !allowed.contains(name) {
+                issue(key, "\(context): unknown key '\(name)' (expected one of: \(allowed.sorted().joined(separator: ", ")))")
+            } else if result[name] != nil {
+                issue(key, "\(context): '\(name)' appears twice")
+            } else {
+                result[name] = value
+            }
+        }
+        return result
+    }
+
+    mutating func string(_ node: Node?, _ context: String) -> String? {
+        guard let node else { return nil }
+        guard case .scalar(let scalar) = node, !scalar.string.isEmpty else {
+            issue(node, "\(context) must be non-empty text")
+            return nil
+        }
+        return scalar.string
+    }
+
+    mutating func int(_ node: Node?, _ context: String, range: ClosedRange<Int>) -> Int? {
+        guard let node else { return nil }
+        guard let value = node.int else {
+            issue(node, "\(context) must be a whole number")
+            return nil
+        }
+        guard range.contains(value) else {
+            issue(node, "\(context) must be between \(range.lowerBound) and \(range.upperBound)")
+            return nil
+        }
+        return value
+    }
+
+    mutating func double(_ node: Node?, _ context: String, range: ClosedRange<Double>) -> Double? {
+        guard let node else { return nil }
+        guard let value = node.float ?? node.int.map(Double.init) else {
+            issue(node, "\(context) must be a number")
+            return nil
+        }
+        guard range.contains(value) else {
+            issue(node, "\(context) must be between \(range.lowerBound) and \(range.upperBound)")
+            return nil
+        }
+        return value
+    }
+
+    mutating func bool(_ node: Node?, _ context: String) -> Bool? {
+        guard let node else { return nil }
+        guard let value = node.bool else {
+            issue(node, "\(context) must be true or false")
+            return nil
+        }
+        return value
+    }
+
+    mutating func strings(_ node: Node?, _ context: String) -> [(String, Node)]? {
+        guard let node else { return nil }
+        guard case .sequence(let sequence) = node else {
+            issue(node, "\(context) must be a list")
+            return nil
+        }
+        var result: [(String, Node)] = []
+        for item in sequence {
+            if let text = string(item, "\(context) entries") { result.append((text, item)) }
+        }
+        return result
+    }
+
+    mutating func duration(_ node: Node?, _ context: String) -> Int? {
+        guard let node, let text = string(node, context) else { return nil }
+        guard let seconds = PolicyLoader.seconds(text) else {
+            issue(node, "\(context) must be a duration such as 30s, 10m, 24h or 7d")
+            return nil
+        }
+        return seconds
+    }
+
+    // MARK: The document
+
+    mutating func readDocument() -> PolicyDocument? {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: bundle.document) else {
+                issue(nil, "the policy is empty")
+                return nil
+            }
+            root = node
+        } catch {
+            issues.append(.init(file: bundle.mainFile, line: Self.line(of: error), message: "not valid YAML: \(error)"))
+            return nil
+        }
+        let top = entries(
+            root, allowed: ["version", "name", "limits", "login", "site_domains", "reason_codes", "allow", "rules"],
+            context: "policy")
+        let version = top["version"].flatMap { string($0, "version") }
+        if top["version"] == nil { issue(root, "policy: 'version' is required") }
+        let name = top["name"].flatMap { string($0, "name") } ?? "Standards Board Policy"
+
+        var limits = Limits(maxCharacters: 250, maxBytes: 4096, maxScalarsPerCharacter: 10)
+        if let node = top["limits"] {
+            let values = entries(node, allowed: ["max_characters", "max_bytes", "max_scalars_per_character"], context: "limits")
+            limits.maxCharacters = int(values["max_characters"], "limits.max_characters", range: 1...100_000) ?? limits.maxCharacters
+            limits.maxBytes = int(values["max_bytes"], "limits.max_bytes", range: 4...1_000_000) ?? limits.maxBytes
+            limits.maxScalarsPerCharacter =
+                int(values["max_scalars_per_character"], "limits.max_scalars_per_character", range: 1...100) ?? limits.maxScalarsPerCharacter
+            if limits.maxBytes < limits.maxCharacters {
+                issue(node, "limits.max_bytes must be at least limits.max_characters")
+            }
+        }
+
+        var providers: [String] = []
+        if let node = top["login"] {
+            let values = entries(node, allowed: ["providers"], context: "login")
+            providers = strings(values["providers"], "login.providers")?.map { $0.0.lowercased() } ?? []
+        }
+        if providers.isEmpty { issue(top["login"] ?? root, "login.providers must list at least one provider") }
+
+        let siteDomains = (strings(top["site_domains"], "site_domains") ?? []).compactMap { domain, node -> String? in
+            let lowered = domain.lowercased()
+            guard lowered.range(of: #"^[a-z0-9-]+(\.[a-z0-9-]+)+$"#, options: .regularExpression) != nil else {
+                issue(node, "site_domains: '\(domain)' is not a domain name")
+                return nil
+            }
+            return lowered
+        }
+
+        var reasonCodes: [String] = []
+        if let list = strings(top["reason_codes"], "reason_codes") {
+            for (code, node) in list {
+                if code.range(of: #"^[a-z][a-z0-9_]*$"#, options: .regularExpression) == nil {
+                    issue(node, "reason code '\(code)' must be lowercase letters, digits and _")
+                } else if reasonCodes.contains(code) {
+                    issue(node, "reason code '\(code)' is listed twice")
+                } else {
+                    reasonCodes.append(code)
+                }
+            }
+        } else {
+            issue(root, "policy: 'reason_codes' is required")
+        }
+        for required in PolicyLoader.requiredReasonCodes where !reasonCodes.contains(required) && top["reason_codes"] != nil {
+            issue(top["reason_codes"], "reason_codes must include '\(required)'")
+        }
+
+        var allow: [Term] = []
+        if let node = top["allow"] {
+            let values = entries(node, allowed: ["terms", "file"], context: "allow")
+            allow = termList(inline: values["terms"], file: values["file"], context: "allow")
+        }
+
+        var rules: [Rule] = []
+        if case .sequence(let list)? = top["rules"] {
+            var seen: Set<String> = []
+            for item in list {
+                guard let rule = readRule(item, reasonCodes: reasonCodes) else { continue }
+                if seen.contains(rule.id) {
+                    issue(item, "rule id '\(rule.id)' is used twice")
+                }
+                seen.insert(rule.id)
+                rules.append(rule)
+            }
+        } else {
+            issue(top["rules"] ?? root, "policy: 'rules' must be a list")
+        }
+        guard let version else { return nil }
+        return PolicyDocument(
+            version: version, name: name, limits: limits, providers: providers, siteDomains: siteDomains, reasonCodes: reasonCodes,
+            allow: allow, rules: rules)
+    }
+
+    static func line(of error: any Error) -> Int? {
+        let text = String(describing: error)
+        guard let match = text.range(of: #"\d+:\d+"#, options: .regularExpression) else { return nil }
+        return Int(text[match].split(separator: ":")[0])
+    }
+
+    // MARK: Rules
+
+    mutating func readRule(_ node: Node, reasonCodes: [String]) -> Rule? {
+        let values = entries(
+            node, allowed: ["id", "kind", "action", "reason", "category", "params", "terms", "terms_file", "allow", "allow_file", "description"],
+            context: "rule")
+        let line = node.mark?.line ?? 0
+        guard let id = string(values["id"], "rule.id") else {
+            issue(node, "rule: 'id' is required")
+            return nil
+        }
+        let context = "rule '\(id)'"
+        if id.range(of: #"^[a-z0-9][a-z0-9_.-]*$"#, options: .regularExpression) == nil {
+            issue(values["id"], "\(context): ids are lowercase letters, digits, '.', '_' and '-'")
+        }
+        let kindName = string(values["kind"], "\(context).kind")
+        if values["kind"] == nil { issue(node, "\(context): 'kind' is required") }
+        let actionName = string(values["action"], "\(context).action")
+        let action = actionName.flatMap(Action.init(rawValue:))
+        if values["action"] == nil {
+            issue(node, "\(context): 'action' is required")
+        } else if action == nil {
+            issue(values["action"], "\(context): action must be approve, hold or reject")
+        }
+        let reason = string(values["reason"], "\(context).reason")
+        if values["reason"] == nil {
+            issue(node, "\(context): 'reason' is required")
+        } else if let reason, !reasonCodes.contains(reason) {
+            issue(values["reason"], "\(context): reason '\(reason)' is not in reason_codes")
+        }
+        let category = string(values["category"], "\(context).category")
+        if values["category"] == nil { issue(node, "\(context): 'category' is required") }
+
+        let params = values["params"].map { $0 } ?? Node.mapping(Node.Mapping([]))
+        let hasTerms = values["terms"] != nil || values["terms_file"] != nil || values["allow"] != nil || values["allow_file"] != nil
+        var kind: RuleKind?
+        switch kindName {
+        case "terms":
+            noParams(params, context)
+            let terms = termList(inline: values["terms"], file: values["terms_file"], context: "\(context).terms")
+            let allow = termList(inline: values["allow"], file: values["allow_file"], context: "\(context).allow")
+            if terms.isEmpty { issue(node, "\(context): a terms rule needs terms or terms_file") }
+            kind = .terms(terms: terms, allow: allow)
+        case "login_required": kind = .loginRequired
+        case "provider_allowed": kind = .providerAllowed
+        case "account_banned": kind = .accountBanned
+        case "account_suspended": kind = .accountSuspended
+        case "article_closed": kind = .articleClosed
+        case "length": kind = .length
+        case "empty": kind = .empty
+        case "control_characters": kind = .controlCharacters
+        case "combining_overload": kind = .combiningOverload
+        case "rate_limit":
+            let p = entries(params, allowed: ["window", "max", "per_article"], context: "\(context).params")
+            let window = duration(p["window"], "\(context).params.window")
+            let max = int(p["max"], "\(context).params.max", range: 1...100_000)
+            if p["window"] == nil || p["max"] == nil { issue(node, "\(context): rate_limit needs params.window and params.max") }
+            if let window, let max {
+                kind = .rateLimit(windowSeconds: window, max: max, perArticle: bool(p["per_article"], "\(context).params.per_article") ?? false)
+            }
+        case "duplicate":
+            let p = entries(params, allowed: ["window", "similarity"], context: "\(context).params")
+            let window = duration(p["window"], "\(context).params.window") ?? 86_400
+            let similarity = double(p["similarity"], "\(context).params.similarity", range: 0.5...1.0) ?? 1.0
+            kind = .duplicate(windowSeconds: window, similarity: similarity)
+        case "new_commenter":
+            let p = entries(params, allowed: ["first"], context: "\(context).params")
+            kind = .newCommenter(first: int(p["first"], "\(context).params.first", range: 0...1000) ?? 0)
+        case "rejection_rate":
+            let p = entries(params, allowed: ["min_decisions", "max_ratio"], context: "\(context).params")
+            kind = .rejectionRate(
+                minDecisions: int(p["min_decisions"], "\(context).params.min_decisions", range: 1...10_000) ?? 5,
+                maxRatio: double(p["max_ratio"], "\(context).params.max_ratio", range: 0.01...1.0) ?? 0.5)
+        case "personal_info":
+            let p = entries(params, allowed: ["detect", "bank_words", "proximity"], context: "\(context).params")
+            var kinds = Set(PersonalInfoKind.allCases)
+            if let list = strings(p["detect"], "\(context).params.detect") {
+                kinds = []
+                for (name, item) in list {
+                    if let detected = PersonalInfoKind(rawValue: name) {
+                        kinds.insert(detected)
+                    } else {
+                        issue(
+                            item,
+                            "\(context): unknown detector '\(name)' (known: \(PersonalInfoKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    }
+                }
+            }
+            let bankWords = strings(p["bank_words"], "\(context).params.bank_words")?.map(\.0) ?? PersonalInfo.defaultBankWords
+            kind = .personalInfo(
+                kinds: kinds, bankWords: bankWords, proximity: int(p["proximity"], "\(context).params.proximity", range: 1...200) ?? 24)
+        case "links":
+            let p = entries(params, allowed: ["shorteners"], context: "\(context).params")
+            kind = .links(shorteners: strings(p["shorteners"], "\(context).params.shorteners")?.map { $0.0.lowercased() } ?? Links.defaultShorteners)
+        case "flood":
+            let p = entries(params, allowed: ["max_run", "ignore", "max_repeated_word", "max_lines"], context: "\(context).params")
+            let ignored = Set((string(p["ignore"], "\(context).params.ignore") ?? "ㅋㅎㅠㅜ.!?~ㅡ-=^*").unicodeScalars.map(\.value))
+            kind = .flood(
+                maxRun: int(p["max_run"], "\(context).params.max_run", range: 3...1000) ?? 12, ignored: ignored,
+                maxRepeatedWord: int(p["max_repeated_word"], "\(context).params.max_repeated_word", range: 2...1000) ?? 6,
+                maxLines: int(p["max_lines"], "\(context).params.max_lines", range: 1...1000) ?? 15)
+        case nil:
+            break
+        case let name?:
+            issue(values["kind"], "\(context): unknown kind '\(name)'")
+        }
+        if let kind, kind.name != "terms", hasTerms {
+            issue(node, "\(context): only terms rules take terms or allow lists")
+        }
+        if let kind, !Self.kindTakesParams(kind), case .mapping(let mapping) = params, !mapping.isEmpty {
+            issue(values["params"], "\(context): \(kind.name) rules take no params")
+        }
+        guard let kind, let action, let reason, let category else { return nil }
+        return Rule(
+            id: id, kind: kind, action: action, reason: reason, category: category, location: PolicyLocation(file: bundle.mainFile, line: line))
+    }
+
+    static func kindTakesParams(_ kind: RuleKind) -> Bool {
+        switch kind {
+        case .rateLimit, .duplicate, .newCommenter, .rejectionRate, .personalInfo, .links, .flood: true
+        default: false
+        }
+    }
+
+    mutating func noParams(_ params: Node, _ context: String) {
+        if case .mapping(let mapping) = params, !mapping.isEmpty { issue(params, "\(context): terms rules take no params") }
+    }
+
+    // MARK: Term lists
+
+    /// Terms given inline (a YAML list) and/or in a file beside the policy (one per line, `#` comments).
+    mutating func termList(inline: Node?, file: Node?, context: String) -> [Term] {
+        var terms: [Term] = []
+        if let list = strings(inline, context) {
+            for (text, node) in list {
+                if let term = Self.term(text, location: PolicyLocation(file: bundle.mainFile, line: node.mark?.line ?? 0)) {
+                    terms.append(term)
+                } else {
+                    issue(node, "\(context): '\(text)' is not a usable term")
+                }
+            }
+        }
+        if let file, let path = string(file, "\(context) file") {
+            guard let relative = PolicyLoader.safeRelativePath(path) else {
+                issue(file, "\(context): '\(path)' must be a relative path inside the policy's folder")
+                return terms
+            }
+            guard let text = bundle.files[relative] else {
+                issue(file, "\(context): file '\(path)' not found beside the policy")
+                return terms
+            }
+            for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                var line = rawLine
+                if let hash = line.firstIndex(of: "#") { line = line[..<hash] }
+                let entry = line.trimmingCharacters(in: .whitespacesAndNewlines)
+                if entry.isEmpty { continue }
+                let location = PolicyLocation(file: relative, line: index + 1)
+                if let term = Self.term(entry, location: location) {
+                    terms.append(term)
+                } else {
+                    issues.append(.init(file: relative, line: index + 1, message: "'\(entry)' is not a usable term"))
+                }
+            }
+        }
+        return terms
+    }
+
+    /// `word`, `word*` (prefix) or `*word*` (embedded); anything with Hangul is a Korean term.
+    static func term(_ entry: String, location: PolicyLocation) -> Term? {
+        var text = Substring(entry)
+        let leading = text.hasPrefix("*")
+        let trailing = text.hasSuffix("*")
+        if leading { text = text.dropFirst() }
+        if trailing { text = text.dropLast() }
+        let cleaned = text.trimmingCharacters(in: .whitespaces)
+        guard !cleaned.isEmpty else { return nil }
+        let korean = cleaned.unicodeScalars.contains { (0xAC00...0xD7A3).contains($0.value) || (0x3131...0x318E).contains($0.value) }
+        let mode: TermMode = korean ? .korean : leading && trailing ? .embedded : trailing ? .prefix : leading ? .embedded : .word
+        return Term(text: cleaned, mode: mode, location: location)
+    }
+}

@@ -1,0 +1,209 @@
+import Foundation
+
+/// What one Unicode scalar is, for building the views of a comment.
+///
+/// Computed once per process for the Basic Multilingual Plane (a 64 Ki-entry table) and on the fly for the rest.
+/// The table is policy-independent: comments and term lists go through the same folding.
+struct ScalarClass: Sendable, Equatable {
+    enum Kind: UInt8, Sendable {
+        /// Letters of other scripts, emoji-free symbols we keep as word characters (not matched by term lists).
+        case otherLetter
+        /// Whitespace, punctuation and symbols: word boundaries.
+        case separator
+        /// Zero-width and bidi characters, soft hyphen, Hangul fillers, tags, variation selectors: dropped.
+        case invisible
+        /// Combining marks left after NFC (diacritic stacks): dropped from the views.
+        case combining
+        /// A Latin letter, folded: `value` is an ASCII lowercase letter.
+        case latin
+        /// A decimal digit from any script, full-width or circled: `value` is the ASCII digit.
+        case digit
+        /// Several ASCII letters or digits (ligatures ﬁ, circled ⑩, ㎏): `value` indexes ``ScalarClass/expansions``.
+        case expansion
+        /// A Hangul compatibility jamo (`value` is U+3131…U+318E).
+        case jamo
+        /// A precomposed Hangul syllable (`value` is the scalar).
+        case syllable
+        /// A CJK ideograph (Hanja), kept as itself.
+        case ideograph
+        /// Line feed or carriage return.
+        case newline
+        /// C0/C1 control characters other than tab and line breaks: malformed input.
+        case control
+    }
+
+    let kind: Kind
+    let value: UInt32
+
+    static func of(_ scalar: Unicode.Scalar) -> ScalarClass {
+        let v = scalar.value
+        if v < 0x80 { return asciiTable[Int(v)] }
+        if v < 0x10000 { return bmpTable[Int(v)] }
+        return compute(scalar)
+    }
+
+    /// Multi-character foldings, indexed by `value` of `.expansion` classes.
+    static let expansions: [String] = buildTables().expansions
+
+    private static let asciiTable: [ScalarClass] = (0..<0x80).map { compute(Unicode.Scalar(UInt8($0))) }
+    private static let bmpTable: [ScalarClass] = buildTables().table
+
+    private static let built = TableBuilder.build()
+    private static func buildTables() -> (table: [ScalarClass], expansions: [String]) { built }
+
+    /// Classifies one scalar from scratch (used to fill the table, and for scalars beyond the BMP).
+    static func compute(_ scalar: Unicode.Scalar, expansions: inout [String]) -> ScalarClass {
+        let v = scalar.value
+        switch v {
+        case 0x0A, 0x0D: return ScalarClass(kind: .newline, value: v)
+        case 0x09, 0x0B, 0x0C: return ScalarClass(kind: .separator, value: 0x20)
+        case 0x00..<0x20, 0x7F..<0xA0: return ScalarClass(kind: .control, value: v)
+        case 0x30...0x39: return ScalarClass(kind: .digit, value: v)
+        case 0x41...0x5A: return ScalarClass(kind: .latin, value: v + 0x20)
+        case 0x61...0x7A: return ScalarClass(kind: .latin, value: v)
+        case 0x00..<0x80: return ScalarClass(kind: .separator, value: v)
+        default: break
+        }
+        if isInvisible(v) { return ScalarClass(kind: .invisible, value: v) }
+        if (0xAC00...0xD7A3).contains(v) { return ScalarClass(kind: .syllable, value: v) }
+        if (0x3131...0x318E).contains(v) { return ScalarClass(kind: .jamo, value: v) }
+        if let jamo = Hangul.compatibilityJamo(forConjoiningOrHalfwidth: v) { return ScalarClass(kind: .jamo, value: jamo) }
+        if let latin = Homoglyphs.latin[v] { return ScalarClass(kind: .latin, value: UInt32(latin.asciiValue!)) }
+        if (0x4E00...0x9FFF).contains(v) || (0x3400...0x4DBF).contains(v) || (0x20000...0x2FA1F).contains(v) {
+            return ScalarClass(kind: .ideograph, value: v)
+        }
+        let properties = scalar.properties
+        switch properties.generalCategory {
+        case .nonspacingMark, .spacingMark, .enclosingMark:
+            return ScalarClass(kind: .combining, value: v)
+        default: break
+        }
+        // Compatibility folding (NFKC) for the blocks that hold Latin look-alikes and decorated digits: full-width
+        // forms, circled and parenthesized letters, mathematical alphanumerics, ligatures, letterlike symbols.
+        // Hangul compatibility jamo are already handled above, so NFKC never turns ㅅㅂ into conjoining jamo here.
+        if foldsByCompatibility(v) {
+            let folded = String(scalar).decomposedStringWithCompatibilityMapping.lowercased()
+            var ascii = ""
+            var hangul: [ScalarClass] = []
+            for s in folded.unicodeScalars {
+                if s.value < 0x80 {
+                    if (0x61...0x7A).contains(s.value) || (0x30...0x39).contains(s.value) { ascii.unicodeScalars.append(s) }
+                } else if s.properties.generalCategory == .nonspacingMark {
+                    continue
+                } else if let latin = Homoglyphs.latin[s.value] {
+                    ascii.append(latin)
+                } else if (0xAC00...0xD7A3).contains(s.value) {
+                    hangul.append(ScalarClass(kind: .syllable, value: s.value))
+                } else if (0x3131...0x318E).contains(s.value) {
+                    hangul.append(ScalarClass(kind: .jamo, value: s.value))
+                } else if let jamo = Hangul.compatibilityJamo(forConjoiningOrHalfwidth: s.value) {
+                    hangul.append(ScalarClass(kind: .jamo, value: jamo))
+                }
+            }
+            // ㈀ and ㉠ fold through NFKC to conjoining jamo or syllables: keep them Hangul.
+            if ascii.isEmpty, hangul.count == 1 { return hangul[0] }
+            if !hangul.isEmpty, ascii.isEmpty {
+                let text = String(String.UnicodeScalarView(hangul.compactMap { Unicode.Scalar($0.value) }))
+                expansions.append(text)
+                return ScalarClass(kind: .expansion, value: UInt32(expansions.count - 1))
+            }
+            if ascii.count == 1, let first = ascii.unicodeScalars.first {
+                return first.value < 0x3A ? ScalarClass(kind: .digit, value: first.value) : ScalarClass(kind: .latin, value: first.value)
+            }
+            if ascii.count > 1 {
+                expansions.append(ascii)
+                return ScalarClass(kind: .expansion, value: UInt32(expansions.count - 1))
+            }
+        }
+        if properties.numericType == .decimal, let number = properties.numericValue, number >= 0, number <= 9 {
+            return ScalarClass(kind: .digit, value: 0x30 + UInt32(number))
+        }
+        if properties.isAlphabetic { return ScalarClass(kind: .otherLetter, value: v) }
+        return ScalarClass(kind: .separator, value: 0x20)
+    }
+
+    private static func compute(_ scalar: Unicode.Scalar) -> ScalarClass {
+        var scratch: [String] = []
+        let result = compute(scalar, expansions: &scratch)
+        guard result.kind == .expansion else { return result }
+        // Beyond the BMP, expansions are rare: find the same text in the shared table, or treat as a boundary.
+        if let index = expansions.firstIndex(of: scratch[Int(result.value)]) {
+            return ScalarClass(kind: .expansion, value: UInt32(index))
+        }
+        return ScalarClass(kind: .separator, value: 0x20)
+    }
+
+    static func isInvisible(_ v: UInt32) -> Bool {
+        switch v {
+        case 0x00AD, 0x034F, 0x061C, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180B...0x180F, 0x200B...0x200F, 0x202A...0x202E,
+            0x2060...0x2064, 0x2066...0x206F, 0x3164, 0xFE00...0xFE0F, 0xFEFF, 0xFFA0, 0xFFF9...0xFFFB, 0x1BCA0...0x1BCA3,
+            0x1D173...0x1D17A, 0xE0000...0xE007F, 0xE0100...0xE01EF:
+            return true
+        default:
+            return false
+        }
+    }
+
+    private static func foldsByCompatibility(_ v: UInt32) -> Bool {
+        switch v {
+        case 0x00A0...0x024F, 0x1D00...0x1DBF, 0x1E00...0x1EFF, 0x2070...0x218F, 0x2460...0x24FF, 0x2C60...0x2C7F,
+            0x3200...0x33FF, 0xA720...0xA7FF, 0xAB30...0xAB6F, 0xFB00...0xFB06, 0xFF00...0xFFEF, 0x1D400...0x1D7FF,
+            0x1F100...0x1F1FF:
+            return true
+        default:
+            return false
+        }
+    }
+}
+
+/// Fills the BMP table once.
+private enum TableBuilder {
+    static func build() -> (table: [ScalarClass], expansions: [String]) {
+        var expansions: [String] = []
+        var table: [ScalarClass] = []
+        table.reserveCapacity(0x10000)
+        for v in 0..<UInt32(0x10000) {
+            if let scalar = Unicode.Scalar(v) {
+                table.append(ScalarClass.compute(scalar, expansions: &expansions))
+            } else {
+                table.append(ScalarClass(kind: .separator, value: 0x20))  // surrogate code points never occur
+            }
+        }
+        return (table, expansions)
+    }
+}
+
+/// Latin look-alikes from other scripts (Cyrillic, Greek, Armenian, Cherokee, small capitals, IPA).
+enum Homoglyphs {
+    static let latin: [UInt32: Character] = {
+        let pairs: [(String, Character)] = [
+            // Cyrillic
+            ("аАӓ", "a"), ("вВ", "b"), ("сСϲҫ", "c"), ("ԁ", "d"), ("еЕёЁєЄҽ", "e"), ("һҺ", "h"), ("іІїЇӏ", "i"),
+            ("јЈ", "j"), ("кКқ", "k"), ("мМ", "m"), ("нН", "h"), ("оОӧ", "o"), ("рР", "p"), ("ԛ", "q"), ("ѕЅ", "s"),
+            ("тТ", "t"), ("уУүҮ", "y"), ("хХҳ", "x"), ("ԝԜ", "w"), ("ɡ", "g"), ("ӀӀ", "i"), ("ьЬ", "b"), ("пП", "n"),
+            ("гГ", "r"), ("зЗ", "3"), ("ЧЧ", "4"), ("бБ", "6"), ("ЅЅ", "s"), ("ԌԌ", "g"),
+            // Greek
+            ("αΑ", "a"), ("βΒ", "b"), ("εΕ", "e"), ("ηΗ", "n"), ("ιΙ", "i"), ("κΚ", "k"), ("μΜ", "m"), ("νΝ", "v"),
+            ("οΟσ", "o"), ("ρΡ", "p"), ("τΤ", "t"), ("υΥ", "u"), ("χΧ", "x"), ("ΖΖ", "z"), ("γ", "y"), ("ω", "w"),
+            // Armenian
+            ("ա", "w"), ("ց", "g"), ("հ", "h"), ("ո", "n"), ("ս", "u"), ("օՕ", "o"), ("զ", "q"), ("ռ", "n"), ("ք", "p"),
+            // Cherokee capitals that look like Latin ones
+            ("ᎪᎯ", "a"), ("Ᏼ", "b"), ("ᏟᏣ", "c"), ("ᎠᏧ", "d"), ("Ꭼ", "e"), ("Ꮐ", "g"), ("Ꮋ", "h"), ("Ꭻ", "j"),
+            ("Ꮶ", "k"), ("Ꮮ", "l"), ("Ꮇ", "m"), ("Ꮲ", "p"), ("Ꮪ", "s"), ("Ꭲ", "t"), ("Ꮩ", "v"), ("Ꮃ", "w"), ("Ꮓ", "z"),
+            // Small capitals and IPA letters without compatibility decompositions
+            ("ᴀ", "a"), ("ʙ", "b"), ("ᴄ", "c"), ("ᴅ", "d"), ("ᴇ", "e"), ("ɢ", "g"), ("ʜ", "h"), ("ɪ", "i"), ("ᴊ", "j"),
+            ("ᴋ", "k"), ("ʟ", "l"), ("ᴍ", "m"), ("ɴ", "n"), ("ᴏ", "o"), ("ᴘ", "p"), ("ʀ", "r"), ("ꜱ", "s"), ("ᴛ", "t"),
+            ("ᴜ", "u"), ("ᴠ", "v"), ("ᴡ", "w"), ("ʏ", "y"), ("ᴢ", "z"), ("ı", "i"), ("ȷ", "j"), ("ſ", "s"), ("ł", "l"),
+            ("đ", "d"), ("ħ", "h"), ("ø", "o"), ("ƀ", "b"), ("ƈ", "c"), ("ɗ", "d"), ("ƒ", "f"), ("ɠ", "g"), ("ɦ", "h"),
+            ("ɨ", "i"), ("ƙ", "k"), ("ɱ", "m"), ("ɲ", "n"), ("ɵ", "o"), ("ƥ", "p"), ("ʠ", "q"), ("ɽ", "r"), ("ʂ", "s"),
+            ("ƭ", "t"), ("ʋ", "v"), ("ⱳ", "w"), ("ƴ", "y"), ("ȥ", "z"), ("ß", "s"), ("æ", "a"), ("œ", "o"), ("þ", "p"),
+        ]
+        var map: [UInt32: Character] = [:]
+        for (sources, latin) in pairs {
+            for scalar in sources.unicodeScalars where map[scalar.value] == nil && latin.isLetter {
+                map[scalar.value] = latin
+            }
+        }
+        return map
+    }()
+}

@@ -1,0 +1,476 @@
+import Foundation
+
+/// Builds the views of a text. The same function normalizes comments and term lists, so a term matches every
+/// spelling of itself that normalizes alike.
+public enum TextNormalizer {
+    /// A word of the text: a maximal run of word characters between separators.
+    struct Token {
+        var start: Int
+        var end: Int
+        var hasLatin = false
+        var hasHangul = false
+        var hasDigit = false
+        /// Scalars in the token that are neither invisible nor combining.
+        var visible = 0
+        /// Whether every visible scalar is an ASCII letter in the original text (for the keyboard reading).
+        var asciiLettersOnly = true
+    }
+
+    /// Leet symbols that stand for letters inside a Latin word.
+    static func leetLetter(_ scalar: UInt32) -> UInt32? {
+        switch scalar {
+        case 0x40: return 0x61  // @ → a
+        case 0x24: return 0x73  // $ → s
+        case 0x21, 0x7C: return 0x69  // ! | → i
+        case 0x2B: return 0x74  // + → t
+        default: return nil
+        }
+    }
+
+    /// Digits that stand for letters inside a Latin word (sh1t, n00b, 4ss).
+    static func leetDigit(_ digit: UInt32) -> UInt32 {
+        switch digit {
+        case 0x30: return 0x6F  // 0 → o
+        case 0x31: return 0x69  // 1 → i
+        case 0x33: return 0x65  // 3 → e
+        case 0x34: return 0x61  // 4 → a
+        case 0x35: return 0x73  // 5 → s
+        case 0x37: return 0x74  // 7 → t
+        case 0x38: return 0x62  // 8 → b
+        case 0x39: return 0x67  // 9 → g
+        default: return digit
+        }
+    }
+
+    /// `l` reads as `i` in the Latin view (l, 1, |, ! and I look alike), in comments and terms alike.
+    @inline(__always)
+    static func foldLatin(_ letter: UInt32) -> UInt32 { letter == 0x6C ? 0x69 : letter }
+
+    public static func normalize(_ text: String) -> NormalizedText {
+        let original = Array(text.unicodeScalars)
+        let base = makeBase(text, original: original)
+        let tokens = tokenize(base)
+        let latin = latinView(base, tokens: tokens)
+        let jamo = jamoView(base, tokens: tokens)
+        let digitRuns = self.digitRuns(base)
+        let limits = measure(text, original: original, base: base)
+        return NormalizedText(
+            original: text, latin: latin, jamo: jamo, digitRuns: digitRuns, base: base,
+            characterCount: limits.characters, byteCount: text.utf8.count, maxScalarsPerCharacter: limits.maxScalars,
+            hasControlCharacters: limits.control, isBlank: limits.blank, lineCount: limits.lines)
+    }
+
+    /// The folded text that every view starts from, as a string: NFC, invisible characters and stray combining marks
+    /// dropped, compatibility forms, case, diacritics and Latin look-alikes folded (`l` reads `i`), Hangul kept, other
+    /// separators turned into spaces. Folding is idempotent: `fold(fold(x)) == fold(x)`.
+    public static func fold(_ text: String) -> String {
+        let base = makeBase(text, original: Array(text.unicodeScalars))
+        var out = String.UnicodeScalarView()
+        for (index, scalarClass) in base.classes.enumerated() {
+            switch scalarClass.kind {
+            case .invisible, .combining: continue
+            case .latin: out.append(Unicode.Scalar(foldLatin(scalarClass.value))!)
+            case .expansion:
+                for scalar in ScalarClass.expansions[Int(scalarClass.value)].unicodeScalars {
+                    out.append(Unicode.Scalar(foldLatin(scalar.value))!)
+                }
+            case .separator:
+                let scalar = base.scalars[index]
+                out.append(scalar < 0x80 ? Unicode.Scalar(scalar)! : " ")
+            case .newline: out.append("\n")
+            case .control: out.append(" ")
+            default: out.append(Unicode.Scalar(scalarClass.value)!)
+            }
+        }
+        return String(out)
+    }
+
+    // MARK: NFC
+
+    /// The NFC text with offsets. Stored comments are NFC already (the database normalizes them), so the usual
+    /// path copies; text with combining marks or conjoining jamo is composed one user-perceived character at a time,
+    /// which keeps every composed scalar mapped to the character it came from.
+    static func makeBase(_ text: String, original: [Unicode.Scalar]) -> BaseText {
+        var base = BaseText()
+        base.scalars.reserveCapacity(original.count)
+        base.classes.reserveCapacity(original.count)
+        base.starts.reserveCapacity(original.count)
+        base.ends.reserveCapacity(original.count)
+        let needsComposition = original.contains { scalar in
+            let v = scalar.value
+            guard v >= 0x300 else { return false }
+            if (0x1100...0x11FF).contains(v) || (0xA960...0xA97F).contains(v) || (0xD7B0...0xD7FF).contains(v) { return true }
+            return scalar.properties.canonicalCombiningClass != .notReordered
+        }
+        if !needsComposition {
+            for (index, scalar) in original.enumerated() {
+                base.scalars.append(scalar.value)
+                base.classes.append(ScalarClass.of(scalar))
+                base.starts.append(Int32(index))
+                base.ends.append(Int32(index + 1))
+            }
+            return base
+        }
+        var offset = 0
+        for character in text {
+            let count = character.unicodeScalars.count
+            let composed = String(character).precomposedStringWithCanonicalMapping.unicodeScalars
+            for scalar in composed {
+                base.scalars.append(scalar.value)
+                base.classes.append(ScalarClass.of(scalar))
+                base.starts.append(Int32(offset))
+                base.ends.append(Int32(offset + count))
+            }
+            offset += count
+        }
+        return base
+    }
+
+    // MARK: Tokens
+
+    static func isWordCharacter(_ kind: ScalarClass.Kind) -> Bool {
+        switch kind {
+        case .latin, .digit, .expansion, .jamo, .syllable, .ideograph, .otherLetter, .combining: true
+        default: false
+        }
+    }
+
+    /// Splits the text into words. Invisible characters never split a word (f\u{200B}uck is one word); leet symbols
+    /// belong to a word when they sit inside it (sh!t, a$$hole), `$` also at its end (a$$), `^` before Hangul (^ㅂ).
+    static func tokenize(_ base: BaseText) -> [Token] {
+        var tokens: [Token] = []
+        var current: Token?
+        let count = base.count
+
+        func neighbor(_ index: Int, step: Int) -> ScalarClass? {
+            var position = index + step
+            while position >= 0, position < count {
+                let kind = base.classes[position].kind
+                if kind != .invisible && kind != .combining { return base.classes[position] }
+                position += step
+            }
+            return nil
+        }
+
+        var previousIncluded = false
+        for index in 0..<count {
+            let scalarClass = base.classes[index]
+            var isWord = isWordCharacter(scalarClass.kind)
+            // Invisible characters and stray combining marks neither start nor split a word.
+            if scalarClass.kind == .invisible || scalarClass.kind == .combining { continue }
+            if !isWord, scalarClass.kind == .separator {
+                let scalar = base.scalars[index]
+                let previous = previousIncluded
+                let next = neighbor(index, step: 1)
+                let nextIsWord = next.map { isWordCharacter($0.kind) } ?? false
+                if leetLetter(scalar) != nil, previous && nextIsWord {
+                    isWord = true
+                } else if scalar == 0x24, previous {
+                    isWord = true
+                } else if scalar == 0x5E, let next, next.kind == .jamo || next.kind == .syllable {
+                    isWord = true
+                }
+            }
+            previousIncluded = isWord
+            guard isWord else {
+                if let token = current { tokens.append(token) }
+                current = nil
+                continue
+            }
+            var token = current ?? Token(start: index, end: index)
+            token.end = index + 1
+            switch scalarClass.kind {
+            case .latin: token.hasLatin = true
+            case .digit: token.hasDigit = true
+            case .expansion:
+                let expansion = ScalarClass.expansions[Int(scalarClass.value)]
+                if expansion.unicodeScalars.contains(where: { $0.value >= 0x3131 }) {
+                    token.hasHangul = true
+                } else if expansion.unicodeScalars.contains(where: { $0.value >= 0x61 }) {
+                    token.hasLatin = true
+                } else {
+                    token.hasDigit = true
+                }
+            case .jamo, .syllable, .ideograph: token.hasHangul = true  // Hanja belong to Korean words (丙申年)
+            default: break
+            }
+            if scalarClass.kind == .expansion {
+                token.visible += ScalarClass.expansions[Int(scalarClass.value)].unicodeScalars.count
+                token.asciiLettersOnly = false
+            } else if scalarClass.kind != .combining {
+                token.visible += 1
+                let scalar = base.scalars[index]
+                if !((0x41...0x5A).contains(scalar) || (0x61...0x7A).contains(scalar)) { token.asciiLettersOnly = false }
+            }
+            current = token
+        }
+        if let token = current { tokens.append(token) }
+        return tokens
+    }
+
+    // MARK: The Latin view
+
+    static func latinView(_ base: BaseText, tokens: [Token]) -> TextView {
+        var view = TextView(capacity: base.count + tokens.count)
+        // Spaced-out letters (f u c k, f.u.c.k): three or more one-letter words in a row are read as one word.
+        let single = tokens.map { $0.hasLatin && $0.visible == 1 }
+        var joinWithNext = [Bool](repeating: false, count: tokens.count)
+        var runStart = 0
+        for index in 0...tokens.count {
+            if index < tokens.count, single[index] { continue }
+            if index - runStart >= 3 {
+                for position in runStart..<(index - 1) { joinWithNext[position] = true }
+            }
+            runStart = index + 1
+        }
+        for (tokenIndex, token) in tokens.enumerated() {
+            if token.hasLatin || token.hasDigit {
+                for index in token.start..<token.end {
+                    let scalarClass = base.classes[index]
+                    let start = base.starts[index]
+                    let end = base.ends[index]
+                    switch scalarClass.kind {
+                    case .latin:
+                        view.append(foldLatin(scalarClass.value), start: start, end: end)
+                    case .digit:
+                        view.append(token.hasLatin ? foldLatin(leetDigit(scalarClass.value)) : scalarClass.value, start: start, end: end)
+                    case .expansion:
+                        for scalar in ScalarClass.expansions[Int(scalarClass.value)].unicodeScalars {
+                            let value = scalar.value
+                            if value >= 0x80 {
+                                view.append(TextView.boundary, start: start, end: end)  // Hangul (㈘ reads ㅋㅏ) separates like a syllable
+                            } else {
+                                view.append(
+                                    (0x30...0x39).contains(value) && token.hasLatin ? foldLatin(leetDigit(value)) : foldLatin(value), start: start,
+                                    end: end)
+                            }
+                        }
+                    case .separator:
+                        if let letter = leetLetter(base.scalars[index]) { view.append(foldLatin(letter), start: start, end: end) }
+                    case .invisible, .combining:
+                        continue
+                    default:
+                        view.append(TextView.boundary, start: start, end: end)
+                    }
+                }
+            }
+            if !joinWithNext[tokenIndex] {
+                view.append(TextView.boundary, start: Int32(base.starts[max(token.end - 1, 0)]), end: base.ends[max(token.end - 1, 0)])
+            }
+        }
+        view.trimTrailingBoundary()
+        return view
+    }
+
+    // MARK: The jamo view
+
+    static func jamoView(_ base: BaseText, tokens: [Token]) -> TextView {
+        var view = TextView(capacity: base.count * 3)
+        var keys: [UInt32] = []
+        keys.reserveCapacity(8)
+        // Short non-Hangul words between Hangul words are read in Hangul context (ㅅ 1 ㅂ).
+        var hangulContext = tokens.map(\.hasHangul)
+        for (index, token) in tokens.enumerated() where !token.hasHangul && token.visible <= 2 {
+            let before = index > 0 && tokens[index - 1].hasHangul
+            let after = index + 1 < tokens.count && tokens[index + 1].hasHangul
+            if before || after { hangulContext[index] = true }
+        }
+        // Spaced-out syllables (시 발, ㅅ.ㅂ): two or more one-character Hangul-context words in a row join up.
+        let single = tokens.indices.map { hangulContext[$0] && tokens[$0].visible == 1 }
+        var joinWithNext = [Bool](repeating: false, count: tokens.count)
+        for index in tokens.indices.dropLast() where single[index] && single[index + 1] { joinWithNext[index] = true }
+
+        var roles: [TextView.Role] = []
+        roles.reserveCapacity(8)
+        for (tokenIndex, token) in tokens.enumerated() {
+            if hangulContext[tokenIndex] {
+                for index in token.start..<token.end {
+                    let scalarClass = base.classes[index]
+                    let start = base.starts[index]
+                    let end = base.ends[index]
+                    keys.removeAll(keepingCapacity: true)
+                    roles.removeAll(keepingCapacity: true)
+                    switch scalarClass.kind {
+                    case .syllable: Hangul.appendKeys(ofSyllable: scalarClass.value, to: &keys, roles: &roles)
+                    case .jamo: Hangul.appendKeys(of: scalarClass.value, to: &keys)
+                    case .ideograph: keys.append(scalarClass.value)
+                    case .expansion:
+                        for scalar in ScalarClass.expansions[Int(scalarClass.value)].unicodeScalars {
+                            if (0xAC00...0xD7A3).contains(scalar.value) {
+                                Hangul.appendKeys(ofSyllable: scalar.value, to: &keys, roles: &roles)
+                            } else if (0x3131...0x318E).contains(scalar.value) {
+                                Hangul.appendKeys(of: scalar.value, to: &keys)
+                            } else {
+                                keys.append(scalar.value)
+                            }
+                            while roles.count < keys.count { roles.append(.alone) }
+                        }
+                    case .invisible, .combining: continue
+                    case .otherLetter: keys.append(TextView.boundary)
+                    default:
+                        let scalar = base.scalars[index]
+                        // A digit inside a number stays a digit (2018년 is a year, not 18년).
+                        let inNumber =
+                            scalarClass.kind == .digit
+                            && ((index > token.start && base.classes[index - 1].kind == .digit)
+                                || (index + 1 < token.end && base.classes[index + 1].kind == .digit))
+                        if !inNumber, let jamo = Hangul.lookalike(scalar) {
+                            keys.append(jamo)
+                        } else if scalarClass.kind == .latin || scalarClass.kind == .digit {
+                            keys.append(scalarClass.value)
+                        } else {
+                            keys.append(TextView.boundary)
+                        }
+                    }
+                    while roles.count < keys.count { roles.append(.alone) }
+                    for (key, role) in zip(keys, roles) { view.append(key, start: start, end: end, role: role) }
+                }
+            } else if token.asciiLettersOnly, token.visible >= 2 {
+                view.append(TextView.boundary, start: base.starts[token.start], end: base.starts[token.start])
+                for index in token.start..<token.end where base.scalars[index] < 0x80 {
+                    if let jamo = Hangul.dubeolsik(UInt8(base.scalars[index])) {
+                        view.append(jamo, start: base.starts[index], end: base.ends[index], qwerty: true)
+                    }
+                }
+            }
+            if !joinWithNext[tokenIndex] {
+                view.append(TextView.boundary, start: base.starts[max(token.end - 1, 0)], end: base.ends[max(token.end - 1, 0)])
+            }
+        }
+        view.trimTrailingBoundary()
+        if view.symbols.first == TextView.boundary {
+            view = dropLeadingBoundary(view)
+        }
+        return view
+    }
+
+    private static func dropLeadingBoundary(_ view: TextView) -> TextView {
+        var copy = view
+        copy.symbols.removeFirst()
+        copy.runs.removeFirst()
+        copy.starts.removeFirst()
+        copy.ends.removeFirst()
+        copy.qwerty.removeFirst()
+        copy.roles.removeFirst()
+        return copy
+    }
+
+    // MARK: Digits
+
+    /// Separators that may stand between the digit groups of one number.
+    static func isNumberSeparator(_ scalar: UInt32) -> Bool {
+        switch scalar {
+        case 0x20, 0x2D, 0x2E, 0x28, 0x29, 0x2F, 0x5F, 0x7E, 0xB7, 0x3A, 0x2010...0x2015, 0x2212, 0x3000, 0xFF0D, 0xFF0E: true
+        default: false
+        }
+    }
+
+    static func digitRuns(_ base: BaseText) -> [DigitRun] {
+        let count = base.count
+        // Spelled digits count only in runs of three or more syllables (공일공), so 이 and 사 stay words.
+        var spelled = [UInt8?](repeating: nil, count: count)
+        var runStart = 0
+        var index = 0
+        while index <= count {
+            let digit = index < count ? Hangul.digitSyllables[base.scalars[index]] : nil
+            if digit == nil || index == count {
+                if index - runStart >= 3 {
+                    for position in runStart..<index { spelled[position] = Hangul.digitSyllables[base.scalars[position]] }
+                }
+                runStart = index + 1
+            }
+            index += 1
+        }
+
+        var runs: [DigitRun] = []
+        var run = DigitRun()
+        var gap: [UInt32] = []
+        func close() {
+            if run.digits.count >= 7 { runs.append(run) }
+            run = DigitRun()
+            gap.removeAll()
+        }
+        func add(_ digit: UInt8, _ position: Int) {
+            if run.digits.isEmpty || !gap.isEmpty {
+                if !run.digits.isEmpty { run.separators.append(gap.first ?? 0x20) }
+                run.groupStarts.append(run.digits.count)
+            }
+            gap.removeAll()
+            run.digits.append(digit)
+            run.starts.append(base.starts[position])
+            run.ends.append(base.ends[position])
+        }
+        for position in 0..<count {
+            let scalarClass = base.classes[position]
+            let scalar = base.scalars[position]
+            if scalarClass.kind == .digit {
+                add(UInt8(scalarClass.value - 0x30), position)
+            } else if let digit = spelled[position] {
+                add(digit, position)
+            } else if scalarClass.kind == .expansion,
+                case let text = ScalarClass.expansions[Int(scalarClass.value)], text.unicodeScalars.allSatisfy({ (0x30...0x39).contains($0.value) })
+            {
+                for scalar in text.unicodeScalars { add(UInt8(scalar.value - 0x30), position) }
+            } else if scalar == 0x6F || scalar == 0x4F || scalar == 0x3147,
+                (!run.digits.isEmpty && gap.isEmpty) || (position + 1 < count && base.classes[position + 1].kind == .digit)
+            {
+                add(0, position)  // O1O-…: a letter O or ㅇ between digits is a zero
+            } else if scalarClass.kind == .invisible {
+                continue
+            } else if !run.digits.isEmpty, isNumberSeparator(scalar), gap.count < 2 {
+                gap.append(scalar)
+            } else {
+                close()
+            }
+        }
+        close()
+        return runs
+    }
+
+    // MARK: Limits
+
+    static func measure(
+        _ text: String, original: [Unicode.Scalar], base: BaseText
+    ) -> (
+        characters: Int, maxScalars: Int, control: Bool, blank: Bool, lines: Int
+    ) {
+        var control = false
+        var blank = true
+        var lines = 0
+        var simple = true
+        var previousCR = false
+        for scalar in original {
+            let v = scalar.value
+            if v == 0x0A {
+                if !previousCR { lines += 1 }
+            } else if v == 0x0D {
+                lines += 1
+            } else if v < 0x20 && v != 0x09 || (0x7F..<0xA0).contains(v) {
+                control = true
+            }
+            previousCR = v == 0x0D
+            if blank, !scalar.properties.isWhitespace, !ScalarClass.isInvisible(v), !(v == 0x0A || v == 0x0D) { blank = false }
+            if simple,
+                !(v < 0x300 && v != 0x0D) && !(0xAC00...0xD7A3).contains(v) && !(0x3131...0x318E).contains(v)
+                    && !(0x4E00...0x9FFF).contains(v) && !(0x3000...0x3029).contains(v)
+            {
+                simple = false
+            }
+        }
+        // Trimming counts only the text between the first and last non-whitespace scalar.
+        var first = 0
+        var last = original.count
+        while first < last, original[first].properties.isWhitespace { first += 1 }
+        while last > first, original[last - 1].properties.isWhitespace { last -= 1 }
+        if simple { return (last - first, first < last ? 1 : 0, control, blank, lines) }
+        var trimmed = String.UnicodeScalarView()
+        trimmed.append(contentsOf: original[first..<last])
+        var characters = 0
+        var maxScalars = 0
+        for character in String(trimmed) {
+            characters += 1
+            maxScalars = max(maxScalars, character.unicodeScalars.count)
+        }
+        return (characters, maxScalars, control, blank, lines)
+    }
+}

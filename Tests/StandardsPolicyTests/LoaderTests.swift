@@ -1,0 +1,198 @@
+import Foundation
+import StandardsPolicy
+import Testing
+
+@Suite struct LoaderTests {
+    static let minimal = """
+        version: "t1"
+        login: {providers: [twitter]}
+        reason_codes: [profanity, login_required, processing_error, other]
+        rules:
+          - {id: words, kind: terms, action: reject, reason: profanity, category: profanity, terms: [darn, "*heck*"]}
+        """
+
+    func issues(_ yaml: String, files: [String: String] = [:]) -> [PolicyError.Issue] {
+        var all = files
+        all["policy.yaml"] = yaml
+        do {
+            _ = try CompiledPolicy(bundle: PolicyBundle(mainFile: "policy.yaml", files: all))
+            return []
+        } catch let error as PolicyError {
+            return error.issues
+        } catch {
+            Issue.record("unexpected error \(error)")
+            return []
+        }
+    }
+
+    @Test func aMinimalPolicyLoadsAndWorks() throws {
+        let policy = try CompiledPolicy(bundle: PolicyBundle(mainFile: "policy.yaml", files: ["policy.yaml": Self.minimal]))
+        #expect(policy.version == "t1")
+        #expect(policy.evaluate("oh darn", context: .textOnly()).outcome == .reject)
+        #expect(policy.evaluate("what the hecking", context: .textOnly()).outcome == .reject)
+        #expect(policy.evaluate("darned socks", context: .textOnly()).outcome == .approve)
+    }
+
+    @Test func theDefaultPolicyMatchesTheDeployFolderByteForByte() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("deploy/policy")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        #expect(files == PolicyBundle.standardsBoard.files.keys.sorted())
+        for (name, text) in PolicyBundle.standardsBoard.files {
+            #expect(try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8) == text, "\(name) differs")
+        }
+        let fromDisk = try PolicyBundle.read(contentsOf: folder.appendingPathComponent("standards-board.yaml").path)
+        #expect(fromDisk == PolicyBundle.standardsBoard)
+    }
+
+    @Test func theDefaultPolicyListsEveryRequiredReasonCode() {
+        let required = [
+            "profanity", "hate", "sexual", "insult", "threat", "personal_info", "link", "spam", "flood", "duplicate", "rate_limited",
+            "too_long", "empty", "malformed", "login_required", "provider_not_allowed", "account_banned", "account_suspended",
+            "article_closed", "new_commenter", "processing_error", "other",
+        ]
+        for code in required { #expect(standardsBoard.document.reasonCodes.contains(code), "missing \(code)") }
+        #expect(standardsBoard.document.limits == Limits(maxCharacters: 250, maxBytes: 4096, maxScalarsPerCharacter: 10))
+        #expect(standardsBoard.document.providers == ["twitter", "facebook"])
+    }
+
+    @Test(
+        arguments: [
+            ("version: [unclosed", "not valid YAML", 2),
+            (minimal.replacingOccurrences(of: "version: \"t1\"\n", with: ""), "'version' is required", nil),
+            (minimal + "\nextra: 1", "unknown key 'extra'", 6),
+            (minimal.replacingOccurrences(of: "kind: terms", with: "kind: magic"), "unknown kind 'magic'", 5),
+            (minimal.replacingOccurrences(of: "action: reject", with: "action: delete"), "action must be approve, hold or reject", 5),
+            (minimal.replacingOccurrences(of: "reason: profanity,", with: "reason: rude,"), "reason 'rude' is not in reason_codes", 5),
+            (minimal + "\n  - {id: words, kind: empty, action: reject, reason: profanity, category: x}", "rule id 'words' is used twice", 6),
+            (minimal.replacingOccurrences(of: "processing_error, ", with: ""), "must include 'processing_error'", 3),
+            (
+                minimal + "\n  - {id: r, kind: rate_limit, action: reject, reason: profanity, category: x, params: {window: soon, max: 3}}",
+                "must be a duration", 6
+            ),
+            (
+                minimal + "\n  - {id: f, kind: terms, action: reject, reason: profanity, category: x, terms_file: missing.txt}",
+                "file 'missing.txt' not found", 6
+            ),
+            (
+                minimal + "\n  - {id: f, kind: terms, action: reject, reason: profanity, category: x, terms_file: ../../etc/passwd}",
+                "must be a relative path inside", 6
+            ),
+            (minimal + "\n  - {id: e, kind: empty, action: reject, reason: profanity, category: x, terms: [a]}", "only terms rules take terms", 6),
+            (minimal.replacingOccurrences(of: "[darn, \"*heck*\"]", with: "[\"!!!\"]"), "normalizes to nothing", 5),
+            ("version: x\nlogin: {providers: []}\nreason_codes: [login_required, processing_error, other]\nrules: []", "at least one provider", 2),
+        ] as [(String, String, Int?)])
+    func invalidPoliciesAreRefusedWithFileAndLine(yaml: String, message: String, line: Int?) {
+        let found = issues(yaml)
+        #expect(found.contains { $0.message.contains(message) }, "expected '\(message)', got \(found)")
+        if let line {
+            #expect(found.contains { $0.message.contains(message) && $0.line == line }, "expected line \(line), got \(found)")
+        }
+    }
+
+    @Test func termFileErrorsNameTheTermFileAndLine() {
+        let yaml = Self.minimal + "\n  - {id: f, kind: terms, action: reject, reason: profanity, category: x, terms_file: list.txt}"
+        let found = issues(yaml, files: ["list.txt": "# comment\ngood\n\n???\n"])
+        #expect(found == [PolicyError.Issue(file: "list.txt", line: 4, message: "'???' normalizes to nothing it can match")])
+    }
+
+    @Test func everyProblemIsReportedAtOnce() {
+        let yaml = """
+            version: "x"
+            login: {providers: [twitter]}
+            reason_codes: [login_required, processing_error, other]
+            rules:
+              - {id: a, kind: nope, action: reject, reason: login_required, category: x}
+              - {id: b, kind: empty, action: maybe, reason: login_required, category: x}
+              - {id: c, kind: empty, action: reject, reason: unknown, category: x}
+            """
+        #expect(issues(yaml).count == 3)
+    }
+}
+
+@Suite struct ContextRuleTests {
+    let now = Date(timeIntervalSince1970: 1_795_918_081)
+
+    func verdict(_ text: String, _ context: EvaluationContext) -> Verdict {
+        standardsBoard.evaluate(text, context: context)
+    }
+
+    func verdict(_ context: EvaluationContext) -> Verdict { verdict("좋은 기사네요", context) }
+
+    @Test func anonymousSubmissionsAreRejected() {
+        let result = verdict(EvaluationContext(authenticated: false, provider: nil, now: now, approvedCount: 10))
+        #expect(result.outcome == .reject)
+        #expect(result.reasons == ["login_required"])
+    }
+
+    @Test func providersNotInThePolicyAreRejected() {
+        #expect(verdict(EvaluationContext(authenticated: true, provider: "google", now: now, approvedCount: 10)).reasons == ["provider_not_allowed"])
+        #expect(verdict(EvaluationContext(authenticated: true, provider: "facebook", now: now, approvedCount: 10)).outcome == .approve)
+        #expect(verdict(EvaluationContext(authenticated: true, provider: "Twitter", now: now, approvedCount: 10)).outcome == .approve)
+    }
+
+    @Test func bannedAndSuspendedAccountsAreRejected() {
+        let banned = verdict(EvaluationContext(authenticated: true, provider: "twitter", accountStatus: .banned, now: now, approvedCount: 10))
+        #expect(banned.outcome == .reject && banned.reasons == ["account_banned"])
+        let suspended = verdict(EvaluationContext(authenticated: true, provider: "twitter", accountStatus: .suspended, now: now, approvedCount: 10))
+        #expect(suspended.outcome == .reject && suspended.reasons == ["account_suspended"])
+    }
+
+    @Test func closedArticlesRejectComments() {
+        let result = verdict(EvaluationContext(authenticated: true, provider: "twitter", articleClosed: true, now: now, approvedCount: 10))
+        #expect(result.reasons == ["article_closed"])
+    }
+
+    @Test func rateLimitsCountRecentComments() {
+        func recent(_ secondsAgo: [Double], article: String = "a1") -> [EvaluationContext.RecentComment] {
+            secondsAgo.enumerated().map { .init(submittedAt: now.addingTimeInterval(-$1), article: article, body: "다른 댓글 \($0)") }
+        }
+        var context = EvaluationContext(authenticated: true, provider: "twitter", article: "a1", now: now, approvedCount: 10)
+        context.recentComments = recent([5, 10, 20, 30])
+        #expect(verdict(context).outcome == .approve, "5 in a minute is the limit")
+        context.recentComments = recent([5, 10, 20, 30, 40])
+        #expect(verdict(context).reasons == ["rate_limited"], "6 in a minute is over")
+        context.recentComments = recent([100, 200, 300, 400, 500, 600, 700, 800, 900, 1000])
+        #expect(verdict(context).reasons == ["rate_limited"], "11 on one article within an hour")
+        context.recentComments = recent([100, 200, 300, 400, 500, 600, 700, 800, 900, 1000], article: "other")
+        #expect(verdict(context).outcome == .approve, "spread over articles")
+        context.recentComments = recent([120, 4000, 7200])
+        #expect(verdict(context).outcome == .approve)
+    }
+
+    @Test func duplicatesOfRecentCommentsAreCaught() {
+        var context = EvaluationContext(authenticated: true, provider: "twitter", now: now, approvedCount: 10)
+        let earlier = "정부의 부동산 정책은 실패했다고 생각합니다"
+        context.recentComments = [.init(submittedAt: now.addingTimeInterval(-600), article: "a", body: earlier)]
+        #expect(verdict(earlier, context).outcome == .reject)
+        #expect(verdict("정부의  부동산 정책은 실패했다고 생각합니다!!", context).reasons.contains("duplicate"), "spacing and punctuation differ")
+        #expect(verdict("정부의 부동산 정책은 완전히 실패했다고 생각합니다", context).outcome == .hold, "nearly the same")
+        #expect(verdict("오늘 경기 정말 재미있었어요", context).outcome == .approve)
+        context.recentComments = [.init(submittedAt: now.addingTimeInterval(-200_000), article: "a", body: earlier)]
+        #expect(verdict(earlier, context).outcome == .approve, "outside the window")
+    }
+
+    @Test func newCommentersArePreModerated() {
+        let first = verdict(EvaluationContext(authenticated: true, provider: "twitter", now: now, approvedCount: 0))
+        #expect(first.outcome == .hold && first.reasons == ["new_commenter"])
+        #expect(verdict(EvaluationContext(authenticated: true, provider: "twitter", now: now, approvedCount: 3)).outcome == .approve)
+    }
+
+    @Test func accountsWithMostlyRejectedCommentsAreHeld() {
+        let context = EvaluationContext(
+            authenticated: true, provider: "twitter", now: now, approvedCount: 10, recentDecisions: 10, recentRejections: 7)
+        #expect(verdict(context).reasons == ["high_rejection_rate"])
+        let fine = EvaluationContext(authenticated: true, provider: "twitter", now: now, approvedCount: 10, recentDecisions: 10, recentRejections: 2)
+        #expect(verdict(fine).outcome == .approve)
+    }
+
+    @Test func verdictsAreDeterministicAndKeepEveryHit() {
+        let context = EvaluationContext(authenticated: false, provider: nil, now: now)
+        let text = "you idiot, 010-1234-5678, fuck"
+        let first = verdict(text, context)
+        #expect(first == verdict(text, context))
+        #expect(Set(first.reasons) == ["login_required", "insult", "personal_info", "profanity"])
+        #expect(first.outcome == .reject)
+        #expect(first.policyVersion == standardsBoard.version)
+    }
+}

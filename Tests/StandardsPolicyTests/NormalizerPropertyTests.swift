@@ -1,0 +1,69 @@
+import Foundation
+import StandardsPolicy
+import Testing
+
+/// Random Unicode never crashes the engine; normalization is idempotent and its offset maps stay in bounds.
+@Suite struct NormalizerPropertyTests {
+    /// Deterministic pseudo-random numbers (SplitMix64), so a failure can be reproduced from its seed.
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static let ranges: [ClosedRange<UInt32>] = [
+        0x00...0x7F, 0x80...0x24F, 0x300...0x36F, 0x370...0x4FF, 0x1100...0x11FF, 0x2000...0x206F, 0x2460...0x24FF, 0x3000...0x318F,
+        0x3200...0x33FF, 0x4E00...0x4E50, 0xAC00...0xD7A3, 0xFE00...0xFE0F, 0xFF00...0xFFEF, 0x1D400...0x1D7FF, 0x1F300...0x1F6FF,
+        0x1F1E6...0x1F1FF, 0xE0000...0xE007F, 0x10FFF0...0x10FFFD,
+    ]
+
+    static func randomText(_ generator: inout SplitMix) -> String {
+        let length = Int.random(in: 0...120, using: &generator)
+        var scalars = String.UnicodeScalarView()
+        for _ in 0..<length {
+            let range = ranges.randomElement(using: &generator)!
+            if let scalar = Unicode.Scalar(UInt32.random(in: range, using: &generator)) { scalars.append(scalar) }
+        }
+        return String(scalars)
+    }
+
+    @Test(arguments: 0..<8)
+    func randomUnicodeIsHandled(seed: UInt64) {
+        var generator = SplitMix(state: seed &* 7919 &+ 1)
+        for _ in 0..<400 {
+            let text = Self.randomText(&generator)
+            let count = text.unicodeScalars.count
+            let normalized = TextNormalizer.normalize(text)
+            for view in [normalized.latin, normalized.jamo] {
+                for index in 0..<view.count {
+                    let range = view.originalRange(index..<index + 1)
+                    #expect(range.lowerBound >= 0 && range.upperBound <= count && range.lowerBound <= range.upperBound, "\(text.debugDescription)")
+                }
+            }
+            let verdict = standardsBoard.evaluate(text, context: .textOnly())
+            #expect(verdict.outcome == (verdict.hits.map(\.action).max() ?? .approve))
+            for hit in verdict.hits {
+                if let start = hit.start, let end = hit.end { #expect(start >= 0 && start <= end && end <= count, "\(text.debugDescription)") }
+            }
+            // Folding is idempotent, and the Latin view reads the folded text as it reads the original.
+            let folded = TextNormalizer.fold(text)
+            #expect(TextNormalizer.fold(folded) == folded, "fold: \(text.debugDescription)")
+            #expect(TextNormalizer.normalize(folded).latin.symbols == normalized.latin.symbols, "latin: \(text.debugDescription)")
+        }
+    }
+
+    @Test func viewsReadObfuscationsAlike() {
+        for text in ["fuck", "FUCK", "f u c k", "f.u.c.k", "ｆｕｃｋ", "ⓕⓤⓒⓚ", "𝐟𝐮𝐜𝐤", "fuuuuck", "f\u{200B}uck", "fսck"] {
+            #expect(TextNormalizer.normalize(text).latin.text == "fuck", "\(text)")
+        }
+        for text in ["시발", "시 발", "시.발", "ㅅㅣㅂㅏㄹ", "tlqkf", "시\u{200B}발", "시1발"] {
+            #expect(TextNormalizer.normalize(text).jamo.text == "ㅅㅣㅂㅏㄹ", "\(text)")
+        }
+        #expect(TextNormalizer.normalize("서울시 발표").jamo.text == "ㅅㅓㅇㅜㄹㅅㅣ ㅂㅏㄹㅍㅛ", "words are not joined")
+    }
+}
