@@ -48,6 +48,8 @@ let package = Package(
             resources: [.embedInCode("DefaultPolicy")],
             swiftSettings: swiftSettings
         ),
+        // Benchmarks: release-build programs that print their figures beside a baseline measured in the same run.
+        .executableTarget(name: "policy-benchmark", dependencies: ["StandardsPolicy"], swiftSettings: swiftSettings),
         // All SQL of the domain, and the migrations runner (the files in sql/ are embedded at build time).
         .target(
             name: "CommentStore",
@@ -73,6 +75,7 @@ let package = Package(
             dependencies: [
                 "CommentStore",
                 "PostgresLibPQ",
+                "StandardsPolicy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -7,11 +7,11 @@ extension CompiledPolicy {
     public func evaluate(_ text: String, context: EvaluationContext) -> Verdict {
         if text.utf8.count > document.limits.maxBytes * 4 {
             var hits: [Hit] = []
-            for rule in document.rules {
-                if case .length = rule.kind {
-                    hits.append(hit(rule, matched: "\(text.utf8.count) bytes, limit \(document.limits.maxBytes)"))
-                } else if !isTextRule(rule.kind) {
-                    evaluateContextRule(rule, context: context, normalized: nil, into: &hits)
+            for (index, check) in checks.enumerated() {
+                if case .length = check {
+                    hits.append(hit(index, matched: "\(text.utf8.count) bytes, limit \(document.limits.maxBytes)"))
+                } else if !check.readsText {
+                    evaluateContext(index, check, context: context, normalized: nil, into: &hits)
                 }
             }
             return verdict(hits)
@@ -23,78 +23,81 @@ extension CompiledPolicy {
     public func evaluate(_ text: NormalizedText, context: EvaluationContext) -> Verdict {
         let termHits = matchTerms(text)
         var hits: [Hit] = []
-        for (index, rule) in document.rules.enumerated() {
-            switch rule.kind {
+        var linkScan: Links.Found?
+        func links() -> Links.Found {
+            if let linkScan { return linkScan }
+            let found = Links.scan(text)
+            linkScan = found
+            return found
+        }
+        let limits = document.limits
+        for (index, check) in checks.enumerated() {
+            switch check {
             case .terms:
                 for found in termHits where found.rule == index {
-                    hits.append(hit(rule, text: text, range: found.range))
+                    hits.append(hit(index, text: text, range: found.range))
                 }
             case .length:
-                if text.characterCount > document.limits.maxCharacters {
-                    hits.append(hit(rule, matched: "\(text.characterCount) characters, limit \(document.limits.maxCharacters)"))
-                } else if text.byteCount > document.limits.maxBytes {
-                    hits.append(hit(rule, matched: "\(text.byteCount) bytes, limit \(document.limits.maxBytes)"))
+                if text.characterCount > limits.maxCharacters {
+                    hits.append(hit(index, matched: "\(text.characterCount) characters, limit \(limits.maxCharacters)"))
+                } else if text.byteCount > limits.maxBytes {
+                    hits.append(hit(index, matched: "\(text.byteCount) bytes, limit \(limits.maxBytes)"))
                 }
             case .empty:
-                if text.isBlank { hits.append(hit(rule, matched: "nothing but whitespace")) }
+                if text.isBlank { hits.append(hit(index, matched: "nothing but whitespace")) }
             case .controlCharacters:
-                if text.hasControlCharacters { hits.append(hit(rule, matched: "control characters")) }
+                if text.hasControlCharacters { hits.append(hit(index, matched: "control characters")) }
             case .combiningOverload:
-                if text.maxScalarsPerCharacter > document.limits.maxScalarsPerCharacter {
+                if text.maxScalarsPerCharacter > limits.maxScalarsPerCharacter {
                     hits.append(
-                        hit(rule, matched: "\(text.maxScalarsPerCharacter) scalars in one character, limit \(document.limits.maxScalarsPerCharacter)")
-                    )
+                        hit(index, matched: "\(text.maxScalarsPerCharacter) scalars in one character, limit \(limits.maxScalarsPerCharacter)"))
                 }
-            case .personalInfo(let kinds, let bankWords, let proximity):
-                for finding in PersonalInfo.find(in: text, kinds: kinds, bankWords: bankWords, proximity: proximity) {
-                    var found = hit(rule, text: text, originalRange: finding.range)
+            case .personalInfo(let parameters):
+                let (kinds, bankWords, proximity) = personalInfoParameters[parameters]
+                for finding in PersonalInfo.find(in: text, kinds: kinds, bankWords: bankWords, proximity: proximity, links: links) {
+                    var found = hit(index, text: text, range: finding.range)
                     found.matched = "\(finding.kind.rawValue): " + Self.mask(found.matched ?? "")
                     hits.append(found)
                 }
-            case .links(let shorteners):
-                for link in Links.scan(text.base, siteDomains: document.siteDomains, shorteners: shorteners).links {
-                    hits.append(hit(rule, text: text, originalRange: link.range))
+            case .links(let list):
+                for link in links().links(siteDomains: document.siteDomains, shorteners: shortenerLists[list]) {
+                    hits.append(hit(index, text: text, range: link.range))
                 }
             case .flood(let maxRun, let ignored, let maxRepeatedWord, let maxLines):
-                for range in Flood.find(text, maxRun: maxRun, ignored: ignored, maxRepeatedWord: maxRepeatedWord) {
-                    hits.append(hit(rule, text: text, originalRange: range))
+                for range in Flood.find(text, maxRun: maxRun, ignored: floodIgnored[ignored], maxRepeatedWord: maxRepeatedWord) {
+                    hits.append(hit(index, text: text, range: range))
                 }
-                if text.lineCount > maxLines { hits.append(hit(rule, matched: "\(text.lineCount) line breaks, limit \(maxLines)")) }
+                if text.lineCount > maxLines { hits.append(hit(index, matched: "\(text.lineCount) line breaks, limit \(maxLines)")) }
             default:
-                evaluateContextRule(rule, context: context, normalized: text, into: &hits)
+                evaluateContext(index, check, context: context, normalized: text, into: &hits)
             }
         }
         return verdict(hits)
     }
 
-    func isTextRule(_ kind: RuleKind) -> Bool {
-        switch kind {
-        case .terms, .length, .empty, .controlCharacters, .combiningOverload, .personalInfo, .links, .flood: true
-        default: false
-        }
-    }
-
-    func evaluateContextRule(_ rule: Rule, context: EvaluationContext, normalized: NormalizedText?, into hits: inout [Hit]) {
-        switch rule.kind {
+    func evaluateContext(_ index: Int, _ check: Check, context: EvaluationContext, normalized: NormalizedText?, into hits: inout [Hit]) {
+        switch check {
         case .loginRequired:
-            if !context.authenticated { hits.append(hit(rule, matched: "no verified login")) }
+            if !context.authenticated { hits.append(hit(index, matched: "no verified login")) }
         case .providerAllowed:
             if context.authenticated, !document.providers.contains((context.provider ?? "").lowercased()) {
-                hits.append(hit(rule, matched: "provider \(context.provider ?? "none") is not allowed"))
+                hits.append(hit(index, matched: "provider \(context.provider ?? "none") is not allowed"))
             }
         case .accountBanned:
-            if context.accountStatus == .banned { hits.append(hit(rule, matched: "account banned")) }
+            if context.accountStatus == .banned { hits.append(hit(index, matched: "account banned")) }
         case .accountSuspended:
-            if context.accountStatus == .suspended { hits.append(hit(rule, matched: "account suspended")) }
+            if context.accountStatus == .suspended { hits.append(hit(index, matched: "account suspended")) }
         case .articleClosed:
-            if context.articleClosed { hits.append(hit(rule, matched: "comments are closed on this article")) }
+            if context.articleClosed { hits.append(hit(index, matched: "comments are closed on this article")) }
         case .rateLimit(let window, let max, let perArticle):
+            guard !context.recentComments.isEmpty else { return }
             let since = context.now.addingTimeInterval(-Double(window))
-            let count =
-                context.recentComments.filter {
-                    $0.submittedAt > since && $0.submittedAt <= context.now && (!perArticle || $0.article == context.article)
-                }.count + 1
-            if count > max { hits.append(hit(rule, matched: "\(count) comments within \(window) s, limit \(max)")) }
+            var count = 1
+            for recent in context.recentComments
+            where recent.submittedAt > since && recent.submittedAt <= context.now && (!perArticle || recent.article == context.article) {
+                count += 1
+            }
+            if count > max { hits.append(hit(index, matched: "\(count) comments within \(window) s, limit \(max)")) }
         case .duplicate(let window, let similarity):
             guard let normalized, !context.recentComments.isEmpty else { return }
             let since = context.now.addingTimeInterval(-Double(window))
@@ -104,17 +107,17 @@ extension CompiledPolicy {
                 let other = Duplicates.fingerprint(TextNormalizer.normalize(recent.body))
                 let score = Duplicates.similarity(fingerprint, other)
                 if score >= similarity {
-                    hits.append(hit(rule, matched: score >= 1 ? "same as an earlier comment" : "nearly the same as an earlier comment"))
+                    hits.append(hit(index, matched: score >= 1 ? "same as an earlier comment" : "nearly the same as an earlier comment"))
                     return
                 }
             }
         case .newCommenter(let first):
             if first > 0, context.authenticated, context.approvedCount < first {
-                hits.append(hit(rule, matched: "\(context.approvedCount) approved comments so far, pre-moderated until \(first)"))
+                hits.append(hit(index, matched: "\(context.approvedCount) approved comments so far, pre-moderated until \(first)"))
             }
         case .rejectionRate(let minDecisions, let maxRatio):
             if context.recentDecisions >= minDecisions, Double(context.recentRejections) / Double(context.recentDecisions) >= maxRatio {
-                hits.append(hit(rule, matched: "\(context.recentRejections) of \(context.recentDecisions) recent comments rejected"))
+                hits.append(hit(index, matched: "\(context.recentRejections) of \(context.recentDecisions) recent comments rejected"))
             }
         default:
             break
@@ -125,15 +128,15 @@ extension CompiledPolicy {
         Verdict(outcome: hits.map(\.action).max() ?? .approve, hits: hits, policyVersion: document.version)
     }
 
-    func hit(_ rule: Rule, matched: String? = nil) -> Hit {
-        Hit(rule: rule.id, reason: rule.reason, category: rule.category, action: rule.action, matched: matched)
+    /// A hit of rule `index` about the context (no span).
+    func hit(_ index: Int, matched: String? = nil) -> Hit {
+        let rule = document.rules[index]
+        return Hit(rule: rule.id, reason: rule.reason, category: rule.category, action: rule.action, matched: matched)
     }
 
-    func hit(_ rule: Rule, text: NormalizedText, range: Range<Int>) -> Hit {
-        hit(rule, text: text, originalRange: range)
-    }
-
-    func hit(_ rule: Rule, text: NormalizedText, originalRange range: Range<Int>) -> Hit {
+    /// A hit of rule `index` on the original-text range `range`.
+    func hit(_ index: Int, text: NormalizedText, range: Range<Int>) -> Hit {
+        let rule = document.rules[index]
         let scalars = text.original.unicodeScalars
         let lower = scalars.index(scalars.startIndex, offsetBy: range.lowerBound)
         let upper = scalars.index(lower, offsetBy: range.count)
@@ -200,7 +203,7 @@ extension CompiledPolicy {
     @inline(__always)
     func accepts(_ pattern: CompiledTerm, _ range: Range<Int>, in units: TextView) -> Bool {
         for (offset, needed) in pattern.runs.enumerated() where needed > 1 {
-            if units.runs[range.lowerBound + offset] < needed { return false }
+            if units.units[range.lowerBound + offset].run < needed { return false }
         }
         switch pattern.mode {
         case .word:
@@ -213,9 +216,9 @@ extension CompiledPolicy {
             return true
         case .korean:
             // A Latin word read as typed on a Korean keyboard must spell a long enough term.
-            if units.qwerty[range.lowerBound], range.count < 4 { return false }
+            if units.units[range.lowerBound].qwerty, range.count < 4 { return false }
             for (offset, role) in pattern.roles.enumerated() {
-                let found = units.roles[range.lowerBound + offset]
+                let found = units.units[range.lowerBound + offset].role
                 if found != TextView.Role.alone.rawValue, found != role { return false }
                 if role == TextView.Role.alone.rawValue, found != role { return false }
             }

@@ -6,6 +6,34 @@ public final class CompiledPolicy: Sendable {
     public let bundle: PolicyBundle
     let matcher: MultiPatternMatcher
     let patterns: [CompiledTerm]
+    /// One check per rule, in rule order, with plain payloads so the evaluation loop copies nothing that is counted.
+    let checks: [Check]
+    let personalInfoParameters: [(kinds: Set<PersonalInfoKind>, bankWords: [String], proximity: Int)]
+    let shortenerLists: [[String]]
+    let floodIgnored: [Set<UInt32>]
+
+    enum Check: Sendable {
+        case terms, loginRequired, providerAllowed, accountBanned, accountSuspended, articleClosed
+        case length, empty, controlCharacters, combiningOverload
+        case rateLimit(windowSeconds: Int, max: Int, perArticle: Bool)
+        case duplicate(windowSeconds: Int, similarity: Double)
+        case newCommenter(first: Int)
+        case rejectionRate(minDecisions: Int, maxRatio: Double)
+        /// Index into `personalInfoParameters`.
+        case personalInfo(Int)
+        /// Index into `shortenerLists`.
+        case links(Int)
+        /// `ignored` indexes `floodIgnored`.
+        case flood(maxRun: Int, ignored: Int, maxRepeatedWord: Int, maxLines: Int)
+
+        /// Whether the check reads the text (as opposed to the context).
+        var readsText: Bool {
+            switch self {
+            case .terms, .length, .empty, .controlCharacters, .combiningOverload, .personalInfo, .links, .flood: true
+            default: false
+            }
+        }
+    }
 
     /// Which view a compiled term is matched in.
     enum View: UInt8, Sendable {
@@ -38,14 +66,15 @@ public final class CompiledPolicy: Sendable {
             let normalized = TextNormalizer.normalize(term.text)
             let view: View = term.mode == .korean ? .jamo : .latin
             let units = view == .jamo ? normalized.jamo : normalized.latin
-            if units.count == 0 || units.qwerty.contains(true) {
+            if units.count == 0 || units.units.contains(where: \.qwerty) {
                 issues.append(.init(file: term.location.file, line: term.location.line, message: "'\(term.text)' normalizes to nothing it can match"))
                 return
             }
             let isASCII = { (symbol: UInt32) in symbol < 0x80 && symbol != TextView.boundary }
             patterns.append(
                 CompiledTerm(
-                    rule: rule, isAllow: isAllow, mode: term.mode, view: view, runs: units.runs, roles: view == .jamo ? units.roles : [],
+                    rule: rule, isAllow: isAllow, mode: term.mode, view: view, runs: units.units.map(\.run),
+                    roles: view == .jamo ? units.units.map(\.role) : [],
                     asciiEdges: (isASCII(units.symbols[0]), isASCII(units.symbols[units.count - 1])), term: term))
             symbols.append((units.symbols, Int32(patterns.count - 1)))
         }
@@ -57,6 +86,41 @@ public final class CompiledPolicy: Sendable {
             for term in allow { add(term, rule: index, isAllow: true) }
         }
         if !issues.isEmpty { throw PolicyError(issues) }
+        var checks: [Check] = []
+        var personalInfoParameters: [(kinds: Set<PersonalInfoKind>, bankWords: [String], proximity: Int)] = []
+        var shortenerLists: [[String]] = []
+        var floodIgnored: [Set<UInt32>] = []
+        for rule in document.rules {
+            switch rule.kind {
+            case .terms: checks.append(.terms)
+            case .loginRequired: checks.append(.loginRequired)
+            case .providerAllowed: checks.append(.providerAllowed)
+            case .accountBanned: checks.append(.accountBanned)
+            case .accountSuspended: checks.append(.accountSuspended)
+            case .articleClosed: checks.append(.articleClosed)
+            case .length: checks.append(.length)
+            case .empty: checks.append(.empty)
+            case .controlCharacters: checks.append(.controlCharacters)
+            case .combiningOverload: checks.append(.combiningOverload)
+            case .rateLimit(let window, let max, let perArticle): checks.append(.rateLimit(windowSeconds: window, max: max, perArticle: perArticle))
+            case .duplicate(let window, let similarity): checks.append(.duplicate(windowSeconds: window, similarity: similarity))
+            case .newCommenter(let first): checks.append(.newCommenter(first: first))
+            case .rejectionRate(let minDecisions, let maxRatio): checks.append(.rejectionRate(minDecisions: minDecisions, maxRatio: maxRatio))
+            case .personalInfo(let kinds, let bankWords, let proximity):
+                personalInfoParameters.append((kinds, bankWords, proximity))
+                checks.append(.personalInfo(personalInfoParameters.count - 1))
+            case .links(let shorteners):
+                shortenerLists.append(shorteners)
+                checks.append(.links(shortenerLists.count - 1))
+            case .flood(let maxRun, let ignored, let maxRepeatedWord, let maxLines):
+                floodIgnored.append(ignored)
+                checks.append(.flood(maxRun: maxRun, ignored: floodIgnored.count - 1, maxRepeatedWord: maxRepeatedWord, maxLines: maxLines))
+            }
+        }
+        self.checks = checks
+        self.personalInfoParameters = personalInfoParameters
+        self.shortenerLists = shortenerLists
+        self.floodIgnored = floodIgnored
         self.document = document
         self.bundle = bundle
         self.patterns = patterns

@@ -16,19 +16,38 @@ enum Flood {
             }
             runStart = index
         }
-        // The same word over and over: at least maxRepeatedWord times and at least half of all words.
-        let tokens = TextNormalizer.tokenize(base)
+        // The same word over and over: at least maxRepeatedWord times and more than half of all words. The majority
+        // vote (Boyer–Moore) finds the only word that can be more than half, without sorting or a dictionary.
+        let tokens = text.tokens
         if tokens.count >= maxRepeatedWord {
-            var counts: [[UInt32]: [Int]] = [:]
-            for (index, token) in tokens.enumerated() {
-                let word = base.scalars[token.start..<token.end].map { (0x41...0x5A).contains($0) ? $0 + 0x20 : $0 }
-                counts[word, default: []].append(index)
+            func hash(_ token: TextNormalizer.Token) -> UInt64 {
+                var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a over the case-folded scalars
+                for position in token.start..<token.end {
+                    let scalar = base.scalars[position]
+                    hash = (hash ^ UInt64((0x41...0x5A).contains(scalar) ? scalar + 0x20 : scalar)) &* 0x100_0000_01b3
+                }
+                return hash
             }
-            if let (_, positions) = counts.max(by: { $0.value.count < $1.value.count }), positions.count >= maxRepeatedWord,
-                positions.count * 2 >= tokens.count
-            {
-                let first = tokens[positions.first!]
-                let last = tokens[positions.last!]
+            var candidate: UInt64 = 0
+            var votes = 0
+            for token in tokens {
+                let value = hash(token)
+                if votes == 0 {
+                    candidate = value
+                    votes = 1
+                } else {
+                    votes += value == candidate ? 1 : -1
+                }
+            }
+            var first: TextNormalizer.Token?
+            var last: TextNormalizer.Token?
+            var count = 0
+            for token in tokens where hash(token) == candidate {
+                count += 1
+                if first == nil { first = token }
+                last = token
+            }
+            if count >= maxRepeatedWord, count * 2 > tokens.count, let first, let last {
                 ranges.append(base.originalRange(first.start..<last.end))
             }
         }
@@ -43,7 +62,7 @@ enum Duplicates {
         var symbols: [UInt32] = []
         symbols.reserveCapacity(text.latin.count + text.jamo.count)
         for symbol in text.latin.symbols where symbol != TextView.boundary { symbols.append(symbol) }
-        for (index, symbol) in text.jamo.symbols.enumerated() where symbol != TextView.boundary && !text.jamo.qwerty[index] {
+        for (index, symbol) in text.jamo.symbols.enumerated() where symbol != TextView.boundary && !text.jamo.units[index].qwerty {
             symbols.append(symbol)
         }
         return symbols

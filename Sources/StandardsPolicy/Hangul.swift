@@ -30,29 +30,90 @@ enum Hangul {
         0x313E: [0x3139, 0x314C], 0x313F: [0x3139, 0x314D], 0x3140: [0x3139, 0x314E], 0x3144: [0x3142, 0x3145],  // ㄾ ㄿ ㅀ ㅄ
     ]
 
-    /// Appends the typed jamo of a compatibility jamo (splitting compounds).
+    /// The two keys of a compound jamo packed as `first << 32 | second`, or 0 for a single key.
     @inline(__always)
-    static func appendKeys(of jamo: UInt32, to out: inout [UInt32]) {
-        if let keys = compounds[jamo] { out.append(contentsOf: keys) } else { out.append(jamo) }
+    static func compoundKeys(_ jamo: UInt32) -> UInt64 {
+        func pack(_ a: UInt32, _ b: UInt32) -> UInt64 { UInt64(a) << 32 | UInt64(b) }
+        switch jamo {
+        case 0x3158: return pack(0x3157, 0x314F)  // ㅘ
+        case 0x3159: return pack(0x3157, 0x3150)  // ㅙ
+        case 0x315A: return pack(0x3157, 0x3163)  // ㅚ
+        case 0x315D: return pack(0x315C, 0x3153)  // ㅝ
+        case 0x315E: return pack(0x315C, 0x3154)  // ㅞ
+        case 0x315F: return pack(0x315C, 0x3163)  // ㅟ
+        case 0x3162: return pack(0x3161, 0x3163)  // ㅢ
+        case 0x3133: return pack(0x3131, 0x3145)  // ㄳ
+        case 0x3135: return pack(0x3134, 0x3148)  // ㄵ
+        case 0x3136: return pack(0x3134, 0x314E)  // ㄶ
+        case 0x313A: return pack(0x3139, 0x3131)  // ㄺ
+        case 0x313B: return pack(0x3139, 0x3141)  // ㄻ
+        case 0x313C: return pack(0x3139, 0x3142)  // ㄼ
+        case 0x313D: return pack(0x3139, 0x3145)  // ㄽ
+        case 0x313E: return pack(0x3139, 0x314C)  // ㄾ
+        case 0x313F: return pack(0x3139, 0x314D)  // ㄿ
+        case 0x3140: return pack(0x3139, 0x314E)  // ㅀ
+        case 0x3144: return pack(0x3142, 0x3145)  // ㅄ
+        default: return 0
+        }
     }
 
-    /// Appends the typed jamo of a precomposed syllable, with each one's role (initial, vowel, final).
+    /// Compatibility jamo of the initial consonant with index `index` (0…18).
     @inline(__always)
-    static func appendKeys(ofSyllable syllable: UInt32, to out: inout [UInt32], roles: inout [TextView.Role]) {
-        let index = syllable - syllableBase
-        let initial = index / (21 * 28)
-        let vowel = (index % (21 * 28)) / 28
-        let final = index % 28
-        out.append(initials[Int(initial)])
-        roles.append(.initial)
-        let before = out.count
-        appendKeys(of: vowels[Int(vowel)], to: &out)
-        for _ in before..<out.count { roles.append(.vowel) }
-        if final > 0 {
-            let beforeFinal = out.count
-            appendKeys(of: finals[Int(final - 1)], to: &out)
-            for _ in beforeFinal..<out.count { roles.append(.final) }
+    static func initialJamo(_ index: UInt32) -> UInt32 {
+        switch index {
+        case 0: 0x3131
+        case 1: 0x3132
+        case 2: 0x3134
+        case 3: 0x3137
+        case 4: 0x3138
+        case 5: 0x3139
+        case 6: 0x3141
+        case 7: 0x3142
+        case 8: 0x3143
+        case 9: 0x3145
+        case 10: 0x3146
+        case 11: 0x3147
+        case 12: 0x3148
+        case 13: 0x3149
+        case 14: 0x314A
+        case 15: 0x314B
+        case 16: 0x314C
+        case 17: 0x314D
+        default: 0x314E
         }
+    }
+
+    /// Compatibility jamo of the final consonant with index `index` (1…27).
+    @inline(__always)
+    static func finalJamo(_ index: UInt32) -> UInt32 {
+        switch index {
+        case 1...7: 0x3130 + index  // ㄱ ㄲ ㄳ ㄴ ㄵ ㄶ ㄷ
+        case 8...17: 0x3131 + index  // ㄹ ㄺ ㄻ ㄼ ㄽ ㄾ ㄿ ㅀ ㅁ ㅂ
+        case 18...22: 0x3132 + index  // ㅄ ㅅ ㅆ ㅇ ㅈ
+        default: 0x3133 + index  // ㅊ ㅋ ㅌ ㅍ ㅎ
+        }
+    }
+
+    /// Appends the typed jamo of a compatibility jamo (splitting compounds) to `view`.
+    @inline(__always)
+    static func appendKeys(of jamo: UInt32, to view: inout TextView, start: Int32, end: Int32, role: TextView.Role) {
+        let packed = compoundKeys(jamo)
+        if packed == 0 {
+            view.append(jamo, start: start, end: end, role: role)
+        } else {
+            view.append(UInt32(packed >> 32), start: start, end: end, role: role)
+            view.append(UInt32(packed & 0xFFFF_FFFF), start: start, end: end, role: role)
+        }
+    }
+
+    /// Appends the typed jamo of a precomposed syllable, with each one's role (initial, vowel, final), to `view`.
+    @inline(__always)
+    static func appendKeys(ofSyllable syllable: UInt32, to view: inout TextView, start: Int32, end: Int32) {
+        let index = syllable - syllableBase
+        let final = index % 28
+        view.append(initialJamo(index / (21 * 28)), start: start, end: end, role: .initial)
+        appendKeys(of: 0x314F + (index % (21 * 28)) / 28, to: &view, start: start, end: end, role: .vowel)
+        if final > 0 { appendKeys(of: finalJamo(final), to: &view, start: start, end: end, role: .final) }
     }
 
     /// Maps conjoining jamo (U+1100…U+11FF, as NFD leaves them) and half-width jamo to compatibility jamo.
@@ -73,39 +134,40 @@ enum Hangul {
     /// 두벌식 (the standard Korean keyboard): the jamo each Latin key types. Shifted keys type the tense consonants
     /// and ㅒ ㅖ; other shifted letters type the same jamo as unshifted.
     static func dubeolsik(_ key: UInt8) -> UInt32? {
-        switch key {
-        case UInt8(ascii: "Q"): return 0x3143  // ㅃ
-        case UInt8(ascii: "W"): return 0x3149  // ㅉ
-        case UInt8(ascii: "E"): return 0x3138  // ㄸ
-        case UInt8(ascii: "R"): return 0x3132  // ㄲ
-        case UInt8(ascii: "T"): return 0x3146  // ㅆ
-        case UInt8(ascii: "O"): return 0x3152  // ㅒ
-        case UInt8(ascii: "P"): return 0x3156  // ㅖ
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"): return dubeolsik(key + 0x20)
-        default: break
-        }
-        let table: [UInt8: UInt32] = dubeolsikLower
-        return table[key]
+        guard key < 0x80 else { return nil }
+        let jamo = dubeolsikTable[Int(key)]
+        return jamo == 0 ? nil : jamo
     }
 
-    private static let dubeolsikLower: [UInt8: UInt32] = {
+    private static let dubeolsikTable: [UInt32] = {
+        var table = [UInt32](repeating: 0, count: 0x80)
         let keys = "qwertyuiopasdfghjklzxcvbnm"
         let jamo = "ㅂㅈㄷㄱㅅㅛㅕㅑㅐㅔㅁㄴㅇㄹㅎㅗㅓㅏㅣㅋㅌㅊㅍㅠㅜㅡ"
-        var map: [UInt8: UInt32] = [:]
-        for (key, letter) in zip(keys.utf8, jamo.unicodeScalars) { map[key] = letter.value }
-        return map
+        for (key, letter) in zip(keys.utf8, jamo.unicodeScalars) {
+            table[Int(key)] = letter.value
+            table[Int(key) - 0x20] = letter.value
+        }
+        for (key, letter) in zip("QWERTOP".utf8, "ㅃㅉㄸㄲㅆㅒㅖ".unicodeScalars) { table[Int(key)] = letter.value }
+        return table
     }()
 
     /// Sino-Korean digit syllables, read as digits in the digit view (공일공 → 010).
-    static let digitSyllables: [UInt32: UInt8] = {
-        var map: [UInt32: UInt8] = [:]
-        for (syllable, digit) in [
-            ("공", 0), ("영", 0), ("일", 1), ("이", 2), ("삼", 3), ("사", 4), ("오", 5), ("육", 6), ("륙", 6), ("칠", 7), ("팔", 8), ("구", 9),
-        ] {
-            map[syllable.unicodeScalars.first!.value] = UInt8(digit)
+    @inline(__always)
+    static func digitSyllable(_ scalar: UInt32) -> UInt8? {
+        switch scalar {
+        case 0xACF5, 0xC601: 0  // 공 영
+        case 0xC77C: 1  // 일
+        case 0xC774: 2  // 이
+        case 0xC0BC: 3  // 삼
+        case 0xC0AC: 4  // 사
+        case 0xC624: 5  // 오
+        case 0xC721, 0xB959: 6  // 육 륙
+        case 0xCE60: 7  // 칠
+        case 0xD314: 8  // 팔
+        case 0xAD6C: 9  // 구
+        default: nil
         }
-        return map
-    }()
+    }
 
     /// Characters that stand for jamo inside Hangul words (ㅅ1ㅂ, 7ㅐ새끼, ^ㅂ).
     static func lookalike(_ scalar: UInt32) -> UInt32? {

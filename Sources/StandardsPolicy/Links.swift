@@ -1,5 +1,8 @@
 /// Finds URLs, domain names and email addresses, including spoken and disguised forms: `example dot com`,
 /// `example[.]com`, `example。com`, `name at gmail dot com`, `name 골뱅이 naver 닷컴`.
+///
+/// One scan serves every rule that needs it (links, personal information); text without a dot, an at sign, or their
+/// spoken forms is not scanned at all.
 enum Links {
     static let defaultShorteners = [
         "bit.ly", "t.co", "goo.gl", "tinyurl.com", "ow.ly", "is.gd", "buff.ly", "me2.do", "han.gl", "vo.la", "url.kr", "naver.me",
@@ -17,49 +20,91 @@ enum Links {
     static let mailProviders: Set<String> = ["naver", "daum", "hanmail", "gmail", "kakao", "nate", "hotmail", "outlook", "yahoo", "icloud"]
 
     struct Found {
-        var links: [(range: Range<Int>, domain: String)] = []
+        /// Dotted names (with a path that follows) and `http(s)://` links, with the host for filtering.
+        var candidates: [(range: Range<Int>, domain: String, explicit: Bool)] = []
         var emails: [Range<Int>] = []
+
+        /// The links a rule reports: known top-level domain or shortener, not the site's own domains.
+        func links(siteDomains: [String], shorteners: [String]) -> [(range: Range<Int>, domain: String)] {
+            candidates.compactMap { candidate in
+                var domain = candidate.domain
+                if domain.hasPrefix("www.") { domain.removeFirst(4) }
+                if siteDomains.contains(where: { domain == $0 || domain.hasSuffix("." + $0) }) { return nil }
+                let last = domain.split(separator: ".").last.map(String.init) ?? ""
+                let isShortener = shorteners.contains { domain == $0 }
+                guard candidate.explicit || topLevelDomains.contains(last) || isShortener else { return nil }
+                return (candidate.range, domain)
+            }
+        }
     }
 
     /// The link text: ASCII letters, digits and URL punctuation with original offsets; everything else a space.
-    /// Spoken forms are rewritten first (골뱅이 → @, 닷컴 → .com, at → @, dot → .).
     struct LinkText {
         var bytes: [UInt8] = []
         var starts: [Int32] = []
         var ends: [Int32] = []
+
+        init(capacity: Int) {
+            bytes.reserveCapacity(capacity)
+            starts.reserveCapacity(capacity)
+            ends.reserveCapacity(capacity)
+        }
 
         mutating func append(_ byte: UInt8, _ start: Int32, _ end: Int32) {
             bytes.append(byte)
             starts.append(start)
             ends.append(end)
         }
-
-        mutating func append(_ text: String, _ start: Int32, _ end: Int32) {
-            for byte in text.utf8 { append(byte, start, end) }
-        }
     }
 
-    static let spokenKorean: [(syllables: [UInt32], replacement: String)] = [
+    /// Korean spoken forms: the syllables and what they stand for.
+    static let spokenKorean: [(syllables: [UInt32], replacement: [UInt8])] = [
         ("골뱅이", "@"), ("닷컴", ".com"), ("닷넷", ".net"), ("닷케이알", ".kr"), ("닷오알지", ".org"), ("쩜컴", ".com"), ("점컴", ".com"),
         ("닷", "."), ("쩜", "."),
-    ].map { (Array($0.0.unicodeScalars.map(\.value)), $0.1) }
+    ].map { (Array($0.0.unicodeScalars.map(\.value)), Array($0.1.utf8)) }
+
+    /// Whether the text could hold a link or an address at all.
+    static func mightContainLinks(_ text: NormalizedText) -> Bool {
+        for scalar in text.base.scalars {
+            switch scalar {
+            case 0x2E, 0x40, 0x3002, 0xFF0E, 0xFF61, 0x2024, 0xB7, 0xFF20, 0xB2F7, 0xCA5C, 0xACE8: return true
+            default: continue
+            }
+        }
+        // The spoken words `at` and `dot`, as whole words of the Latin view.
+        let symbols = text.latin.symbols
+        var wordStart = 0
+        for index in 0...symbols.count where index == symbols.count || symbols[index] == TextView.boundary {
+            let length = index - wordStart
+            if length == 2, symbols[wordStart] == 0x61, symbols[wordStart + 1] == 0x74 { return true }
+            if length == 3, symbols[wordStart] == 0x64, symbols[wordStart + 1] == 0x6F, symbols[wordStart + 2] == 0x74 { return true }
+            wordStart = index + 1
+        }
+        return false
+    }
 
     static func linkText(_ base: BaseText) -> LinkText {
-        var text = LinkText()
-        text.bytes.reserveCapacity(base.count)
+        var text = LinkText(capacity: base.count + 8)
         var index = 0
         scanning: while index < base.count {
             let scalar = base.scalars[index]
             let scalarClass = base.classes[index]
             let start = base.starts[index]
             let end = base.ends[index]
-            if scalarClass.kind == .syllable {
+            if scalar == 0xACE8 || scalar == 0xB2F7 || scalar == 0xCA5C || scalar == 0xC810 {  // 골 닷 쩜 점
                 for (syllables, replacement) in spokenKorean where index + syllables.count <= base.count {
-                    if Array(base.scalars[index..<index + syllables.count]) == syllables {
-                        text.append(" " + replacement + " ", start, base.ends[index + syllables.count - 1])
-                        index += syllables.count
-                        continue scanning
+                    var same = true
+                    for offset in 0..<syllables.count where base.scalars[index + offset] != syllables[offset] {
+                        same = false
+                        break
                     }
+                    guard same else { continue }
+                    let last = base.ends[index + syllables.count - 1]
+                    text.append(0x20, start, last)
+                    for byte in replacement { text.append(byte, start, last) }
+                    text.append(0x20, start, last)
+                    index += syllables.count
+                    continue scanning
                 }
             }
             switch scalarClass.kind {
@@ -68,9 +113,9 @@ enum Links {
             default:
                 switch scalar {
                 case 0x2E, 0x40, 0x2D, 0x5F, 0x2F, 0x3A, 0x3F, 0x3D, 0x26, 0x25, 0x2B, 0x7E, 0x23: text.append(UInt8(scalar), start, end)
-                case 0x3002, 0xFF0E, 0xFF61, 0x2024, 0x00B7: text.append(UInt8(ascii: "."), start, end)
-                case 0xFF20: text.append(UInt8(ascii: "@"), start, end)
-                default: text.append(UInt8(ascii: " "), start, end)
+                case 0x3002, 0xFF0E, 0xFF61, 0x2024, 0x00B7: text.append(0x2E, start, end)
+                case 0xFF20: text.append(0x40, start, end)
+                default: text.append(0x20, start, end)
                 }
             }
             index += 1
@@ -78,72 +123,71 @@ enum Links {
         return glueSpokenOperators(text)
     }
 
-    /// Rewrites the words `at`/`dot` (also as `(at)`, `[dot]`) and bracketed dots `[.]`, `(.)` and drops the spaces
+    /// Rewrites the words `at`/`dot` (also `(at)`, `[dot]`) between two other words into `@`/`.`, and drops the spaces
     /// around `@` and `.` operators, so `name at gmail dot com` reads `name@gmail.com`.
     static func glueSpokenOperators(_ text: LinkText) -> LinkText {
-        var words: [(range: Range<Int>, word: [UInt8])] = []
+        let bytes = text.bytes
+        var words: [Range<Int>] = []
         var start: Int?
-        for index in 0...text.bytes.count {
-            let isSpace = index == text.bytes.count || text.bytes[index] == 0x20
-            if isSpace {
-                if let begin = start { words.append((begin..<index, Array(text.bytes[begin..<index]))) }
+        for index in 0...bytes.count {
+            if index == bytes.count || bytes[index] == 0x20 {
+                if let begin = start { words.append(begin..<index) }
                 start = nil
             } else if start == nil {
                 start = index
             }
         }
-        var out = LinkText()
+        func isWord(_ range: Range<Int>, _ word: StaticString) -> Bool {
+            guard range.count == word.utf8CodeUnitCount else { return false }
+            return word.withUTF8Buffer { expected in zip(range, expected).allSatisfy { bytes[$0] == $1 } }
+        }
+        var out = LinkText(capacity: bytes.count)
         var previousWasOperator = true
-        for (position, entry) in words.enumerated() {
-            var word = entry.word
-            if word == Array("at".utf8) || word == Array("dot".utf8) {
-                let hasNeighbors = position > 0 && position + 1 < words.count
-                if hasNeighbors { word = word == Array("at".utf8) ? [UInt8(ascii: "@")] : [UInt8(ascii: ".")] }
+        for (position, range) in words.enumerated() {
+            let hasNeighbors = position > 0 && position + 1 < words.count
+            var replacement: UInt8?
+            if hasNeighbors, isWord(range, "at") { replacement = 0x40 }
+            if hasNeighbors, isWord(range, "dot") { replacement = 0x2E }
+            let isOperator = replacement != nil || (range.count == 1 && (bytes[range.lowerBound] == 0x40 || bytes[range.lowerBound] == 0x2E))
+            let gluesLeft = isOperator || (position > 0 && bytes[range.lowerBound] == 0x2E)
+            if !out.bytes.isEmpty, !gluesLeft, !previousWasOperator {
+                out.append(0x20, text.starts[range.lowerBound], text.starts[range.lowerBound])
             }
-            let isOperator =
-                word == [UInt8(ascii: "@")] || word == [UInt8(ascii: ".")]
-                || word.first == UInt8(ascii: ".") && word.count > 1
-                    && position > 0
-            if !out.bytes.isEmpty, !isOperator, !previousWasOperator {
-                out.append(UInt8(ascii: " "), text.starts[entry.range.lowerBound], text.starts[entry.range.lowerBound])
-            }
-            if word == entry.word {
-                for index in entry.range { out.append(text.bytes[index], text.starts[index], text.ends[index]) }
+            if let replacement {
+                out.append(replacement, text.starts[range.lowerBound], text.ends[range.upperBound - 1])
             } else {
-                for byte in word { out.append(byte, text.starts[entry.range.lowerBound], text.ends[entry.range.upperBound - 1]) }
+                for index in range { out.append(bytes[index], text.starts[index], text.ends[index]) }
             }
-            previousWasOperator = word == [UInt8(ascii: "@")] || word == [UInt8(ascii: ".")]
+            previousWasOperator = isOperator
         }
         return out
     }
 
+    @inline(__always)
     static func isLabelByte(_ byte: UInt8) -> Bool {
         (0x61...0x7A).contains(byte) || (0x30...0x39).contains(byte) || byte == 0x2D
     }
 
-    static func scan(_ base: BaseText, siteDomains: [String], shorteners: [String]) -> Found {
+    static func scan(_ text: NormalizedText) -> Found {
         var found = Found()
-        let text = linkText(base)
-        let bytes = text.bytes
-        guard bytes.contains(UInt8(ascii: ".")) || bytes.contains(UInt8(ascii: "@")) else { return found }
+        guard mightContainLinks(text) else { return found }
+        let link = linkText(text.base)
+        let bytes = link.bytes
         var index = 0
         while index < bytes.count {
             guard isLabelByte(bytes[index]), index == 0 || !(isLabelByte(bytes[index - 1]) || bytes[index - 1] == 0x2E) else {
                 index += 1
                 continue
             }
-            // A candidate: labels separated by dots, optionally `local@` before them.
             var end = index
-            while end < bytes.count,
-                isLabelByte(bytes[end]) || bytes[end] == 0x2E || bytes[end] == 0x5F || bytes[end] == 0x2B
-                    || bytes[end] == 0x25
-            {
+            var hasDot = false
+            while end < bytes.count, isLabelByte(bytes[end]) || bytes[end] == 0x2E || bytes[end] == 0x5F || bytes[end] == 0x2B || bytes[end] == 0x25 {
+                if bytes[end] == 0x2E { hasDot = true }
                 end += 1
             }
             var domainStart = index
-            var isEmail = false
             if end < bytes.count, bytes[end] == 0x40 {
-                // local@domain
+                // local@domain: an email when the domain has a known top-level domain, or is a mail provider's name.
                 var domainEnd = end + 1
                 while domainEnd < bytes.count, isLabelByte(bytes[domainEnd]) || bytes[domainEnd] == 0x2E { domainEnd += 1 }
                 let domain = trimDots(String(decoding: bytes[(end + 1)..<domainEnd], as: UTF8.self))
@@ -151,48 +195,42 @@ enum Links {
                 if let first = labels.first, let last = labels.last,
                     (labels.count >= 2 && topLevelDomains.contains(String(last))) || mailProviders.contains(String(first))
                 {
-                    found.emails.append(Int(text.starts[index])..<Int(text.ends[domainEnd - 1]))
-                    isEmail = true
+                    found.emails.append(Int(link.starts[index])..<Int(link.ends[domainEnd - 1]))
+                    index = domainEnd
+                    continue
                 }
-                index = max(domainEnd, index + 1)
-                if isEmail { continue }
                 domainStart = end + 1
                 end = domainEnd
+                hasDot = bytes[domainStart..<end].contains(0x2E)
             }
-            let candidate = trimDots(String(decoding: bytes[domainStart..<end], as: UTF8.self))
-            let labels = candidate.split(separator: ".", omittingEmptySubsequences: false)
-            if labels.count >= 2, labels.allSatisfy({ !$0.isEmpty }), let last = labels.last, topLevelDomains.contains(String(last)),
-                labels.dropLast().contains(where: { $0.contains(where: \.isLetter) || $0.count >= 2 })
-            {
-                var domain = candidate
-                if domain.hasPrefix("www.") { domain.removeFirst(4) }
-                let own = siteDomains.contains { domain == $0 || domain.hasSuffix("." + $0) }
-                if !own {
-                    // Extend the reported range over a path that follows.
+            if hasDot {
+                let candidate = trimDots(String(decoding: bytes[domainStart..<end], as: UTF8.self))
+                let labels = candidate.split(separator: ".", omittingEmptySubsequences: false)
+                if labels.count >= 2, labels.allSatisfy({ !$0.isEmpty }), labels.dropLast().contains(where: { $0.contains(where: \.isLetter) }),
+                    labels.last!.allSatisfy(\.isLetter)
+                {
                     var stop = end
                     while stop < bytes.count, bytes[stop] != 0x20 { stop += 1 }
-                    found.links.append((Int(text.starts[domainStart])..<Int(text.ends[stop - 1]), domain))
+                    found.candidates.append((Int(link.starts[domainStart])..<Int(link.ends[stop - 1]), candidate, false))
                 }
-            } else if let shortener = shorteners.first(where: { candidate == $0 || candidate.hasPrefix($0 + "/") }) {
-                found.links.append((Int(text.starts[domainStart])..<Int(text.ends[end - 1]), shortener))
             }
             index = max(end, index + 1)
         }
         // Explicit schemes catch what the domain scan does not (an IP address, an unusual top-level domain).
-        for scheme in ["http://", "https://"] {
-            let pattern = Array(scheme.utf8)
-            guard bytes.count >= pattern.count else { continue }
-            for start in 0...(bytes.count - pattern.count) where bytes[start] == 0x68 && Array(bytes[start..<start + pattern.count]) == pattern {
-                var stop = start + pattern.count
-                while stop < bytes.count, bytes[stop] != 0x20 { stop += 1 }
-                let host = String(decoding: bytes[(start + pattern.count)..<stop], as: UTF8.self).split(separator: "/").first.map(String.init) ?? ""
-                let own = siteDomains.contains { host == $0 || host.hasSuffix("." + $0) }
-                guard stop > start + pattern.count else { continue }
-                let range = Int(text.starts[start])..<Int(text.ends[stop - 1])
-                let covered = found.links.contains { $0.range.overlaps(range) }
-                if !covered, !own {
-                    found.links.append((range, host))
-                }
+        var position = 0
+        while position + 7 <= bytes.count {
+            defer { position += 1 }
+            guard bytes[position] == 0x68, bytes[position + 1] == 0x74, bytes[position + 2] == 0x74, bytes[position + 3] == 0x70 else { continue }
+            var after = position + 4
+            if after < bytes.count, bytes[after] == 0x73 { after += 1 }
+            guard after + 3 <= bytes.count, bytes[after] == 0x3A, bytes[after + 1] == 0x2F, bytes[after + 2] == 0x2F else { continue }
+            var stop = after + 3
+            while stop < bytes.count, bytes[stop] != 0x20 { stop += 1 }
+            guard stop > after + 3 else { continue }
+            let host = String(decoding: bytes[(after + 3)..<stop], as: UTF8.self).split(separator: "/").first.map(String.init) ?? ""
+            let range = Int(link.starts[position])..<Int(link.ends[stop - 1])
+            if !found.candidates.contains(where: { $0.range.overlaps(range) }) {
+                found.candidates.append((range, host, true))
             }
         }
         return found

@@ -17,6 +17,8 @@ public struct NormalizedText: Sendable {
     let digitRuns: [DigitRun]
     /// The NFC scalars with their original offsets and classes, for detectors that read the text itself.
     let base: BaseText
+    /// The words of the text, as the views read them.
+    let tokens: [TextNormalizer.Token]
 
     /// User-perceived characters of the NFC text after CRLF→LF and trimming: the count shown as "0/250자".
     public let characterCount: Int

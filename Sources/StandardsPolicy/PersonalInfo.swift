@@ -11,7 +11,9 @@ enum PersonalInfo {
         var range: Range<Int>
     }
 
-    static func find(in text: NormalizedText, kinds: Set<PersonalInfoKind>, bankWords: [String], proximity: Int) -> [Finding] {
+    static func find(
+        in text: NormalizedText, kinds: Set<PersonalInfoKind>, bankWords: [String], proximity: Int, links: () -> Links.Found
+    ) -> [Finding] {
         var findings: [Finding] = []
         var bankWordRanges: [Range<Int>]?
         for run in text.digitRuns {
@@ -42,7 +44,7 @@ enum PersonalInfo {
             }
         }
         if kinds.contains(.email) {
-            for email in Links.scan(text.base, siteDomains: [], shorteners: []).emails {
+            for email in links().emails {
                 findings.append(Finding(kind: .email, range: email))
             }
         }

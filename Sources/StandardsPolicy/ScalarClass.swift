@@ -37,15 +37,23 @@ struct ScalarClass: Sendable, Equatable {
 
     static func of(_ scalar: Unicode.Scalar) -> ScalarClass {
         let v = scalar.value
-        if v < 0x80 { return asciiTable[Int(v)] }
         if v < 0x10000 { return bmpTable[Int(v)] }
         return compute(scalar)
+    }
+
+    /// Runs `body` with the BMP table as a buffer, for loops that classify many scalars.
+    static func withTable<R>(_ body: (UnsafeBufferPointer<ScalarClass>) -> R) -> R {
+        bmpTable.withUnsafeBufferPointer(body)
+    }
+
+    /// Classifies a scalar beyond the BMP (emoji, mathematical letters, tags).
+    static func classifySupplementary(_ value: UInt32) -> ScalarClass {
+        Unicode.Scalar(value).map(compute) ?? ScalarClass(kind: .separator, value: 0x20)
     }
 
     /// Multi-character foldings, indexed by `value` of `.expansion` classes.
     static let expansions: [String] = buildTables().expansions
 
-    private static let asciiTable: [ScalarClass] = (0..<0x80).map { compute(Unicode.Scalar(UInt8($0))) }
     private static let bmpTable: [ScalarClass] = buildTables().table
 
     private static let built = TableBuilder.build()

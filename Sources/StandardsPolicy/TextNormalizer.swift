@@ -46,8 +46,38 @@ public enum TextNormalizer {
     @inline(__always)
     static func foldLatin(_ letter: UInt32) -> UInt32 { letter == 0x6C ? 0x69 : letter }
 
+    /// The scalars of `text`, decoded from UTF-8 in one pass.
+    static func scalars(of text: String) -> [UInt32] {
+        var text = text
+        return text.withUTF8 { bytes in
+            var out = [UInt32]()
+            out.reserveCapacity(bytes.count)
+            var index = 0
+            let count = bytes.count
+            while index < count {
+                let lead = UInt32(bytes[index])
+                if lead < 0x80 {
+                    out.append(lead)
+                    index += 1
+                } else if lead < 0xE0 {
+                    out.append((lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F))
+                    index += 2
+                } else if lead < 0xF0 {
+                    out.append((lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F))
+                    index += 3
+                } else {
+                    out.append(
+                        (lead & 0x07) << 18 | UInt32(bytes[index + 1] & 0x3F) << 12 | UInt32(bytes[index + 2] & 0x3F) << 6
+                            | UInt32(bytes[index + 3] & 0x3F))
+                    index += 4
+                }
+            }
+            return out
+        }
+    }
+
     public static func normalize(_ text: String) -> NormalizedText {
-        let original = Array(text.unicodeScalars)
+        let original = scalars(of: text)
         let base = makeBase(text, original: original)
         let tokens = tokenize(base)
         let latin = latinView(base, tokens: tokens)
@@ -55,7 +85,7 @@ public enum TextNormalizer {
         let digitRuns = self.digitRuns(base)
         let limits = measure(text, original: original, base: base)
         return NormalizedText(
-            original: text, latin: latin, jamo: jamo, digitRuns: digitRuns, base: base,
+            original: text, latin: latin, jamo: jamo, digitRuns: digitRuns, base: base, tokens: tokens,
             characterCount: limits.characters, byteCount: text.utf8.count, maxScalarsPerCharacter: limits.maxScalars,
             hasControlCharacters: limits.control, isBlank: limits.blank, lineCount: limits.lines)
     }
@@ -64,7 +94,7 @@ public enum TextNormalizer {
     /// dropped, compatibility forms, case, diacritics and Latin look-alikes folded (`l` reads `i`), Hangul kept, other
     /// separators turned into spaces. Folding is idempotent: `fold(fold(x)) == fold(x)`.
     public static func fold(_ text: String) -> String {
-        let base = makeBase(text, original: Array(text.unicodeScalars))
+        let base = makeBase(text, original: scalars(of: text))
         var out = String.UnicodeScalarView()
         for (index, scalarClass) in base.classes.enumerated() {
             switch scalarClass.kind {
@@ -90,24 +120,27 @@ public enum TextNormalizer {
     /// The NFC text with offsets. Stored comments are NFC already (the database normalizes them), so the usual
     /// path copies; text with combining marks or conjoining jamo is composed one user-perceived character at a time,
     /// which keeps every composed scalar mapped to the character it came from.
-    static func makeBase(_ text: String, original: [Unicode.Scalar]) -> BaseText {
+    static func makeBase(_ text: String, original: [UInt32]) -> BaseText {
         var base = BaseText()
         base.scalars.reserveCapacity(original.count)
         base.classes.reserveCapacity(original.count)
         base.starts.reserveCapacity(original.count)
         base.ends.reserveCapacity(original.count)
-        let needsComposition = original.contains { scalar in
-            let v = scalar.value
-            guard v >= 0x300 else { return false }
+        let needsComposition = original.contains { v in
+            guard v >= 0x300, !(0xAC00...0xD7A3).contains(v), !(0x3131...0x318E).contains(v), !(0x4E00...0x9FFF).contains(v) else {
+                return false
+            }
             if (0x1100...0x11FF).contains(v) || (0xA960...0xA97F).contains(v) || (0xD7B0...0xD7FF).contains(v) { return true }
-            return scalar.properties.canonicalCombiningClass != .notReordered
+            return Unicode.Scalar(v).map { $0.properties.canonicalCombiningClass != .notReordered } ?? false
         }
         if !needsComposition {
-            for (index, scalar) in original.enumerated() {
-                base.scalars.append(scalar.value)
-                base.classes.append(ScalarClass.of(scalar))
-                base.starts.append(Int32(index))
-                base.ends.append(Int32(index + 1))
+            ScalarClass.withTable { table in
+                for (index, v) in original.enumerated() {
+                    base.scalars.append(v)
+                    base.classes.append(v < 0x10000 ? table[Int(v)] : ScalarClass.classifySupplementary(v))
+                    base.starts.append(Int32(index))
+                    base.ends.append(Int32(index + 1))
+                }
             }
             return base
         }
@@ -280,33 +313,28 @@ public enum TextNormalizer {
         var joinWithNext = [Bool](repeating: false, count: tokens.count)
         for index in tokens.indices.dropLast() where single[index] && single[index + 1] { joinWithNext[index] = true }
 
-        var roles: [TextView.Role] = []
-        roles.reserveCapacity(8)
         for (tokenIndex, token) in tokens.enumerated() {
             if hangulContext[tokenIndex] {
                 for index in token.start..<token.end {
                     let scalarClass = base.classes[index]
                     let start = base.starts[index]
                     let end = base.ends[index]
-                    keys.removeAll(keepingCapacity: true)
-                    roles.removeAll(keepingCapacity: true)
                     switch scalarClass.kind {
-                    case .syllable: Hangul.appendKeys(ofSyllable: scalarClass.value, to: &keys, roles: &roles)
-                    case .jamo: Hangul.appendKeys(of: scalarClass.value, to: &keys)
-                    case .ideograph: keys.append(scalarClass.value)
+                    case .syllable: Hangul.appendKeys(ofSyllable: scalarClass.value, to: &view, start: start, end: end)
+                    case .jamo: Hangul.appendKeys(of: scalarClass.value, to: &view, start: start, end: end, role: .alone)
+                    case .ideograph: view.append(scalarClass.value, start: start, end: end)
                     case .expansion:
                         for scalar in ScalarClass.expansions[Int(scalarClass.value)].unicodeScalars {
                             if (0xAC00...0xD7A3).contains(scalar.value) {
-                                Hangul.appendKeys(ofSyllable: scalar.value, to: &keys, roles: &roles)
+                                Hangul.appendKeys(ofSyllable: scalar.value, to: &view, start: start, end: end)
                             } else if (0x3131...0x318E).contains(scalar.value) {
-                                Hangul.appendKeys(of: scalar.value, to: &keys)
+                                Hangul.appendKeys(of: scalar.value, to: &view, start: start, end: end, role: .alone)
                             } else {
-                                keys.append(scalar.value)
+                                view.append(scalar.value, start: start, end: end)
                             }
-                            while roles.count < keys.count { roles.append(.alone) }
                         }
                     case .invisible, .combining: continue
-                    case .otherLetter: keys.append(TextView.boundary)
+                    case .otherLetter: view.append(TextView.boundary, start: start, end: end)
                     default:
                         let scalar = base.scalars[index]
                         // A digit inside a number stays a digit (2018년 is a year, not 18년).
@@ -315,15 +343,13 @@ public enum TextNormalizer {
                             && ((index > token.start && base.classes[index - 1].kind == .digit)
                                 || (index + 1 < token.end && base.classes[index + 1].kind == .digit))
                         if !inNumber, let jamo = Hangul.lookalike(scalar) {
-                            keys.append(jamo)
+                            view.append(jamo, start: start, end: end)
                         } else if scalarClass.kind == .latin || scalarClass.kind == .digit {
-                            keys.append(scalarClass.value)
+                            view.append(scalarClass.value, start: start, end: end)
                         } else {
-                            keys.append(TextView.boundary)
+                            view.append(TextView.boundary, start: start, end: end)
                         }
                     }
-                    while roles.count < keys.count { roles.append(.alone) }
-                    for (key, role) in zip(keys, roles) { view.append(key, start: start, end: end, role: role) }
                 }
             } else if token.asciiLettersOnly, token.visible >= 2 {
                 view.append(TextView.boundary, start: base.starts[token.start], end: base.starts[token.start])
@@ -338,21 +364,7 @@ public enum TextNormalizer {
             }
         }
         view.trimTrailingBoundary()
-        if view.symbols.first == TextView.boundary {
-            view = dropLeadingBoundary(view)
-        }
         return view
-    }
-
-    private static func dropLeadingBoundary(_ view: TextView) -> TextView {
-        var copy = view
-        copy.symbols.removeFirst()
-        copy.runs.removeFirst()
-        copy.starts.removeFirst()
-        copy.ends.removeFirst()
-        copy.qwerty.removeFirst()
-        copy.roles.removeFirst()
-        return copy
     }
 
     // MARK: Digits
@@ -367,20 +379,25 @@ public enum TextNormalizer {
 
     static func digitRuns(_ base: BaseText) -> [DigitRun] {
         let count = base.count
-        // Spelled digits count only in runs of three or more syllables (공일공), so 이 and 사 stay words.
-        var spelled = [UInt8?](repeating: nil, count: count)
-        var runStart = 0
-        var index = 0
-        while index <= count {
-            let digit = index < count ? Hangul.digitSyllables[base.scalars[index]] : nil
-            if digit == nil || index == count {
-                if index - runStart >= 3 {
-                    for position in runStart..<index { spelled[position] = Hangul.digitSyllables[base.scalars[position]] }
-                }
-                runStart = index + 1
-            }
-            index += 1
+        // Most comments hold no number of seven digits or more: count digit-like scalars first.
+        var candidates = 0
+        for index in 0..<count {
+            let kind = base.classes[index].kind
+            if kind == .digit || kind == .expansion || Hangul.digitSyllable(base.scalars[index]) != nil { candidates += 1 }
         }
+        if candidates < 5 { return [] }
+        // Spelled digits count only in runs of three or more syllables (공일공), so 이 and 사 stay words.
+        var spelled: [UInt8?] = []
+        var runStart = 0
+        for index in 0...count {
+            if index < count, Hangul.digitSyllable(base.scalars[index]) != nil { continue }
+            if index - runStart >= 3 {
+                if spelled.isEmpty { spelled = [UInt8?](repeating: nil, count: count) }
+                for position in runStart..<index { spelled[position] = Hangul.digitSyllable(base.scalars[position]) }
+            }
+            runStart = index + 1
+        }
+        let hasSpelled = !spelled.isEmpty
 
         var runs: [DigitRun] = []
         var run = DigitRun()
@@ -405,7 +422,7 @@ public enum TextNormalizer {
             let scalar = base.scalars[position]
             if scalarClass.kind == .digit {
                 add(UInt8(scalarClass.value - 0x30), position)
-            } else if let digit = spelled[position] {
+            } else if hasSpelled, let digit = spelled[position] {
                 add(digit, position)
             } else if scalarClass.kind == .expansion,
                 case let text = ScalarClass.expansions[Int(scalarClass.value)], text.unicodeScalars.allSatisfy({ (0x30...0x39).contains($0.value) })
@@ -429,8 +446,17 @@ public enum TextNormalizer {
 
     // MARK: Limits
 
+    /// Unicode's White_Space characters.
+    @inline(__always)
+    static func isWhitespace(_ v: UInt32) -> Bool {
+        switch v {
+        case 0x09...0x0D, 0x20, 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000: true
+        default: false
+        }
+    }
+
     static func measure(
-        _ text: String, original: [Unicode.Scalar], base: BaseText
+        _ text: String, original: [UInt32], base: BaseText
     ) -> (
         characters: Int, maxScalars: Int, control: Bool, blank: Bool, lines: Int
     ) {
@@ -439,8 +465,7 @@ public enum TextNormalizer {
         var lines = 0
         var simple = true
         var previousCR = false
-        for scalar in original {
-            let v = scalar.value
+        for v in original {
             if v == 0x0A {
                 if !previousCR { lines += 1 }
             } else if v == 0x0D {
@@ -449,7 +474,7 @@ public enum TextNormalizer {
                 control = true
             }
             previousCR = v == 0x0D
-            if blank, !scalar.properties.isWhitespace, !ScalarClass.isInvisible(v), !(v == 0x0A || v == 0x0D) { blank = false }
+            if blank, !isWhitespace(v), !ScalarClass.isInvisible(v) { blank = false }
             if simple,
                 !(v < 0x300 && v != 0x0D) && !(0xAC00...0xD7A3).contains(v) && !(0x3131...0x318E).contains(v)
                     && !(0x4E00...0x9FFF).contains(v) && !(0x3000...0x3029).contains(v)
@@ -460,11 +485,11 @@ public enum TextNormalizer {
         // Trimming counts only the text between the first and last non-whitespace scalar.
         var first = 0
         var last = original.count
-        while first < last, original[first].properties.isWhitespace { first += 1 }
-        while last > first, original[last - 1].properties.isWhitespace { last -= 1 }
+        while first < last, isWhitespace(original[first]) { first += 1 }
+        while last > first, isWhitespace(original[last - 1]) { last -= 1 }
         if simple { return (last - first, first < last ? 1 : 0, control, blank, lines) }
         var trimmed = String.UnicodeScalarView()
-        trimmed.append(contentsOf: original[first..<last])
+        trimmed.append(contentsOf: original[first..<last].compactMap(Unicode.Scalar.init))
         var characters = 0
         var maxScalars = 0
         for character in String(trimmed) {

@@ -1,19 +1,10 @@
 /// One normalized view of a comment: a sequence of symbols, each with its repeat count and the range of the
 /// original text it came from (offsets in Unicode scalars of the text as given to the engine).
 ///
-/// Symbol `0x20` is a word boundary. Runs of one repeated symbol are collapsed into one unit whose `runs` entry
-/// counts them, so `fuuuuck` reads `fuck`, while a term such as `ass` still needs two `s` in the input.
+/// Symbol `0x20` is a word boundary. Runs of one repeated symbol are collapsed into one unit whose run counts them,
+/// so `fuuuuck` reads `fuck`, while a term such as `ass` still needs two `s` in the input.
 public struct TextView: Sendable {
     public static let boundary: UInt32 = 0x20
-
-    public internal(set) var symbols: [UInt32] = []
-    var runs: [UInt16] = []
-    var starts: [Int32] = []
-    var ends: [Int32] = []
-    /// Units typed as Latin letters on a Korean keyboard (`tlqkf`): matches there must be long enough.
-    var qwerty: [Bool] = []
-    /// In the jamo view, each unit's place in its syllable: ``Role``. Always `.alone` in the Latin view.
-    var roles: [UInt8] = []
 
     /// Where a jamo stood: as the initial, vowel or final of a precomposed syllable, or typed alone (a compatibility
     /// jamo, a look-alike, a keyboard letter, a digit). A term's jamo must keep their roles, so 좆 (final ㅈ) never
@@ -22,13 +13,22 @@ public struct TextView: Sendable {
         case alone = 0, initial, vowel, final
     }
 
+    /// Everything about a unit but its symbol (kept apart so the matcher scans a dense array).
+    struct Unit: Sendable {
+        var start: Int32
+        var end: Int32
+        var run: UInt16
+        var role: UInt8
+        /// Typed as a Latin letter on a Korean keyboard (`tlqkf`): matches there must be long enough.
+        var qwerty: Bool
+    }
+
+    public internal(set) var symbols: [UInt32] = []
+    var units: [Unit] = []
+
     init(capacity: Int) {
         symbols.reserveCapacity(capacity)
-        runs.reserveCapacity(capacity)
-        starts.reserveCapacity(capacity)
-        ends.reserveCapacity(capacity)
-        qwerty.reserveCapacity(capacity)
-        roles.reserveCapacity(capacity)
+        units.reserveCapacity(capacity)
     }
 
     public var count: Int { symbols.count }
@@ -40,39 +40,36 @@ public struct TextView: Sendable {
 
     /// The original-text range covered by units `range`.
     public func originalRange(_ range: Range<Int>) -> Range<Int> {
-        Int(starts[range.lowerBound])..<Int(ends[range.upperBound - 1])
+        Int(units[range.lowerBound].start)..<Int(units[range.upperBound - 1].end)
     }
 
     @inline(__always)
-    mutating func append(_ symbol: UInt32, start: Int32, end: Int32, qwerty isQwerty: Bool = false, role: Role = .alone) {
-        if symbol == Self.boundary {
-            guard let last = symbols.last, last != Self.boundary else { return }
-        } else if let last = symbols.last, last == symbol, qwerty.last == isQwerty,
-            let lastRole = roles.last, lastRole == role.rawValue || lastRole == Role.alone.rawValue || role == .alone
-        {
-            // A repeat typed alone merges into a syllable's jamo (시1발: the 1 repeats 시's ㅣ); the syllable's role stays.
-            let index = symbols.count - 1
-            if lastRole == Role.alone.rawValue { roles[index] = role.rawValue }
-            if runs[index] < UInt16.max { runs[index] += 1 }
-            ends[index] = end
-            return
+    mutating func append(_ symbol: UInt32, start: Int32, end: Int32, qwerty: Bool = false, role: Role = .alone) {
+        if let last = symbols.last {
+            if symbol == Self.boundary {
+                if last == Self.boundary { return }
+            } else if last == symbol {
+                let index = units.count - 1
+                let previous = units[index]
+                // A repeat typed alone merges into a syllable's jamo (시1발: the 1 repeats 시's ㅣ); the syllable's role stays.
+                if previous.qwerty == qwerty, previous.role == role.rawValue || previous.role == Role.alone.rawValue || role == .alone {
+                    if previous.run < UInt16.max { units[index].run += 1 }
+                    units[index].end = end
+                    if previous.role == Role.alone.rawValue { units[index].role = role.rawValue }
+                    return
+                }
+            }
+        } else if symbol == Self.boundary {
+            return  // never a leading boundary
         }
         symbols.append(symbol)
-        runs.append(1)
-        starts.append(start)
-        ends.append(end)
-        qwerty.append(isQwerty)
-        roles.append(role.rawValue)
+        units.append(Unit(start: start, end: end, run: 1, role: role.rawValue, qwerty: qwerty))
     }
 
     mutating func trimTrailingBoundary() {
         if symbols.last == Self.boundary {
             symbols.removeLast()
-            runs.removeLast()
-            starts.removeLast()
-            ends.removeLast()
-            qwerty.removeLast()
-            roles.removeLast()
+            units.removeLast()
         }
     }
 }

@@ -11,6 +11,30 @@ struct Modctl: AsyncParsableCommand {
             Connects with libpq: DATABASE_URL, or the PG* variables (PGHOST, PGPORT, PGDATABASE, PGUSER, ...). \
             Exit codes: 0 done, 1 error, 2 usage, 3 not found or conflict.
             """,
-        subcommands: [Status.self]
+        subcommands: [Status.self, PolicyCommand.self]
     )
+
+    /// Runs the command, mapping usage errors to exit code 2 as documented (ArgumentParser's default is 64).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
+}
+
+/// Writes one line to standard error.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data("modctl: \(message)\n".utf8))
 }

@@ -1,0 +1,131 @@
+import ArgumentParser
+import Foundation
+import StandardsPolicy
+
+/// `modctl policy …`: check and try Standards Board Policy files.
+struct PolicyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "policy",
+        abstract: "Validate, try and batch-check Standards Board Policy files.",
+        subcommands: [Validate.self, Try.self, Check.self]
+    )
+
+    /// The policy at `path`, or the default one built into modctl.
+    static func load(_ path: String?) throws -> CompiledPolicy {
+        do {
+            if let path { return try CompiledPolicy(contentsOf: path) }
+            return try CompiledPolicy.standardsBoard()
+        } catch let error as PolicyError {
+            printError("the policy is not valid:\n\(error)")
+            throw ExitCode.failure
+        }
+    }
+
+    struct Validate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Check a policy file and the term lists beside it; list every problem.")
+
+        @Argument(help: "The policy's YAML file.")
+        var file: String
+
+        func run() async throws {
+            let policy = try PolicyCommand.load(file)
+            let terms = policy.termCount
+            print("valid: \(policy.document.name) version \(policy.version), \(policy.document.rules.count) rules, \(terms) terms")
+        }
+    }
+
+    struct Try: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "test", abstract: "Show how a policy judges one text: outcome, reasons and the text with its hits marked.")
+
+        @Argument(help: "The comment text.")
+        var text: String
+
+        @Option(help: "A policy file (default: the built-in Standards Board Policy).")
+        var policy: String?
+
+        @Flag(help: "Print the verdict as JSON.")
+        var json = false
+
+        func run() async throws {
+            let compiled = try PolicyCommand.load(policy)
+            let verdict = compiled.evaluate(text, context: .textOnly())
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                print(String(decoding: try encoder.encode(verdict), as: UTF8.self))
+                return
+            }
+            let color = isatty(STDOUT_FILENO) == 1
+            print("outcome: \(verdict.outcome.rawValue)")
+            print("reasons: \(verdict.reasons.isEmpty ? "none" : verdict.reasons.joined(separator: ", "))")
+            print("text:    \(Highlighter.mark(text, hits: verdict.hits, color: color))")
+            for hit in verdict.hits {
+                let place = hit.start.map { "at \($0)..<\(hit.end ?? $0)" } ?? "context"
+                print(
+                    "  \(hit.action.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(hit.rule) (\(hit.reason)) \(place): \(hit.matched ?? "")"
+                )
+            }
+        }
+    }
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Judge JSON lines from standard input, one JSON verdict per line on standard output, in order.",
+            discussion: """
+                Input lines: {"id": ..., "body": "...", "context": {"authenticated", "provider", "account_status", \
+                "article_closed"}}. Output lines: {"id", "outcome", "reasons", "hits"}. A malformed line gets \
+                {"id", "line", "error"} and the run goes on.
+                """
+        )
+
+        @Flag(help: "Read and write JSON lines (the only format).")
+        var jsonl = false
+
+        @Option(help: "A policy file (default: the built-in Standards Board Policy).")
+        var policy: String?
+
+        func validate() throws {
+            guard jsonl else { throw ValidationError("policy check needs --jsonl") }
+        }
+
+        func run() async throws {
+            let checker = JSONLChecker(policy: try PolicyCommand.load(policy))
+            var output = ""
+            output.reserveCapacity(1 << 17)
+            var number = 0
+            while let line = readLine(strippingNewline: true) {
+                number += 1
+                if line.isEmpty { continue }
+                output += checker.check(line: line, number: number)
+                output += "\n"
+                if output.utf8.count >= 1 << 16 {
+                    FileHandle.standardOutput.write(Data(output.utf8))
+                    output.removeAll(keepingCapacity: true)
+                }
+            }
+            FileHandle.standardOutput.write(Data(output.utf8))
+        }
+    }
+}
+
+/// Marks hits in a text: ANSI colours on a terminal (red for reject, yellow for hold), «brackets» elsewhere.
+enum Highlighter {
+    static func mark(_ text: String, hits: [Hit], color: Bool) -> String {
+        let spans = hits.compactMap { hit in hit.start.flatMap { start in hit.end.map { (start..<$0, hit.action) } } }
+        guard !spans.isEmpty else { return text }
+        var out = ""
+        var open: Action?
+        for (offset, scalar) in text.unicodeScalars.enumerated() {
+            let action = spans.filter { $0.0.contains(offset) }.map(\.1).max()
+            if action != open {
+                if open != nil { out += color ? "\u{1B}[0m" : "»" }
+                if let action { out += color ? (action == .reject ? "\u{1B}[1;31m" : "\u{1B}[1;33m") : "«" }
+                open = action
+            }
+            out.unicodeScalars.append(scalar)
+        }
+        if open != nil { out += color ? "\u{1B}[0m" : "»" }
+        return out
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import StandardsPolicy
+
+// Measures the Standards Board Policy engine on one core, beside a naive baseline measured in the same run: every
+// term of the default policy in one regular expression with word boundaries (NSRegularExpression, case-insensitive).
+//
+//   policy-benchmark                       figures for the default policy
+//   policy-benchmark --write-jsonl FILE [--count N]   write N comments as JSON lines for `modctl policy check --jsonl`
+
+/// Resident memory of this process, from /proc (Linux).
+func residentBytes() -> Int {
+    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+    let fields = text.split(separator: " ")
+    return fields.count > 1 ? (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE))) : 0
+}
+
+func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+}
+
+let arguments = CommandLine.arguments
+if let index = arguments.firstIndex(of: "--write-jsonl"), index + 1 < arguments.count {
+    let count = arguments.firstIndex(of: "--count").flatMap { Int(arguments[$0 + 1]) } ?? 200_000
+    let comments = Corpus.make(count: count, seed: 7)
+    var text = ""
+    for (id, body) in comments.enumerated() {
+        let escaped = body.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        text += "{\"id\":\(id),\"body\":\"\(escaped)\"}\n"
+    }
+    try text.write(toFile: arguments[index + 1], atomically: true, encoding: .utf8)
+    print("wrote \(count) lines to \(arguments[index + 1])")
+    exit(0)
+}
+
+let corpus = Corpus.make(count: 100_000, seed: 1)
+let averageCharacters = Double(corpus.reduce(0) { $0 + $1.count }) / Double(corpus.count)
+
+let before = residentBytes()
+let compileStart = ContinuousClock.now
+let policy = try CompiledPolicy.standardsBoard()
+let compileTime = ContinuousClock.now - compileStart
+let after = residentBytes()
+
+// Warm up, then run whole passes over the corpus until at least three seconds have passed.
+let context = EvaluationContext.textOnly()
+var outcomes: [Action: Int] = [:]
+for comment in corpus.prefix(5_000) { _ = policy.evaluate(comment, context: context) }
+var evaluated = 0
+let start = ContinuousClock.now
+repeat {
+    for comment in corpus {
+        outcomes[policy.evaluate(comment, context: context).outcome, default: 0] += 1
+    }
+    evaluated += corpus.count
+} while ContinuousClock.now - start < .seconds(3)
+let engineRate = Double(evaluated) / seconds(ContinuousClock.now - start)
+
+if arguments.contains("--engine-only") {
+    print("engine: \(Int(engineRate)) verdicts/s")
+    exit(0)
+}
+
+// The baseline: the same terms as one alternation, matched on the raw text.
+var terms: [String] = []
+for rule in policy.document.rules {
+    if case .terms(let list, _) = rule.kind { terms += list.map(\.text) }
+}
+let pattern = "\\b(?:" + terms.map { NSRegularExpression.escapedPattern(for: $0) }.joined(separator: "|") + ")\\b"
+let regex = try NSRegularExpression(pattern: pattern, options: [.caseInsensitive])
+var baselineMatches = 0
+var baselineEvaluated = 0
+let baselineStart = ContinuousClock.now
+repeat {
+    for comment in corpus.prefix(10_000) {
+        let range = NSRange(comment.startIndex..<comment.endIndex, in: comment)
+        if regex.firstMatch(in: comment, options: [], range: range) != nil { baselineMatches += 1 }
+    }
+    baselineEvaluated += 10_000
+} while ContinuousClock.now - baselineStart < .seconds(3)
+let baselineRate = Double(baselineEvaluated) / seconds(ContinuousClock.now - baselineStart)
+
+func format(_ value: Double) -> String { String(format: "%.0f", value) }
+print("Standards Board Policy engine, one core, \(corpus.count) comments (\(String(format: "%.1f", averageCharacters)) characters on average)")
+print(
+    "policy: version \(policy.version), \(policy.document.rules.count) rules, \(policy.termCount) terms, automaton \(policy.automatonStates) states")
+print(
+    "compile: \(String(format: "%.1f", seconds(compileTime) * 1000)) ms; resident memory grew \(String(format: "%.1f", Double(after - before) / 1_048_576)) MB (automaton tables \(String(format: "%.2f", Double(policy.automatonBytes) / 1_048_576)) MB); process RSS \(String(format: "%.1f", Double(after) / 1_048_576)) MB"
+)
+print("engine:   \(format(engineRate)) verdicts/s (full verdict: limits, views, every rule)")
+print("baseline: \(format(baselineRate)) comments/s (one regex of \(terms.count) terms with \\b, first match only)")
+print("ratio:    \(String(format: "%.1f", engineRate / baselineRate))x")
+print(
+    "outcomes: "
+        + Action.allCases.map { "\($0.rawValue) \(String(format: "%.1f", 100 * Double(outcomes[$0, default: 0]) / Double(evaluated)))%" }.joined(
+            separator: ", "))
