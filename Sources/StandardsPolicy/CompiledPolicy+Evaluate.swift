@@ -23,13 +23,8 @@ extension CompiledPolicy {
     public func evaluate(_ text: NormalizedText, context: EvaluationContext) -> Verdict {
         let termHits = matchTerms(text)
         var hits: [Hit] = []
-        var linkScan: Links.Found?
-        func links() -> Links.Found {
-            if let linkScan { return linkScan }
-            let found = Links.scan(text)
-            linkScan = found
-            return found
-        }
+        // One scan serves the link and personal-information rules; it returns at once for text without dots or ats.
+        let links = needsLinkScan ? Links.scan(text) : Links.Found()
         let limits = document.limits
         for (index, check) in checks.enumerated() {
             switch check {
@@ -60,7 +55,7 @@ extension CompiledPolicy {
                     hits.append(found)
                 }
             case .links(let list):
-                for link in links().links(siteDomains: document.siteDomains, shorteners: shortenerLists[list]) {
+                for link in links.links(siteDomains: document.siteDomains, shorteners: shortenerLists[list]) {
                     hits.append(hit(index, text: text, range: link.range))
                 }
             case .flood(let maxRun, let ignored, let maxRepeatedWord, let maxLines):

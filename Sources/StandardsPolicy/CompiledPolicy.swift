@@ -11,6 +11,8 @@ public final class CompiledPolicy: Sendable {
     let personalInfoParameters: [(kinds: Set<PersonalInfoKind>, bankWords: [String], proximity: Int)]
     let shortenerLists: [[String]]
     let floodIgnored: [Set<UInt32>]
+    /// Whether any rule needs links or email addresses found.
+    let needsLinkScan: Bool
 
     enum Check: Sendable {
         case terms, loginRequired, providerAllowed, accountBanned, accountSuspended, articleClosed
@@ -121,6 +123,8 @@ public final class CompiledPolicy: Sendable {
         self.personalInfoParameters = personalInfoParameters
         self.shortenerLists = shortenerLists
         self.floodIgnored = floodIgnored
+        needsLinkScan =
+            !shortenerLists.isEmpty || personalInfoParameters.contains { $0.kinds.contains(.email) }
         self.document = document
         self.bundle = bundle
         self.patterns = patterns

@@ -20,14 +20,7 @@ enum Flood {
         // vote (Boyer–Moore) finds the only word that can be more than half, without sorting or a dictionary.
         let tokens = text.tokens
         if tokens.count >= maxRepeatedWord {
-            func hash(_ token: TextNormalizer.Token) -> UInt64 {
-                var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a over the case-folded scalars
-                for position in token.start..<token.end {
-                    let scalar = base.scalars[position]
-                    hash = (hash ^ UInt64((0x41...0x5A).contains(scalar) ? scalar + 0x20 : scalar)) &* 0x100_0000_01b3
-                }
-                return hash
-            }
+            func hash(_ token: TextNormalizer.Token) -> UInt64 { token.hash }
             var candidate: UInt64 = 0
             var votes = 0
             for token in tokens {

@@ -63,26 +63,6 @@ enum Links {
         ("닷", "."), ("쩜", "."),
     ].map { (Array($0.0.unicodeScalars.map(\.value)), Array($0.1.utf8)) }
 
-    /// Whether the text could hold a link or an address at all.
-    static func mightContainLinks(_ text: NormalizedText) -> Bool {
-        for scalar in text.base.scalars {
-            switch scalar {
-            case 0x2E, 0x40, 0x3002, 0xFF0E, 0xFF61, 0x2024, 0xB7, 0xFF20, 0xB2F7, 0xCA5C, 0xACE8: return true
-            default: continue
-            }
-        }
-        // The spoken words `at` and `dot`, as whole words of the Latin view.
-        let symbols = text.latin.symbols
-        var wordStart = 0
-        for index in 0...symbols.count where index == symbols.count || symbols[index] == TextView.boundary {
-            let length = index - wordStart
-            if length == 2, symbols[wordStart] == 0x61, symbols[wordStart + 1] == 0x74 { return true }
-            if length == 3, symbols[wordStart] == 0x64, symbols[wordStart + 1] == 0x6F, symbols[wordStart + 2] == 0x74 { return true }
-            wordStart = index + 1
-        }
-        return false
-    }
-
     static func linkText(_ base: BaseText) -> LinkText {
         var text = LinkText(capacity: base.count + 8)
         var index = 0
@@ -170,7 +150,7 @@ enum Links {
 
     static func scan(_ text: NormalizedText) -> Found {
         var found = Found()
-        guard mightContainLinks(text) else { return found }
+        guard text.mightContainLinks else { return found }
         let link = linkText(text.base)
         let bytes = link.bytes
         var index = 0

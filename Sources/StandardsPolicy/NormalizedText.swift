@@ -19,6 +19,8 @@ public struct NormalizedText: Sendable {
     let base: BaseText
     /// The words of the text, as the views read them.
     let tokens: [TextNormalizer.Token]
+    /// Whether anything in the text could start a link or an email address (see ``TextNormalizer/scanSignals``).
+    let mightContainLinks: Bool
 
     /// User-perceived characters of the NFC text after CRLF→LF and trimming: the count shown as "0/250자".
     public let characterCount: Int

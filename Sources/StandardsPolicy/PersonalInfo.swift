@@ -12,7 +12,7 @@ enum PersonalInfo {
     }
 
     static func find(
-        in text: NormalizedText, kinds: Set<PersonalInfoKind>, bankWords: [String], proximity: Int, links: () -> Links.Found
+        in text: NormalizedText, kinds: Set<PersonalInfoKind>, bankWords: [String], proximity: Int, links: Links.Found
     ) -> [Finding] {
         var findings: [Finding] = []
         var bankWordRanges: [Range<Int>]?
@@ -44,7 +44,7 @@ enum PersonalInfo {
             }
         }
         if kinds.contains(.email) {
-            for email in links().emails {
+            for email in links.emails {
                 findings.append(Finding(kind: .email, range: email))
             }
         }

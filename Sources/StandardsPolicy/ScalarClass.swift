@@ -48,7 +48,11 @@ struct ScalarClass: Sendable, Equatable {
 
     /// Classifies a scalar beyond the BMP (emoji, mathematical letters, tags).
     static func classifySupplementary(_ value: UInt32) -> ScalarClass {
-        Unicode.Scalar(value).map(compute) ?? ScalarClass(kind: .separator, value: 0x20)
+        switch value {
+        case 0x1F000...0x1F0FF, 0x1F200...0x1FAFF: return ScalarClass(kind: .separator, value: 0x20)  // emoji and symbols
+        case 0xE0000...0xE007F, 0xE0100...0xE01EF: return ScalarClass(kind: .invisible, value: value)  // tags, variation selectors
+        default: return Unicode.Scalar(value).map(compute) ?? ScalarClass(kind: .separator, value: 0x20)
+        }
     }
 
     /// Multi-character foldings, indexed by `value` of `.expansion` classes.

@@ -14,6 +14,8 @@ public enum TextNormalizer {
         var visible = 0
         /// Whether every visible scalar is an ASCII letter in the original text (for the keyboard reading).
         var asciiLettersOnly = true
+        /// FNV-1a over the word's case-folded scalars, for spotting one word repeated over and over.
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
     }
 
     /// Leet symbols that stand for letters inside a Latin word.
@@ -82,10 +84,12 @@ public enum TextNormalizer {
         let tokens = tokenize(base)
         let latin = latinView(base, tokens: tokens)
         let jamo = jamoView(base, tokens: tokens)
-        let digitRuns = self.digitRuns(base)
+        let signals = scanSignals(base, tokens: tokens)
+        let digitRuns = signals.digitLike >= 5 ? self.digitRuns(base) : []
         let limits = measure(text, original: original, base: base)
         return NormalizedText(
             original: text, latin: latin, jamo: jamo, digitRuns: digitRuns, base: base, tokens: tokens,
+            mightContainLinks: signals.linkTrigger,
             characterCount: limits.characters, byteCount: text.utf8.count, maxScalarsPerCharacter: limits.maxScalars,
             hasControlCharacters: limits.control, isBlank: limits.blank, lineCount: limits.lines)
     }
@@ -134,13 +138,23 @@ public enum TextNormalizer {
             return Unicode.Scalar(v).map { $0.properties.canonicalCombiningClass != .notReordered } ?? false
         }
         if !needsComposition {
-            ScalarClass.withTable { table in
-                for (index, v) in original.enumerated() {
-                    base.scalars.append(v)
-                    base.classes.append(v < 0x10000 ? table[Int(v)] : ScalarClass.classifySupplementary(v))
-                    base.starts.append(Int32(index))
-                    base.ends.append(Int32(index + 1))
+            let count = original.count
+            base.scalars = original
+            base.classes = ScalarClass.withTable { table in
+                [ScalarClass](unsafeUninitializedCapacity: count) { buffer, initialized in
+                    for (index, v) in original.enumerated() {
+                        buffer[index] = v < 0x10000 ? table[Int(v)] : ScalarClass.classifySupplementary(v)
+                    }
+                    initialized = count
                 }
+            }
+            base.starts = [Int32](unsafeUninitializedCapacity: count) { buffer, initialized in
+                for index in 0..<count { buffer[index] = Int32(index) }
+                initialized = count
+            }
+            base.ends = [Int32](unsafeUninitializedCapacity: count) { buffer, initialized in
+                for index in 0..<count { buffer[index] = Int32(index + 1) }
+                initialized = count
             }
             return base
         }
@@ -212,6 +226,8 @@ public enum TextNormalizer {
             }
             var token = current ?? Token(start: index, end: index)
             token.end = index + 1
+            let folded = base.scalars[index]
+            token.hash = (token.hash ^ UInt64((0x41...0x5A).contains(folded) ? folded + 0x20 : folded)) &* 0x100_0000_01b3
             switch scalarClass.kind {
             case .latin: token.hasLatin = true
             case .digit: token.hasDigit = true
@@ -245,17 +261,24 @@ public enum TextNormalizer {
 
     static func latinView(_ base: BaseText, tokens: [Token]) -> TextView {
         var view = TextView(capacity: base.count + tokens.count)
-        // Spaced-out letters (f u c k, f.u.c.k): three or more one-letter words in a row are read as one word.
-        let single = tokens.map { $0.hasLatin && $0.visible == 1 }
-        var joinWithNext = [Bool](repeating: false, count: tokens.count)
-        var runStart = 0
-        for index in 0...tokens.count {
-            if index < tokens.count, single[index] { continue }
-            if index - runStart >= 3 {
-                for position in runStart..<(index - 1) { joinWithNext[position] = true }
+        return withUnsafeTemporaryAllocation(of: Bool.self, capacity: tokens.count + 1) { joinWithNext in
+            // Spaced-out letters (f u c k, f.u.c.k): three or more one-letter words in a row are read as one word.
+            joinWithNext.initialize(repeating: false)
+            var runStart = 0
+            for index in 0...tokens.count {
+                if index < tokens.count, tokens[index].hasLatin, tokens[index].visible == 1 { continue }
+                if index - runStart >= 3 {
+                    for position in runStart..<(index - 1) { joinWithNext[position] = true }
+                }
+                runStart = index + 1
             }
-            runStart = index + 1
+            latinUnits(base, tokens: tokens, joinWithNext: joinWithNext, into: &view)
+            view.trimTrailingBoundary()
+            return view
         }
+    }
+
+    private static func latinUnits(_ base: BaseText, tokens: [Token], joinWithNext: UnsafeMutableBufferPointer<Bool>, into view: inout TextView) {
         for (tokenIndex, token) in tokens.enumerated() {
             if token.hasLatin || token.hasDigit {
                 for index in token.start..<token.end {
@@ -291,8 +314,6 @@ public enum TextNormalizer {
                 view.append(TextView.boundary, start: Int32(base.starts[max(token.end - 1, 0)]), end: base.ends[max(token.end - 1, 0)])
             }
         }
-        view.trimTrailingBoundary()
-        return view
     }
 
     // MARK: The jamo view
@@ -351,7 +372,8 @@ public enum TextNormalizer {
                         }
                     }
                 }
-            } else if token.asciiLettersOnly, token.visible >= 2 {
+            } else if token.asciiLettersOnly, token.visible >= 4 {
+                // Keyboard readings only count when they spell four jamo or more, so shorter words are skipped.
                 view.append(TextView.boundary, start: base.starts[token.start], end: base.starts[token.start])
                 for index in token.start..<token.end where base.scalars[index] < 0x80 {
                     if let jamo = Hangul.dubeolsik(UInt8(base.scalars[index])) {
@@ -377,15 +399,59 @@ public enum TextNormalizer {
         }
     }
 
+    /// One pass for the cheap facts that let later stages skip work: how many scalars could be digits (a phone
+    /// number needs seven), and whether anything could start a link or an address (`@`, a dot between letters or
+    /// digits or in brackets, 닷/쩜/골뱅이, the words `at` and `dot`).
+    static func scanSignals(_ base: BaseText, tokens: [Token]) -> (digitLike: Int, linkTrigger: Bool) {
+        var digitLike = 0
+        var trigger = false
+        let count = base.count
+        base.classes.withUnsafeBufferPointer { classes in
+            base.scalars.withUnsafeBufferPointer { scalars in
+                for index in 0..<count {
+                    let kind = classes[index].kind
+                    switch kind {
+                    case .digit, .expansion: digitLike += 1
+                    case .syllable:
+                        if Hangul.digitSyllable(scalars[index]) != nil { digitLike += 1 }
+                        let scalar = scalars[index]
+                        if scalar == 0xB2F7 || scalar == 0xCA5C || scalar == 0xACE8 { trigger = true }  // 닷 쩜 골(뱅이)
+                    case .separator:
+                        switch scalars[index] {
+                        case 0x40, 0xFF20: trigger = true
+                        case 0x2E, 0x3002, 0xFF0E, 0xFF61, 0x2024, 0xB7:
+                            guard index > 0, index + 1 < count else { break }
+                            let before = classes[index - 1].kind
+                            let after = classes[index + 1].kind
+                            if (before == .latin || before == .digit) && (after == .latin || after == .digit) { trigger = true }
+                            let previous = scalars[index - 1]
+                            if previous == 0x5B || previous == 0x28 || previous == 0x7B { trigger = true }
+                        default: break
+                        }
+                    default: break
+                    }
+                }
+            }
+        }
+        if !trigger {
+            for token in tokens where token.hash == atHash || token.hash == dotHash {
+                trigger = true
+                break
+            }
+        }
+        return (digitLike, trigger)
+    }
+
+    private static let atHash = wordHash("at")
+    private static let dotHash = wordHash("dot")
+
+    /// The token hash of an ASCII word (the same FNV-1a the tokenizer computes).
+    static func wordHash(_ word: String) -> UInt64 {
+        word.unicodeScalars.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1.value)) &* 0x100_0000_01b3 }
+    }
+
     static func digitRuns(_ base: BaseText) -> [DigitRun] {
         let count = base.count
-        // Most comments hold no number of seven digits or more: count digit-like scalars first.
-        var candidates = 0
-        for index in 0..<count {
-            let kind = base.classes[index].kind
-            if kind == .digit || kind == .expansion || Hangul.digitSyllable(base.scalars[index]) != nil { candidates += 1 }
-        }
-        if candidates < 5 { return [] }
         // Spelled digits count only in runs of three or more syllables (공일공), so 이 and 사 stay words.
         var spelled: [UInt8?] = []
         var runStart = 0
