@@ -167,12 +167,12 @@ extension CompiledPolicy {
             var blocks: [(rule: Int, range: Range<Int>)] = []
             var allows: [(rule: Int, range: Range<Int>)] = []
             matcher.scan(units.symbols) { match in
-                let pattern = patterns[Int(match.payload)]
-                guard pattern.view == view, accepts(pattern, match.range, in: units) else { return }
-                if pattern.isAllow {
-                    allows.append((pattern.rule, match.range))
+                let info = patternInfo[Int(match.payload)]
+                guard info.view == view, accepts(info, match.range, in: units) else { return }
+                if info.isAllow {
+                    allows.append((Int(info.rule), match.range))
                 } else {
-                    blocks.append((pattern.rule, match.range))
+                    blocks.append((Int(info.rule), match.range))
                 }
             }
             for block in blocks {
@@ -194,13 +194,16 @@ extension CompiledPolicy {
         return kept
     }
 
-    /// Word boundaries, repeat counts and the keyboard-reading length a match must satisfy.
+    /// Word boundaries, repeat counts, jamo roles and the keyboard-reading length a match must satisfy.
     @inline(__always)
-    func accepts(_ pattern: CompiledTerm, _ range: Range<Int>, in units: TextView) -> Bool {
-        for (offset, needed) in pattern.runs.enumerated() where needed > 1 {
-            if units.units[range.lowerBound + offset].run < needed { return false }
+    func accepts(_ info: PatternInfo, _ range: Range<Int>, in units: TextView) -> Bool {
+        let detail = Int(info.detail)
+        if info.needsRunCheck {
+            for offset in 0..<Int(info.length) where patternRuns[detail + offset] > units.units[range.lowerBound + offset].run {
+                return false
+            }
         }
-        switch pattern.mode {
+        switch info.mode {
         case .word:
             let before = range.lowerBound == 0 || units.symbols[range.lowerBound - 1] == TextView.boundary
             let after = range.upperBound == units.count || units.symbols[range.upperBound] == TextView.boundary
@@ -212,7 +215,8 @@ extension CompiledPolicy {
         case .korean:
             // A Latin word read as typed on a Korean keyboard must spell a long enough term.
             if units.units[range.lowerBound].qwerty, range.count < 4 { return false }
-            for (offset, role) in pattern.roles.enumerated() {
+            for offset in 0..<Int(info.length) {
+                let role = patternRoles[detail + offset]
                 let found = units.units[range.lowerBound + offset].role
                 if found != TextView.Role.alone.rawValue, found != role { return false }
                 if role == TextView.Role.alone.rawValue, found != role { return false }
@@ -220,8 +224,8 @@ extension CompiledPolicy {
             func isASCII(_ position: Int) -> Bool {
                 position >= 0 && position < units.count && units.symbols[position] < 0x80 && units.symbols[position] != TextView.boundary
             }
-            if pattern.asciiEdges.leading, isASCII(range.lowerBound - 1) { return false }
-            if pattern.asciiEdges.trailing, isASCII(range.upperBound) { return false }
+            if info.leadingASCII, isASCII(range.lowerBound - 1) { return false }
+            if info.trailingASCII, isASCII(range.upperBound) { return false }
             return true
         }
     }

@@ -6,6 +6,23 @@ public final class CompiledPolicy: Sendable {
     public let bundle: PolicyBundle
     let matcher: MultiPatternMatcher
     let patterns: [CompiledTerm]
+    /// What the matching loop reads per pattern, as plain values (copying them costs no reference counting).
+    let patternInfo: [PatternInfo]
+    /// Every pattern's required repeat counts and jamo roles, flattened; `PatternInfo.detail` is the offset.
+    let patternRuns: [UInt16]
+    let patternRoles: [UInt8]
+
+    struct PatternInfo: Sendable {
+        var rule: Int32
+        var isAllow: Bool
+        var mode: TermMode
+        var view: View
+        var leadingASCII: Bool
+        var trailingASCII: Bool
+        var needsRunCheck: Bool
+        var detail: Int32
+        var length: Int32
+    }
     /// One check per rule, in rule order, with plain payloads so the evaluation loop copies nothing that is counted.
     let checks: [Check]
     let personalInfoParameters: [(kinds: Set<PersonalInfoKind>, bankWords: [String], proximity: Int)]
@@ -128,6 +145,21 @@ public final class CompiledPolicy: Sendable {
         self.document = document
         self.bundle = bundle
         self.patterns = patterns
+        var patternInfo: [PatternInfo] = []
+        var patternRuns: [UInt16] = []
+        var patternRoles: [UInt8] = []
+        for pattern in patterns {
+            patternInfo.append(
+                PatternInfo(
+                    rule: Int32(pattern.rule), isAllow: pattern.isAllow, mode: pattern.mode, view: pattern.view,
+                    leadingASCII: pattern.asciiEdges.leading, trailingASCII: pattern.asciiEdges.trailing,
+                    needsRunCheck: pattern.runs.contains { $0 > 1 }, detail: Int32(patternRuns.count), length: Int32(pattern.runs.count)))
+            patternRuns += pattern.runs
+            patternRoles += pattern.roles.isEmpty ? [UInt8](repeating: 0, count: pattern.runs.count) : pattern.roles
+        }
+        self.patternInfo = patternInfo
+        self.patternRuns = patternRuns
+        self.patternRoles = patternRoles
         matcher = MultiPatternMatcher(patterns: symbols)
     }
 
