@@ -151,6 +151,43 @@ enum Hangul {
         return table
     }()
 
+    /// Whether keys typed on a 두벌식 keyboard spell Korean syllables: consonant, vowel (or a compound vowel pair),
+    /// then at most two final consonants that may stand together. `tlqkf` (시발) does; most English words (`this`,
+    /// `comment`) do not, so they are not read as Korean at all.
+    static func spellsSyllables(_ keys: UnsafeBufferPointer<UInt32>) -> Bool {
+        func isVowel(_ jamo: UInt32) -> Bool { (0x314F...0x3163).contains(jamo) }
+        func compoundVowel(_ a: UInt32, _ b: UInt32) -> Bool {
+            (a == 0x3157 && (b == 0x314F || b == 0x3150 || b == 0x3163)) || (a == 0x315C && (b == 0x3153 || b == 0x3154 || b == 0x3163))
+                || (a == 0x3161 && b == 0x3163)
+        }
+        func finalPair(_ a: UInt32, _ b: UInt32) -> Bool {
+            switch (a, b) {
+            case (0x3131, 0x3145), (0x3134, 0x3148), (0x3134, 0x314E), (0x3139, 0x3131), (0x3139, 0x3141), (0x3139, 0x3142),
+                (0x3139, 0x3145), (0x3139, 0x314C), (0x3139, 0x314D), (0x3139, 0x314E), (0x3142, 0x3145):
+                return true
+            default: return false
+            }
+        }
+        let count = keys.count
+        var index = 0
+        while index < count {
+            guard !isVowel(keys[index]), index + 1 < count, isVowel(keys[index + 1]) else { return false }
+            index += 2
+            if index < count, isVowel(keys[index]) {
+                guard compoundVowel(keys[index - 1], keys[index]) else { return false }
+                index += 1
+            }
+            var consonants = 0
+            while index + consonants < count, !isVowel(keys[index + consonants]) { consonants += 1 }
+            let finals = index + consonants < count ? consonants - 1 : consonants
+            guard finals >= 0, finals <= 2 else { return false }
+            if finals >= 1, keys[index] == 0x3138 || keys[index] == 0x3143 || keys[index] == 0x3149 { return false }  // ㄸ ㅃ ㅉ are never finals
+            if finals == 2, !finalPair(keys[index], keys[index + 1]) { return false }
+            index += finals
+        }
+        return true
+    }
+
     /// Sino-Korean digit syllables, read as digits in the digit view (공일공 → 010).
     @inline(__always)
     static func digitSyllable(_ scalar: UInt32) -> UInt8? {

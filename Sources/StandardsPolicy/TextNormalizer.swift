@@ -372,12 +372,24 @@ public enum TextNormalizer {
                         }
                     }
                 }
-            } else if token.asciiLettersOnly, token.visible >= 4 {
-                // Keyboard readings only count when they spell four jamo or more, so shorter words are skipped.
-                view.append(TextView.boundary, start: base.starts[token.start], end: base.starts[token.start])
-                for index in token.start..<token.end where base.scalars[index] < 0x80 {
-                    if let jamo = Hangul.dubeolsik(UInt8(base.scalars[index])) {
-                        view.append(jamo, start: base.starts[index], end: base.ends[index], qwerty: true)
+            } else if token.asciiLettersOnly, token.visible >= 4, token.visible <= 32 {
+                // Keyboard readings only count when they spell four jamo or more and parse as Korean syllables.
+                let keys = withUnsafeTemporaryAllocation(of: UInt32.self, capacity: token.visible) { buffer -> Bool in
+                    var count = 0
+                    for index in token.start..<token.end where base.scalars[index] < 0x80 {
+                        if let jamo = Hangul.dubeolsik(UInt8(base.scalars[index])), count < buffer.count {
+                            buffer[count] = jamo
+                            count += 1
+                        }
+                    }
+                    return Hangul.spellsSyllables(UnsafeBufferPointer(rebasing: buffer[0..<count]))
+                }
+                if keys {
+                    view.append(TextView.boundary, start: base.starts[token.start], end: base.starts[token.start])
+                    for index in token.start..<token.end where base.scalars[index] < 0x80 {
+                        if let jamo = Hangul.dubeolsik(UInt8(base.scalars[index])) {
+                            view.append(jamo, start: base.starts[index], end: base.ends[index], qwerty: true)
+                        }
                     }
                 }
             }

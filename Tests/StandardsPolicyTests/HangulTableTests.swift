@@ -20,3 +20,16 @@ import Testing
         }
     }
 }
+
+@Suite struct KeyboardReadingTests {
+    func spells(_ word: String) -> Bool {
+        let keys = word.utf8.compactMap { Hangul.dubeolsik($0) }
+        return keys.withUnsafeBufferPointer { Hangul.spellsSyllables($0) }
+    }
+
+    @Test(arguments: ["tlqkf", "qudtls", "dkssudgktpdy", "tkfkdgo", "wlfkf", "rhkswkd", "dlfrdjqhk"])
+    func koreanTypedOnALatinKeyboardParses(word: String) { #expect(spells(word), "\(word)") }
+
+    @Test(arguments: ["this", "comment", "article", "policy", "government", "seoul", "prices", "students"])
+    func englishWordsDoNot(word: String) { #expect(!spells(word), "\(word)") }
+}
