@@ -55,15 +55,32 @@ let package = Package(
             name: "CommentStore",
             dependencies: [
                 "PostgresLibPQ",
+                "StandardsPolicy",
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.embedInCode("Migrations")],
+            swiftSettings: swiftSettings
+        ),
+        // The queue consumer: a Service that claims, decides and finishes batches.
+        .target(
+            name: "ModerationWorker",
+            dependencies: [
+                "CommentStore",
+                "PostgresLibPQ",
+                "StandardsPolicy",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "commentd",
             dependencies: [
                 "CommentStore",
+                "ModerationWorker",
+                "StandardsPolicy",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 "PostgresLibPQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -72,6 +72,17 @@ public struct SQLQuery: Sendable, ExpressibleByStringInterpolation, CustomString
             }
         }
 
+        /// Appends another query built the same way; its `$n` placeholders are renumbered to follow this one's.
+        ///
+        /// Literal text in a fragment must not itself contain `$` followed by a digit outside quotes (placeholders are
+        /// the only such text the interpolation writes).
+        public mutating func appendInterpolation(_ fragment: SQLQuery) {
+            let offset = binds.count
+            sql += offset == 0 ? fragment.sql : SQLQuery.renumber(fragment.sql, by: offset)
+            binds += fragment.binds
+            if invalidBind == nil, let invalid = fragment.invalidBind { invalidBind = (invalid.index + offset, invalid.reason) }
+        }
+
         /// Appends a quoted identifier (`"name"`, with `"` doubled), for names that cannot be parameters.
         public mutating func appendInterpolation(identifier: String) {
             sql += "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
@@ -79,6 +90,39 @@ public struct SQLQuery: Sendable, ExpressibleByStringInterpolation, CustomString
                 invalidBind = (0, "identifier contains a NUL byte")
             }
         }
+    }
+
+    /// `sql` with every placeholder `$n` outside quoted text replaced by `$(n + offset)`.
+    static func renumber(_ sql: String, by offset: Int) -> String {
+        let bytes = Array(sql.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 8)
+        var index = 0
+        var quote: UInt8?
+        func isIdentifierByte(_ byte: UInt8) -> Bool { byte == 0x5F || (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte & 0xDF) }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if let open = quote {
+                if byte == open { quote = nil }
+            } else if byte == 0x27 || byte == 0x22 {
+                quote = byte
+            } else if byte == 0x24, index + 1 < bytes.count, (0x30...0x39).contains(bytes[index + 1]),
+                index == 0 || !isIdentifierByte(bytes[index - 1])
+            {
+                var end = index + 1
+                var number = 0
+                while end < bytes.count, (0x30...0x39).contains(bytes[end]) {
+                    number = number * 10 + Int(bytes[end] - 0x30)
+                    end += 1
+                }
+                out.append(contentsOf: "$\(number + offset)".utf8)
+                index = end
+                continue
+            }
+            out.append(byte)
+            index += 1
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Throws when a parameter cannot be sent.

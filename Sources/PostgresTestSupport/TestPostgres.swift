@@ -78,6 +78,13 @@ public enum TestPostgres {
     /// into place, so a concurrent run never sees a half-prepared template.
     public static func ensureTemplate(
         _ name: String,
+        prepare: @escaping @Sendable (PostgresConfiguration) async throws -> Void
+    ) async throws {
+        try await TemplateBuilds.shared.build(name) { try await buildTemplate(name, prepare: prepare) }
+    }
+
+    private static func buildTemplate(
+        _ name: String,
         prepare: (PostgresConfiguration) async throws -> Void
     ) async throws {
         let exists = try await withAdminConnection { admin in
@@ -91,8 +98,9 @@ public enum TestPostgres {
             try await withAdminConnection { admin in
                 do {
                     try await admin.query("ALTER DATABASE \(identifier: building) RENAME TO \(identifier: name)")
-                } catch let error as PostgresError where error.sqlState == SQLState("42P04") {
-                    // Another run finished the same template first; keep theirs.
+                } catch let error as PostgresError where error.sqlState == SQLState("42P04") || error.sqlState == .uniqueViolation {
+                    // Another process renamed its build into place first (concurrent renames can also surface as a
+                    // unique violation on the catalog).
                     try await admin.query("DROP DATABASE \(identifier: building) WITH (FORCE)")
                 }
             }
@@ -117,4 +125,22 @@ public enum TestPostgres {
 public struct TestSetupError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
+}
+
+/// One build per template name in this process: concurrent tests await the same build.
+actor TemplateBuilds {
+    static let shared = TemplateBuilds()
+    private var builds: [String: Task<Void, any Error>] = [:]
+
+    func build(_ name: String, _ work: @escaping @Sendable () async throws -> Void) async throws {
+        if let running = builds[name] { return try await running.value }
+        let task = Task { try await work() }
+        builds[name] = task
+        do {
+            try await task.value
+        } catch {
+            builds[name] = nil
+            throw error
+        }
+    }
 }

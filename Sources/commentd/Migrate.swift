@@ -3,6 +3,7 @@ import CommentStore
 import Foundation
 import Logging
 import PostgresLibPQ
+import StandardsPolicy
 
 /// `commentd migrate`: applies pending schema migrations.
 struct Migrate: AsyncParsableCommand {
@@ -41,6 +42,9 @@ struct Migrate: AsyncParsableCommand {
                 print("schema is up to date (\(report.alreadyApplied.count) migrations applied)")
             } else {
                 print("applied: \(report.applied.joined(separator: ", "))")
+            }
+            if let seeded = try await PolicyVersions().seed(.standardsBoard, by: "commentd migrate", on: connection) {
+                print("activated the default Standards Board Policy, version \(seeded.version) (policy_versions id \(seeded.id))")
             }
         } catch let error as MigrationError {
             logger.error("\(error)")

@@ -65,6 +65,16 @@ import Testing
         #expect(!query.description.contains("DROP"))
     }
 
+    @Test func fragmentsComposeWithRenumberedPlaceholders() {
+        let inner: SQLQuery = "x = \(7) AND y = '$1 stays' AND z = \("한글")"
+        let outer: SQLQuery = "SELECT \(1), \(2) WHERE \(inner) AND w = \(3)"
+        #expect(outer.sql == "SELECT $1, $2 WHERE x = $3 AND y = '$1 stays' AND z = $4 AND w = $5")
+        #expect(outer.binds == ["1", "2", "7", "한글", "3"])
+        let nul: SQLQuery = "a = \("bad\u{0}")"
+        let carrying: SQLQuery = "SELECT \(1) WHERE \(nul)"
+        #expect(throws: PostgresError.self) { try carrying.validate() }
+    }
+
     @Test func identifiersAreQuoted() {
         let name = "odd\"name"
         let query: SQLQuery = "CREATE DATABASE \(identifier: name)"

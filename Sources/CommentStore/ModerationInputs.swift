@@ -1,0 +1,108 @@
+import Foundation
+public import PostgresLibPQ
+public import StandardsPolicy
+
+/// Loads what the Standards Board rules need for a batch of comments, in three set-based queries however large
+/// the batch: the comments with their article and account, the accounts' recent comments, and their standing.
+public struct ModerationInputs: Sendable {
+    /// One comment to judge.
+    public struct Item: Sendable {
+        public var commentID: Int64
+        public var body: String
+        public var context: EvaluationContext
+    }
+
+    /// How far back the rules look: rate limits and duplicates (a day), and the rejection rate (30 days).
+    public var historySeconds: Double
+    public var standingSeconds: Double
+    /// At most this many earlier comments per account are loaded (the newest).
+    public var recentLimit: Int
+
+    public init(historySeconds: Double = 86_400, standingSeconds: Double = 30 * 86_400, recentLimit: Int = 200) {
+        self.historySeconds = historySeconds
+        self.standingSeconds = standingSeconds
+        self.recentLimit = recentLimit
+    }
+
+    /// The items for `commentIDs` (comments that no longer exist are left out), in the order given.
+    public func load(_ commentIDs: [Int64], on connection: PostgresConnection) async throws -> [Item] {
+        guard !commentIDs.isEmpty else { return [] }
+        let rows = try await connection.query(
+            """
+            SELECT c.id, c.body, c.submitted_at, c.account_id, a.ref,
+                   a.comments_closed_at IS NOT NULL AND a.comments_closed_at <= c.submitted_at,
+                   acc.provider, acc.status, acc.suspended_until > now()
+            FROM comments c
+            JOIN articles a ON a.id = c.article_id
+            LEFT JOIN accounts acc ON acc.id = c.account_id
+            WHERE c.id = ANY(\(commentIDs)::bigint[])
+            """
+        )
+        struct Row {
+            var id: Int64, body: String, submittedAt: Date, account: Int64?, article: String, closed: Bool
+            var provider: String?, status: String?, stillSuspended: Bool?
+        }
+        var byID: [Int64: Row] = [:]
+        for row in rows {
+            let values = try row.decode((Int64, String, Date, Int64?, String, Bool, String?, String?, Bool?).self)
+            byID[values.0] = Row(
+                id: values.0, body: values.1, submittedAt: values.2, account: values.3, article: values.4, closed: values.5,
+                provider: values.6, status: values.7, stillSuspended: values.8)
+        }
+        let accounts = Array(Set(byID.values.compactMap(\.account)))
+        var recent: [Int64: [(id: Int64, comment: EvaluationContext.RecentComment)]] = [:]
+        var standing: [Int64: (approved: Int, decided: Int, rejected: Int)] = [:]
+        if !accounts.isEmpty {
+            let newest = byID.values.map(\.submittedAt).max()!
+            let oldest = byID.values.map(\.submittedAt).min()!.addingTimeInterval(-historySeconds)
+            for row in try await connection.query(
+                """
+                SELECT r.account_id, r.id, r.submitted_at, r.ref, r.body
+                FROM unnest(\(accounts)::bigint[]) AS account(id)
+                CROSS JOIN LATERAL (
+                    SELECT c.account_id, c.id, c.submitted_at, a.ref, c.body
+                    FROM comments c JOIN articles a ON a.id = c.article_id
+                    WHERE c.account_id = account.id AND c.submitted_at > \(oldest) AND c.submitted_at <= \(newest)
+                    ORDER BY c.submitted_at DESC
+                    LIMIT \(recentLimit)
+                ) r
+                """
+            ) {
+                let (account, id, at, article, body) = try row.decode((Int64, Int64, Date, String, String).self)
+                recent[account, default: []].append((id, .init(submittedAt: at, article: article, body: body)))
+            }
+            for row in try await connection.query(
+                """
+                SELECT account_id,
+                       count(*) FILTER (WHERE status = 'approved'),
+                       count(*) FILTER (WHERE status IN ('approved', 'held', 'rejected', 'removed') AND submitted_at > now() - \(standingSeconds) * interval '1 second'),
+                       count(*) FILTER (WHERE status IN ('rejected', 'removed') AND submitted_at > now() - \(standingSeconds) * interval '1 second')
+                FROM comments
+                WHERE account_id = ANY(\(accounts)::bigint[])
+                GROUP BY account_id
+                """
+            ) {
+                let (account, approved, decided, rejected) = try row.decode((Int64, Int, Int, Int).self)
+                standing[account] = (approved, decided, rejected)
+            }
+        }
+        return commentIDs.compactMap { id in
+            guard let row = byID[id] else { return nil }
+            var status: EvaluationContext.AccountStatus = .active
+            if row.status == "banned" { status = .banned }
+            if row.status == "suspended", row.stillSuspended == true { status = .suspended }
+            // Earlier comments of the account: submitted before this one (ties broken by id, so two comments of one
+            // transaction count each other once, not twice).
+            let earlier =
+                row.account.flatMap { recent[$0] }?.filter {
+                    $0.comment.submittedAt < row.submittedAt || ($0.comment.submittedAt == row.submittedAt && $0.id < id)
+                }.map(\.comment) ?? []
+            let counts = row.account.flatMap { standing[$0] } ?? (0, 0, 0)
+            let context = EvaluationContext(
+                authenticated: row.account != nil, provider: row.provider, accountStatus: status, articleClosed: row.closed,
+                article: row.article, now: row.submittedAt, recentComments: earlier, approvedCount: counts.approved,
+                recentDecisions: counts.decided, recentRejections: counts.rejected)
+            return Item(commentID: id, body: row.body, context: context)
+        }
+    }
+}

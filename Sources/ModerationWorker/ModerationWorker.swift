@@ -1,0 +1,311 @@
+import CommentStore
+import Foundation
+public import Logging
+public import PostgresLibPQ
+public import ServiceLifecycle
+import StandardsPolicy
+import Synchronization
+
+/// `commentd work`: consumes the comment queue and records exactly one automatic decision per comment.
+///
+/// Claims batches (`FOR UPDATE SKIP LOCKED`), loads what the rules need for the whole batch, decides outside any
+/// transaction with the active Standards Board Policy, and finishes the batch in one statement that changes only
+/// rows whose lease token still matches. Wakes on NOTIFY and polls as a fallback; claims again at once when a
+/// batch came back full. Graceful shutdown stops claiming and lets the batch in hand finish.
+public final class ModerationWorker: Service {
+    public let configuration: WorkerConfiguration
+    let client: PostgresClient
+    let listenConfiguration: PostgresConfiguration
+    let logger: Logger
+    let metrics = WorkerMetrics()
+    private let wake = WakeSignal()
+    private let policy = Mutex<(id: Int64, compiled: CompiledPolicy)?>(nil)
+    private let queue = ModerationQueue()
+    private let inputs = ModerationInputs()
+
+    /// - Parameters:
+    ///   - client: the pool the batches use (give it at least `concurrency + 1` connections).
+    ///   - listenConfiguration: where the LISTEN connection goes (the same database).
+    public init(client: PostgresClient, listenConfiguration: PostgresConfiguration, configuration: WorkerConfiguration, logger: Logger) {
+        self.client = client
+        self.listenConfiguration = listenConfiguration
+        self.configuration = configuration
+        var logger = logger
+        logger[metadataKey: "worker"] = "\(configuration.workerID)"
+        self.logger = logger
+    }
+
+    public var counters: WorkerMetrics.Snapshot { metrics.snapshot }
+
+    public func run() async throws {
+        logger.info(
+            "worker starting",
+            metadata: [
+                "concurrency": "\(configuration.concurrency)", "batch": "\(configuration.batchSize)", "lease": "\(configuration.leaseSeconds)",
+            ])
+        // Load the policy once before the loops start (retrying while the database is unreachable).
+        var failures = 0
+        while policy.withLock({ $0 == nil }), !Task.isShuttingDownGracefully, !Task.isCancelled {
+            do {
+                try await reloadPolicy()
+            } catch {
+                failures += 1
+                logger.warning("cannot load the active policy yet; retrying", metadata: ["error": "\(error)"])
+                await withGracefulShutdownHandler {
+                    await wake.wait(timeout: Self.backoff(failures))
+                } onGracefulShutdown: {
+                    self.wake.signal()
+                }
+            }
+        }
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.listen() }
+            group.addTask { await self.maintain() }
+            for loop in 0..<configuration.concurrency {
+                group.addTask { await self.process(loop) }
+            }
+        }
+        logger.info("worker stopped", metadata: ["decided": "\(metrics.snapshot.decided)"])
+    }
+
+    // MARK: Processing
+
+    private func process(_ loop: Int) async {
+        var failures = 0
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                let claimed = try await processBatch()
+                failures = 0
+                if claimed > 0 { continue }  // there may be more: look again at once
+                await withGracefulShutdownHandler {
+                    await wake.wait(timeout: configuration.pollInterval)
+                } onGracefulShutdown: {
+                    self.wake.signal()
+                }
+            } catch {
+                failures += 1
+                let delay = Self.backoff(failures)
+                logger.warning("batch failed, retrying", metadata: ["error": "\(error)", "retry_in_ms": "\(delay.components.seconds * 1000)"])
+                await withGracefulShutdownHandler {
+                    await wake.wait(timeout: delay)
+                } onGracefulShutdown: {
+                    self.wake.signal()
+                }
+            }
+        }
+    }
+
+    /// Exponential backoff with jitter, from 100 ms up to 10 s.
+    static func backoff(_ failures: Int) -> Duration {
+        let base = min(0.1 * pow(2, Double(min(failures, 10))), 10)
+        return .milliseconds(Int(base * Double.random(in: 0.5...1.0) * 1000))
+    }
+
+    /// Claims, decides and finishes one batch; returns how many comments it claimed.
+    func processBatch() async throws -> Int {
+        let (policyID, compiled) = try await currentPolicy()
+        let worker = configuration.workerID
+        let leases = try await client.withConnection { connection in
+            try await queue.claim(limit: configuration.batchSize, leaseSeconds: configuration.leaseSeconds, worker: worker, on: connection)
+        }
+        guard !leases.isEmpty else { return 0 }
+        metrics.claimed(leases.count)
+        let started = ContinuousClock.now
+
+        let items: [ModerationInputs.Item]
+        do {
+            items = try await client.withConnection { try await inputs.load(leases.map(\.commentID), on: $0) }
+        } catch let error as PostgresError where !error.isConnectionLost {
+            // Something in this batch cannot be loaded: load one by one so the rest goes on.
+            return try await processOneByOne(leases, policyID: policyID, compiled: compiled, error: error)
+        }
+        let byComment = Dictionary(items.map { ($0.commentID, $0) }, uniquingKeysWith: { first, _ in first })
+        var decisions: [ModerationQueue.Decision] = []
+        decisions.reserveCapacity(leases.count)
+        for lease in leases {
+            guard let item = byComment[lease.commentID] else { continue }
+            decisions.append(try Self.decide(item, lease: lease, policy: compiled))
+        }
+        let decided = try await finish(decisions, policyID: policyID)
+        metrics.decided(decided, lost: decisions.count - decided, seconds: (ContinuousClock.now - started).seconds)
+        if decided < decisions.count {
+            logger.info("lease lost before finishing; another worker took those comments", metadata: ["lost": "\(decisions.count - decided)"])
+        }
+        return leases.count
+    }
+
+    static func decide(_ item: ModerationInputs.Item, lease: ModerationQueue.Lease, policy: CompiledPolicy) throws -> ModerationQueue.Decision {
+        let verdict = policy.evaluate(item.body, context: item.context)
+        return ModerationQueue.Decision(
+            lease: lease, outcome: verdict.outcome.rawValue, reasons: verdict.reasons, hits: try PostgresJSON(encoding: verdict.hits))
+    }
+
+    /// Finishes decisions in one statement; when that fails for a reason other than the connection, finishes them
+    /// one by one and gives back (with a backoff, or as `processing_error` after the last attempt) those that fail.
+    private func finish(_ decisions: [ModerationQueue.Decision], policyID: Int64) async throws -> Int {
+        let worker = configuration.workerID
+        do {
+            return try await client.withConnection { try await queue.finish(decisions, policyVersion: policyID, worker: worker, on: $0) }.count
+        } catch let error as PostgresError where !error.isConnectionLost {
+            logger.warning("batch could not be finished as one; finishing comment by comment", metadata: ["error": "\(error)"])
+            var finished = 0
+            for decision in decisions {
+                do {
+                    finished += try await client.withConnection {
+                        try await queue.finish([decision], policyVersion: policyID, worker: worker, on: $0)
+                    }
+                    .count
+                } catch let rowError as PostgresError where !rowError.isConnectionLost {
+                    try await giveBack(decision.lease, error: rowError, policyID: policyID)
+                }
+            }
+            return finished
+        }
+    }
+
+    private func processOneByOne(
+        _ leases: [ModerationQueue.Lease], policyID: Int64, compiled: CompiledPolicy, error: PostgresError
+    ) async throws -> Int {
+        logger.warning("batch could not be loaded as one; loading comment by comment", metadata: ["error": "\(error)"])
+        for lease in leases {
+            do {
+                guard let item = try await client.withConnection({ try await inputs.load([lease.commentID], on: $0) }).first else { continue }
+                _ = try await finish([try Self.decide(item, lease: lease, policy: compiled)], policyID: policyID)
+            } catch let rowError as PostgresError where !rowError.isConnectionLost {
+                try await giveBack(lease, error: rowError, policyID: policyID)
+            }
+        }
+        return leases.count
+    }
+
+    private func giveBack(_ lease: ModerationQueue.Lease, error: PostgresError, policyID: Int64) async throws {
+        let last = lease.attempts >= lease.maxAttempts
+        logger.error(
+            last ? "comment failed on its last attempt; holding it for a moderator (processing_error)" : "comment failed; it will be retried",
+            metadata: ["comment": "\(lease.commentID)", "attempt": "\(lease.attempts)", "error": "\(error)"])
+        metrics.failed(last: last)
+        try await client.withConnection {
+            try await queue.release(lease, error: error.description, policyVersion: policyID, worker: configuration.workerID, on: $0)
+        }
+    }
+
+    // MARK: Policy
+
+    /// The active policy, loading (or, when none was ever activated, seeding the default) on first use.
+    func currentPolicy() async throws -> (Int64, CompiledPolicy) {
+        if let current = policy.withLock({ $0 }) { return current }
+        return try await reloadPolicy()
+    }
+
+    @discardableResult
+    func reloadPolicy() async throws -> (Int64, CompiledPolicy) {
+        let versions = PolicyVersions()
+        let stored = try await client.withConnection { connection -> PolicyVersions.Stored in
+            if let active = try await versions.active(on: connection) { return active }
+            try await versions.seed(.standardsBoard, by: "commentd work", on: connection)
+            guard let seeded = try await versions.active(on: connection) else {
+                throw PostgresError(.unexpectedResult, message: "no active policy after seeding")
+            }
+            return seeded
+        }
+        if let current = policy.withLock({ $0 }), current.id == stored.id { return current }
+        let compiled = try CompiledPolicy(bundle: stored.bundle)
+        policy.withLock { $0 = (stored.id, compiled) }
+        logger.info(
+            "policy in use", metadata: ["policy_version": "\(stored.id)", "version": "\(stored.version)", "sha256": "\(stored.sha256.prefix(12))"])
+        return (stored.id, compiled)
+    }
+
+    // MARK: Notifications
+
+    /// Keeps a LISTEN connection; wakes the loops on new work and reloads the policy when it changes. When the
+    /// connection fails the loops keep polling, and this reconnects with backoff.
+    private func listen() async {
+        await cancelWhenGracefulShutdown { await self.listenUntilCancelled() }
+    }
+
+    private func listenUntilCancelled() async {
+        var failures = 0
+        do {
+            while !Task.isCancelled {
+                do {
+                    let connection = try await PostgresConnection.connect(configuration: listenConfiguration, logger: logger)
+                    do {
+                        try await connection.listen(ModerationQueue.channel)
+                        try await connection.listen(PolicyVersions.channel)
+                        failures = 0
+                        wake.signal()  // anything enqueued while we were not listening
+                        while !Task.isCancelled {
+                            let notifications = try await connection.notifications(timeout: .seconds(30))
+                            if notifications.contains(where: { $0.channel == PolicyVersions.channel }) {
+                                _ = try? await reloadPolicy()
+                            }
+                            if notifications.contains(where: { $0.channel == ModerationQueue.channel }) { wake.signal() }
+                        }
+                        await connection.close()
+                    } catch {
+                        await connection.close()
+                        throw error
+                    }
+                } catch is CancellationError {
+                    return
+                } catch {
+                    failures += 1
+                    logger.warning("LISTEN connection lost; polling until it is back", metadata: ["error": "\(error)"])
+                    try await Task.sleep(for: Self.backoff(failures))
+                }
+            }
+        } catch {
+            return  // cancelled while waiting to reconnect
+        }
+    }
+
+    // MARK: Maintenance
+
+    /// Returns expired leases, prunes finished rows, and checks the active policy, on their intervals.
+    private func maintain() async {
+        await cancelWhenGracefulShutdown { await self.maintainUntilCancelled() }
+    }
+
+    private func maintainUntilCancelled() async {
+        var lastPrune = ContinuousClock.now
+        var lastPolicyCheck = ContinuousClock.now
+        do {
+            while !Task.isCancelled {
+                do {
+                    let policyID = try await currentPolicy().0
+                    let worker = configuration.workerID
+                    let reaped = try await client.withConnection { try await queue.reap(policyVersion: policyID, worker: worker, on: $0) }
+                    if reaped.retried + reaped.failed > 0 {
+                        metrics.reaped(reaped.retried, dead: reaped.failed)
+                        logger.info("returned expired leases", metadata: ["retried": "\(reaped.retried)", "failed": "\(reaped.failed)"])
+                        wake.signal()
+                    }
+                    if ContinuousClock.now - lastPrune > .seconds(60) {
+                        let pruned = try await client.withConnection {
+                            try await queue.prune(olderThanSeconds: configuration.pruneAfterSeconds, limit: 5000, on: $0)
+                        }
+                        if pruned > 0 { logger.debug("pruned finished queue rows", metadata: ["rows": "\(pruned)"]) }
+                        lastPrune = .now
+                    }
+                    if ContinuousClock.now - lastPolicyCheck > configuration.policyCheckInterval {
+                        let active = try await client.withConnection { try await PolicyVersions().activeID(on: $0) }
+                        if active != policy.withLock({ $0?.id }) { try await reloadPolicy() }
+                        lastPolicyCheck = .now
+                    }
+                } catch is CancellationError {
+                    return
+                } catch {
+                    logger.warning("maintenance failed; will try again", metadata: ["error": "\(error)"])
+                }
+                try await Task.sleep(for: configuration.reapInterval)
+            }
+        } catch {
+            return  // cancelled while sleeping
+        }
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

@@ -1,0 +1,33 @@
+/// How a worker runs. Every field is a `commentd work` option.
+public struct WorkerConfiguration: Sendable {
+    /// Written into every decision (`decided_by`) and every log line. Default: `worker-HOST-PID`.
+    public var workerID: String
+    /// Batches processed at once (each on its own pooled connection).
+    public var concurrency: Int
+    /// Comments claimed per batch.
+    public var batchSize: Int
+    /// How long a claim lasts; a worker that has not finished by then loses its batch to the others.
+    public var leaseSeconds: Double
+    /// How long an idle worker waits for a NOTIFY before looking at the queue anyway.
+    public var pollInterval: Duration
+    /// Finished queue rows are deleted this long after they finished.
+    public var pruneAfterSeconds: Double
+    /// How often the active policy is compared with the one in use (NOTIFY usually tells sooner).
+    public var policyCheckInterval: Duration
+
+    public init(
+        workerID: String, concurrency: Int = 1, batchSize: Int = 100, leaseSeconds: Double = 30, pollInterval: Duration = .seconds(1),
+        pruneAfterSeconds: Double = 3600, policyCheckInterval: Duration = .seconds(30)
+    ) {
+        self.workerID = workerID
+        self.concurrency = max(1, concurrency)
+        self.batchSize = max(1, batchSize)
+        self.leaseSeconds = max(1, leaseSeconds)
+        self.pollInterval = pollInterval
+        self.pruneAfterSeconds = pruneAfterSeconds
+        self.policyCheckInterval = policyCheckInterval
+    }
+
+    /// How often expired leases are looked for: half a lease, at most every ten seconds.
+    var reapInterval: Duration { .milliseconds(Int(min(leaseSeconds / 2, 10) * 1000)) }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ModerationWorker
+import PostgresLibPQ
+import ServiceLifecycle
+import UnixSignals
+
+/// `commentd work`: the moderation worker.
+struct Work: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Consume the comment queue: judge each comment with the active Standards Board Policy and record the decision.",
+        discussion: """
+            Run as many as you like, on one host or many: they share the queue safely. SIGTERM or SIGINT stops \
+            claiming, finishes the batch in hand, and exits 0.
+            """
+    )
+
+    @Option(help: "Batches processed at once.")
+    var concurrency = 2
+
+    @Option(help: "Comments claimed per batch.")
+    var batchSize = 100
+
+    @Option(help: "Seconds a claim lasts before other workers may take the batch.")
+    var leaseSeconds = 30.0
+
+    @Option(help: "Seconds an idle worker waits for a notification before looking at the queue anyway.")
+    var pollInterval = 1.0
+
+    @Option(help: "Name written into decisions and logs (default: worker-HOST-PID).")
+    var workerID: String?
+
+    func validate() throws {
+        guard concurrency >= 1, concurrency <= 64 else { throw ValidationError("--concurrency must be between 1 and 64") }
+        guard batchSize >= 1, batchSize <= 10_000 else { throw ValidationError("--batch-size must be between 1 and 10000") }
+        guard leaseSeconds >= 1 else { throw ValidationError("--lease-seconds must be at least 1") }
+        guard pollInterval > 0 else { throw ValidationError("--poll-interval must be positive") }
+    }
+
+    func run() async throws {
+        let logger = bootstrapLogging(label: "commentd.work")
+        let id = workerID ?? "worker-\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+        let database = PostgresConfiguration.fromEnvironment(applicationName: "commentd-work")
+        let client = PostgresClient(
+            configuration: database, options: .init(maxConnections: concurrency + 2, acquireTimeout: .seconds(30)), logger: logger)
+        let worker = ModerationWorker(
+            client: client, listenConfiguration: database,
+            configuration: WorkerConfiguration(
+                workerID: id, concurrency: concurrency, batchSize: batchSize, leaseSeconds: leaseSeconds,
+                pollInterval: .milliseconds(Int(pollInterval * 1000))),
+            logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: client), .init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+    }
+}
