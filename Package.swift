@@ -100,7 +100,7 @@ let package = Package(
         // Throwaway databases for tests, on the cluster that deploy/local/test.sh starts.
         .target(
             name: "PostgresTestSupport",
-            dependencies: ["PostgresLibPQ"],
+            dependencies: ["PostgresLibPQ", "CommentStore", "StandardsPolicy"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -111,6 +111,11 @@ let package = Package(
         .testTarget(
             name: "StandardsPolicyTests",
             dependencies: ["StandardsPolicy"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ModerationWorkerTests",
+            dependencies: ["ModerationWorker", "CommentStore", "PostgresLibPQ", "PostgresTestSupport", "StandardsPolicy"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

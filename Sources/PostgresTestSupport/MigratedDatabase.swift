@@ -1,10 +1,10 @@
 import CommentStore
 import Foundation
-import PostgresLibPQ
-import PostgresTestSupport
+public import PostgresLibPQ
+import StandardsPolicy
 
 /// A fresh database with every migration applied, cloned from a template built once per schema version.
-func withMigratedDatabase<T>(label: String, _ body: (PostgresClient) async throws -> T) async throws -> T {
+public func withMigratedDatabase<T>(label: String, _ body: (PostgresClient) async throws -> T) async throws -> T {
     let template = try await migratedTemplate()
     return try await TestPostgres.withDatabase(label: label, template: template) { configuration in
         let client = PostgresClient(configuration: configuration, options: .init(maxConnections: 4), logger: TestPostgres.logger)
@@ -19,10 +19,12 @@ func withMigratedDatabase<T>(label: String, _ body: (PostgresClient) async throw
     }
 }
 
-/// The template's name carries a hash of the migrations, so a changed schema gets a new template.
-func migratedTemplate() async throws -> String {
+/// The template's name carries a hash of the migrations and the default policy, so a change gets a new template.
+/// It has every migration applied and the default policy active, as `commentd migrate` leaves a database.
+public func migratedTemplate() async throws -> String {
     var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
-    for byte in Migration.all.flatMap({ Array($0.sql.utf8) }) {
+    let policyText = PolicyBundle.standardsBoard.files.sorted { $0.key < $1.key }.map(\.value).joined()
+    for byte in Migration.all.flatMap({ Array($0.sql.utf8) }) + Array(policyText.utf8) {
         hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
     }
     let name = "cdt_template_\(String(hash, radix: 16))"
@@ -30,6 +32,7 @@ func migratedTemplate() async throws -> String {
         let connection = try await PostgresConnection.connect(configuration: configuration, logger: TestPostgres.logger)
         do {
             try await Migrator(logger: TestPostgres.logger).migrate(on: connection)
+            try await PolicyVersions().seed(.standardsBoard, by: "tests", on: connection)
             await connection.close()
         } catch {
             await connection.close()
@@ -41,7 +44,7 @@ func migratedTemplate() async throws -> String {
 
 extension PostgresClient {
     /// Counts rows with a literal query, for brevity in assertions.
-    func count(_ query: SQLQuery) async throws -> Int {
+    public func count(_ query: SQLQuery) async throws -> Int {
         try await self.query(query).single().decode(Int.self, at: 0)
     }
 }
