@@ -9,7 +9,7 @@ public struct LocalCluster: Sendable {
 
     /// Starts a new cluster on a free port in a new temporary directory.
     public static func start() async throws -> LocalCluster {
-        let port = try freePort()
+        let port = try Self.freePort()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cdt-cluster-\(UUID().uuidString.prefix(8))").path
         let cluster = LocalCluster(directory: directory, port: port)
         try await cluster.script("start")
@@ -39,7 +39,7 @@ public struct LocalCluster: Sendable {
     }
 
     /// A TCP port on 127.0.0.1 that nothing listens on right now.
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         for _ in 0..<50 {
             let candidate = Int.random(in: 40_000..<60_000)
             if !isListening(candidate) { return candidate }
@@ -62,3 +62,6 @@ public func isListening(_ port: Int) -> Bool {
     }
     return result == 0
 }
+
+/// A TCP port on 127.0.0.1 that nothing listens on right now.
+public func freePort() throws -> Int { try LocalCluster.freePort() }

@@ -31,11 +31,18 @@ struct Work: AsyncParsableCommand {
     @Option(help: "Name written into decisions and logs (default: worker-HOST-PID).")
     var workerID: String?
 
+    @Option(help: "Serve /metrics (Prometheus) and /healthz on this port; off unless given, so several workers can share a host.")
+    var metricsPort: Int?
+
+    @Option(help: "Address the metrics endpoint listens on.")
+    var metricsHost = "127.0.0.1"
+
     func validate() throws {
         guard concurrency >= 1, concurrency <= 64 else { throw ValidationError("--concurrency must be between 1 and 64") }
         guard batchSize >= 1, batchSize <= 10_000 else { throw ValidationError("--batch-size must be between 1 and 10000") }
         guard leaseSeconds >= 1 else { throw ValidationError("--lease-seconds must be at least 1") }
         guard pollInterval > 0 else { throw ValidationError("--poll-interval must be positive") }
+        if let metricsPort, !(1...65535).contains(metricsPort) { throw ValidationError("--metrics-port must be a TCP port (1-65535)") }
     }
 
     func run() async throws {
@@ -50,9 +57,15 @@ struct Work: AsyncParsableCommand {
                 workerID: id, concurrency: concurrency, batchSize: batchSize, leaseSeconds: leaseSeconds,
                 pollInterval: .milliseconds(Int(pollInterval * 1000))),
             logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: client), .init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup),
+        ]
+        if let metricsPort {
+            services.append(.init(service: MetricsEndpoint.application(worker: worker, host: metricsHost, port: metricsPort, logger: logger)))
+        }
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: client), .init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup)],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()

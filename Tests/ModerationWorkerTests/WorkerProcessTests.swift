@@ -5,6 +5,9 @@ import PostgresTestSupport
 import StandardsPolicy
 import Testing
 
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,6 +29,24 @@ struct WorkerProcessTests {
             #expect(rejected == 300)
             let sharing = try await harness.client.count("SELECT count(DISTINCT decided_by) FROM moderation_decisions WHERE source = 'automatic'")
             #expect(sharing >= 2, "the workers shared the queue")
+        }
+    }
+
+    @Test func theMetricsEndpointCountsDecisionsAndShowsTheQueue() async throws {
+        try await Harness.with("metrics") { harness in
+            try await harness.seed(150)
+            let port = try freePort()
+            let worker = try WorkerProcess.start(databaseURL: harness.url, options: ["--metrics-port", String(port), "--batch-size", "50"])
+            try await waitUntil("the queue drains") { try await harness.pending() == 0 }
+            try await waitUntil("the endpoint answers") { isListening(port) }
+            let (health, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/healthz")!)
+            #expect(String(decoding: health, as: UTF8.self) == "ok\n")
+            let (body, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/metrics")!)
+            let text = String(decoding: body, as: UTF8.self)
+            #expect((response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Content-Type")?.hasPrefix("text/plain") == true)
+            #expect(text.contains("commentdesk_worker_decided_total{worker=\"\(worker.id)\"} 150"), "\(text)")
+            #expect(text.contains("commentdesk_queue_ready 0"))
+            #expect(await worker.stop() == 0)
         }
     }
 

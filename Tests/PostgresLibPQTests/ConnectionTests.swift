@@ -185,7 +185,7 @@ struct ConnectionTests {
     }
 
     @Test func failedConnectionsThrowConnectionErrors() async throws {
-        let port = try freePortForTest()
+        let port = try freePort()
         let configuration = PostgresConfiguration(connectionString: "host=127.0.0.1 port=\(port) user=postgres connect_timeout=2")
         let error = await #expect(throws: PostgresError.self) {
             _ = try await PostgresConnection.connect(configuration: configuration, logger: TestPostgres.logger)
@@ -193,12 +193,4 @@ struct ConnectionTests {
         #expect(error?.kind == .connection)
         #expect(error?.isConnectionLost == true)
     }
-}
-
-func freePortForTest() throws -> Int {
-    for _ in 0..<50 {
-        let candidate = Int.random(in: 40_000..<60_000)
-        if !isListening(candidate) { return candidate }
-    }
-    throw TestSetupError("no free port")
 }
