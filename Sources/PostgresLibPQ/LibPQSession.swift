@@ -71,6 +71,9 @@ final class LibPQSession: @unchecked Sendable {
             Unmanaged.passUnretained(noticeSink).toOpaque()
         )
         _ = try execute("SET TIME ZONE 'UTC'", token: CancelToken())
+        for setting in configuration.sessionSettings {
+            _ = try execute("SELECT set_config(\(setting.name), \(setting.value), false)", token: CancelToken())
+        }
     }
 
     /// Closes the connection and the wake-up pipe. Safe to call more than once.

@@ -16,6 +16,9 @@ public struct PostgresConfiguration: Sendable {
     public var applicationName: String
     /// Seconds to wait for a connection to be established (libpq's `connect_timeout`) unless the URL sets it.
     public var connectTimeoutSeconds: Int
+    /// Session settings applied to every new connection (`set_config(name, value, false)`), e.g.
+    /// `max_parallel_workers_per_gather = 0` for short, frequent queries.
+    public var sessionSettings: [(name: String, value: String)] = []
 
     public init(connectionString: String?, applicationName: String = "commentdesk", connectTimeoutSeconds: Int = 10) {
         self.connectionString = connectionString

@@ -96,11 +96,10 @@ extension CompiledPolicy {
         case .duplicate(let window, let similarity):
             guard let normalized, !context.recentComments.isEmpty else { return }
             let since = context.now.addingTimeInterval(-Double(window))
-            let fingerprint = Duplicates.fingerprint(normalized)
-            guard fingerprint.count >= 2 else { return }
+            let fingerprint = Duplicates.Fingerprint(normalized)
+            guard fingerprint.isComparable else { return }
             for recent in context.recentComments where recent.submittedAt > since {
-                let other = Duplicates.fingerprint(TextNormalizer.normalize(recent.body))
-                let score = Duplicates.similarity(fingerprint, other)
+                let score = Duplicates.similarity(fingerprint, recent.fingerprint, atLeast: similarity)
                 if score >= similarity {
                     hits.append(hit(index, matched: score >= 1 ? "same as an earlier comment" : "nearly the same as an earlier comment"))
                     return

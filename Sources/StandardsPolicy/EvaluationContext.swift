@@ -9,15 +9,18 @@ public struct EvaluationContext: Sendable {
     }
 
     /// One of the account's earlier comments (not the one being judged).
+    ///
+    /// Its duplicate fingerprint is computed once, when it is made, so a batch that holds many comments of one
+    /// account compares against the same earlier comments without normalizing them again.
     public struct RecentComment: Sendable {
         public var submittedAt: Date
         public var article: String?
-        public var body: String
+        public let fingerprint: Duplicates.Fingerprint
 
         public init(submittedAt: Date, article: String?, body: String) {
             self.submittedAt = submittedAt
             self.article = article
-            self.body = body
+            fingerprint = Duplicates.Fingerprint(TextNormalizer.normalize(body))
         }
     }
 

@@ -49,26 +49,63 @@ enum Flood {
 }
 
 /// Exact and near duplicates of an account's recent comments.
-enum Duplicates {
-    /// The comment's letters as the views read them, without word boundaries or keyboard readings.
-    static func fingerprint(_ text: NormalizedText) -> [UInt32] {
-        var symbols: [UInt32] = []
-        symbols.reserveCapacity(text.latin.count + text.jamo.count)
-        for symbol in text.latin.symbols where symbol != TextView.boundary { symbols.append(symbol) }
-        for (index, symbol) in text.jamo.symbols.enumerated() where symbol != TextView.boundary && !text.jamo.units[index].qwerty {
-            symbols.append(symbol)
+public enum Duplicates {
+    /// A comment's letters as the views read them (without word boundaries or keyboard readings), and the hashes of
+    /// their trigrams, sorted and unique, for a Jaccard similarity by merging.
+    public struct Fingerprint: Sendable, Equatable {
+        let symbols: [UInt32]
+        let trigrams: [UInt64]
+
+        init(_ text: NormalizedText) {
+            var symbols: [UInt32] = []
+            symbols.reserveCapacity(text.latin.count + text.jamo.count)
+            for symbol in text.latin.symbols where symbol != TextView.boundary { symbols.append(symbol) }
+            for (index, symbol) in text.jamo.symbols.enumerated() where symbol != TextView.boundary && !text.jamo.units[index].qwerty {
+                symbols.append(symbol)
+            }
+            self.symbols = symbols
+            var trigrams: [UInt64] = []
+            if symbols.count >= 3 {
+                trigrams.reserveCapacity(symbols.count - 2)
+                for start in 0...(symbols.count - 3) {
+                    trigrams.append(UInt64(symbols[start]) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(symbols[start + 1]) << 21 ^ UInt64(symbols[start + 2]))
+                }
+                trigrams.sort()
+                var unique = 0
+                for value in trigrams where unique == 0 || trigrams[unique - 1] != value {
+                    trigrams[unique] = value
+                    unique += 1
+                }
+                trigrams.removeLast(trigrams.count - unique)
+            }
+            self.trigrams = trigrams
         }
-        return symbols
+
+        /// Whether there is enough text to compare.
+        var isComparable: Bool { symbols.count >= 2 }
     }
 
-    /// 1.0 for equal fingerprints, otherwise the Jaccard similarity of their symbol trigrams.
-    static func similarity(_ a: [UInt32], _ b: [UInt32]) -> Double {
-        if a == b { return 1 }
-        guard a.count >= 3, b.count >= 3 else { return 0 }
-        func trigrams(_ s: [UInt32]) -> Set<[UInt32]> { Set((0...(s.count - 3)).map { Array(s[$0..<$0 + 3]) }) }
-        let x = trigrams(a)
-        let y = trigrams(b)
-        let union = x.union(y).count
-        return union == 0 ? 0 : Double(x.intersection(y).count) / Double(union)
+    /// 1.0 for equal fingerprints, otherwise the Jaccard similarity of their trigram sets (0 when it cannot reach
+    /// `atLeast`, which the sizes alone can tell).
+    static func similarity(_ a: Fingerprint, _ b: Fingerprint, atLeast threshold: Double) -> Double {
+        if a.symbols == b.symbols { return 1 }
+        let x = a.trigrams
+        let y = b.trigrams
+        guard !x.isEmpty, !y.isEmpty, Double(min(x.count, y.count)) / Double(max(x.count, y.count)) >= threshold else { return 0 }
+        var i = 0
+        var j = 0
+        var shared = 0
+        while i < x.count, j < y.count {
+            if x[i] == y[j] {
+                shared += 1
+                i += 1
+                j += 1
+            } else if x[i] < y[j] {
+                i += 1
+            } else {
+                j += 1
+            }
+        }
+        return Double(shared) / Double(x.count + y.count - shared)
     }
 }

@@ -48,7 +48,9 @@ struct Work: AsyncParsableCommand {
     func run() async throws {
         let logger = bootstrapLogging(label: "commentd.work")
         let id = workerID ?? "worker-\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
-        let database = PostgresConfiguration.fromEnvironment(applicationName: "commentd-work")
+        var database = PostgresConfiguration.fromEnvironment(applicationName: "commentd-work")
+        // The worker's queries are short and frequent: starting parallel query workers for them costs more than it saves.
+        database.sessionSettings = [("max_parallel_workers_per_gather", "0")]
         let client = PostgresClient(
             configuration: database, options: .init(maxConnections: concurrency + 2, acquireTimeout: .seconds(30)), logger: logger)
         let worker = ModerationWorker(
