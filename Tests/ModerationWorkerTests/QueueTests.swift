@@ -37,6 +37,25 @@ struct QueueTests {
         }
     }
 
+    @Test func pruningDeletesOnlyOldFinishedRows() async throws {
+        try await Harness.with("prune") { harness in
+            try await harness.seed(10)
+            try await harness.client.withConnection { connection in
+                let leases = try await queue.claim(limit: 6, leaseSeconds: 30, worker: "w", on: connection)
+                _ = try await queue.finish(leases.map(decision), policyVersion: nil, worker: "w", on: connection)
+                try await connection.query(
+                    "UPDATE comment_queue SET finished_at = now() - interval '2 hours' WHERE state = 'done' AND id <= (SELECT min(id) + 2 FROM comment_queue)"
+                )
+                let pruned = try await queue.prune(olderThanSeconds: 3600, limit: 100, on: connection)
+                #expect(pruned == 3)
+            }
+            #expect(try await harness.client.count("SELECT count(*) FROM comment_queue WHERE state = 'done'") == 3)
+            #expect(try await harness.client.count("SELECT count(*) FROM comment_queue WHERE state = 'ready'") == 4)
+            // Decisions stay: pruning only forgets the queue rows.
+            #expect(try await harness.client.count("SELECT count(*) FROM moderation_decisions") == 6)
+        }
+    }
+
     @Test func theReaperRacingAFinishLetsExactlyOneWin() async throws {
         try await Harness.with("race") { harness in
             try await harness.seed(40)

@@ -50,6 +50,28 @@ struct WorkerProcessTests {
         }
     }
 
+    @Test func theWorkerKeepsWorkingWhenItsListenConnectionDies() async throws {
+        try await Harness.with("listendies") { harness in
+            try await harness.seed(20)
+            let worker = try WorkerProcess.start(databaseURL: harness.url, options: ["--poll-interval", "0.5"])
+            try await waitUntil("first comments decided") { try await harness.pending() == 0 }
+            let terminated = try await harness.client.count(
+                """
+                SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                WHERE application_name = 'commentd-work' AND query LIKE 'LISTEN%'
+                """)
+            #expect(terminated == 1)
+            try await harness.client.query("SELECT submit_comment('a-1', 'twitter', 'reader-1', 'R', '새 댓글입니다', NULL)")
+            try await waitUntil("the new comment is decided without the listener", timeout: .seconds(20)) { try await harness.pending() == 0 }
+            try await waitUntil("the listener is back") {
+                try await harness.client.count(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'commentd-work' AND query LIKE 'LISTEN%'") == 1
+            }
+            #expect(await worker.stop() == 0)
+            try await harness.expectEachCommentDecidedOnce()
+        }
+    }
+
     @Test func aWorkerKilledMidBatchLosesNothing() async throws {
         try await Harness.with("kill9") { harness in
             try await harness.seed(200)
