@@ -88,6 +88,19 @@ public final class PostgresClient: Sendable, Service {
     /// The number of open connections, for metrics and tests.
     public var openConnections: Int { state.withLock { $0.openCount } }
 
+    /// Lends this client to `body` and closes it afterwards, whether `body` returns or throws (for tools and tests
+    /// that do not run it as a `Service`).
+    public func closing<T>(_ body: (PostgresClient) async throws -> T) async throws -> T {
+        do {
+            let value = try await body(self)
+            await close()
+            return value
+        } catch {
+            await close()
+            throw error
+        }
+    }
+
     // MARK: Service
 
     /// Waits for graceful shutdown (or cancellation), then closes the pool.

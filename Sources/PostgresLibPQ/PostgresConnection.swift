@@ -33,6 +33,21 @@ public final class PostgresConnection: Sendable {
         return PostgresConnection(session: session, thread: thread, logger: logger)
     }
 
+    /// Opens a connection, lends it to `body`, and closes it afterwards, whether `body` returns or throws.
+    public static func withConnection<T>(
+        configuration: PostgresConfiguration, logger: Logger, _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        let connection = try await connect(configuration: configuration, logger: logger)
+        do {
+            let value = try await body(connection)
+            await connection.close()
+            return value
+        } catch {
+            await connection.close()
+            throw error
+        }
+    }
+
     /// Runs `operation` on the connection's thread; cancelling the task wakes the operation so it can stop.
     private func run<T: Sendable>(_ operation: @escaping @Sendable (LibPQSession, CancelToken) throws -> T) async throws -> T {
         let token = CancelToken()

@@ -7,15 +7,7 @@ import StandardsPolicy
 public func withMigratedDatabase<T>(label: String, _ body: (PostgresClient) async throws -> T) async throws -> T {
     let template = try await migratedTemplate()
     return try await TestPostgres.withDatabase(label: label, template: template) { configuration in
-        let client = PostgresClient(configuration: configuration, options: .init(maxConnections: 4), logger: TestPostgres.logger)
-        do {
-            let value = try await body(client)
-            await client.close()
-            return value
-        } catch {
-            await client.close()
-            throw error
-        }
+        try await PostgresClient(configuration: configuration, options: .init(maxConnections: 4), logger: TestPostgres.logger).closing(body)
     }
 }
 
@@ -29,14 +21,9 @@ public func migratedTemplate() async throws -> String {
     }
     let name = "cdt_template_\(String(hash, radix: 16))"
     try await TestPostgres.ensureTemplate(name) { configuration in
-        let connection = try await PostgresConnection.connect(configuration: configuration, logger: TestPostgres.logger)
-        do {
+        try await PostgresConnection.withConnection(configuration: configuration, logger: TestPostgres.logger) { connection in
             try await Migrator(logger: TestPostgres.logger).migrate(on: connection)
             try await PolicyVersions().seed(.standardsBoard, by: "tests", on: connection)
-            await connection.close()
-        } catch {
-            await connection.close()
-            throw error
         }
     }
     return name

@@ -37,15 +37,7 @@ public enum TestPostgres {
     /// Runs `body` with a connection to the cluster's `postgres` database, for CREATE/DROP DATABASE.
     @discardableResult
     public static func withAdminConnection<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        let connection = try await PostgresConnection.connect(configuration: configuration(database: "postgres"), logger: logger)
-        do {
-            let value = try await body(connection)
-            await connection.close()
-            return value
-        } catch {
-            await connection.close()
-            throw error
-        }
+        try await PostgresConnection.withConnection(configuration: configuration(database: "postgres"), logger: logger, body)
     }
 
     /// Creates a new database (empty, or a copy of `template`), runs `body` with its configuration, and drops it

@@ -21,31 +21,28 @@ struct Migrate: AsyncParsableCommand {
     func run() async throws {
         let logger = bootstrapLogging(label: "commentd.migrate")
         let configuration = PostgresConfiguration.fromEnvironment(applicationName: "commentd-migrate")
-        let connection: PostgresConnection
+        let migrator = Migrator(logger: logger)
         do {
-            connection = try await PostgresConnection.connect(configuration: configuration, logger: logger)
-        } catch let error as PostgresError {
+            try await PostgresConnection.withConnection(configuration: configuration, logger: logger) { connection in
+                if dryRun {
+                    let pending = try await migrator.pending(on: connection)
+                    print(pending.isEmpty ? "nothing to apply" : pending.map(\.fileName).joined(separator: "\n"))
+                    return
+                }
+                let report = try await migrator.migrate(on: connection)
+                if report.applied.isEmpty {
+                    print("schema is up to date (\(report.alreadyApplied.count) migrations applied)")
+                } else {
+                    print("applied: \(report.applied.joined(separator: ", "))")
+                }
+                if let seeded = try await PolicyVersions().seed(.standardsBoard, by: "commentd migrate", on: connection) {
+                    print("activated the default Standards Board Policy, version \(seeded.version) (policy_versions id \(seeded.id))")
+                }
+            }
+        } catch let error as PostgresError where error.kind == .connection {
             logger.error("cannot connect to the database: \(error)")
             logger.debug("\(error.debugDescription)")
             throw ExitCode.failure
-        }
-        defer { Task { await connection.close() } }
-        let migrator = Migrator(logger: logger)
-        do {
-            if dryRun {
-                let pending = try await migrator.pending(on: connection)
-                print(pending.isEmpty ? "nothing to apply" : pending.map(\.fileName).joined(separator: "\n"))
-                return
-            }
-            let report = try await migrator.migrate(on: connection)
-            if report.applied.isEmpty {
-                print("schema is up to date (\(report.alreadyApplied.count) migrations applied)")
-            } else {
-                print("applied: \(report.applied.joined(separator: ", "))")
-            }
-            if let seeded = try await PolicyVersions().seed(.standardsBoard, by: "commentd migrate", on: connection) {
-                print("activated the default Standards Board Policy, version \(seeded.version) (policy_versions id \(seeded.id))")
-            }
         } catch let error as MigrationError {
             logger.error("\(error)")
             throw ExitCode.failure

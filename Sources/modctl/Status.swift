@@ -13,24 +13,24 @@ struct Status: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "modctl")
         logger.logLevel = .warning
-        let connection: PostgresConnection
+        let configuration = PostgresConfiguration.fromEnvironment(applicationName: "modctl")
+        let row: PostgresRow
         do {
-            connection = try await PostgresConnection.connect(
-                configuration: .fromEnvironment(applicationName: "modctl"), logger: logger)
-        } catch {
-            FileHandle.standardError.write(Data("modctl: cannot connect to the database: \(error)\n".utf8))
+            row = try await PostgresConnection.withConnection(configuration: configuration, logger: logger) { connection in
+                try await connection.query(
+                    """
+                    SELECT (SELECT count(*) FROM comment_queue WHERE state = 'ready'),
+                           (SELECT count(*) FROM comment_queue WHERE state = 'running'),
+                           (SELECT count(*) FROM comment_queue WHERE state = 'dead'),
+                           (SELECT count(*) FROM comments WHERE status = 'held'),
+                           (SELECT extract(epoch FROM now() - min(submitted_at))::bigint FROM comments WHERE status = 'held')
+                    """
+                ).single()
+            }
+        } catch let error as PostgresError where error.kind == .connection {
+            printError("cannot connect to the database: \(error)")
             throw ExitCode.failure
         }
-        defer { Task { await connection.close() } }
-        let row = try await connection.query(
-            """
-            SELECT (SELECT count(*) FROM comment_queue WHERE state = 'ready'),
-                   (SELECT count(*) FROM comment_queue WHERE state = 'running'),
-                   (SELECT count(*) FROM comment_queue WHERE state = 'dead'),
-                   (SELECT count(*) FROM comments WHERE status = 'held'),
-                   (SELECT extract(epoch FROM now() - min(submitted_at))::bigint FROM comments WHERE status = 'held')
-            """
-        ).single()
         let (ready, running, dead, held, oldestHeld) = try row.decode((Int, Int, Int, Int, Int?).self)
         if json {
             let object: [String: Int?] = ["queued": ready, "in_progress": running, "failed": dead, "held": held, "oldest_held_seconds": oldestHeld]

@@ -7,15 +7,7 @@ import Testing
 /// Runs `body` with one connection to a fresh database, closing it afterwards.
 func withConnection<T>(label: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
     try await TestPostgres.withDatabase(label: label) { configuration in
-        let connection = try await PostgresConnection.connect(configuration: configuration, logger: TestPostgres.logger)
-        do {
-            let value = try await body(connection)
-            await connection.close()
-            return value
-        } catch {
-            await connection.close()
-            throw error
-        }
+        try await PostgresConnection.withConnection(configuration: configuration, logger: TestPostgres.logger, body)
     }
 }
 
