@@ -129,10 +129,7 @@ public struct ModerationQueue: Sendable {
             """
             WITH released AS (
                 UPDATE comment_queue q
-                SET state = CASE WHEN q.attempts >= q.max_attempts THEN 'dead' ELSE 'ready' END,
-                    run_at = now() + least(power(2, q.attempts), 300) * (0.5 + random() / 2) * interval '1 second',
-                    finished_at = CASE WHEN q.attempts >= q.max_attempts THEN now() END,
-                    lease_token = NULL, lease_expires_at = NULL, leased_by = NULL, last_error = left(\(error), 500)
+                SET \(Self.giveBack(error: error))
                 WHERE q.id = \(lease.queueID) AND q.lease_token = \(lease.token) AND q.state = 'running'
                 RETURNING q.comment_id, q.state
             ),
@@ -156,10 +153,7 @@ public struct ModerationQueue: Sendable {
             ),
             released AS (
                 UPDATE comment_queue q
-                SET state = CASE WHEN q.attempts >= q.max_attempts THEN 'dead' ELSE 'ready' END,
-                    run_at = now() + least(power(2, q.attempts), 300) * (0.5 + random() / 2) * interval '1 second',
-                    finished_at = CASE WHEN q.attempts >= q.max_attempts THEN now() END,
-                    lease_token = NULL, lease_expires_at = NULL, leased_by = NULL, last_error = 'lease expired'
+                SET \(Self.giveBack(error: "lease expired"))
                 FROM expired
                 WHERE q.id = expired.id AND q.state = 'running' AND q.lease_expires_at < now()
                 RETURNING q.comment_id, q.state
@@ -171,6 +165,17 @@ public struct ModerationQueue: Sendable {
         let (retried, failed) = try rows.single().decode((Int, Int).self)
         if retried > 0 { try await connection.query("SELECT pg_notify(\(Self.channel), '')") }
         return ReapResult(retried: retried, failed: failed)
+    }
+
+    /// The assignments that give a leased row back: to `ready` after a backoff (2^attempts seconds, at most five
+    /// minutes, with jitter), or to `dead` when it used its last attempt.
+    static func giveBack(error: String) -> SQLQuery {
+        """
+        state = CASE WHEN q.attempts >= q.max_attempts THEN 'dead' ELSE 'ready' END,
+            run_at = now() + least(power(2, q.attempts), 300) * (0.5 + random() / 2) * interval '1 second',
+            finished_at = CASE WHEN q.attempts >= q.max_attempts THEN now() END,
+            lease_token = NULL, lease_expires_at = NULL, leased_by = NULL, last_error = left(\(error), 500)
+        """
     }
 
     /// CTEs that give every row of the `released` CTE that reached `dead` its automatic decision (hold,
