@@ -109,14 +109,15 @@ struct WorkerProcessTests {
             try await waitUntil("the other worker takes over and drains") { try await harness.pending() == 0 }
             sleeper.child.send(SIGCONT)
             // The sleeper now finishes its old batch with stale tokens: nothing may change.
-            try await Task.sleep(for: .seconds(2))
+            try await waitUntil("the sleeper tried to finish its old batch", timeout: .seconds(30)) {
+                sleeper.child.output.contains("lease lost")
+            }
             #expect(await sleeper.stop() == 0)
             #expect(await other.stop() == 0)
             try await harness.expectEachCommentDecidedOnce()
             let bySleeper = try await harness.client.count(
                 "SELECT count(*) FROM moderation_decisions WHERE comment_id = ANY(\(Array(held))::bigint[]) AND decided_by = \(sleeper.id)")
             #expect(bySleeper == 0)
-            #expect(sleeper.child.output.contains("lease lost"), "the sleeper noticed: \(sleeper.child.output)")
         }
     }
 
@@ -210,7 +211,9 @@ struct WorkerProcessTests {
             bundle.files["standards-board.yaml"] = bundle.files["standards-board.yaml"]!.replacingOccurrences(
                 of: "2026.11.29-1", with: "2026.11.29-live")
             let stored = try await harness.client.withConnection { try await PolicyVersions().activate(bundle, by: "board", on: $0) }
-            try await Task.sleep(for: .milliseconds(500))
+            try await waitUntil("the worker switched to the new version", timeout: .seconds(30)) {
+                worker.child.output.contains("policy_version=\(stored.id)")
+            }
             let comment = try await harness.client.query(
                 "SELECT submit_comment('a-1', 'twitter', 'reader-1', 'R', 'buy zebracorn now', NULL)"
             ).single().decode(Int64.self, at: 0)
