@@ -11,7 +11,8 @@ extension CompiledPolicy {
                 if case .length = check {
                     hits.append(hit(index, matched: "\(text.utf8.count) bytes, limit \(document.limits.maxBytes)"))
                 } else if !check.readsText {
-                    evaluateContext(index, check, context: context, normalized: nil, into: &hits)
+                    var noFingerprint: Duplicates.Fingerprint?
+                    evaluateContext(index, check, context: context, normalized: nil, fingerprint: &noFingerprint, into: &hits)
                 }
             }
             return verdict(hits)
@@ -26,6 +27,8 @@ extension CompiledPolicy {
         // One scan serves the link and personal-information rules; it returns at once for text without dots or ats.
         let links = needsLinkScan ? Links.scan(text) : Links.Found()
         let limits = document.limits
+        // Built on first use and shared by the duplicate rules (exact and near).
+        var fingerprint: Duplicates.Fingerprint?
         for (index, check) in checks.enumerated() {
             switch check {
             case .terms:
@@ -64,13 +67,16 @@ extension CompiledPolicy {
                 }
                 if text.lineCount > maxLines { hits.append(hit(index, matched: "\(text.lineCount) line breaks, limit \(maxLines)")) }
             default:
-                evaluateContext(index, check, context: context, normalized: text, into: &hits)
+                evaluateContext(index, check, context: context, normalized: text, fingerprint: &fingerprint, into: &hits)
             }
         }
         return verdict(hits)
     }
 
-    func evaluateContext(_ index: Int, _ check: Check, context: EvaluationContext, normalized: NormalizedText?, into hits: inout [Hit]) {
+    func evaluateContext(
+        _ index: Int, _ check: Check, context: EvaluationContext, normalized: NormalizedText?, fingerprint cached: inout Duplicates.Fingerprint?,
+        into hits: inout [Hit]
+    ) {
         switch check {
         case .loginRequired:
             if !context.authenticated { hits.append(hit(index, matched: "no verified login")) }
@@ -96,7 +102,8 @@ extension CompiledPolicy {
         case .duplicate(let window, let similarity):
             guard let normalized, !context.recentComments.isEmpty else { return }
             let since = context.now.addingTimeInterval(-Double(window))
-            let fingerprint = Duplicates.Fingerprint(normalized)
+            let fingerprint = cached ?? Duplicates.Fingerprint(normalized)
+            cached = fingerprint
             guard fingerprint.isComparable else { return }
             for recent in context.recentComments where recent.submittedAt > since {
                 let score = Duplicates.similarity(fingerprint, recent.fingerprint, atLeast: similarity)

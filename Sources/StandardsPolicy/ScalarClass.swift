@@ -35,10 +35,9 @@ struct ScalarClass: Sendable, Equatable {
     let kind: Kind
     let value: UInt32
 
-    static func of(_ scalar: Unicode.Scalar) -> ScalarClass {
-        let v = scalar.value
-        if v < 0x10000 { return bmpTable[Int(v)] }
-        return compute(scalar)
+    /// The class of the scalar `value` (the table for the BMP, computed beyond it).
+    static func of(_ value: UInt32) -> ScalarClass {
+        value < 0x10000 ? bmpTable[Int(value)] : classifySupplementary(value)
     }
 
     /// Runs `body` with the BMP table as a buffer, for loops that classify many scalars.

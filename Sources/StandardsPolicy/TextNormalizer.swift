@@ -164,7 +164,7 @@ public enum TextNormalizer {
             let composed = String(character).precomposedStringWithCanonicalMapping.unicodeScalars
             for scalar in composed {
                 base.scalars.append(scalar.value)
-                base.classes.append(ScalarClass.of(scalar))
+                base.classes.append(ScalarClass.of(scalar.value))
                 base.starts.append(Int32(offset))
                 base.ends.append(Int32(offset + count))
             }
@@ -487,7 +487,6 @@ public enum TextNormalizer {
         }
         func add(_ digit: UInt8, _ position: Int) {
             if run.digits.isEmpty || !gap.isEmpty {
-                if !run.digits.isEmpty { run.separators.append(gap.first ?? 0x20) }
                 run.groupStarts.append(run.digits.count)
             }
             gap.removeAll()

@@ -82,8 +82,6 @@ struct DigitRun: Sendable {
     var ends: [Int32] = []
     /// Index into `digits` where each group begins.
     var groupStarts: [Int] = []
-    /// The separator character before each group after the first (`-`, ` `, `.`, …).
-    var separators: [UInt32] = []
 
     var groupCount: Int { groupStarts.count }
 
