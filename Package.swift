@@ -24,6 +24,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
+        // Tests only: RSA keys for the RS256 login tests (jwt-kit already builds swift-crypto).
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // libpq, from the system (Debian/Ubuntu: libpq-dev). The shim header also finds libpq-fe.h without pkg-config.
@@ -74,12 +77,28 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The reader API: a Hummingbird application with the login requirement, pre-checks and problem+json errors.
+        .target(
+            name: "CommentAPI",
+            dependencies: [
+                "CommentStore",
+                "PostgresLibPQ",
+                "StandardsPolicy",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "commentd",
             dependencies: [
+                "CommentAPI",
                 "CommentStore",
                 "ModerationWorker",
                 "StandardsPolicy",
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -118,6 +137,16 @@ let package = Package(
         .testTarget(
             name: "ModerationWorkerTests",
             dependencies: ["ModerationWorker", "CommentStore", "PostgresLibPQ", "PostgresTestSupport", "StandardsPolicy"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CommentAPITests",
+            dependencies: [
+                "CommentAPI", "CommentStore", "PostgresLibPQ", "PostgresTestSupport", "StandardsPolicy",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

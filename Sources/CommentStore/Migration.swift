@@ -20,5 +20,6 @@ extension Migration {
     public static let all: [Migration] = [
         Migration(fileName: "0001_schema.sql", bytes: PackageResources._001_schema_sql),
         Migration(fileName: "0002_producer_contract.sql", bytes: PackageResources._002_producer_contract_sql),
+        Migration(fileName: "0003_reader_posts.sql", bytes: PackageResources._003_reader_posts_sql),
     ]
 }

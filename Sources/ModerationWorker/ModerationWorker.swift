@@ -19,7 +19,7 @@ public final class ModerationWorker: Service {
     let logger: Logger
     let metrics = WorkerMetrics()
     private let wake = WakeSignal()
-    private let policy = Mutex<(id: Int64, compiled: CompiledPolicy)?>(nil)
+    private let policy: ActivePolicy
     private let queue = ModerationQueue()
     private let inputs = ModerationInputs()
 
@@ -33,6 +33,7 @@ public final class ModerationWorker: Service {
         var logger = logger
         logger[metadataKey: "worker"] = "\(configuration.workerID)"
         self.logger = logger
+        self.policy = ActivePolicy(client: client, seedingActor: "commentd work", logger: logger)
     }
 
     public var counters: WorkerMetrics.Snapshot { metrics.snapshot }
@@ -45,9 +46,9 @@ public final class ModerationWorker: Service {
             ])
         // Load the policy once before the loops start (retrying while the database is unreachable).
         var failures = 0
-        while policy.withLock({ $0 == nil }), !Task.isShuttingDownGracefully, !Task.isCancelled {
+        while policy.cached == nil, !Task.isShuttingDownGracefully, !Task.isCancelled {
             do {
-                try await reloadPolicy()
+                try await policy.reload()
             } catch {
                 failures += 1
                 logger.warning("cannot load the active policy yet; retrying", metadata: ["error": "\(error)"])
@@ -193,27 +194,7 @@ public final class ModerationWorker: Service {
 
     /// The active policy, loading (or, when none was ever activated, seeding the default) on first use.
     func currentPolicy() async throws -> (Int64, CompiledPolicy) {
-        if let current = policy.withLock({ $0 }) { return current }
-        return try await reloadPolicy()
-    }
-
-    @discardableResult
-    func reloadPolicy() async throws -> (Int64, CompiledPolicy) {
-        let versions = PolicyVersions()
-        let stored = try await client.withConnection { connection -> PolicyVersions.Stored in
-            if let active = try await versions.active(on: connection) { return active }
-            try await versions.seed(.standardsBoard, by: "commentd work", on: connection)
-            guard let seeded = try await versions.active(on: connection) else {
-                throw PostgresError(.unexpectedResult, message: "no active policy after seeding")
-            }
-            return seeded
-        }
-        if let current = policy.withLock({ $0 }), current.id == stored.id { return current }
-        let compiled = try CompiledPolicy(bundle: stored.bundle)
-        policy.withLock { $0 = (stored.id, compiled) }
-        logger.info(
-            "policy in use", metadata: ["policy_version": "\(stored.id)", "version": "\(stored.version)", "sha256": "\(stored.sha256.prefix(12))"])
-        return (stored.id, compiled)
+        try await policy.current()
     }
 
     // MARK: Notifications
@@ -238,7 +219,7 @@ public final class ModerationWorker: Service {
                         while !Task.isCancelled {
                             let notifications = try await connection.notifications(timeout: .seconds(30))
                             if notifications.contains(where: { $0.channel == PolicyVersions.channel }) {
-                                _ = try? await reloadPolicy()
+                                _ = try? await policy.reload()
                             }
                             if notifications.contains(where: { $0.channel == ModerationQueue.channel }) { wake.signal() }
                         }
@@ -289,8 +270,7 @@ public final class ModerationWorker: Service {
                         lastPrune = .now
                     }
                     if ContinuousClock.now - lastPolicyCheck > configuration.policyCheckInterval {
-                        let active = try await client.withConnection { try await PolicyVersions().activeID(on: $0) }
-                        if active != policy.withLock({ $0?.id }) { try await reloadPolicy() }
+                        try await policy.refreshIfChanged()
                         lastPolicyCheck = .now
                     }
                 } catch is CancellationError {

@@ -18,15 +18,7 @@ public struct WorkerProcess: Sendable {
     public static func start(
         databaseURL: String, id: String = "worker-\(UUID().uuidString.prefix(6))", options: [String] = []
     ) throws -> WorkerProcess {
-        let binary = productsDirectory.appendingPathComponent("commentd").path
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            throw TestSetupError("\(binary) is missing: build it first (swift build)")
-        }
-        var environment = ProcessInfo.processInfo.environment
-        environment["DATABASE_URL"] = databaseURL
-        environment["LOG_LEVEL"] = "info"
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("cdt-\(id).log").path
-        let child = try ChildProcess(binary, ["work", "--worker-id", id] + options, environment: environment, logPath: log)
+        let child = try spawnCommentd(["work", "--worker-id", id] + options, environment: ["DATABASE_URL": databaseURL], logName: id)
         return WorkerProcess(id: id, child: child)
     }
 
@@ -40,6 +32,20 @@ public struct WorkerProcess: Sendable {
         child.send(SIGKILL)
         await child.wait()
     }
+}
+
+/// Starts the built `commentd` with `arguments`, the test's environment plus `environment`, and its output in
+/// a log file named after `logName` in the temporary directory.
+public func spawnCommentd(_ arguments: [String], environment: [String: String], logName: String) throws -> ChildProcess {
+    let binary = WorkerProcess.productsDirectory.appendingPathComponent("commentd").path
+    guard FileManager.default.isExecutableFile(atPath: binary) else {
+        throw TestSetupError("\(binary) is missing: build it first (swift build)")
+    }
+    var merged = ProcessInfo.processInfo.environment
+    merged["LOG_LEVEL"] = "info"
+    merged.merge(environment) { $1 }
+    let log = FileManager.default.temporaryDirectory.appendingPathComponent("cdt-\(logName).log").path
+    return try ChildProcess(binary, arguments, environment: merged, logPath: log)
 }
 
 /// Polls `condition` every 100 ms until it holds; throws after `timeout`.

@@ -1,0 +1,123 @@
+import CommentStore
+public import Hummingbird
+public import Logging
+import NIOCore
+public import PostgresLibPQ
+public import ServiceLifecycle
+
+/// Settings of `commentd serve` (see its options for the environment fallbacks).
+public struct APIConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// Request bodies larger than this are refused with 413 before they are read further.
+    public var maxBodyBytes: Int
+    /// Posts per account per minute; 0 disables the burst limit (the policy's own rate rules still apply).
+    public var maxPostsPerMinute: Int
+    public var defaultPageSize: Int
+    public var maxPageSize: Int
+    /// How often the active policy's id is checked, so a newly activated policy's limits apply here too.
+    public var policyRefreshInterval: Duration
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 16 * 1024, maxPostsPerMinute: Int = 5, defaultPageSize: Int = 20,
+        maxPageSize: Int = 100, policyRefreshInterval: Duration = .seconds(5)
+    ) {
+        self.host = host
+        self.port = port
+        self.maxBodyBytes = maxBodyBytes
+        self.maxPostsPerMinute = maxPostsPerMinute
+        self.defaultPageSize = defaultPageSize
+        self.maxPageSize = maxPageSize
+        self.policyRefreshInterval = policyRefreshInterval
+    }
+}
+
+/// The reader API as a Hummingbird application.
+public enum CommentAPI {
+    /// Builds the application. `client` must stay open while it runs (run it in the same service group).
+    /// Throws ``LoginConfigurationError`` when the login key cannot be used.
+    public static func application(
+        configuration: APIConfiguration, login: LoginConfiguration, client: PostgresClient, logger: Logger
+    ) async throws -> some ApplicationProtocol & Service {
+        let verifier = try await LoginVerifier(login)
+        let policy = ActivePolicy(client: client, seedingActor: nil, logger: logger)
+        let metrics = APIMetrics()
+        let handlers = Handlers(configuration: configuration, verifier: verifier, policy: policy, client: client, metrics: metrics, logger: logger)
+        let router = Router()
+        router.middlewares.add(EdgeMiddleware(metrics: metrics, logger: logger))
+        handlers.register(on: router)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "commentd"),
+            services: [PolicyRefresher(policy: policy, interval: configuration.policyRefreshInterval, logger: logger)],
+            logger: logger)
+    }
+}
+
+/// Answers every error as problem+json, and counts and times every request by its route (not its raw path).
+struct EdgeMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let metrics: APIMetrics
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        var response: Response
+        var route = context.endpointPath ?? "unmatched"
+        do {
+            response = try await next(request, context)
+        } catch let problem as Problem {
+            response = problem.response(instance: request.uri.path)
+        } catch let error as HTTPError {
+            // The router's own 404 for a path no route matches: label it so raw paths never become metric labels.
+            if error.status == .notFound { route = "unmatched" }
+            let problem =
+                switch error.status {
+                case .notFound: Problem.notFound
+                case .methodNotAllowed: Problem(.methodNotAllowed, "method-not-allowed", "This method is not allowed here")
+                default: Problem(error.status, "http-\(error.status.code)", error.status.reasonPhrase)
+                }
+            response = problem.response(instance: request.uri.path)
+            if error.status == .methodNotAllowed, let allow = error.headers[.allow] { response.headers[.allow] = allow }
+        } catch is NIOTooManyBytesError {
+            response = Problem.tooLarge.response(instance: request.uri.path)
+        } catch let error as PostgresError {
+            logger.error("database error", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
+            response = (error.isConnectionLost || error.kind == .poolTimeout ? Problem.unavailable("Please try again shortly.") : .internalError)
+                .response(instance: request.uri.path)
+        } catch {
+            logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
+            response = Problem.internalError.response(instance: request.uri.path)
+        }
+        metrics.observe(
+            method: request.method.rawValue, route: route, status: response.status.code,
+            seconds: (ContinuousClock.now - start).seconds)
+        return response
+    }
+}
+
+/// Checks the active policy's id on an interval and reloads it when a moderator activated another.
+struct PolicyRefresher: Service {
+    let policy: ActivePolicy
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await policy.refreshIfChanged()
+                } catch is CancellationError {
+                    return
+                } catch {
+                    logger.warning("cannot check the active policy; keeping the one in use", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

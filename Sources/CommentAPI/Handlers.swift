@@ -1,0 +1,328 @@
+import CommentStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import PostgresLibPQ
+import StandardsPolicy
+
+/// The routes, and what each answers.
+struct Handlers: Sendable {
+    let configuration: APIConfiguration
+    let verifier: LoginVerifier
+    let policy: ActivePolicy
+    let client: PostgresClient
+    let metrics: APIMetrics
+    let logger: Logger
+    let comments = ReaderComments()
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.post("/v1/articles/{articleRef}/comments") { request, context in try await post(request, context) }
+        router.get("/v1/articles/{articleRef}/comments") { request, context in try await list(request, context) }
+        router.get("/v1/comments/{id}") { request, context in try await own(request, context) }
+        router.get("/v1/policy") { _, _ in try await publicPolicy() }
+        router.get("/healthz") { _, _ in Self.json(["status": "ok"]) }
+        router.get("/readyz") { _, _ in try await ready() }
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: metrics.prometheusText())))
+        }
+    }
+
+    // MARK: POST /v1/articles/{articleRef}/comments
+
+    struct NewComment: Decodable {
+        var body: String
+    }
+
+    struct Accepted: Encodable {
+        var id: Int64
+        var status: String
+    }
+
+    func post(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let reader = try await authenticate(request)
+        let (_, compiled) = try await currentPolicy()
+        guard compiled.document.providers.contains(reader.provider) else {
+            metrics.refused("provider_not_allowed")
+            var problem = Problem(
+                .forbidden, "provider-not-allowed", "This login cannot be used to comment",
+                detail: "Log in with one of: \(compiled.document.providers.joined(separator: ", ")).")
+            problem.extensions.reason = "provider_not_allowed"
+            throw problem
+        }
+        let key = try idempotencyKey(request)
+        let text = try await commentBody(request)
+        if let refusal = compiled.checkFormat(text) {
+            metrics.refused(refusal.reason)
+            throw Problem.unprocessable(refusal, limits: compiled.document.limits)
+        }
+        let ref = try context.parameters.require("articleRef")
+        guard Self.isArticleRef(ref) else { throw Problem.unknownArticle }
+        let posted: ReaderComments.Posted
+        do {
+            posted = try await client.withConnection { connection in
+                try await comments.post(
+                    articleRef: ref, reader: reader, body: text, idempotencyKey: key, maxPerMinute: configuration.maxPostsPerMinute,
+                    on: connection)
+            }
+        } catch let refusal as ReaderComments.Refusal {
+            throw Problem.refused(refusal, metrics: metrics)
+        }
+        metrics.accepted(replayed: posted.replayed)
+        var headers: HTTPFields = [.location: "/v1/comments/\(posted.commentID)"]
+        if posted.replayed { headers[.idempotentReplayed] = "true" }
+        return Self.json(Accepted(id: posted.commentID, status: posted.status), status: .accepted, headers: headers)
+    }
+
+    private func idempotencyKey(_ request: Request) throws -> String? {
+        guard let key = request.headers[.idempotencyKey] else { return nil }
+        guard (1...255).contains(key.utf8.count), key.unicodeScalars.allSatisfy({ (0x21...0x7E).contains($0.value) }) else {
+            throw Problem.badRequest("Idempotency-Key must be 1 to 255 visible ASCII characters.")
+        }
+        return key
+    }
+
+    private func commentBody(_ request: Request) async throws -> String {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > configuration.maxBodyBytes { throw Problem.tooLarge }
+        let buffer = try await request.body.collect(upTo: configuration.maxBodyBytes)
+        do {
+            return try JSONDecoder().decode(NewComment.self, from: Data(buffer.readableBytesView)).body
+        } catch DecodingError.keyNotFound {
+            throw Problem.badRequest("The JSON object needs a `body` member with the comment's text.")
+        } catch DecodingError.typeMismatch(let type, let where_) where where_.codingPath.isEmpty && type != String.self {
+            throw Problem.badRequest("The request body must be a JSON object like {\"body\": \"…\"}.")
+        } catch DecodingError.typeMismatch, DecodingError.valueNotFound {
+            throw Problem.badRequest("`body` must be a string.")
+        } catch {
+            throw Problem.badRequest("The request body is not valid JSON.")
+        }
+    }
+
+    // MARK: GET /v1/articles/{articleRef}/comments
+
+    struct PublishedComment: Encodable {
+        var id: Int64
+        var displayName: String
+        var body: String
+        var submittedAt: Date
+    }
+
+    struct Page: Encodable {
+        var article: String
+        var comments: [PublishedComment]
+        /// Pass as `before` for the next (older) page; absent on the last page.
+        var next: String?
+    }
+
+    func list(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let ref = try context.parameters.require("articleRef")
+        let query = request.uri.queryParameters
+        var limit = configuration.defaultPageSize
+        if let text = query["limit"] {
+            guard let value = Int(String(text)), value >= 1 else { throw Problem.badRequest("`limit` must be a positive integer.") }
+            limit = min(value, configuration.maxPageSize)
+        }
+        var cursor: ReaderComments.Cursor?
+        if let text = query["before"] {
+            guard let decoded = Self.decodeCursor(String(text)) else { throw Problem.badRequest("`before` is not a cursor this API gave out.") }
+            cursor = decoded
+        }
+        guard Self.isArticleRef(ref) else { throw Problem.unknownArticle }
+        let page = try await client.withConnection { connection in
+            try await comments.published(articleRef: ref, before: cursor, limit: limit, on: connection)
+        }
+        guard let page else { throw Problem.unknownArticle }
+        let next = page.count == limit ? page.last.map { Self.encodeCursor(.init(submittedAt: $0.submittedAt, id: $0.id)) } : nil
+        let body = Page(
+            article: ref,
+            comments: page.map { PublishedComment(id: $0.id, displayName: $0.displayName, body: $0.body, submittedAt: $0.submittedAt) },
+            next: next)
+        return Self.json(body, headers: [.cacheControl: "public, max-age=5"])
+    }
+
+    /// Cursors are opaque to readers: base64url of "<microseconds since 1970>.<id>".
+    static func encodeCursor(_ cursor: ReaderComments.Cursor) -> String {
+        let micros = Int64((cursor.submittedAt.timeIntervalSince1970 * 1_000_000).rounded())
+        return Data("\(micros).\(cursor.id)".utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    static func decodeCursor(_ text: String) -> ReaderComments.Cursor? {
+        guard text.count <= 64 else { return nil }
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        guard let data = Data(base64Encoded: base64), let plain = String(data: data, encoding: .utf8) else { return nil }
+        let parts = plain.split(separator: ".")
+        guard parts.count == 2, let micros = Int64(parts[0]), let id = Int64(parts[1]), id > 0 else { return nil }
+        return ReaderComments.Cursor(submittedAt: Date(timeIntervalSince1970: Double(micros) / 1_000_000), id: id)
+    }
+
+    // MARK: GET /v1/comments/{id}
+
+    struct OwnComment: Encodable {
+        var id: Int64
+        var article: String
+        var status: String
+        var reasons: [String]
+        var submittedAt: Date
+        var statusChangedAt: Date
+    }
+
+    func own(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let reader = try await authenticate(request)
+        guard let id = Int64(try context.parameters.require("id")), id > 0 else { throw Problem.commentNotFound }
+        let found = try await client.withConnection { connection in try await comments.own(commentID: id, reader: reader, on: connection) }
+        guard let found else { throw Problem.commentNotFound }
+        return Self.json(
+            OwnComment(
+                id: found.id, article: found.articleRef, status: found.status, reasons: found.reasons, submittedAt: found.submittedAt,
+                statusChangedAt: found.statusChangedAt),
+            headers: [.cacheControl: "private, no-store"])
+    }
+
+    // MARK: GET /v1/policy
+
+    struct PublicPolicy: Encodable {
+        var version: String
+        var maxCharacters: Int
+        var counting: String
+        var maxBytes: Int
+        var loginRequired: Bool
+        var providers: [String]
+    }
+
+    func publicPolicy() async throws -> Response {
+        let document = try await currentPolicy().compiled.document
+        return Self.json(
+            PublicPolicy(
+                version: document.version, maxCharacters: document.limits.maxCharacters,
+                counting:
+                    "user-perceived characters (extended grapheme clusters) of the text after Unicode NFC normalization, "
+                    + "CRLF→LF and trimming leading and trailing whitespace",
+                maxBytes: document.limits.maxBytes, loginRequired: true, providers: document.providers),
+            headers: [.cacheControl: "public, max-age=60"])
+    }
+
+    // MARK: Health
+
+    func ready() async throws -> Response {
+        do {
+            let pending = try await client.withConnection { connection in try await Migrator(logger: logger).pending(on: connection) }
+            guard pending.isEmpty else {
+                throw Problem(.serviceUnavailable, "not-ready", "Not ready", detail: "The database schema is not current: run `commentd migrate`.")
+            }
+            _ = try await policy.current()
+        } catch let problem as Problem {
+            throw problem
+        } catch {
+            logger.warning("not ready", metadata: ["error": "\(error)"])
+            throw Problem(.serviceUnavailable, "not-ready", "Not ready", detail: "The database or the active policy cannot be reached.")
+        }
+        return Self.json(["status": "ready"])
+    }
+
+    // MARK: Helpers
+
+    private func authenticate(_ request: Request) async throws -> ReaderComments.Reader {
+        do {
+            return try await verifier.verify(authorization: request.headers[.authorization])
+        } catch {
+            metrics.refused("login_required")
+            throw Problem.unauthorized(error)
+        }
+    }
+
+    private func currentPolicy() async throws -> ActivePolicy.Loaded {
+        do {
+            return try await policy.current()
+        } catch {
+            logger.warning("no active policy available", metadata: ["error": "\(error)"])
+            throw Problem.unavailable("The comment policy cannot be loaded right now.")
+        }
+    }
+
+    /// The format articles.ref allows (see sql/0001_schema.sql): anything else cannot exist, so it is not looked up.
+    static func isArticleRef(_ ref: String) -> Bool {
+        let scalars = Array(ref.unicodeScalars)
+        guard (1...128).contains(scalars.count) else { return false }
+        func alphanumeric(_ scalar: Unicode.Scalar) -> Bool { scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)) }
+        return alphanumeric(scalars[0]) && scalars.dropFirst().allSatisfy { alphanumeric($0) || ".:_-".unicodeScalars.contains($0) }
+    }
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var fields = headers
+        fields[.contentType] = "application/json"
+        let data = (try? JSONEncoder.api.encode(value)) ?? Data("{}".utf8)
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+extension HTTPField.Name {
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+    static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
+}
+
+extension Problem {
+    static let unknownArticle = Problem(.notFound, "unknown-article", "No such article", detail: "Comments cannot be posted or read here.")
+    static let commentNotFound = Problem(.notFound, "not-found", "No such comment of yours")
+    static let tooLarge = Problem(.contentTooLarge, "too-large", "The request is too large", detail: "A comment request is a small JSON object.")
+
+    static func unprocessable(_ refusal: FormatRefusal, limits: Limits) -> Problem {
+        var problem: Problem
+        switch refusal.problem {
+        case .empty:
+            problem = Problem(.unprocessableContent, "empty", "The comment is empty", detail: "Write something before posting.")
+        case .tooLong:
+            problem = Problem(
+                .unprocessableContent, "too-long", "The comment is too long",
+                detail: "It has \(refusal.characters) characters; the limit is \(limits.maxCharacters).")
+        case .tooManyBytes:
+            problem = Problem(
+                .unprocessableContent, "too-long", "The comment is too long",
+                detail: "It takes \(refusal.bytes) bytes; the limit is \(limits.maxBytes).")
+        case .controlCharacters:
+            problem = Problem(
+                .unprocessableContent, "malformed", "The comment contains characters that cannot be posted",
+                detail: "Remove control characters (such as NUL) from the text.")
+        case .combiningOverload:
+            problem = Problem(
+                .unprocessableContent, "malformed", "The comment contains characters that cannot be posted",
+                detail: "A character carries too many combining marks.")
+        }
+        problem.extensions.reason = refusal.reason
+        problem.extensions.characters = refusal.characters
+        problem.extensions.maxCharacters = limits.maxCharacters
+        return problem
+    }
+
+    static func refused(_ refusal: ReaderComments.Refusal, metrics: APIMetrics) -> Problem {
+        var problem: Problem
+        switch refusal {
+        case .unknownArticle:
+            problem = .unknownArticle
+            metrics.refused("unknown_article")
+        case .commentsClosed:
+            problem = Problem(.conflict, "article-closed", "Comments are closed on this article")
+            problem.extensions.reason = "article_closed"
+        case .accountBanned:
+            problem = Problem(.forbidden, "account-banned", "This account may not comment", detail: "The account is banned.")
+            problem.extensions.reason = "account_banned"
+        case .accountSuspended(let until):
+            problem = Problem(
+                .forbidden, "account-suspended", "This account may not comment for now",
+                detail: until.map { "The account is suspended until \($0)." } ?? "The account is suspended.")
+            problem.extensions.reason = "account_suspended"
+            problem.extensions.suspendedUntil = until
+        case .tooManyPosts(let seconds):
+            problem = Problem(.tooManyRequests, "too-many-posts", "Too many comments in a short time", detail: "Try again in \(seconds) s.")
+            problem.extensions.reason = "rate_limited"
+            problem.extensions.retryAfterSeconds = seconds
+            problem.headers[.retryAfter] = "\(seconds)"
+        }
+        if let reason = problem.extensions.reason { metrics.refused(reason) }
+        return problem
+    }
+}

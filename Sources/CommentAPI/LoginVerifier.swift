@@ -1,0 +1,176 @@
+import CommentStore
+public import Foundation
+import JWTKit
+
+/// How the site's login tokens are checked: the key, the expected issuer and audience, and the clock leeway.
+public struct LoginConfiguration: Sendable {
+    public enum Key: Sendable {
+        /// HS256 with a shared secret (at least 32 bytes).
+        case sharedSecret([UInt8])
+        /// RS256, ES256, ES384 or EdDSA, chosen by the PEM's key type.
+        case publicKeyPEM(String)
+    }
+
+    public var key: Key
+    public var issuer: String
+    public var audience: String
+    /// Seconds of clock difference forgiven on `exp` and `nbf`.
+    public var leewaySeconds: Double
+
+    public init(key: Key, issuer: String, audience: String, leewaySeconds: Double = 30) {
+        self.key = key
+        self.issuer = issuer
+        self.audience = audience
+        self.leewaySeconds = leewaySeconds
+    }
+
+    /// Reads `COMMENTD_JWT_SECRET` or `COMMENTD_JWT_SECRET_FILE` (HS256), or `COMMENTD_JWT_PUBLIC_KEY_FILE` (a PEM
+    /// public key), and `COMMENTD_JWT_ISSUER`, `COMMENTD_JWT_AUDIENCE`. Throws a message naming what is missing.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> LoginConfiguration {
+        func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        func file(_ name: String) throws -> String? {
+            guard let path = value(name) else { return nil }
+            do {
+                return try String(contentsOfFile: path, encoding: .utf8)
+            } catch {
+                throw LoginConfigurationError("\(name): cannot read \(path)")
+            }
+        }
+        let secret = try value("COMMENTD_JWT_SECRET") ?? file("COMMENTD_JWT_SECRET_FILE")?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let pem = try file("COMMENTD_JWT_PUBLIC_KEY_FILE")
+        let key: Key
+        switch (secret, pem) {
+        case (let secret?, nil):
+            guard secret.utf8.count >= 32 else {
+                throw LoginConfigurationError("COMMENTD_JWT_SECRET must be at least 32 bytes (e.g. `openssl rand -base64 48`)")
+            }
+            key = .sharedSecret(Array(secret.utf8))
+        case (nil, let pem?): key = .publicKeyPEM(pem)
+        case (nil, nil):
+            throw LoginConfigurationError("set COMMENTD_JWT_SECRET (or COMMENTD_JWT_SECRET_FILE) or COMMENTD_JWT_PUBLIC_KEY_FILE")
+        case (_?, _?):
+            throw LoginConfigurationError("set either a shared secret or a public key file, not both")
+        }
+        guard let issuer = value("COMMENTD_JWT_ISSUER") else { throw LoginConfigurationError("COMMENTD_JWT_ISSUER is not set") }
+        guard let audience = value("COMMENTD_JWT_AUDIENCE") else { throw LoginConfigurationError("COMMENTD_JWT_AUDIENCE is not set") }
+        let leeway = value("COMMENTD_JWT_LEEWAY_SECONDS").flatMap(Double.init) ?? 30
+        return LoginConfiguration(key: key, issuer: issuer, audience: audience, leewaySeconds: leeway)
+    }
+}
+
+public struct LoginConfigurationError: Error, CustomStringConvertible {
+    public var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Why a token was refused. The description is safe to send to the reader (RFC 6750 `error_description`).
+struct LoginFailure: Error, Equatable {
+    /// Whether any credentials came at all (RFC 6750: no `error` attribute when they did not).
+    var credentialsPresent: Bool
+    var description: String
+
+    static let missing = LoginFailure(credentialsPresent: false, description: "log in to comment: send the login token as `Authorization: Bearer …`")
+    static func invalid(_ description: String) -> LoginFailure { LoginFailure(credentialsPresent: true, description: description) }
+}
+
+/// The claims CommentDesk reads from a login token. Every one is optional here so a missing claim is named
+/// precisely; ``LoginVerifier`` decides which are required.
+struct LoginClaims: JWTPayload {
+    var iss: IssuerClaim?
+    var aud: AudienceClaim?
+    var sub: SubjectClaim?
+    var exp: ExpirationClaim?
+    var nbf: NotBeforeClaim?
+    var iat: IssuedAtClaim?
+    var provider: String?
+    var name: String?
+
+    func verify(using algorithm: some JWTAlgorithm) async throws {}
+}
+
+/// Verifies login tokens: the algorithm named in the header must be the configured key's, the signature must
+/// verify, `iss` and `aud` must match, `exp` (required) and `nbf` must hold, and `sub` and `provider` must be there.
+final class LoginVerifier: Sendable {
+    let configuration: LoginConfiguration
+    let algorithm: String
+    private let keys: JWTKeyCollection
+
+    init(_ configuration: LoginConfiguration) async throws {
+        self.configuration = configuration
+        let keys = JWTKeyCollection()
+        switch configuration.key {
+        case .sharedSecret(let secret):
+            await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+            algorithm = "HS256"
+        case .publicKeyPEM(let pem):
+            if let key = try? Insecure.RSA.PublicKey(pem: pem) {
+                await keys.add(rsa: key, digestAlgorithm: .sha256)
+                algorithm = "RS256"
+            } else if let key = try? ES256PublicKey(pem: pem) {
+                await keys.add(ecdsa: key)
+                algorithm = "ES256"
+            } else if let key = try? ES384PublicKey(pem: pem) {
+                await keys.add(ecdsa: key)
+                algorithm = "ES384"
+            } else if let key = try? EdDSA.PublicKey(pem: pem) {
+                await keys.add(eddsa: key)
+                algorithm = "EdDSA"
+            } else {
+                throw LoginConfigurationError("the public key file holds no RSA, P-256, P-384 or Ed25519 public key in PEM form")
+            }
+        }
+        self.keys = keys
+    }
+
+    /// The reader the token names, or a ``LoginFailure``.
+    func verify(authorization: String?, now: Date = Date()) async throws(LoginFailure) -> ReaderComments.Reader {
+        guard let authorization, !authorization.isEmpty else { throw .missing }
+        let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw .invalid("use the Bearer scheme: `Authorization: Bearer <token>`") }
+        let token = String(parts[1]).trimmingCharacters(in: .whitespaces)
+        guard token.utf8.count <= 8192 else { throw .invalid("the token is too long") }
+        guard Self.headerAlgorithm(token) == algorithm else { throw .invalid("the token is not signed with the expected algorithm") }
+        let claims: LoginClaims
+        do {
+            claims = try await keys.verify(token, as: LoginClaims.self)
+        } catch let error as JWTError where error.errorType == .signatureVerificationFailed {
+            throw .invalid("the token's signature does not verify")
+        } catch {
+            throw .invalid("the token is malformed")
+        }
+        let leeway = configuration.leewaySeconds
+        guard let exp = claims.exp?.value else { throw .invalid("the token has no expiry (exp)") }
+        guard exp.timeIntervalSince(now) > -leeway else { throw .invalid("the token has expired") }
+        if let nbf = claims.nbf?.value, nbf.timeIntervalSince(now) > leeway { throw .invalid("the token is not valid yet (nbf)") }
+        guard let iss = claims.iss?.value else { throw .invalid("the token has no issuer (iss)") }
+        guard iss == configuration.issuer else { throw .invalid("the token is from another issuer") }
+        guard let aud = claims.aud?.value else { throw .invalid("the token has no audience (aud)") }
+        guard aud.contains(configuration.audience) else { throw .invalid("the token is meant for another audience") }
+        guard let subject = claims.sub?.value, !subject.isEmpty else { throw .invalid("the token has no subject (sub)") }
+        guard subject.count <= 255, !subject.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw .invalid("the token's subject is not a valid account id")
+        }
+        guard let provider = claims.provider, !provider.isEmpty else { throw .invalid("the token has no login provider (provider)") }
+        return ReaderComments.Reader(
+            provider: provider, subject: subject, displayName: Self.displayName(claims.name), tokenIssuedAt: claims.iat?.value,
+            tokenExpiresAt: exp)
+    }
+
+    /// The `alg` of the token's header, read without trusting anything else in it.
+    static func headerAlgorithm(_ token: String) -> String? {
+        guard let header = token.split(separator: ".", omittingEmptySubsequences: false).first else { return nil }
+        var base64 = header.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        guard let data = Data(base64Encoded: base64),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return nil }
+        return object["alg"] as? String
+    }
+
+    /// The name shown beside comments: control characters dropped, whitespace collapsed, at most 100 characters.
+    static func displayName(_ name: String?) -> String {
+        let cleaned = (name ?? "").unicodeScalars.filter { $0.properties.generalCategory != .control && $0.properties.generalCategory != .format }
+        let words = String(String.UnicodeScalarView(cleaned)).split(whereSeparator: \.isWhitespace)
+        return String(words.joined(separator: " ").prefix(100))
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+public import HTTPTypes
+public import Hummingbird
+
+/// An error answered as `application/problem+json` (RFC 9457). Its texts are written for readers: they never
+/// carry SQL, stack traces or internal identifiers.
+public struct Problem: Error, HTTPResponseError, Sendable {
+    public var status: HTTPResponse.Status
+    /// A stable identifier, `urn:commentdesk:problem:<slug>`.
+    public var slug: String
+    public var title: String
+    public var detail: String?
+    public var headers: HTTPFields = [:]
+    /// Members beyond the standard ones (a reason code, character counts, …).
+    var extensions = Extensions()
+
+    struct Extensions: Encodable, Sendable {
+        var reason: String?
+        var characters: Int?
+        var maxCharacters: Int?
+        var retryAfterSeconds: Int?
+        var suspendedUntil: String?
+    }
+
+    init(_ status: HTTPResponse.Status, _ slug: String, _ title: String, detail: String? = nil) {
+        self.status = status
+        self.slug = slug
+        self.title = title
+        self.detail = detail
+    }
+
+    struct Body: Encodable {
+        var type: String
+        var title: String
+        var status: Int
+        var detail: String?
+        var instance: String?
+        var reason: String?
+        var characters: Int?
+        var maxCharacters: Int?
+        var retryAfterSeconds: Int?
+        var suspendedUntil: String?
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        response(instance: request.uri.path)
+    }
+
+    func response(instance: String?) -> Response {
+        let body = Body(
+            type: "urn:commentdesk:problem:\(slug)", title: title, status: status.code, detail: detail, instance: instance,
+            reason: extensions.reason, characters: extensions.characters, maxCharacters: extensions.maxCharacters,
+            retryAfterSeconds: extensions.retryAfterSeconds, suspendedUntil: extensions.suspendedUntil)
+        var fields = headers
+        fields[.contentType] = "application/problem+json"
+        fields[.cacheControl] = "no-store"
+        let data = (try? JSONEncoder.api.encode(body)) ?? Data("{}".utf8)
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+extension Problem {
+    static func badRequest(_ detail: String) -> Problem { Problem(.badRequest, "bad-request", "The request is not valid", detail: detail) }
+
+    static func unauthorized(_ failure: LoginFailure) -> Problem {
+        var problem = Problem(.unauthorized, "login-required", "Log in to comment", detail: failure.description)
+        problem.extensions.reason = "login_required"
+        let escaped = failure.description.replacingOccurrences(of: "\\", with: "").replacingOccurrences(of: "\"", with: "'")
+        problem.headers[.wwwAuthenticate] =
+            failure.credentialsPresent
+            ? "Bearer realm=\"commentdesk\", error=\"invalid_token\", error_description=\"\(escaped)\"" : "Bearer realm=\"commentdesk\""
+        return problem
+    }
+
+    static let notFound = Problem(.notFound, "not-found", "Not found")
+
+    static func unavailable(_ detail: String) -> Problem {
+        var problem = Problem(.serviceUnavailable, "unavailable", "Comments are briefly unavailable", detail: detail)
+        problem.headers[.retryAfter] = "5"
+        return problem
+    }
+
+    static let internalError = Problem(.internalServerError, "internal", "Something went wrong on our side", detail: "Please try again later.")
+}
+
+extension JSONEncoder {
+    /// ISO 8601 dates with milliseconds, no slash escaping.
+    static let api: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(date))
+        }
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return encoder
+    }()
+}

@@ -1,0 +1,147 @@
+public import Foundation
+public import PostgresLibPQ
+
+/// The reader-facing queries: post a comment, list an article's published comments, and an author's own status.
+public struct ReaderComments: Sendable {
+    /// A verified reader, as the API learned it from the login token.
+    public struct Reader: Sendable, Equatable {
+        public var provider: String
+        public var subject: String
+        public var displayName: String
+        public var tokenIssuedAt: Date?
+        public var tokenExpiresAt: Date?
+
+        public init(provider: String, subject: String, displayName: String, tokenIssuedAt: Date?, tokenExpiresAt: Date?) {
+            self.provider = provider
+            self.subject = subject
+            self.displayName = displayName
+            self.tokenIssuedAt = tokenIssuedAt
+            self.tokenExpiresAt = tokenExpiresAt
+        }
+    }
+
+    /// A post that was stored (or found, for a replayed idempotency key).
+    public struct Posted: Sendable, Equatable {
+        public var commentID: Int64
+        public var replayed: Bool
+        public var status: String
+    }
+
+    /// Why a post was refused before anything was written.
+    public enum Refusal: Error, Sendable, Equatable {
+        case unknownArticle
+        case commentsClosed
+        case accountBanned
+        case accountSuspended(until: String?)
+        case tooManyPosts(retryAfterSeconds: Int)
+    }
+
+    /// One published comment, without anything that identifies the login behind it.
+    public struct Published: Sendable, Equatable {
+        public var id: Int64
+        public var displayName: String
+        public var body: String
+        public var submittedAt: Date
+    }
+
+    /// What an author may see about their own comment.
+    public struct OwnComment: Sendable, Equatable {
+        public var id: Int64
+        public var articleRef: String
+        public var status: String
+        public var submittedAt: Date
+        public var statusChangedAt: Date
+        /// The reason codes of the latest decision (empty while queued or when approved without a hit).
+        public var reasons: [String]
+    }
+
+    /// A position in an article's listing: comments strictly older than this one come next.
+    public struct Cursor: Sendable, Equatable {
+        public var submittedAt: Date
+        public var id: Int64
+
+        public init(submittedAt: Date, id: Int64) {
+            self.submittedAt = submittedAt
+            self.id = id
+        }
+    }
+
+    public init() {}
+
+    /// Stores the comment and its queue row in one transaction (through `post_comment`), or throws ``Refusal``.
+    public func post(
+        articleRef: String, reader: Reader, body: String, idempotencyKey: String?, maxPerMinute: Int, on connection: PostgresConnection
+    ) async throws -> Posted {
+        do {
+            let row = try await connection.query(
+                """
+                SELECT comment_id, replayed, status FROM post_comment(
+                    \(articleRef), \(reader.provider), \(reader.subject), \(reader.displayName), \(body), \(idempotencyKey),
+                    \(reader.tokenIssuedAt), \(reader.tokenExpiresAt), \(maxPerMinute))
+                """
+            ).single()
+            let (id, replayed, status) = try row.decode((Int64, Bool, String).self)
+            return Posted(commentID: id, replayed: replayed, status: status)
+        } catch let error as PostgresError {
+            throw Self.refusal(error) ?? error
+        }
+    }
+
+    static func refusal(_ error: PostgresError) -> Refusal? {
+        switch error.sqlState?.rawValue {
+        case "CD001": .unknownArticle
+        case "CD003": .commentsClosed
+        case "CD004": .accountBanned
+        case "CD005": .accountSuspended(until: error.detail)
+        case "CD006": .tooManyPosts(retryAfterSeconds: max(1, Int(error.detail ?? "") ?? 60))
+        default: nil
+        }
+    }
+
+    /// An article's approved comments, newest first, after `cursor`; nil when the article does not exist.
+    public func published(articleRef: String, before cursor: Cursor?, limit: Int, on connection: PostgresConnection) async throws -> [Published]? {
+        let after: SQLQuery = cursor.map { "AND (c.submitted_at, c.id) < (\($0.submittedAt), \($0.id))" } ?? ""
+        let rows = try await connection.query(
+            """
+            SELECT a.id IS NOT NULL, c.id, acc.display_name, c.body, c.submitted_at
+            FROM (SELECT id FROM articles WHERE ref = \(articleRef)) a
+            LEFT JOIN LATERAL (
+                SELECT c.id, c.account_id, c.body, c.submitted_at FROM comments c
+                WHERE c.article_id = a.id AND c.status = 'approved' \(after)
+                ORDER BY c.submitted_at DESC, c.id DESC
+                LIMIT \(limit)
+            ) c ON true
+            LEFT JOIN accounts acc ON acc.id = c.account_id
+            ORDER BY c.submitted_at DESC, c.id DESC
+            """
+        )
+        guard !rows.isEmpty else { return nil }
+        var comments: [Published] = []
+        for row in rows {
+            let (_, id, name, body, at) = try row.decode((Bool, Int64?, String?, String?, Date?).self)
+            guard let id, let body, let at else { continue }
+            comments.append(Published(id: id, displayName: name ?? "", body: body, submittedAt: at))
+        }
+        return comments
+    }
+
+    /// The comment `id` if `reader` wrote it; nil for anyone else's comment and for ids that do not exist.
+    public func own(commentID: Int64, reader: Reader, on connection: PostgresConnection) async throws -> OwnComment? {
+        let rows = try await connection.query(
+            """
+            SELECT c.id, ar.ref, c.status, c.submitted_at, c.status_changed_at,
+                   coalesce((SELECT d.reasons FROM moderation_decisions d WHERE d.comment_id = c.id
+                             ORDER BY d.decided_at DESC, d.id DESC LIMIT 1), '{}')
+            FROM comments c
+            JOIN accounts acc ON acc.id = c.account_id
+            JOIN articles ar ON ar.id = c.article_id
+            WHERE c.id = \(commentID) AND acc.provider = \(reader.provider) AND acc.provider_subject = \(reader.subject)
+            """
+        )
+        guard let row = rows.first else { return nil }
+        let values = try row.decode((Int64, String, String, Date, Date, [String]).self)
+        return OwnComment(
+            id: values.0, articleRef: values.1, status: values.2, submittedAt: values.3, statusChangedAt: values.4,
+            reasons: values.2 == "queued" ? [] : values.5)
+    }
+}
