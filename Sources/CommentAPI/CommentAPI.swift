@@ -69,16 +69,19 @@ struct EdgeMiddleware: RouterMiddleware {
         } catch let problem as Problem {
             response = problem.response(instance: request.uri.path)
         } catch let error as HTTPError {
-            // The router's own 404 for a path no route matches: label it so raw paths never become metric labels.
-            if error.status == .notFound { route = "unmatched" }
+            // The router's own 404 for a path no route matches (or a known path with another method): label it so raw
+            // paths never become metric labels.
+            let allowed = error.status == .notFound ? Handlers.allowedMethods(for: request.uri.path) : []
+            if error.status == .notFound { route = allowed.isEmpty ? "unmatched" : "method_not_allowed" }
             let problem =
                 switch error.status {
+                case .notFound where !allowed.isEmpty:
+                    Problem(.methodNotAllowed, "method-not-allowed", "This method is not allowed here")
                 case .notFound: Problem.notFound
-                case .methodNotAllowed: Problem(.methodNotAllowed, "method-not-allowed", "This method is not allowed here")
                 default: Problem(error.status, "http-\(error.status.code)", error.status.reasonPhrase)
                 }
             response = problem.response(instance: request.uri.path)
-            if error.status == .methodNotAllowed, let allow = error.headers[.allow] { response.headers[.allow] = allow }
+            if !allowed.isEmpty { response.headers[.allow] = allowed.map(\.rawValue).joined(separator: ", ") }
         } catch is NIOTooManyBytesError {
             response = Problem.tooLarge.response(instance: request.uri.path)
         } catch let error as PostgresError {

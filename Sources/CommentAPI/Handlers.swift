@@ -17,6 +17,27 @@ struct Handlers: Sendable {
     let logger: Logger
     let comments = ReaderComments()
 
+    /// Every route, for the router and for answering 405 with `Allow` when a known path gets another method.
+    static let routes: [(method: HTTPRequest.Method, path: String)] = [
+        (.post, "/v1/articles/{articleRef}/comments"), (.get, "/v1/articles/{articleRef}/comments"), (.get, "/v1/comments/{id}"),
+        (.get, "/v1/policy"), (.get, "/healthz"), (.get, "/readyz"), (.get, "/metrics"),
+    ]
+
+    /// The methods routed for `path` (HEAD is answered wherever GET is).
+    static func allowedMethods(for path: String) -> [HTTPRequest.Method] {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: true)
+        var methods: [HTTPRequest.Method] = []
+        for route in routes {
+            let pattern = route.path.split(separator: "/")
+            guard pattern.count == segments.count,
+                zip(pattern, segments).allSatisfy({ $0.first == "{" || $0 == $1 })
+            else { continue }
+            methods.append(route.method)
+            if route.method == .get { methods.append(.head) }
+        }
+        return methods
+    }
+
     func register(on router: Router<BasicRequestContext>) {
         router.post("/v1/articles/{articleRef}/comments") { request, context in try await post(request, context) }
         router.get("/v1/articles/{articleRef}/comments") { request, context in try await list(request, context) }
@@ -143,20 +164,17 @@ struct Handlers: Sendable {
         return Self.json(body, headers: [.cacheControl: "public, max-age=5"])
     }
 
-    /// Cursors are opaque to readers: base64url of "<microseconds since 1970>.<id>".
+    /// A cursor is "<microseconds since 1970>.<comment id>" of the last comment of a page: any such pair is a valid
+    /// position, so a reader (or a crawler) can never make the listing fail with one.
     static func encodeCursor(_ cursor: ReaderComments.Cursor) -> String {
-        let micros = Int64((cursor.submittedAt.timeIntervalSince1970 * 1_000_000).rounded())
-        return Data("\(micros).\(cursor.id)".utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        "\(Int64((cursor.submittedAt.timeIntervalSince1970 * 1_000_000).rounded())).\(cursor.id)"
     }
 
     static func decodeCursor(_ text: String) -> ReaderComments.Cursor? {
-        guard text.count <= 64 else { return nil }
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        guard let data = Data(base64Encoded: base64), let plain = String(data: data, encoding: .utf8) else { return nil }
-        let parts = plain.split(separator: ".")
-        guard parts.count == 2, let micros = Int64(parts[0]), let id = Int64(parts[1]), id > 0 else { return nil }
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts.allSatisfy({ (1...18).contains($0.count) && $0.allSatisfy(\.isASCII) }),
+            let micros = Int64(parts[0]), let id = Int64(parts[1]), micros >= 0, id >= 0
+        else { return nil }
         return ReaderComments.Cursor(submittedAt: Date(timeIntervalSince1970: Double(micros) / 1_000_000), id: id)
     }
 

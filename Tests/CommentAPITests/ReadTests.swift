@@ -68,7 +68,7 @@ struct ReadTests {
             #expect(empty.status == .ok)
             #expect((empty.json["comments"] as? [Any])?.isEmpty == true)
             #expect(empty.json["next"] == nil)
-            for query in ["limit=0", "limit=-3", "limit=abc", "before=not-a-cursor", "before=MTIz"] {
+            for query in ["limit=0", "limit=-3", "limit=abc", "before=not-a-cursor", "before=12.", "before=1234567890123456789.1", "before=-5.3"] {
                 let response = try await api.get("/v1/articles/a-1/comments?\(query)")
                 #expect(response.status == .badRequest, "\(query)")
             }
@@ -128,6 +128,11 @@ struct ReadTests {
             #expect(metrics.contains(#"commentdesk_api_posts_total{result="accepted"} 1"#))
             #expect(metrics.contains(#"commentdesk_api_posts_total{result="refused",reason="empty"} 1"#))
             #expect(metrics.contains("commentdesk_api_request_seconds_bucket"))
+            let wrongMethod = try await api.client.execute(uri: "/v1/policy", method: .delete)
+            #expect(wrongMethod.status == .methodNotAllowed)
+            #expect(wrongMethod.headers[.allow] == "GET, HEAD")
+            let postOnly = try await api.client.execute(uri: "/v1/articles/a-1/comments", method: .put)
+            #expect(postOnly.headers[.allow] == "POST, GET, HEAD")
         }
     }
 

@@ -35,3 +35,8 @@ swift format lint --strict -r Sources Tests Package.swift
 
 swift build --build-tests
 swift test --skip-build "$@"
+
+# The OpenAPI document against the running server (schemathesis); skipped when only some tests were asked for.
+if [ $# -eq 0 ]; then
+  bash deploy/api/check-openapi.sh
+fi
