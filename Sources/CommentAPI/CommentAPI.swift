@@ -86,7 +86,8 @@ struct EdgeMiddleware: RouterMiddleware {
             response = Problem.tooLarge.response(instance: request.uri.path)
         } catch let error as PostgresError {
             logger.error("database error", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
-            response = (error.isConnectionLost || error.kind == .poolTimeout ? Problem.unavailable("Please try again shortly.") : .internalError)
+            let transient = error.isConnectionLost || error.kind == .poolTimeout || error.sqlState == .queryCanceled
+            response = (transient ? Problem.unavailable("Please try again shortly.") : .internalError)
                 .response(instance: request.uri.path)
         } catch {
             logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])

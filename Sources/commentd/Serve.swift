@@ -60,8 +60,11 @@ struct Serve: AsyncParsableCommand {
         } catch let error as LoginConfigurationError {
             throw ValidationError(error.description)
         }
+        var database = PostgresConfiguration.fromEnvironment(applicationName: "commentd-serve")
+        // A slow database must not hold readers' requests (and pool connections) indefinitely: give up, answer 503.
+        database.sessionSettings = [("statement_timeout", "5000"), ("max_parallel_workers_per_gather", "0")]
         let client = PostgresClient(
-            configuration: PostgresConfiguration.fromEnvironment(applicationName: "commentd-serve"),
+            configuration: database,
             options: .init(maxConnections: pool, acquireTimeout: .seconds(5)), logger: logger)
         let app = try await CommentAPI.application(configuration: configuration, login: login, client: client, logger: logger)
         logger.info("reader API listening", metadata: ["address": "\(configuration.host):\(configuration.port)"])

@@ -145,4 +145,36 @@ struct PostTests {
             #expect(try await api.db.count("SELECT count(*) FROM comments") == 3)
         }
     }
+
+    /// A database that does not answer in time (here: a table locked by someone else) gets 503 with Retry-After once
+    /// the statement timeout passes, and the pool's connection is usable again afterwards.
+    @Test func slowDatabaseAnswers503() async throws {
+        let template = try await migratedTemplate()
+        try await TestPostgres.withDatabase(label: "api-slow", template: template) { configuration in
+            var settings = configuration
+            settings.sessionSettings = [("statement_timeout", "500")]
+            try await PostgresClient(configuration: settings, options: .init(maxConnections: 2), logger: TestPostgres.logger).closing { db in
+                try await db.query("SELECT register_article('a-1', NULL, NULL, NULL)")
+                let app = try await CommentAPI.application(
+                    configuration: APIConfiguration(port: 0, maxPostsPerMinute: 0), login: TestLogin.configuration, client: db,
+                    logger: TestPostgres.logger)
+                try await app.test(.live) { client in
+                    let api = APIHarness(client: client, db: db)
+                    let token = try await TestLogin.token()
+                    try await PostgresConnection.withConnection(configuration: configuration, logger: TestPostgres.logger) { locker in
+                        try await locker.query("BEGIN")
+                        try await locker.query("LOCK TABLE comments IN ACCESS EXCLUSIVE MODE")
+                        let slow = try await api.post(body: "waits for the lock", token: token)
+                        #expect(slow.status == .serviceUnavailable)
+                        #expect(slow.headers[.retryAfter] == "5")
+                        #expect(
+                            !slow.text.contains("statement") && !slow.text.contains("SQLSTATE") && !slow.text.contains("57014"),
+                            "no internals: \(slow.text)")
+                        try await locker.query("ROLLBACK")
+                    }
+                    #expect(try await api.post(body: "after the lock", token: token).status == .accepted)
+                }
+            }
+        }
+    }
 }

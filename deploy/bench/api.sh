@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Reader API benchmark (release build): wrk posting comments from 1,000 readers over 16 connections, beside
+# pgbench running the same transaction (post_comment, the function the API calls) at the same concurrency.
+#
+#   deploy/bench/api.sh [SECONDS]      (default 20 per measurement)
+#
+# Both get a new cluster (deploy/local/postgres.sh, removed afterwards) with the migrations applied and one article.
+# The burst limit is on (1,000 posts per account per minute, high enough not to refuse) in both, so both pay for
+# the per-account count. wrk posts with a different reader's token each request; commentd verifies every token.
+# Prints pgbench's rate, wrk's accepted posts/s, latency percentiles and errors, and the ratio. Needs wrk (installed
+# from Debian when missing).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+seconds=${1:-20}
+clients=16
+readers=1000
+swift build -c release --product commentd >&2
+bin=$(swift build -c release --show-bin-path)
+bash deploy/local/postgres.sh install
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+
+free_port() {
+  local port=$1
+  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+  echo "$port"
+}
+port=$(free_port 55600)
+dir=$(mktemp -d "${TMPDIR:-/tmp}/commentdesk-bench-pg.XXXXXX")
+rmdir "$dir"
+work=$(mktemp -d)
+chmod 755 "$work"  # pgbench runs as postgres when we are root
+server=
+cleanup() {
+  if [ -n "$server" ]; then kill -TERM "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
+  bash deploy/local/postgres.sh stop --dir "$dir" --port "$port" >/dev/null 2>&1 || true
+  rm -rf "$dir" "$dir.initdb.log" "$work"
+}
+trap cleanup EXIT
+export DATABASE_URL="host=127.0.0.1 port=$port user=postgres dbname=commentdesk"
+export LOG_LEVEL=warning
+export COMMENTD_JWT_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
+export COMMENTD_JWT_ISSUER=https://login.bench.invalid COMMENTD_JWT_AUDIENCE=commentdesk-bench
+as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+sql() { psql "$DATABASE_URL" -qtAX -c "$1"; }
+fresh() {
+  bash deploy/local/postgres.sh stop --dir "$dir" --port "$port" >/dev/null 2>&1 || true
+  rm -rf "$dir" "$dir.initdb.log"
+  bash deploy/local/postgres.sh start --dir "$dir" --port "$port" >/dev/null 2>&1
+  "$bin/commentd" migrate >/dev/null
+  sql "SELECT register_article('bench', NULL, NULL, now())" >/dev/null
+}
+body='좋은 기사입니다. 정부의 이번 정책은 신중하게 봐야 합니다'
+
+fresh
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; PostgreSQL $(sql 'SHOW server_version'), wrk, pgbench and commentd on the same machine"
+
+# 1. pgbench: the API's transaction, straight to the database.
+cat >"$work/post.sql" <<SQL
+\set reader random(1, $readers)
+SELECT * FROM post_comment('bench', 'twitter', 'reader-' || :reader, 'Reader ' || :reader, '$body ' || :reader,
+                           NULL, now(), now() + interval '1 hour', 1000);
+SQL
+as_pg "$pgbin/pgbench" -h 127.0.0.1 -p "$port" -U postgres -n -c $clients -j 2 -T "$seconds" -f "$work/post.sql" commentdesk \
+  >"$work/pgbench.out" 2>&1
+pgbench_tps=$(awk '/tps = / {print int($3); exit}' "$work/pgbench.out")
+pgbench_p=$(awk '/latency average/ {print $4; exit}' "$work/pgbench.out")
+echo "pgbench post_comment, $clients clients, ${seconds} s: $pgbench_tps transactions/s (latency average $pgbench_p ms)"
+
+# 2. wrk through commentd serve, on a new cluster.
+fresh
+"$bin/commentd" dev-token --count $readers --subject reader --name Reader --ttl 3600 >"$work/tokens.txt"
+http_port=$(free_port 18300)
+"$bin/commentd" serve --port "$http_port" --max-posts-per-minute 1000 --pool-size $clients 2>"$work/serve.log" &
+server=$!
+for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$http_port") 2>/dev/null && break; sleep 0.1; done
+cat >"$work/post.lua" <<LUA
+local tokens = {}
+for line in io.lines("$work/tokens.txt") do tokens[#tokens + 1] = line end
+local counter = 0
+request = function()
+  counter = counter + 1
+  local token = tokens[math.random(#tokens)]
+  return wrk.format("POST", "/v1/articles/bench/comments",
+    { ["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json" },
+    '{"body": "$body ' .. counter .. '"}')
+end
+LUA
+before=$(sql "SELECT count(*) FROM comments")
+wrk -t 2 -c $clients -d "${seconds}s" --latency -s "$work/post.lua" "http://127.0.0.1:$http_port" >"$work/wrk.out"
+after=$(sql "SELECT count(*) FROM comments")
+kill -TERM "$server"; wait "$server" || true; server=
+cat "$work/wrk.out" | sed 's/^/  wrk: /'
+errors=$(awk '/Non-2xx or 3xx responses/ {print $5}' "$work/wrk.out")
+socket_errors=$(awk '/Socket errors/ {print $0}' "$work/wrk.out")
+duration=$(awk '/requests in/ {gsub("s,", "", $5); print $5}' "$work/wrk.out")
+p99=$(awk '$1 == "99%" {print $2}' "$work/wrk.out")
+p50=$(awk '$1 == "50%" {print $2}' "$work/wrk.out")
+awk -v n=$((after - before)) -v d="$duration" -v p="$pgbench_tps" -v p50="$p50" -v p99="$p99" -v e="${errors:-0}" -v s="${socket_errors:-none}" \
+  'BEGIN { r = n / d; printf "commentd serve, %d connections, 1000 readers: %d posts accepted in %.1f s = %.0f posts/s (%.0f%% of pgbench), latency p50 %s p99 %s, non-2xx %d, socket errors: %s\n", 16, n, d, r, 100 * r / p, p50, p99, e, s }'
