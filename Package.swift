@@ -98,7 +98,6 @@ let package = Package(
                 "CommentStore",
                 "ModerationWorker",
                 "StandardsPolicy",
-                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),

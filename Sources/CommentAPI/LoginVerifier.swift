@@ -88,6 +88,27 @@ struct LoginClaims: JWTPayload {
     func verify(using algorithm: some JWTAlgorithm) async throws {}
 }
 
+/// Login tokens for development and load tests, signed with the configured HS256 secret (`commentd dev-token`).
+/// In production the site's login issues them.
+public enum DevelopmentLogin {
+    public static func tokens(
+        subjects: [String], provider: String, names: [String?], lifetime: Double, configuration: LoginConfiguration, now: Date = Date()
+    ) async throws -> [String] {
+        guard case .sharedSecret(let secret) = configuration.key else {
+            throw LoginConfigurationError("development tokens need a shared secret (COMMENTD_JWT_SECRET or _FILE)")
+        }
+        let keys = await JWTKeyCollection().add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+        var tokens: [String] = []
+        for (subject, name) in zip(subjects, names) {
+            let claims = LoginClaims(
+                iss: .init(value: configuration.issuer), aud: .init(value: [configuration.audience]), sub: .init(value: subject),
+                exp: .init(value: now.addingTimeInterval(lifetime)), nbf: nil, iat: .init(value: now), provider: provider, name: name)
+            tokens.append(try await keys.sign(claims))
+        }
+        return tokens
+    }
+}
+
 /// Verifies login tokens: the algorithm named in the header must be the configured key's, the signature must
 /// verify, `iss` and `aud` must match, `exp` (required) and `nbf` must hold, and `sub` and `provider` must be there.
 final class LoginVerifier: Sendable {

@@ -188,4 +188,20 @@ struct LoginTests {
         #expect(fromFile.issuer == "iss")
         #expect(fromFile.audience == "aud")
     }
+
+    /// What `commentd dev-token` prints is a token `commentd serve` accepts with the same settings.
+    @Test func developmentTokensAreAcceptedAndNeedASharedSecret() async throws {
+        try await withAPI { api in
+            let tokens = try await DevelopmentLogin.tokens(
+                subjects: ["dev-1", "dev-2"], provider: "facebook", names: ["Dev 1", nil], lifetime: 60, configuration: TestLogin.configuration)
+            #expect(tokens.count == 2)
+            for token in tokens { #expect(try await api.post(body: "from a dev token", token: token).status == .accepted) }
+            #expect(try await api.db.count("SELECT count(*) FROM accounts WHERE provider = 'facebook'") == 2)
+        }
+        var asymmetric = TestLogin.configuration
+        asymmetric.key = .publicKeyPEM(ES256PrivateKey().publicKey.pemRepresentation)
+        await #expect(throws: LoginConfigurationError.self) {
+            try await DevelopmentLogin.tokens(subjects: ["x"], provider: "twitter", names: [nil], lifetime: 60, configuration: asymmetric)
+        }
+    }
 }

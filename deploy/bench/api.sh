@@ -93,7 +93,7 @@ kill -TERM "$server"; wait "$server" || true; server=
 cat "$work/wrk.out" | sed 's/^/  wrk: /'
 errors=$(awk '/Non-2xx or 3xx responses/ {print $5}' "$work/wrk.out")
 socket_errors=$(awk '/Socket errors/ {print $0}' "$work/wrk.out")
-duration=$(awk '/requests in/ {gsub("s,", "", $5); print $5}' "$work/wrk.out")
+duration=$(awk '/requests in/ {gsub("s,", "", $4); print $4}' "$work/wrk.out")
 p99=$(awk '$1 == "99%" {print $2}' "$work/wrk.out")
 p50=$(awk '$1 == "50%" {print $2}' "$work/wrk.out")
 awk -v n=$((after - before)) -v d="$duration" -v p="$pgbench_tps" -v p50="$p50" -v p99="$p99" -v e="${errors:-0}" -v s="${socket_errors:-none}" \
