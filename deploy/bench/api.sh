@@ -71,7 +71,7 @@ echo "pgbench post_comment, $clients clients, ${seconds} s: $pgbench_tps transac
 fresh
 "$bin/commentd" dev-token --count $readers --subject reader --name Reader --ttl 3600 >"$work/tokens.txt"
 http_port=$(free_port 18300)
-"$bin/commentd" serve --port "$http_port" --max-posts-per-minute 1000 --pool-size $clients 2>"$work/serve.log" &
+"$bin/commentd" serve --port "$http_port" --max-posts-per-minute 1000 --pool-size ${BENCH_POOL:-$clients} 2>"$work/serve.log" &
 server=$!
 for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$http_port") 2>/dev/null && break; sleep 0.1; done
 cat >"$work/post.lua" <<LUA
