@@ -114,6 +114,7 @@ let package = Package(
                 "PostgresLibPQ",
                 "StandardsPolicy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -146,6 +147,11 @@ let package = Package(
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ModctlTests",
+            dependencies: ["CommentStore", "PostgresLibPQ", "PostgresTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -16,14 +16,21 @@ public final class ChildProcess: Sendable {
     public let logPath: String
     private let exit: ExitBox
 
-    /// Starts `executable` with `arguments`; standard output and error go to `logPath`.
-    public init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil, logPath: String) throws {
+    /// Starts `executable` with `arguments`; standard output and error go to `logPath` (standard error to
+    /// `errorPath` instead when given).
+    public init(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil, logPath: String, errorPath: String? = nil
+    ) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        if let errorPath {
+            posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        } else {
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        }
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }

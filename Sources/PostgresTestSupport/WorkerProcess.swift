@@ -57,3 +57,29 @@ public func waitUntil(_ what: String, timeout: Duration = .seconds(60), _ condit
     }
     throw TestSetupError("timed out waiting for: \(what)")
 }
+
+/// What a finished command printed, and how it exited.
+public struct CommandResult: Sendable {
+    public var code: Int32?
+    public var stdout: String
+    public var stderr: String
+}
+
+/// Runs the built `modctl` with `arguments` against `databaseURL` and waits for it.
+public func runModctl(_ arguments: [String], databaseURL: String, environment: [String: String] = [:]) async throws -> CommandResult {
+    let binary = WorkerProcess.productsDirectory.appendingPathComponent("modctl").path
+    guard FileManager.default.isExecutableFile(atPath: binary) else { throw TestSetupError("\(binary) is missing: build it first") }
+    var merged = ProcessInfo.processInfo.environment
+    merged["DATABASE_URL"] = databaseURL
+    merged.merge(environment) { $1 }
+    let base = FileManager.default.temporaryDirectory.appendingPathComponent("cdt-modctl-\(UUID().uuidString.prefix(8))").path
+    defer {
+        try? FileManager.default.removeItem(atPath: base + ".out")
+        try? FileManager.default.removeItem(atPath: base + ".err")
+    }
+    let child = try ChildProcess(binary, arguments, environment: merged, logPath: base + ".out", errorPath: base + ".err")
+    let code = await child.exitCode()
+    return CommandResult(
+        code: code, stdout: (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "",
+        stderr: (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")
+}

@@ -11,7 +11,10 @@ struct Modctl: AsyncParsableCommand {
             Connects with libpq: DATABASE_URL, or the PG* variables (PGHOST, PGPORT, PGDATABASE, PGUSER, ...). \
             Exit codes: 0 done, 1 error, 2 usage, 3 not found or conflict.
             """,
-        subcommands: [Status.self, PolicyCommand.self]
+        subcommands: [
+            Status.self, Queue.self, Show.self, Approve.self, Reject.self, History.self, Warn.self, Suspend.self, Ban.self, Unban.self,
+            Articles.self, PolicyCommand.self,
+        ]
     )
 
     /// Runs the command, mapping usage errors to exit code 2 as documented (ArgumentParser's default is 64).

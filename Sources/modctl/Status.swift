@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Logging
 import PostgresLibPQ
 
 /// `modctl status`: how much is waiting, for whom.
@@ -11,25 +10,16 @@ struct Status: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        var logger = Logger(label: "modctl")
-        logger.logLevel = .warning
-        let configuration = PostgresConfiguration.fromEnvironment(applicationName: "modctl")
-        let row: PostgresRow
-        do {
-            row = try await PostgresConnection.withConnection(configuration: configuration, logger: logger) { connection in
-                try await connection.query(
-                    """
-                    SELECT (SELECT count(*) FROM comment_queue WHERE state = 'ready'),
-                           (SELECT count(*) FROM comment_queue WHERE state = 'running'),
-                           (SELECT count(*) FROM comment_queue WHERE state = 'dead'),
-                           (SELECT count(*) FROM comments WHERE status = 'held'),
-                           (SELECT extract(epoch FROM now() - min(submitted_at))::bigint FROM comments WHERE status = 'held')
-                    """
-                ).single()
-            }
-        } catch let error as PostgresError where error.kind == .connection {
-            printError("cannot connect to the database: \(error)")
-            throw ExitCode.failure
+        let row = try await withDatabase { connection in
+            try await connection.query(
+                """
+                SELECT (SELECT count(*) FROM comment_queue WHERE state = 'ready'),
+                       (SELECT count(*) FROM comment_queue WHERE state = 'running'),
+                       (SELECT count(*) FROM comment_queue WHERE state = 'dead'),
+                       (SELECT count(*) FROM comments WHERE status = 'held'),
+                       (SELECT extract(epoch FROM now() - min(submitted_at))::bigint FROM comments WHERE status = 'held')
+                """
+            ).single()
         }
         let (ready, running, dead, held, oldestHeld) = try row.decode((Int, Int, Int, Int, Int?).self)
         if json {

@@ -1,0 +1,124 @@
+public import Foundation
+public import PostgresLibPQ
+
+/// Accounts' standing and sanctions, and articles opened or closed for comments. Sanctions are append-only;
+/// `accounts.status` is the current standing they produce.
+public struct Accounts: Sendable {
+    public init() {}
+
+    public enum Sanction: String, Sendable, Codable, CaseIterable {
+        case warn, suspend, ban, unban
+    }
+
+    public struct Sanctioned: Sendable, Codable, Equatable {
+        public var sanctionID: Int64
+        public var account: String
+        public var kind: Sanction
+        public var status: String
+        public var until: Date?
+        /// Held comments of the account rejected with the ban (`--reject-pending`).
+        public var rejectedComments: [Int64]
+    }
+
+    public struct Standing: Sendable, Codable, Equatable {
+        public var account: String
+        public var displayName: String
+        public var status: String
+        public var suspendedUntil: Date?
+        public var firstSeenAt: Date
+        public var comments: Int
+        public var approved: Int
+        public var rejected: Int
+        public var held: Int
+        public var sanctions: [Moderation.Event]
+    }
+
+    func id(of account: AccountRef, on connection: PostgresConnection) async throws -> Int64? {
+        try await connection.query(
+            "SELECT id FROM accounts WHERE provider = \(account.provider) AND provider_subject = \(account.subject)"
+        ).first?.decode(Int64.self, at: 0)
+    }
+
+    /// Records `kind` against `account` and updates its standing, in one transaction. A ban with `rejectPending`
+    /// also rejects the account's held comments (reason `account_banned`), each with a decision row. Nil when the
+    /// account does not exist.
+    public func sanction(
+        _ account: AccountRef, _ kind: Sanction, reason: String, duration seconds: Int?, rejectPending: Bool, moderator: String,
+        on connection: PostgresConnection
+    ) async throws -> Sanctioned? {
+        try await connection.withTransaction { connection in
+            let found = try await connection.query(
+                "SELECT id FROM accounts WHERE provider = \(account.provider) AND provider_subject = \(account.subject) FOR UPDATE"
+            ).first?.decode(Int64.self, at: 0)
+            guard let id = found else { return nil }
+            let until: SQLQuery = kind == .suspend ? "now() + make_interval(secs => \(seconds ?? 7 * 86_400))" : "NULL"
+            let row = try await connection.query(
+                """
+                WITH s AS (
+                    INSERT INTO account_sanctions (account_id, kind, until, reason, issued_by)
+                    VALUES (\(id), \(kind.rawValue), \(until), \(reason), \(moderator))
+                    RETURNING id, until
+                ), a AS (
+                    UPDATE accounts SET
+                        status = CASE \(kind.rawValue) WHEN 'warn' THEN status WHEN 'suspend' THEN 'suspended'
+                                                       WHEN 'ban' THEN 'banned' ELSE 'active' END,
+                        suspended_until = CASE \(kind.rawValue) WHEN 'warn' THEN suspended_until WHEN 'suspend' THEN (SELECT until FROM s)
+                                                                ELSE NULL END
+                    WHERE id = \(id)
+                    RETURNING status
+                )
+                SELECT s.id, a.status, s.until FROM s, a
+                """
+            ).single().decode((Int64, String, Date?).self)
+            var rejected: [Int64] = []
+            if kind == .ban, rejectPending {
+                rejected = try await connection.query(
+                    """
+                    WITH pending AS (
+                        SELECT id FROM comments WHERE account_id = \(id) AND status = 'held' FOR UPDATE
+                    ), d AS (
+                        INSERT INTO moderation_decisions (comment_id, source, outcome, reasons, policy_version, decided_by, note)
+                        SELECT id, 'moderator', 'reject', ARRAY['account_banned'], (SELECT id FROM policy_versions WHERE is_active),
+                               \(moderator), \(reason)
+                        FROM pending
+                    )
+                    UPDATE comments c SET status = 'rejected', status_changed_at = now() FROM pending p WHERE c.id = p.id
+                    RETURNING c.id
+                    """
+                ).map { try $0.decode(Int64.self, at: 0) }.sorted()
+            }
+            return Sanctioned(
+                sanctionID: row.0, account: account.description, kind: kind, status: row.1, until: row.2, rejectedComments: rejected)
+        }
+    }
+
+    /// The account's standing: status, counts of its comments by status, and its sanctions. Nil when unknown.
+    public func standing(_ account: AccountRef, on connection: PostgresConnection) async throws -> Standing? {
+        guard let id = try await id(of: account, on: connection) else { return nil }
+        let v = try await connection.query(
+            """
+            SELECT a.display_name, a.status, a.suspended_until, a.first_seen_at,
+                   count(c.id), count(c.id) FILTER (WHERE c.status = 'approved'),
+                   count(c.id) FILTER (WHERE c.status IN ('rejected', 'removed')), count(c.id) FILTER (WHERE c.status = 'held')
+            FROM accounts a LEFT JOIN comments c ON c.account_id = a.id
+            WHERE a.id = \(id)
+            GROUP BY a.id
+            """
+        ).single().decode((String, String, Date?, Date, Int, Int, Int, Int).self)
+        let sanctions = try await connection.query(
+            "SELECT issued_at, kind, issued_by, reason, until FROM account_sanctions WHERE account_id = \(id) ORDER BY issued_at, id"
+        ).map { row in
+            let s = try row.decode((Date, String, String, String, Date?).self)
+            return Moderation.Event(at: s.0, kind: "sanction", commentID: nil, source: s.1, outcome: nil, reasons: [], by: s.2, note: s.3, until: s.4)
+        }
+        return Standing(
+            account: account.description, displayName: v.0, status: v.1, suspendedUntil: v.2, firstSeenAt: v.3, comments: v.4, approved: v.5,
+            rejected: v.6, held: v.7, sanctions: sanctions)
+    }
+
+    /// Closes (`open == false`) or reopens an article for comments. False when there is no such article.
+    public func setArticle(_ ref: String, open: Bool, on connection: PostgresConnection) async throws -> Bool {
+        let closedAt: SQLQuery = open ? "NULL" : "coalesce(comments_closed_at, now())"
+        return try await !connection.query("UPDATE articles SET comments_closed_at = \(closedAt) WHERE ref = \(ref) RETURNING id").isEmpty
+    }
+}

@@ -1,0 +1,235 @@
+public import Foundation
+public import PostgresLibPQ
+
+/// What moderators do: read the held queue, decide, and read the audit trail. Every decision is a new row in
+/// `moderation_decisions`; nothing here edits history.
+public struct Moderation: Sendable {
+    public init() {}
+
+    /// A held comment as the queue lists it.
+    public struct Held: Sendable, Codable, Equatable {
+        public var id: Int64
+        public var submittedAt: Date
+        public var ageSeconds: Int
+        public var article: String
+        /// `provider:subject`, or empty for an anonymous submission.
+        public var author: String
+        public var displayName: String
+        public var reasons: [String]
+        public var body: String
+    }
+
+    public struct QueueFilter: Sendable {
+        public var reason: String?
+        public var article: String?
+        /// Only comments submitted at least this long ago.
+        public var minimumAgeSeconds: Int?
+        public var limit: Int
+
+        public init(reason: String? = nil, article: String? = nil, minimumAgeSeconds: Int? = nil, limit: Int = 50) {
+            self.reason = reason
+            self.article = article
+            self.minimumAgeSeconds = minimumAgeSeconds
+            self.limit = limit
+        }
+    }
+
+    /// Held comments, oldest first, read along the `comments_held` index (never a scan of all comments).
+    public func held(_ filter: QueueFilter, on connection: PostgresConnection) async throws -> [Held] {
+        var conditions: SQLQuery = ""
+        if let article = filter.article { conditions = "\(conditions) AND ar.ref = \(article)" }
+        if let age = filter.minimumAgeSeconds { conditions = "\(conditions) AND c.submitted_at <= now() - make_interval(secs => \(age))" }
+        if let reason = filter.reason { conditions = "\(conditions) AND \(reason) = ANY(d.reasons)" }
+        let rows = try await connection.query(
+            """
+            SELECT c.id, c.submitted_at, extract(epoch FROM now() - c.submitted_at)::bigint, ar.ref,
+                   coalesce(acc.provider || ':' || acc.provider_subject, ''), coalesce(acc.display_name, ''),
+                   coalesce(d.reasons, '{}'), c.body
+            FROM comments c
+            JOIN articles ar ON ar.id = c.article_id
+            LEFT JOIN accounts acc ON acc.id = c.account_id
+            LEFT JOIN LATERAL (
+                SELECT reasons FROM moderation_decisions WHERE comment_id = c.id ORDER BY decided_at DESC, id DESC LIMIT 1
+            ) d ON true
+            WHERE c.status = 'held' \(conditions)
+            ORDER BY c.submitted_at, c.id
+            LIMIT \(filter.limit)
+            """)
+        return try rows.map { row in
+            let v = try row.decode((Int64, Date, Int, String, String, String, [String], String).self)
+            return Held(id: v.0, submittedAt: v.1, ageSeconds: v.2, article: v.3, author: v.4, displayName: v.5, reasons: v.6, body: v.7)
+        }
+    }
+
+    /// How many comments are held, and the age in seconds of the oldest.
+    public func heldSummary(on connection: PostgresConnection) async throws -> (count: Int, oldestSeconds: Int?) {
+        try await connection.query(
+            "SELECT count(*), extract(epoch FROM now() - min(submitted_at))::bigint FROM comments WHERE status = 'held'"
+        ).single().decode((Int, Int?).self)
+    }
+
+    /// Held comments per reason of their latest decision, most frequent first.
+    public func heldByReason(on connection: PostgresConnection) async throws -> [(reason: String, count: Int)] {
+        try await connection.query(
+            """
+            SELECT r, count(*) FROM comments c
+            CROSS JOIN LATERAL (
+                SELECT reasons FROM moderation_decisions WHERE comment_id = c.id ORDER BY decided_at DESC, id DESC LIMIT 1
+            ) d
+            CROSS JOIN LATERAL unnest(d.reasons) r
+            WHERE c.status = 'held'
+            GROUP BY r ORDER BY count(*) DESC, r
+            """
+        ).map { try $0.decode((String, Int).self) }.map { (reason: $0.0, count: $0.1) }
+    }
+
+    // MARK: Decisions
+
+    public enum Verdict: String, Sendable, Codable {
+        case approve, reject
+    }
+
+    /// Why a decision was not recorded.
+    public enum Refusal: Error, Sendable, Equatable, CustomStringConvertible {
+        case notFound(Int64)
+        /// The comment is no longer held: someone decided it first (or it was never held).
+        case alreadyDecided(id: Int64, status: String, by: String?, at: Date?)
+
+        public var description: String {
+            switch self {
+            case .notFound(let id): "comment \(id) does not exist"
+            case .alreadyDecided(let id, let status, let by, let at):
+                "comment \(id) is \(status)" + (by.map { " (decided by \($0)" + (at.map { " at \(Self.format($0)))" } ?? ")") } ?? "")
+                    + "; nothing changed (use --reverse to overturn a decision deliberately)"
+            }
+        }
+
+        static func format(_ date: Date) -> String { Date.ISO8601FormatStyle().format(date) }
+    }
+
+    /// A recorded moderator decision.
+    public struct Decided: Sendable, Codable, Equatable {
+        public var commentID: Int64
+        public var decisionID: Int64
+        public var previousStatus: String
+        public var status: String
+    }
+
+    /// Records a moderator's decision on a held comment, or, with `reverse`, overturns the decision on a decided one
+    /// (rejecting an approved comment removes it). Concurrent moderators are serialized on the comment's row: the
+    /// second finds it no longer held and gets ``Refusal/alreadyDecided(id:status:by:at:)``.
+    public func decide(
+        _ commentID: Int64, _ verdict: Verdict, reasons: [String], note: String?, moderator: String, reverse: Bool,
+        on connection: PostgresConnection
+    ) async throws -> Decided {
+        let rows = try await connection.query(
+            """
+            WITH target AS (
+                SELECT id, status FROM comments WHERE id = \(commentID) FOR UPDATE
+            ), allowed AS (
+                SELECT id, status,
+                       CASE WHEN \(verdict.rawValue) = 'approve' THEN 'approved'
+                            WHEN status = 'approved' THEN 'removed' ELSE 'rejected' END AS new_status
+                FROM target
+                WHERE status = 'held' OR (\(reverse) AND status IN ('approved', 'rejected', 'removed')
+                                          AND NOT (status = 'approved' AND \(verdict.rawValue) = 'approve')
+                                          AND NOT (status IN ('rejected', 'removed') AND \(verdict.rawValue) = 'reject'))
+            ), recorded AS (
+                INSERT INTO moderation_decisions (comment_id, source, outcome, reasons, policy_version, decided_by, note)
+                SELECT id, 'moderator', \(verdict.rawValue), \(reasons)::text[], (SELECT id FROM policy_versions WHERE is_active),
+                       \(moderator), \(note)
+                FROM allowed
+                RETURNING id, comment_id
+            ), changed AS (
+                UPDATE comments c SET status = a.new_status, status_changed_at = now()
+                FROM allowed a WHERE c.id = a.id
+                RETURNING c.id
+            )
+            SELECT t.status, (SELECT id FROM recorded), (SELECT new_status FROM allowed),
+                   last.decided_by, last.decided_at
+            FROM target t
+            LEFT JOIN LATERAL (
+                SELECT decided_by, decided_at FROM moderation_decisions WHERE comment_id = t.id ORDER BY decided_at DESC, id DESC LIMIT 1
+            ) last ON true
+            """)
+        guard let row = rows.first else { throw Refusal.notFound(commentID) }
+        let (previous, decisionID, newStatus, lastBy, lastAt) = try row.decode((String, Int64?, String?, String?, Date?).self)
+        guard let decisionID, let newStatus else {
+            throw Refusal.alreadyDecided(id: commentID, status: previous, by: lastBy, at: lastAt)
+        }
+        return Decided(commentID: commentID, decisionID: decisionID, previousStatus: previous, status: newStatus)
+    }
+
+    // MARK: Audit trail
+
+    /// One entry of a comment's or an account's history.
+    public struct Event: Sendable, Codable, Equatable {
+        public var at: Date
+        /// `decision` or `sanction`.
+        public var kind: String
+        public var commentID: Int64?
+        /// For decisions: automatic or moderator; for sanctions: warn, suspend, ban, unban.
+        public var source: String
+        public var outcome: String?
+        public var reasons: [String]
+        public var by: String
+        public var note: String?
+        public var until: Date?
+    }
+
+    /// Every decision on comment `id`, oldest first; nil when the comment does not exist.
+    public func history(comment id: Int64, on connection: PostgresConnection) async throws -> [Event]? {
+        let rows = try await connection.query(
+            """
+            SELECT d.decided_at, d.source, d.outcome, d.reasons, d.decided_by, d.note, c.id IS NOT NULL
+            FROM (SELECT id FROM comments WHERE id = \(id)) c
+            LEFT JOIN moderation_decisions d ON d.comment_id = c.id
+            ORDER BY d.decided_at, d.id
+            """)
+        guard !rows.isEmpty else { return nil }
+        return try rows.compactMap { row in
+            let v = try row.decode((Date?, String?, String?, [String]?, String?, String?, Bool).self)
+            guard let at = v.0, let source = v.1 else { return nil }
+            return Event(
+                at: at, kind: "decision", commentID: id, source: source, outcome: v.2, reasons: v.3 ?? [], by: v.4 ?? "", note: v.5, until: nil)
+        }
+    }
+
+    /// Decisions on an account's comments and its sanctions, oldest first; nil when there is no such account.
+    public func history(account: AccountRef, limit: Int = 500, on connection: PostgresConnection) async throws -> [Event]? {
+        guard let accountID = try await Accounts().id(of: account, on: connection) else { return nil }
+        let rows = try await connection.query(
+            """
+            SELECT * FROM (
+                SELECT d.decided_at AS at, 'decision' AS kind, d.comment_id, d.source, d.outcome, d.reasons, d.decided_by AS by,
+                       d.note, NULL::timestamptz AS until
+                FROM comments c JOIN moderation_decisions d ON d.comment_id = c.id
+                WHERE c.account_id = \(accountID)
+                UNION ALL
+                SELECT s.issued_at, 'sanction', NULL, s.kind, NULL, '{}', s.issued_by, s.reason, s.until
+                FROM account_sanctions s WHERE s.account_id = \(accountID)
+            ) e
+            ORDER BY at DESC LIMIT \(limit)
+            """)
+        return try rows.map { row in
+            let v = try row.decode((Date, String, Int64?, String, String?, [String], String, String?, Date?).self)
+            return Event(at: v.0, kind: v.1, commentID: v.2, source: v.3, outcome: v.4, reasons: v.5, by: v.6, note: v.7, until: v.8)
+        }.reversed()
+    }
+}
+
+/// An account named as moderators write it: `provider:subject` (e.g. `twitter:12345`).
+public struct AccountRef: Sendable, Equatable, CustomStringConvertible {
+    public var provider: String
+    public var subject: String
+
+    public init?(_ text: String) {
+        guard let colon = text.firstIndex(of: ":") else { return nil }
+        let provider = String(text[..<colon]), subject = String(text[text.index(after: colon)...])
+        guard !provider.isEmpty, !subject.isEmpty else { return nil }
+        self.provider = provider
+        self.subject = subject
+    }
+
+    public var description: String { "\(provider):\(subject)" }
+}

@@ -1,0 +1,274 @@
+import ArgumentParser
+import CommentStore
+import Foundation
+import PostgresLibPQ
+import StandardsPolicy
+
+/// `modctl queue`: held comments, oldest first.
+struct Queue: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List held comments, oldest first, with counts per reason.")
+
+    @Option(help: "Only comments held for this reason code.")
+    var reason: String?
+
+    @Option(help: "Only comments on this article (its ref).")
+    var article: String?
+
+    @Option(help: "Only comments at least this old (90s, 30m, 12h, 7d).")
+    var olderThan: String?
+
+    @Option(help: "At most this many comments.")
+    var limit = 50
+
+    @Flag(help: "Skip the counts per reason (they read every held comment).")
+    var noCounts = false
+
+    @Flag(help: "Print JSON for scripts.")
+    var json = false
+
+    func validate() throws {
+        guard (1...10_000).contains(limit) else { throw ValidationError("--limit must be between 1 and 10000") }
+        if let olderThan, parseDuration(olderThan) == nil { throw ValidationError("--older-than must be a duration like 30m, 12h or 7d") }
+    }
+
+    struct Output: Encodable {
+        var held: Int
+        var oldestSeconds: Int?
+        var comments: [Moderation.Held]
+        var byReason: [String: Int]?
+    }
+
+    func run() async throws {
+        let filter = Moderation.QueueFilter(reason: reason, article: article, minimumAgeSeconds: olderThan.flatMap(parseDuration), limit: limit)
+        let (summary, comments, counts) = try await withDatabase { connection in
+            let moderation = Moderation()
+            return (
+                try await moderation.heldSummary(on: connection), try await moderation.held(filter, on: connection),
+                noCounts ? nil : try await moderation.heldByReason(on: connection)
+            )
+        }
+        if json {
+            try printJSON(
+                Output(
+                    held: summary.count, oldestSeconds: summary.oldestSeconds, comments: comments,
+                    byReason: counts.map { Dictionary(uniqueKeysWithValues: $0.map { ($0.reason, $0.count) }) }))
+            return
+        }
+        print("held: \(summary.count)" + (summary.oldestSeconds.map { ", oldest \(formatAge($0))" } ?? ""))
+        guard !comments.isEmpty else { return }
+        printTable(
+            ["ID", "AGE", "ARTICLE", "AUTHOR", "REASONS", "TEXT"],
+            comments.map { comment in
+                let preview = comment.body.replacingOccurrences(of: "\n", with: " ")
+                return [
+                    String(comment.id), formatAge(comment.ageSeconds), comment.article, comment.author.isEmpty ? "(anonymous)" : comment.author,
+                    comment.reasons.joined(separator: ","), preview.count > 40 ? String(preview.prefix(39)) + "…" : preview,
+                ]
+            })
+        if let counts, !counts.isEmpty {
+            print("by reason: " + counts.map { "\($0.reason) \($0.count)" }.joined(separator: ", "))
+        }
+    }
+}
+
+/// `modctl show ID`.
+struct Show: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show a comment: its text with hits marked, reasons, author's standing and history.")
+
+    @Argument(help: "The comment's id.")
+    var id: Int64
+
+    @Flag(help: "Print JSON for scripts.")
+    var json = false
+
+    struct Output: Encodable {
+        var id: Int64
+        var article: String
+        var articleTitle: String?
+        var status: String
+        var submittedAt: Date
+        var body: String
+        var author: String
+        var hits: [Hit]
+        var standing: Accounts.Standing?
+        var history: [Moderation.Event]
+    }
+
+    func run() async throws {
+        let output = try await withDatabase { connection -> Output? in
+            let rows = try await connection.query(
+                """
+                SELECT c.id, ar.ref, ar.title, c.status, c.submitted_at, c.body,
+                       coalesce(acc.provider || ':' || acc.provider_subject, ''),
+                       coalesce((SELECT hits FROM moderation_decisions WHERE comment_id = c.id AND source = 'automatic'), '[]')
+                FROM comments c JOIN articles ar ON ar.id = c.article_id LEFT JOIN accounts acc ON acc.id = c.account_id
+                WHERE c.id = \(id)
+                """)
+            guard let row = rows.first else { return nil }
+            let v = try row.decode((Int64, String, String?, String, Date, String, String, PostgresJSON).self)
+            var standing: Accounts.Standing?
+            if let author = AccountRef(v.6) { standing = try await Accounts().standing(author, on: connection) }
+            let history = try await Moderation().history(comment: id, on: connection) ?? []
+            return Output(
+                id: v.0, article: v.1, articleTitle: v.2, status: v.3, submittedAt: v.4, body: v.5, author: v.6,
+                hits: try v.7.decode([Hit].self), standing: standing, history: history)
+        }
+        guard let output else {
+            printError("comment \(id) does not exist")
+            throw notFoundOrConflict
+        }
+        if json { return try printJSON(output) }
+        print("comment \(output.id) on \(output.article)" + (output.articleTitle.map { " (\($0))" } ?? "") + ": \(output.status)")
+        print("submitted \(iso(output.submittedAt)) by \(output.author.isEmpty ? "(anonymous)" : output.author)")
+        print("")
+        print(Highlighter.mark(output.body, hits: output.hits, color: stdoutIsTerminal))
+        print("")
+        for hit in output.hits {
+            print("  \(hit.action.rawValue) \(hit.reason) (rule \(hit.rule))" + (hit.matched.map { ": \($0)" } ?? ""))
+        }
+        if let standing = output.standing {
+            print(
+                "author: \(standing.displayName.isEmpty ? standing.account : standing.displayName) — \(standing.status)"
+                    + (standing.suspendedUntil.map { " until \(iso($0))" } ?? "")
+                    + "; \(standing.comments) comments: \(standing.approved) approved, \(standing.rejected) rejected, \(standing.held) held")
+            for sanction in standing.sanctions {
+                print("  \(iso(sanction.at)) \(sanction.source) by \(sanction.by): \(sanction.note ?? "")")
+            }
+        }
+        print("history:")
+        for event in output.history { print("  " + describe(event)) }
+    }
+}
+
+/// One line of the audit trail.
+func describe(_ event: Moderation.Event) -> String {
+    let when = iso(event.at)
+    if event.kind == "sanction" {
+        return "\(when)  \(event.source) by \(event.by)" + (event.until.map { " until \(iso($0))" } ?? "") + ": \(event.note ?? "")"
+    }
+    let reasons = event.reasons.isEmpty ? "" : " (\(event.reasons.joined(separator: ", ")))"
+    return "\(when)  comment \(event.commentID.map(String.init) ?? "?"): \(event.outcome ?? "?")\(reasons) by \(event.by) [\(event.source)]"
+        + (event.note.map { " — \($0)" } ?? "")
+}
+
+/// `modctl approve ID…` and `modctl reject ID… --reason CODE`.
+struct Approve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Approve held comments (publish them).")
+
+    @Argument(help: "Comment ids.")
+    var ids: [Int64]
+
+    @Option(help: "A note for the audit trail.")
+    var note: String?
+
+    @Flag(help: "Overturn an earlier decision on a comment that is no longer held.")
+    var reverse = false
+
+    @OptionGroup var moderator: ModeratorOption
+
+    @Flag(help: "Print JSON for scripts.")
+    var json = false
+
+    func run() async throws {
+        try await decide(ids, .approve, reasons: [], note: note, reverse: reverse, moderator: moderator.name, json: json)
+    }
+}
+
+struct Reject: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Reject held comments with a reason code of the active policy.")
+
+    @Argument(help: "Comment ids.")
+    var ids: [Int64]
+
+    @Option(help: "The reason code (one of the active policy's reason_codes).")
+    var reason: String
+
+    @Option(help: "A note for the audit trail.")
+    var note: String?
+
+    @Flag(help: "Overturn an earlier decision: rejecting an approved comment removes it.")
+    var reverse = false
+
+    @OptionGroup var moderator: ModeratorOption
+
+    @Flag(help: "Print JSON for scripts.")
+    var json = false
+
+    func run() async throws {
+        try await decide(ids, .reject, reasons: [reason], note: note, reverse: reverse, moderator: moderator.name, json: json)
+    }
+}
+
+/// Decides each id in turn; refusals are reported per comment, and make the exit code 3.
+func decide(
+    _ ids: [Int64], _ verdict: Moderation.Verdict, reasons: [String], note: String?, reverse: Bool, moderator: String, json: Bool
+)
+    async throws
+{
+    guard !ids.isEmpty else { throw ValidationError("name at least one comment id") }
+    if let note, note.count > 2000 { throw ValidationError("--note is limited to 2000 characters") }
+    let refused = try await withDatabase { connection -> Int in
+        if !reasons.isEmpty {
+            let codes = try await activeReasonCodes(on: connection)
+            for reason in reasons where !codes.contains(reason) {
+                throw ValidationError("unknown reason code '\(reason)'; the active policy's codes are: \(codes.joined(separator: ", "))")
+            }
+        }
+        var refused = 0
+        for id in ids {
+            do {
+                let decided = try await Moderation().decide(
+                    id, verdict, reasons: reasons, note: note, moderator: moderator, reverse: reverse, on: connection)
+                if json { try printJSON(decided) } else { print("comment \(id): \(decided.previousStatus) → \(decided.status)") }
+            } catch let refusal as Moderation.Refusal {
+                refused += 1
+                printError(refusal.description)
+            }
+        }
+        return refused
+    }
+    if refused > 0 { throw notFoundOrConflict }
+}
+
+/// The reason codes of the active policy (the moderators' vocabulary).
+func activeReasonCodes(on connection: PostgresConnection) async throws -> [String] {
+    guard let active = try await PolicyVersions().active(on: connection) else { return PolicyBundle.standardsBoardReasonCodes }
+    return try PolicyLoader.document(from: active.bundle).reasonCodes
+}
+
+extension PolicyBundle {
+    static var standardsBoardReasonCodes: [String] { (try? PolicyLoader.document(from: .standardsBoard).reasonCodes) ?? [] }
+}
+
+/// `modctl history ID` or `modctl history --account PROVIDER:SUBJECT`.
+struct History: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show the audit trail of a comment or of an account.")
+
+    @Argument(help: "A comment id.")
+    var id: Int64?
+
+    @Option(help: "An account as provider:subject (e.g. twitter:12345).")
+    var account: String?
+
+    @Flag(help: "Print JSON for scripts.")
+    var json = false
+
+    func validate() throws {
+        guard (id == nil) != (account == nil) else { throw ValidationError("give a comment id or --account PROVIDER:SUBJECT, not both") }
+        if let account, AccountRef(account) == nil { throw ValidationError("--account must look like twitter:12345") }
+    }
+
+    func run() async throws {
+        let events = try await withDatabase { connection -> [Moderation.Event]? in
+            if let id { return try await Moderation().history(comment: id, on: connection) }
+            return try await Moderation().history(account: AccountRef(account ?? "")!, on: connection)
+        }
+        guard let events else {
+            printError(id.map { "comment \($0) does not exist" } ?? "no account \(account ?? "")")
+            throw notFoundOrConflict
+        }
+        if json { return try printJSON(events) }
+        if events.isEmpty { print("no decisions yet") }
+        for event in events { print(describe(event)) }
+    }
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PostgresLibPQ
+
+/// Exit code 3: the comment, account or article does not exist, or another moderator got there first.
+let notFoundOrConflict = ExitCode(3)
+
+/// Runs `body` on one connection; a database that cannot be reached is one line on stderr and exit 1.
+func withDatabase<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    var logger = Logger(label: "modctl")
+    logger.logLevel = .warning
+    let configuration = PostgresConfiguration.fromEnvironment(applicationName: "modctl")
+    do {
+        return try await PostgresConnection.withConnection(configuration: configuration, logger: logger, body)
+    } catch let error as PostgresError where error.kind == .connection {
+        printError("cannot connect to the database: \(error)")
+        throw ExitCode.failure
+    }
+}
+
+/// Prints `value` as one line of JSON with sorted keys and ISO 8601 dates.
+func printJSON(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    encoder.dateEncodingStrategy = .iso8601
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
+/// Who is acting: `--moderator`, else `MODCTL_MODERATOR`, else the OS user.
+struct ModeratorOption: ParsableArguments {
+    @Option(help: "Your name in the audit trail (default: MODCTL_MODERATOR, else your OS user name).")
+    var moderator: String?
+
+    var name: String {
+        if let moderator, !moderator.isEmpty { return moderator }
+        if let value = ProcessInfo.processInfo.environment["MODCTL_MODERATOR"], !value.isEmpty { return value }
+        return ProcessInfo.processInfo.userName.isEmpty ? "unknown" : ProcessInfo.processInfo.userName
+    }
+
+    func validate() throws {
+        if let moderator, moderator.isEmpty || moderator.count > 200 { throw ValidationError("--moderator must be 1 to 200 characters") }
+    }
+}
+
+/// Durations as moderators type them: `90s`, `30m`, `12h`, `7d`, `2w`, or plain seconds.
+func parseDuration(_ text: String) -> Int? {
+    let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800]
+    if let unit = text.last, let multiplier = units[unit], let value = Int(text.dropLast()), value > 0 { return value * multiplier }
+    if let value = Int(text), value > 0 { return value }
+    return nil
+}
+
+/// A short age for tables: 45s, 12m, 3h, 2d.
+func formatAge(_ seconds: Int) -> String {
+    switch seconds {
+    case ..<60: "\(seconds)s"
+    case ..<3600: "\(seconds / 60)m"
+    case ..<86_400: "\(seconds / 3600)h"
+    default: "\(seconds / 86_400)d"
+    }
+}
+
+/// Whether standard output is a terminal (colour only then).
+var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+
+/// Left-aligned columns, the last one unpadded.
+func printTable(_ header: [String], _ rows: [[String]]) {
+    let all = [header] + rows
+    let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+    for (index, row) in all.enumerated() {
+        let line = row.enumerated().map { column, cell in
+            column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+        }.joined(separator: "  ")
+        print(index == 0 && stdoutIsTerminal ? "\u{1B}[1m\(line)\u{1B}[0m" : line)
+    }
+}
+
+/// A time as ISO 8601 in UTC, to the second.
+func iso(_ date: Date) -> String { Date.ISO8601FormatStyle().format(date) }

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# How fast `modctl queue` answers with 100,000 held comments (release build), beside the SQL of its list alone.
+#
+#   deploy/bench/queue.sh [HELD]      (default 100000)
+#
+# Starts its own PostgreSQL cluster (deploy/local/postgres.sh) in a temporary folder and removes it afterwards. Seeds
+# HELD held comments (each with an automatic decision) among 4×HELD approved ones, then times 20 runs of each
+# command with hyperfine-like repetition in bash (process start included).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+held=${1:-100000}
+swift build -c release --product commentd >&2
+swift build -c release --product modctl >&2
+bin=$(swift build -c release --show-bin-path)
+bash deploy/local/postgres.sh install
+port=55700
+while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+dir=$(mktemp -d "${TMPDIR:-/tmp}/commentdesk-bench-pg.XXXXXX")
+rmdir "$dir"
+cleanup() {
+  bash deploy/local/postgres.sh stop --dir "$dir" --port "$port" >/dev/null 2>&1 || true
+  rm -rf "$dir" "$dir.initdb.log"
+}
+trap cleanup EXIT
+bash deploy/local/postgres.sh start --dir "$dir" --port "$port" >/dev/null
+export DATABASE_URL="host=127.0.0.1 port=$port user=postgres dbname=commentdesk"
+sql() { psql "$DATABASE_URL" -qtAX -c "$1"; }
+"$bin/commentd" migrate >/dev/null 2>&1
+sql "SELECT register_article('a-' || g, NULL, NULL, now()) FROM generate_series(1, 200) g" >/dev/null
+sql "INSERT INTO accounts (provider, provider_subject) SELECT 'twitter', 'r' || g FROM generate_series(1, 20000) g"
+sql "INSERT INTO comments (article_id, account_id, body, submitted_at, status)
+     SELECT 1 + g % 200, 1 + g % 20000, 'comment ' || g, now() - make_interval(secs => g),
+            CASE WHEN g % 5 = 0 THEN 'held' ELSE 'approved' END
+     FROM generate_series(1, $((held * 5))) g"
+sql "INSERT INTO moderation_decisions (comment_id, source, outcome, reasons, decided_by)
+     SELECT id, 'automatic', CASE status WHEN 'held' THEN 'hold' ELSE 'approve' END,
+            CASE WHEN status = 'held' THEN (ARRAY[ARRAY['link'], ARRAY['new_commenter'], ARRAY['insult', 'link']])[1 + id % 3] ELSE '{}' END,
+            'bench'
+     FROM comments"
+sql "VACUUM ANALYZE"
+echo "machine: $(nproc) cores; PostgreSQL $(sql 'SHOW server_version'); $(sql "SELECT count(*) FROM comments WHERE status = 'held'") held of $(sql 'SELECT count(*) FROM comments') comments"
+time_it() {
+  local label=$1; shift
+  "$@" >/dev/null  # warm
+  local start end
+  start=$(date +%s%N)
+  for _ in $(seq 1 20); do "$@" >/dev/null; done
+  end=$(date +%s%N)
+  echo "$label: $(((end - start) / 20 / 1000000)) ms per run (mean of 20, process start included)"
+}
+time_it "modctl queue (first 50, counts per reason)" "$bin/modctl" queue
+time_it "modctl queue --no-counts" "$bin/modctl" queue --no-counts
+time_it "modctl queue --reason insult --no-counts" "$bin/modctl" queue --reason insult --no-counts
+time_it "baseline: psql running the list query alone" psql "$DATABASE_URL" -qtAX -c \
+  "SELECT c.id FROM comments c WHERE c.status = 'held' ORDER BY c.submitted_at, c.id LIMIT 50"
+echo "plan of the list:"
+psql "$DATABASE_URL" -qtAX -c "EXPLAIN SELECT c.id FROM comments c WHERE c.status = 'held' ORDER BY c.submitted_at, c.id LIMIT 50" | sed 's/^/  /'
