@@ -34,31 +34,35 @@ public struct Moderation: Sendable {
         }
     }
 
+    /// The columns of ``Held`` and the joins they need; callers add WHERE, ORDER BY and LIMIT.
+    private static let heldSelect: SQLQuery = """
+        SELECT c.id, c.submitted_at, extract(epoch FROM now() - c.submitted_at)::bigint, ar.ref,
+               coalesce(acc.provider || ':' || acc.provider_subject, ''), coalesce(acc.display_name, ''),
+               coalesce(d.reasons, '{}'), c.body
+        FROM comments c
+        JOIN articles ar ON ar.id = c.article_id
+        LEFT JOIN accounts acc ON acc.id = c.account_id
+        LEFT JOIN LATERAL (
+            SELECT reasons FROM moderation_decisions WHERE comment_id = c.id ORDER BY decided_at DESC, id DESC LIMIT 1
+        ) d ON true
+        """
+
+    private static func decodeHeld(_ rows: PostgresRows) throws -> [Held] {
+        try rows.map { row in
+            let v = try row.decode((Int64, Date, Int, String, String, String, [String], String).self)
+            return Held(id: v.0, submittedAt: v.1, ageSeconds: v.2, article: v.3, author: v.4, displayName: v.5, reasons: v.6, body: v.7)
+        }
+    }
+
     /// Held comments, oldest first, read along the `comments_held` index (never a scan of all comments).
     public func held(_ filter: QueueFilter, on connection: PostgresConnection) async throws -> [Held] {
         var conditions: SQLQuery = ""
         if let article = filter.article { conditions = "\(conditions) AND ar.ref = \(article)" }
         if let age = filter.minimumAgeSeconds { conditions = "\(conditions) AND c.submitted_at <= now() - make_interval(secs => \(age))" }
         if let reason = filter.reason { conditions = "\(conditions) AND \(reason) = ANY(d.reasons)" }
-        let rows = try await connection.query(
-            """
-            SELECT c.id, c.submitted_at, extract(epoch FROM now() - c.submitted_at)::bigint, ar.ref,
-                   coalesce(acc.provider || ':' || acc.provider_subject, ''), coalesce(acc.display_name, ''),
-                   coalesce(d.reasons, '{}'), c.body
-            FROM comments c
-            JOIN articles ar ON ar.id = c.article_id
-            LEFT JOIN accounts acc ON acc.id = c.account_id
-            LEFT JOIN LATERAL (
-                SELECT reasons FROM moderation_decisions WHERE comment_id = c.id ORDER BY decided_at DESC, id DESC LIMIT 1
-            ) d ON true
-            WHERE c.status = 'held' \(conditions)
-            ORDER BY c.submitted_at, c.id
-            LIMIT \(filter.limit)
-            """)
-        return try rows.map { row in
-            let v = try row.decode((Int64, Date, Int, String, String, String, [String], String).self)
-            return Held(id: v.0, submittedAt: v.1, ageSeconds: v.2, article: v.3, author: v.4, displayName: v.5, reasons: v.6, body: v.7)
-        }
+        return try Self.decodeHeld(
+            try await connection.query(
+                "\(Self.heldSelect) WHERE c.status = 'held' \(conditions) ORDER BY c.submitted_at, c.id LIMIT \(filter.limit)"))
     }
 
     /// How many comments are held, and the age in seconds of the oldest.
@@ -144,6 +148,8 @@ public struct Moderation: Sendable {
                 UPDATE comments c SET status = a.new_status, status_changed_at = now()
                 FROM allowed a WHERE c.id = a.id
                 RETURNING c.id
+            ), unclaimed AS (
+                DELETE FROM review_claims WHERE comment_id IN (SELECT id FROM allowed)
             )
             SELECT t.status, (SELECT id FROM recorded), (SELECT new_status FROM allowed),
                    last.decided_by, last.decided_at
@@ -158,6 +164,61 @@ public struct Moderation: Sendable {
             throw Refusal.alreadyDecided(id: commentID, status: previous, by: lastBy, at: lastAt)
         }
         return Decided(commentID: commentID, decisionID: decisionID, previousStatus: previous, status: newStatus)
+    }
+
+    // MARK: Review claims
+
+    /// Claims the oldest held comment that no other moderator has claimed, for `seconds`, and returns it.
+    ///
+    /// Candidates are locked with `SKIP LOCKED` while the claim is written, so two reviewers asking at the same time
+    /// get different comments; a claim is only taken over once it has expired. `excluding` holds the comments this
+    /// reviewer skipped in this session. Nil when nothing is left.
+    public func claimNext(moderator: String, seconds: Int, excluding: [Int64] = [], on connection: PostgresConnection) async throws -> Held? {
+        // Held, not skipped in this session, and not claimed by someone else right now.
+        let claimable: SQLQuery = """
+            c.status = 'held' AND c.id <> ALL(\(excluding)::bigint[])
+            AND NOT EXISTS (SELECT 1 FROM review_claims rc
+                            WHERE rc.comment_id = c.id AND rc.claimed_until > now() AND rc.moderator <> \(moderator))
+            """
+        for _ in 0..<5 {
+            let claimed = try await connection.query(
+                """
+                WITH candidate AS (
+                    SELECT c.id FROM comments c WHERE \(claimable)
+                    ORDER BY c.submitted_at, c.id
+                    LIMIT 1
+                    FOR UPDATE OF c SKIP LOCKED
+                )
+                INSERT INTO review_claims AS rc (comment_id, moderator, claimed_until)
+                SELECT id, \(moderator), now() + make_interval(secs => \(seconds)) FROM candidate
+                ON CONFLICT (comment_id) DO UPDATE SET moderator = EXCLUDED.moderator, claimed_until = EXCLUDED.claimed_until
+                    WHERE rc.claimed_until <= now() OR rc.moderator = EXCLUDED.moderator
+                RETURNING comment_id
+                """)
+            if let row = claimed.first {
+                let id = try row.decode(Int64.self, at: 0)
+                return try await held(id: id, on: connection)
+            }
+            // Nothing claimed: either nothing is left, or another reviewer claimed our candidate between our
+            // snapshot and our write (the conflict clause refused to take it over). Look again.
+            let left = try await connection.query(
+                """
+                SELECT count(*) FROM comments c WHERE \(claimable)
+                """
+            ).single().decode(Int.self, at: 0)
+            if left == 0 { return nil }
+        }
+        return nil
+    }
+
+    /// Gives a claimed comment back (a reviewer quit or skipped it).
+    public func release(_ id: Int64, moderator: String, on connection: PostgresConnection) async throws {
+        try await connection.query("DELETE FROM review_claims WHERE comment_id = \(id) AND moderator = \(moderator)")
+    }
+
+    /// One held comment by id, as the queue lists it.
+    func held(id: Int64, on connection: PostgresConnection) async throws -> Held? {
+        try Self.decodeHeld(try await connection.query("\(Self.heldSelect) WHERE c.id = \(id)")).first
     }
 
     // MARK: Audit trail

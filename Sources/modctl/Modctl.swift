@@ -12,7 +12,7 @@ struct Modctl: AsyncParsableCommand {
             Exit codes: 0 done, 1 error, 2 usage, 3 not found or conflict.
             """,
         subcommands: [
-            Status.self, Queue.self, Show.self, Approve.self, Reject.self, History.self, Warn.self, Suspend.self, Ban.self, Unban.self,
+            Status.self, Queue.self, Show.self, Review.self, Approve.self, Reject.self, History.self, Warn.self, Suspend.self, Ban.self, Unban.self,
             Articles.self, PolicyCommand.self,
         ]
     )

@@ -95,29 +95,38 @@ struct Show: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let output = try await withDatabase { connection -> Output? in
-            let rows = try await connection.query(
-                """
-                SELECT c.id, ar.ref, ar.title, c.status, c.submitted_at, c.body,
-                       coalesce(acc.provider || ':' || acc.provider_subject, ''),
-                       coalesce((SELECT hits FROM moderation_decisions WHERE comment_id = c.id AND source = 'automatic'), '[]')
-                FROM comments c JOIN articles ar ON ar.id = c.article_id LEFT JOIN accounts acc ON acc.id = c.account_id
-                WHERE c.id = \(id)
-                """)
-            guard let row = rows.first else { return nil }
-            let v = try row.decode((Int64, String, String?, String, Date, String, String, PostgresJSON).self)
-            var standing: Accounts.Standing?
-            if let author = AccountRef(v.6) { standing = try await Accounts().standing(author, on: connection) }
-            let history = try await Moderation().history(comment: id, on: connection) ?? []
-            return Output(
-                id: v.0, article: v.1, articleTitle: v.2, status: v.3, submittedAt: v.4, body: v.5, author: v.6,
-                hits: try v.7.decode([Hit].self), standing: standing, history: history)
-        }
+        let output = try await withDatabase { try await Self.load(id, on: $0) }
         guard let output else {
             printError("comment \(id) does not exist")
             throw notFoundOrConflict
         }
         if json { return try printJSON(output) }
+        Self.render(output)
+        print("history:")
+        for event in output.history { print("  " + describe(event)) }
+    }
+
+    static func load(_ id: Int64, on connection: PostgresConnection) async throws -> Output? {
+        let rows = try await connection.query(
+            """
+            SELECT c.id, ar.ref, ar.title, c.status, c.submitted_at, c.body,
+                   coalesce(acc.provider || ':' || acc.provider_subject, ''),
+                   coalesce((SELECT hits FROM moderation_decisions WHERE comment_id = c.id AND source = 'automatic'), '[]')
+            FROM comments c JOIN articles ar ON ar.id = c.article_id LEFT JOIN accounts acc ON acc.id = c.account_id
+            WHERE c.id = \(id)
+            """)
+        guard let row = rows.first else { return nil }
+        let v = try row.decode((Int64, String, String?, String, Date, String, String, PostgresJSON).self)
+        var standing: Accounts.Standing?
+        if let author = AccountRef(v.6) { standing = try await Accounts().standing(author, on: connection) }
+        let history = try await Moderation().history(comment: id, on: connection) ?? []
+        return Output(
+            id: v.0, article: v.1, articleTitle: v.2, status: v.3, submittedAt: v.4, body: v.5, author: v.6,
+            hits: try v.7.decode([Hit].self), standing: standing, history: history)
+    }
+
+    /// The comment, its hits and its author's standing, for a person.
+    static func render(_ output: Output) {
         print("comment \(output.id) on \(output.article)" + (output.articleTitle.map { " (\($0))" } ?? "") + ": \(output.status)")
         print("submitted \(iso(output.submittedAt)) by \(output.author.isEmpty ? "(anonymous)" : output.author)")
         print("")
@@ -135,8 +144,6 @@ struct Show: AsyncParsableCommand {
                 print("  \(iso(sanction.at)) \(sanction.source) by \(sanction.by): \(sanction.note ?? "")")
             }
         }
-        print("history:")
-        for event in output.history { print("  " + describe(event)) }
     }
 }
 

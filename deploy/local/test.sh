@@ -11,6 +11,10 @@ cd "$root"
 script=deploy/local/postgres.sh
 
 bash "$script" install
+# The interactive review test drives modctl in a real terminal with tmux.
+if ! command -v tmux >/dev/null; then
+  apt-get update -qq && apt-get install -y -qq tmux >/dev/null
+fi
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 port=${COMMENTDESK_TEST_PGPORT:-55432}
