@@ -1,13 +1,15 @@
 import ArgumentParser
+import CommentStore
 import Foundation
+import PostgresLibPQ
 import StandardsPolicy
 
 /// `modctl policy …`: check and try Standards Board Policy files.
 struct PolicyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "policy",
-        abstract: "Validate, try and batch-check Standards Board Policy files.",
-        subcommands: [Validate.self, Try.self, Check.self]
+        abstract: "Validate, try, activate, compare and replay Standards Board Policy files.",
+        subcommands: [Validate.self, Try.self, Check.self, Activate.self, ShowActive.self, Diff.self, Replay.self]
     )
 
     /// The policy at `path`, or the default one built into modctl.

@@ -1,0 +1,98 @@
+import CommentStore
+import Foundation
+import PostgresLibPQ
+import PostgresTestSupport
+import Testing
+
+@Suite("modctl policy against the database")
+struct PolicyCommandTests {
+    /// A copy of the default policy with insults rejected instead of held, a new version, and one edit to apply.
+    static func candidate(_ edit: (String) -> String = { $0 }) throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cdt-policy-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.copyItem(at: TestPostgres.repositoryRoot.appendingPathComponent("deploy/policy"), to: folder)
+        let file = folder.appendingPathComponent("standards-board.yaml")
+        var text = try String(contentsOf: file, encoding: .utf8)
+        text = text.replacingOccurrences(of: "version: \"2026.11.29-1\"", with: "version: \"candidate-2\"")
+        text = text.replacingOccurrences(
+            of: "  - id: insults\n    kind: terms\n    action: hold", with: "  - id: insults\n    kind: terms\n    action: reject")
+        try edit(text).write(to: file, atomically: true, encoding: .utf8)
+        return file.path
+    }
+
+    /// A fingerprint of everything moderation state is made of.
+    static func state(_ db: PostgresClient) async throws -> String {
+        try await db.query(
+            """
+            SELECT md5(coalesce((SELECT string_agg(id || status || status_changed_at, ',' ORDER BY id) FROM comments), '') ||
+                       coalesce((SELECT string_agg(id || outcome || reasons::text, ',' ORDER BY id) FROM moderation_decisions), '') ||
+                       coalesce((SELECT string_agg(id || is_active::text, ',' ORDER BY id) FROM policy_versions), '') ||
+                       coalesce((SELECT string_agg(id || status, ',' ORDER BY id) FROM accounts), ''))
+            """
+        ).single().decode(String.self, at: 0)
+    }
+
+    @Test func activateShowAndDiff() async throws {
+        try await withDesk { desk in
+            let path = try Self.candidate()
+            let diff = try await desk.modctl("policy", "diff", path)
+            #expect(diff.code == 0)
+            #expect(diff.stdout.contains("active 2026.11.29-1 → candidate candidate-2"))
+            #expect(diff.stdout.contains("changed  insults: action hold → reject"), "\(diff.stdout)")
+            #expect(
+                try await desk.modctl("policy", "diff", TestPostgres.repositoryRoot.appendingPathComponent("deploy/policy/standards-board.yaml").path)
+                    .stdout.contains("no differences"))
+
+            let activated = try await desk.modctl("policy", "activate", path, "--moderator", "board-chair")
+            #expect(activated.code == 0, "\(activated.stderr)")
+            #expect(activated.stdout.contains("version candidate-2"))
+            let active = try await desk.db.query("SELECT version, activated_by FROM policy_versions WHERE is_active").single()
+                .decode((String, String).self)
+            #expect(active.0 == "candidate-2")
+            #expect(active.1 == "board-chair")
+            let show = try desk.json(try await desk.modctl("policy", "show", "--json"))
+            #expect(show["version"] as? String == "candidate-2")
+            #expect((show["rules"] as? [String])?.contains("insults: terms reject insult") == true)
+            #expect(try await desk.modctl("policy", "show", "--document").stdout.contains("version: \"candidate-2\""))
+        }
+    }
+
+    @Test func anInvalidPolicyIsRefusedWithFileAndLineAndStoresNothing() async throws {
+        try await withDesk { desk in
+            let path = try Self.candidate {
+                $0.replacingOccurrences(of: "    action: reject\n    reason: insult", with: "    action: maybe\n    reason: insult")
+            }
+            let before = try await desk.db.count("SELECT count(*) FROM policy_versions")
+            let result = try await desk.modctl("policy", "activate", path)
+            #expect(result.code == 1)
+            #expect(result.stderr.contains("standards-board.yaml:"), "\(result.stderr)")
+            #expect(try await desk.db.count("SELECT count(*) FROM policy_versions") == before)
+            #expect(try await desk.modctl("policy", "activate", "/nonexistent/policy.yaml").code == 1)
+        }
+    }
+
+    /// Replay reports the decisions a candidate would change, by transition and reason, with examples, and
+    /// changes nothing in the database.
+    @Test func replayReportsChangesAndTouchesNothing() async throws {
+        try await withDesk { desk in
+            let insult = try await desk.comment("you are an idiot", by: "r1", reasons: ["insult"])
+            // r2 is a regular: three approved comments a month ago, so new-commenter pre-moderation does not apply.
+            for index in 0..<3 { try await desk.comment("earlier \(index)", by: "r2", status: "approved", reasons: []) }
+            try await desk.db.query("UPDATE comments SET submitted_at = now() - interval '30 days' WHERE body LIKE 'earlier %'")
+            try await desk.comment("thoughtful reply", by: "r2", status: "approved", reasons: [])
+            let old = try await desk.comment("an old idiot remark", by: "r3", reasons: ["insult"])
+            try await desk.db.query("UPDATE comments SET submitted_at = now() - interval '30 days' WHERE id = \(old)")
+            let before = try await Self.state(desk.db)
+            let report = try desk.json(try await desk.modctl("policy", "replay", try Self.candidate(), "--since", "7d", "--json"))
+            #expect(report["comments"] as? Int == 2, "the 30-day-old comment is outside --since 7d")
+            #expect(report["changed"] as? Int == 1)
+            #expect(report["transitions"] as? [String: Int] == ["hold → reject": 1])
+            let examples = try #require((report["examples"] as? [String: [[String: Any]]])?["hold → reject"])
+            #expect(examples.first?["commentID"] as? Int == Int(insult))
+            #expect(examples.first?["excerpt"] as? String == "you are an idiot")
+            let text = try await desk.modctl("policy", "replay", try Self.candidate(), "--since", "7d")
+            #expect(text.stdout.contains("would change"))
+            #expect(text.stdout.contains("hold → reject: 1"))
+            #expect(try await Self.state(desk.db) == before, "replay changed nothing")
+        }
+    }
+}
