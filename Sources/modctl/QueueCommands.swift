@@ -158,17 +158,15 @@ func describe(_ event: Moderation.Event) -> String {
         + (event.note.map { " — \($0)" } ?? "")
 }
 
-/// `modctl approve ID…` and `modctl reject ID… --reason CODE`.
-struct Approve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Approve held comments (publish them).")
-
+/// What `modctl approve` and `modctl reject` share.
+struct DecisionOptions: ParsableArguments {
     @Argument(help: "Comment ids.")
     var ids: [Int64]
 
     @Option(help: "A note for the audit trail.")
     var note: String?
 
-    @Flag(help: "Overturn an earlier decision on a comment that is no longer held.")
+    @Flag(help: "Overturn an earlier decision on a comment that is no longer held (rejecting an approved comment removes it).")
     var reverse = false
 
     @OptionGroup var moderator: ModeratorOption
@@ -176,65 +174,60 @@ struct Approve: AsyncParsableCommand {
     @Flag(help: "Print JSON for scripts.")
     var json = false
 
-    func run() async throws {
-        try await decide(ids, .approve, reasons: [], note: note, reverse: reverse, moderator: moderator.name, json: json)
+    func decide(_ verdict: Moderation.Verdict, reasons: [String]) async throws {
+        try await Decisions.decide(ids, verdict, reasons: reasons, note: note, reverse: reverse, moderator: moderator.name, json: json)
     }
 }
 
+/// `modctl approve ID…`.
+struct Approve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Approve held comments (publish them).")
+    @OptionGroup var options: DecisionOptions
+    func run() async throws { try await options.decide(.approve, reasons: []) }
+}
+
+/// `modctl reject ID… --reason CODE`.
 struct Reject: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Reject held comments with a reason code of the active policy.")
-
-    @Argument(help: "Comment ids.")
-    var ids: [Int64]
+    @OptionGroup var options: DecisionOptions
 
     @Option(help: "The reason code (one of the active policy's reason_codes).")
     var reason: String
 
-    @Option(help: "A note for the audit trail.")
-    var note: String?
-
-    @Flag(help: "Overturn an earlier decision: rejecting an approved comment removes it.")
-    var reverse = false
-
-    @OptionGroup var moderator: ModeratorOption
-
-    @Flag(help: "Print JSON for scripts.")
-    var json = false
-
-    func run() async throws {
-        try await decide(ids, .reject, reasons: [reason], note: note, reverse: reverse, moderator: moderator.name, json: json)
-    }
+    func run() async throws { try await options.decide(.reject, reasons: [reason]) }
 }
 
-/// Decides each id in turn; refusals are reported per comment, and make the exit code 3.
-func decide(
-    _ ids: [Int64], _ verdict: Moderation.Verdict, reasons: [String], note: String?, reverse: Bool, moderator: String, json: Bool
-)
-    async throws
-{
-    guard !ids.isEmpty else { throw ValidationError("name at least one comment id") }
-    if let note, note.count > 2000 { throw ValidationError("--note is limited to 2000 characters") }
-    let refused = try await withDatabase { connection -> Int in
-        if !reasons.isEmpty {
-            let codes = try await activeReasonCodes(on: connection)
-            for reason in reasons where !codes.contains(reason) {
-                throw ValidationError("unknown reason code '\(reason)'; the active policy's codes are: \(codes.joined(separator: ", "))")
+enum Decisions {
+    /// Decides each id in turn; refusals are reported per comment, and make the exit code 3.
+    static func decide(
+        _ ids: [Int64], _ verdict: Moderation.Verdict, reasons: [String], note: String?, reverse: Bool, moderator: String, json: Bool
+    )
+        async throws
+    {
+        guard !ids.isEmpty else { throw ValidationError("name at least one comment id") }
+        if let note, note.count > 2000 { throw ValidationError("--note is limited to 2000 characters") }
+        let refused = try await withDatabase { connection -> Int in
+            if !reasons.isEmpty {
+                let codes = try await activeReasonCodes(on: connection)
+                for reason in reasons where !codes.contains(reason) {
+                    throw ValidationError("unknown reason code '\(reason)'; the active policy's codes are: \(codes.joined(separator: ", "))")
+                }
             }
-        }
-        var refused = 0
-        for id in ids {
-            do {
-                let decided = try await Moderation().decide(
-                    id, verdict, reasons: reasons, note: note, moderator: moderator, reverse: reverse, on: connection)
-                if json { try printJSON(decided) } else { print("comment \(id): \(decided.previousStatus) → \(decided.status)") }
-            } catch let refusal as Moderation.Refusal {
-                refused += 1
-                printError(refusal.description)
+            var refused = 0
+            for id in ids {
+                do {
+                    let decided = try await Moderation().decide(
+                        id, verdict, reasons: reasons, note: note, moderator: moderator, reverse: reverse, on: connection)
+                    if json { try printJSON(decided) } else { print("comment \(id): \(decided.previousStatus) → \(decided.status)") }
+                } catch let refusal as Moderation.Refusal {
+                    refused += 1
+                    printError(refusal.description)
+                }
             }
+            return refused
         }
-        return refused
+        if refused > 0 { throw notFoundOrConflict }
     }
-    if refused > 0 { throw notFoundOrConflict }
 }
 
 /// The reason codes of the active policy (the moderators' vocabulary).
