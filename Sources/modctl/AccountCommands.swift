@@ -81,21 +81,24 @@ struct Articles: AsyncParsableCommand {
     struct Close: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Refuse new comments on an article.")
         @Argument(help: "The article's ref.") var ref: String
-        func run() async throws { try await Articles.set(ref, open: false) }
+        @Flag(help: "Print JSON for scripts.") var json = false
+        func run() async throws { try await Articles.set(ref, open: false, json: json) }
     }
 
     struct Open: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Accept comments on an article again.")
         @Argument(help: "The article's ref.") var ref: String
-        func run() async throws { try await Articles.set(ref, open: true) }
+        @Flag(help: "Print JSON for scripts.") var json = false
+        func run() async throws { try await Articles.set(ref, open: true, json: json) }
     }
 
-    static func set(_ ref: String, open: Bool) async throws {
+    static func set(_ ref: String, open: Bool, json: Bool) async throws {
         let found = try await withDatabase { try await Accounts().setArticle(ref, open: open, on: $0) }
         guard found else {
             printError("no article \(ref)")
             throw notFoundOrConflict
         }
+        if json { return try printJSON(["article": ref, "comments": open ? "open" : "closed"]) }
         print("\(ref): comments \(open ? "open" : "closed")")
     }
 }

@@ -37,9 +37,15 @@ extension PolicyCommand {
 
         @OptionGroup var moderator: ModeratorOption
 
+        @Flag(help: "Print JSON for scripts.")
+        var json = false
+
         func run() async throws {
             let (bundle, compiled) = try PolicyCommand.bundle(file)
             let stored = try await withDatabase { try await PolicyVersions().activate(bundle, by: moderator.name, on: $0) }
+            if json {
+                return try printJSON(["id": String(stored.id), "version": stored.version, "sha256": stored.sha256, "activatedBy": stored.activatedBy])
+            }
             print(
                 "activated \(compiled.document.name) version \(stored.version) as policy version \(stored.id) (sha256 \(stored.sha256.prefix(12)))"
             )

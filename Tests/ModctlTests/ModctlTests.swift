@@ -184,6 +184,8 @@ struct ModctlTests {
             #expect(try await desk.modctl("articles", "open", "a-1").code == 0)
             #expect(try await desk.db.count("SELECT count(*) FROM articles WHERE comments_closed_at IS NOT NULL") == 0)
             #expect(try await desk.modctl("articles", "close", "missing").code == 3)
+            let json = try desk.json(try await desk.modctl("articles", "close", "a-1", "--json"))
+            #expect(json["comments"] as? String == "closed")
         }
     }
 
