@@ -82,7 +82,8 @@ public struct Accounts: Sendable {
                                \(moderator), \(reason)
                         FROM pending
                     )
-                    UPDATE comments c SET status = 'rejected', status_changed_at = now() FROM pending p WHERE c.id = p.id
+                    UPDATE comments c SET status = 'rejected', status_changed_at = now(), reasons = ARRAY['account_banned']
+                    FROM pending p WHERE c.id = p.id
                     RETURNING c.id
                     """
                 ).map { try $0.decode(Int64.self, at: 0) }.sorted()

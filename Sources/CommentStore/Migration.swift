@@ -21,5 +21,6 @@ extension Migration {
         Migration(fileName: "0001_schema.sql", bytes: PackageResources._001_schema_sql),
         Migration(fileName: "0002_producer_contract.sql", bytes: PackageResources._002_producer_contract_sql),
         Migration(fileName: "0003_reader_posts.sql", bytes: PackageResources._003_reader_posts_sql),
+        Migration(fileName: "0004_comment_reasons.sql", bytes: PackageResources._004_comment_reasons_sql),
     ]
 }

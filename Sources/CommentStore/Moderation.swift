@@ -38,13 +38,10 @@ public struct Moderation: Sendable {
     private static let heldSelect: SQLQuery = """
         SELECT c.id, c.submitted_at, extract(epoch FROM now() - c.submitted_at)::bigint, ar.ref,
                coalesce(acc.provider || ':' || acc.provider_subject, ''), coalesce(acc.display_name, ''),
-               coalesce(d.reasons, '{}'), c.body
+               c.reasons, c.body
         FROM comments c
         JOIN articles ar ON ar.id = c.article_id
         LEFT JOIN accounts acc ON acc.id = c.account_id
-        LEFT JOIN LATERAL (
-            SELECT reasons FROM moderation_decisions WHERE comment_id = c.id ORDER BY decided_at DESC, id DESC LIMIT 1
-        ) d ON true
         """
 
     private static func decodeHeld(_ rows: PostgresRows) throws -> [Held] {
@@ -59,7 +56,7 @@ public struct Moderation: Sendable {
         var conditions: SQLQuery = ""
         if let article = filter.article { conditions = "\(conditions) AND ar.ref = \(article)" }
         if let age = filter.minimumAgeSeconds { conditions = "\(conditions) AND c.submitted_at <= now() - make_interval(secs => \(age))" }
-        if let reason = filter.reason { conditions = "\(conditions) AND \(reason) = ANY(d.reasons)" }
+        if let reason = filter.reason { conditions = "\(conditions) AND \(reason) = ANY(c.reasons)" }
         return try Self.decodeHeld(
             try await connection.query(
                 "\(Self.heldSelect) WHERE c.status = 'held' \(conditions) ORDER BY c.submitted_at, c.id LIMIT \(filter.limit)"))
@@ -72,15 +69,11 @@ public struct Moderation: Sendable {
         ).single().decode((Int, Int?).self)
     }
 
-    /// Held comments per reason of their latest decision, most frequent first.
+    /// Held comments per reason of their latest decision, most frequent first (an index-only scan of `comments_held`).
     public func heldByReason(on connection: PostgresConnection) async throws -> [(reason: String, count: Int)] {
         try await connection.query(
             """
-            SELECT r, count(*) FROM comments c
-            CROSS JOIN LATERAL (
-                SELECT reasons FROM moderation_decisions WHERE comment_id = c.id ORDER BY decided_at DESC, id DESC LIMIT 1
-            ) d
-            CROSS JOIN LATERAL unnest(d.reasons) r
+            SELECT r, count(*) FROM comments c CROSS JOIN LATERAL unnest(c.reasons) r
             WHERE c.status = 'held'
             GROUP BY r ORDER BY count(*) DESC, r
             """
@@ -145,7 +138,7 @@ public struct Moderation: Sendable {
                 FROM allowed
                 RETURNING id, comment_id
             ), changed AS (
-                UPDATE comments c SET status = a.new_status, status_changed_at = now()
+                UPDATE comments c SET status = a.new_status, status_changed_at = now(), reasons = \(reasons)::text[]
                 FROM allowed a WHERE c.id = a.id
                 RETURNING c.id
             ), unclaimed AS (

@@ -106,12 +106,12 @@ public struct ModerationQueue: Sendable {
                        ARRAY(SELECT jsonb_array_elements_text(input.reasons::jsonb)), input.hits::jsonb, \(policyVersion), \(worker)
                 FROM input JOIN done USING (comment_id)
                 ON CONFLICT (comment_id) WHERE source = 'automatic' DO NOTHING
-                RETURNING comment_id, outcome
+                RETURNING comment_id, outcome, reasons
             ),
             updated AS (
                 UPDATE comments c
                 SET status = CASE decided.outcome WHEN 'approve' THEN 'approved' WHEN 'hold' THEN 'held' ELSE 'rejected' END,
-                    status_changed_at = now()
+                    status_changed_at = now(), reasons = decided.reasons
                 FROM decided
                 WHERE c.id = decided.comment_id AND c.status = 'queued'
                 RETURNING c.id
@@ -191,7 +191,7 @@ public struct ModerationQueue: Sendable {
             RETURNING comment_id
         ),
         dead_held AS (
-            UPDATE comments c SET status = 'held', status_changed_at = now()
+            UPDATE comments c SET status = 'held', status_changed_at = now(), reasons = ARRAY['processing_error']
             FROM dead_decided WHERE c.id = dead_decided.comment_id AND c.status = 'queued'
             RETURNING c.id
         )

@@ -129,9 +129,7 @@ public struct ReaderComments: Sendable {
     public func own(commentID: Int64, reader: Reader, on connection: PostgresConnection) async throws -> OwnComment? {
         let rows = try await connection.query(
             """
-            SELECT c.id, ar.ref, c.status, c.submitted_at, c.status_changed_at,
-                   coalesce((SELECT d.reasons FROM moderation_decisions d WHERE d.comment_id = c.id
-                             ORDER BY d.decided_at DESC, d.id DESC LIMIT 1), '{}')
+            SELECT c.id, ar.ref, c.status, c.submitted_at, c.status_changed_at, c.reasons
             FROM comments c
             JOIN accounts acc ON acc.id = c.account_id
             JOIN articles ar ON ar.id = c.article_id

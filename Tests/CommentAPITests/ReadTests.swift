@@ -30,7 +30,7 @@ struct ReadTests {
                 INSERT INTO moderation_decisions (comment_id, source, outcome, reasons, decided_by)
                 SELECT unnest(\(ids)::bigint[]), 'automatic', \(outcome), \(reasons)::text[], 'tests'
             )
-            UPDATE comments SET status = \(status), status_changed_at = now() WHERE id = ANY(\(ids)::bigint[])
+            UPDATE comments SET status = \(status), status_changed_at = now(), reasons = \(reasons)::text[] WHERE id = ANY(\(ids)::bigint[])
             """)
     }
 

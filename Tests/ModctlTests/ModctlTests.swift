@@ -27,7 +27,7 @@ struct Desk {
                                                              'start', 0, 'end', 4, 'matched', 'http')),
                         'tests')
             ), q AS (UPDATE comment_queue SET state = 'done', finished_at = now() WHERE comment_id = \(id))
-            UPDATE comments SET status = \(status) WHERE id = \(id)
+            UPDATE comments SET status = \(status), reasons = \(reasons)::text[] WHERE id = \(id)
             """)
         return id
     }
@@ -90,6 +90,7 @@ struct ModctlTests {
             let rejected = try await desk.modctl("reject", String(b), "--reason", "insult", "--moderator", "lee")
             #expect(rejected.code == 0)
             #expect(try await desk.status(b) == "rejected")
+            #expect(try await desk.db.query("SELECT reasons FROM comments WHERE id = \(b)").single().decode([String].self, at: 0) == ["insult"])
             let trail = try await desk.db.query(
                 "SELECT decided_by, outcome, reasons, coalesce(note, '') FROM moderation_decisions WHERE source = 'moderator' ORDER BY id"
             ).map { try $0.decode((String, String, [String], String).self) }
@@ -164,6 +165,7 @@ struct ModctlTests {
             #expect(ban["status"] as? String == "banned")
             #expect((ban["rejectedComments"] as? [Int])?.sorted() == held.map { Int($0) })
             for id in held { #expect(try await desk.status(id) == "rejected") }
+            #expect(try await desk.db.count("SELECT count(*) FROM comments WHERE reasons = ARRAY['account_banned']") == 2)
             #expect(try await desk.status(published) == "approved", "only held comments are rejected")
             #expect(
                 try await desk.db.count("SELECT count(*) FROM moderation_decisions WHERE 'account_banned' = ANY(reasons) AND decided_by = 'kim'")

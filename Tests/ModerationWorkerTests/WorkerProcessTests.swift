@@ -27,6 +27,9 @@ struct WorkerProcessTests {
             let rejected = try await harness.client.count(
                 "SELECT count(*) FROM moderation_decisions WHERE source = 'automatic' AND 'profanity' = ANY(reasons)")
             #expect(rejected == 300)
+            let mismatched = try await harness.client.count(
+                "SELECT count(*) FROM comments c JOIN moderation_decisions d ON d.comment_id = c.id WHERE c.reasons IS DISTINCT FROM d.reasons")
+            #expect(mismatched == 0, "every comment carries its decision's reasons")
             let sharing = try await harness.client.count("SELECT count(DISTINCT decided_by) FROM moderation_decisions WHERE source = 'automatic'")
             #expect(sharing >= 2, "the workers shared the queue")
         }
@@ -163,11 +166,12 @@ struct WorkerProcessTests {
             #expect(await worker.stop() == 0)
             try await harness.expectEachCommentDecidedOnce()
             let row = try await harness.client.query(
-                "SELECT c.status, d.reasons FROM comments c JOIN moderation_decisions d ON d.comment_id = c.id WHERE c.id = \(poison)"
+                "SELECT c.status, d.reasons, c.reasons FROM comments c JOIN moderation_decisions d ON d.comment_id = c.id WHERE c.id = \(poison)"
             ).single()
-            let (status, reasons) = try row.decode((String, [String]).self)
+            let (status, reasons, onComment) = try row.decode((String, [String], [String]).self)
             #expect(status == "held")
             #expect(reasons == ["processing_error"])
+            #expect(onComment == ["processing_error"])
             #expect(
                 try await harness.client.query("SELECT state FROM comment_queue WHERE comment_id = \(poison)").single().decode(String.self, at: 0)
                     == "dead")
