@@ -91,6 +91,8 @@ struct Show: AsyncParsableCommand {
         var author: String
         var hits: [Hit]
         var standing: Accounts.Standing?
+        /// The latest decisions on the author's other comments.
+        var authorRecent: [Moderation.Event]
         var history: [Moderation.Event]
     }
 
@@ -118,11 +120,16 @@ struct Show: AsyncParsableCommand {
         guard let row = rows.first else { return nil }
         let v = try row.decode((Int64, String, String?, String, Date, String, String, PostgresJSON).self)
         var standing: Accounts.Standing?
-        if let author = AccountRef(v.6) { standing = try await Accounts().standing(author, on: connection) }
+        var recent: [Moderation.Event] = []
+        if let author = AccountRef(v.6) {
+            standing = try await Accounts().standing(author, on: connection)
+            let others = try await Moderation().history(account: author, limit: 50, on: connection) ?? []
+            recent = Array(others.filter { $0.kind == "decision" && $0.commentID != id }.suffix(5))
+        }
         let history = try await Moderation().history(comment: id, on: connection) ?? []
         return Output(
             id: v.0, article: v.1, articleTitle: v.2, status: v.3, submittedAt: v.4, body: v.5, author: v.6,
-            hits: try v.7.decode([Hit].self), standing: standing, history: history)
+            hits: try v.7.decode([Hit].self), standing: standing, authorRecent: recent, history: history)
     }
 
     /// The comment, its hits and its author's standing, for a person.
@@ -143,6 +150,10 @@ struct Show: AsyncParsableCommand {
             for sanction in standing.sanctions {
                 print("  \(iso(sanction.at)) \(sanction.source) by \(sanction.by): \(sanction.note ?? "")")
             }
+        }
+        if !output.authorRecent.isEmpty {
+            print("author's recent decisions:")
+            for event in output.authorRecent { print("  " + describe(event)) }
         }
     }
 }

@@ -130,6 +130,8 @@ struct ModctlTests {
 
     @Test func showAndHistoryExplainADecision() async throws {
         try await withDesk { desk in
+            let earlier = try await desk.comment("earlier remark")
+            _ = try await desk.modctl("approve", String(earlier))
             let id = try await desk.comment("http://spam.example")
             _ = try await desk.modctl("reject", String(id), "--reason", "spam", "--note", "link farm")
             let show = try await desk.modctl("show", String(id))
@@ -138,6 +140,8 @@ struct ModctlTests {
             #expect(show.stdout.contains("hold link (rule links)"))
             #expect(show.stdout.contains("author: Reader — active"))
             #expect(show.stdout.contains("reject (spam) by kim [moderator] — link farm"))
+            #expect(show.stdout.contains("author's recent decisions:\n"))
+            #expect(show.stdout.contains("comment \(earlier): approve by kim [moderator]"))
             let json = try desk.json(try await desk.modctl("show", String(id), "--json"))
             #expect((json["history"] as? [Any])?.count == 2)
             #expect(try await desk.modctl("show", "424242").code == 3)
