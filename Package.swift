@@ -77,6 +77,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The nightly policy report: aggregation in PostgreSQL, rendered as Markdown, HTML with inline SVG, JSON and CSV.
+        .target(
+            name: "PolicyReports",
+            dependencies: ["PostgresLibPQ"],
+            swiftSettings: swiftSettings
+        ),
         // The reader API: a Hummingbird application with the login requirement, pre-checks and problem+json errors.
         .target(
             name: "CommentAPI",
@@ -97,6 +103,7 @@ let package = Package(
                 "CommentAPI",
                 "CommentStore",
                 "ModerationWorker",
+                "PolicyReports",
                 "StandardsPolicy",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -152,6 +159,12 @@ let package = Package(
         .testTarget(
             name: "ModctlTests",
             dependencies: ["CommentStore", "PostgresLibPQ", "PostgresTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PolicyReportsTests",
+            dependencies: ["PolicyReports", "PostgresLibPQ", "PostgresTestSupport"],
+            exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -13,7 +13,7 @@ struct Commentd: AsyncParsableCommand {
             PG* variables (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE, ...). \
             LOG_LEVEL sets the log level (trace, debug, info, notice, warning, error; default info).
             """,
-        subcommands: [Migrate.self, Work.self, Serve.self, DevToken.self]
+        subcommands: [Migrate.self, Work.self, Serve.self, Report.self, DevToken.self]
     )
 }
 

@@ -1,0 +1,246 @@
+public import Foundation
+public import PostgresLibPQ
+
+/// Why a report cannot be made for what was asked.
+public struct ReportError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Builds a ``DailyReport`` with aggregate queries: PostgreSQL reads the day's rows, the report receives a few
+/// dozen result rows, whatever the volume. Everything is read in one repeatable-read, read-only transaction.
+public struct ReportBuilder: Sendable {
+    public init() {}
+
+    /// `date` as YYYY-MM-DD, `timeZone` an IANA name (Asia/Seoul). Throws ``ReportError`` for either invalid.
+    public func build(date: String, timeZone: String, now: Date = Date(), on connection: PostgresConnection) async throws -> DailyReport {
+        guard Self.isDate(date) else { throw ReportError("invalid date '\(date)': use YYYY-MM-DD, e.g. 2026-11-28") }
+        return try await connection.withTransaction(isolation: .repeatableRead) { connection in
+            try await connection.query("SET TRANSACTION READ ONLY")
+            let known = try await connection.query("SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = \(timeZone))").single()
+                .decode(Bool.self, at: 0)
+            guard known else { throw ReportError("unknown time zone '\(timeZone)': use an IANA name such as Asia/Seoul") }
+            return try await Queries(date: date, timeZone: timeZone, connection: connection).report(generatedAt: now)
+        }
+    }
+
+    /// A real calendar date in YYYY-MM-DD form.
+    static func isDate(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]), (1...9999).contains(year), (1...12).contains(month)
+        else { return false }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        guard let first = calendar.date(from: DateComponents(year: year, month: month, day: 1)),
+            let days = calendar.range(of: .day, in: .month, for: first)
+        else { return false }
+        return days.contains(day)
+    }
+}
+
+/// The report's queries for one day. `day` is the window [start, stop) of that date in the time zone.
+private struct Queries {
+    let date: String
+    let timeZone: String
+    let connection: PostgresConnection
+
+    /// The window and the day's comments with their automatic decision and latest moderator decision.
+    var day: SQLQuery {
+        """
+        day AS (
+            SELECT (\(date)::date::timestamp AT TIME ZONE \(timeZone)) AS start,
+                   ((\(date)::date + 1)::timestamp AT TIME ZONE \(timeZone)) AS stop
+        ),
+        dc AS (
+            SELECT c.id, c.article_id, c.status, c.submitted_at, c.auth_provider, a.outcome AS auto, a.reasons AS auto_reasons,
+                   a.hits, a.decided_at AS auto_at, m.outcome AS moderator, m.first_at AS moderator_first_at, m.n AS moderator_count
+            FROM day, comments c
+            LEFT JOIN moderation_decisions a ON a.comment_id = c.id AND a.source = 'automatic'
+            LEFT JOIN LATERAL (
+                SELECT (array_agg(outcome ORDER BY decided_at DESC, id DESC))[1] AS outcome, min(decided_at) AS first_at, count(*) AS n
+                FROM moderation_decisions WHERE comment_id = c.id AND source = 'moderator'
+            ) m ON true
+            WHERE c.submitted_at >= day.start AND c.submitted_at < day.stop
+        )
+        """
+    }
+
+    /// Overturned: a moderator's latest decision contradicts the automatic one (a hold confirmed by a reject is not).
+    static let overturned: SQLQuery = "(dc.moderator IS NOT NULL AND dc.moderator <> dc.auto AND NOT (dc.auto = 'hold' AND dc.moderator = 'reject'))"
+
+    func report(generatedAt: Date) async throws -> DailyReport {
+        var totals = DailyReport.Totals()
+        let t = try await connection.query(
+            """
+            WITH \(day)
+            SELECT count(*), count(*) FILTER (WHERE status = 'queued'), count(*) FILTER (WHERE status = 'approved'),
+                   count(*) FILTER (WHERE status = 'held'), count(*) FILTER (WHERE status = 'rejected'),
+                   count(*) FILTER (WHERE status = 'removed'), count(auto),
+                   coalesce(sum(moderator_count), 0)::bigint,
+                   count(*) FILTER (WHERE auto = 'hold' AND auto_at < (SELECT stop FROM day)
+                                     AND (moderator_first_at IS NULL OR moderator_first_at >= (SELECT stop FROM day))),
+                   extract(epoch FROM max((SELECT stop FROM day) - submitted_at) FILTER (
+                       WHERE auto = 'hold' AND auto_at < (SELECT stop FROM day)
+                         AND (moderator_first_at IS NULL OR moderator_first_at >= (SELECT stop FROM day))))::bigint,
+                   count(*) FILTER (WHERE auto = 'reject' AND 'login_required' = ANY(auto_reasons)),
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM auto_at - submitted_at) * 1000),
+                   percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM auto_at - submitted_at) * 1000),
+                   percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM auto_at - submitted_at) * 1000),
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM moderator_first_at - auto_at))
+                       FILTER (WHERE auto = 'hold' AND moderator_first_at IS NOT NULL),
+                   percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM moderator_first_at - auto_at))
+                       FILTER (WHERE auto = 'hold' AND moderator_first_at IS NOT NULL)
+            FROM dc
+            """
+        ).single().decode((Int, Int, Int, Int, Int, Int, Int, Int, Int, Int?, Int, Double?, Double?, Double?, Double?, Double?).self)
+        totals.submitted = t.0
+        totals.queued = t.1
+        totals.approved = t.2
+        totals.held = t.3
+        totals.rejected = t.4
+        totals.removed = t.5
+        totals.automaticDecisions = t.6
+        totals.moderatorDecisions = t.7
+        totals.stillHeldAtEndOfDay = t.8
+        totals.oldestHeldAtEndOfDaySeconds = t.9
+        let speed = DailyReport.Speed(automaticP50: t.11, automaticP95: t.12, automaticP99: t.13, moderatorP50: t.14, moderatorP95: t.15)
+
+        var reasons: [DailyReport.ReasonLine] = []
+        var rules: [DailyReport.RuleLine] = []
+        for row in try await connection.query(
+            """
+            WITH \(day),
+            fired AS (
+                SELECT dc.id, \(Self.overturned) AS overturned, h->>'rule' AS rule, h->>'reason' AS reason
+                FROM dc CROSS JOIN LATERAL jsonb_array_elements(dc.hits) h
+            )
+            SELECT rule, reason, count(*), count(DISTINCT id), count(DISTINCT id) FILTER (WHERE overturned)
+            FROM fired
+            GROUP BY GROUPING SETS ((rule, reason), (reason))
+            ORDER BY count(DISTINCT id) DESC, reason, rule
+            """
+        ) {
+            let v = try row.decode((String?, String, Int, Int, Int).self)
+            if let rule = v.0 {
+                rules.append(.init(rule: rule, reason: v.1, hits: v.2, comments: v.3, overturned: v.4))
+            } else {
+                reasons.append(.init(reason: v.1, hits: v.2, comments: v.3, overturned: v.4))
+            }
+        }
+
+        let overturns = try await connection.query(
+            """
+            WITH \(day)
+            SELECT CASE auto WHEN 'approve' THEN 'approved' WHEN 'hold' THEN 'held' ELSE 'rejected' END,
+                   CASE WHEN moderator = 'approve' THEN 'approved' WHEN auto = 'approve' THEN 'removed' ELSE 'rejected' END,
+                   count(*)
+            FROM dc WHERE \(Self.overturned)
+            GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2
+            """
+        ).map { row in
+            let v = try row.decode((String, String, Int).self)
+            return DailyReport.Overturn(from: v.0, to: v.1, count: v.2)
+        }
+
+        let moderators = try await connection.query(
+            """
+            WITH \(day)
+            SELECT decided_by, count(*) FILTER (WHERE outcome = 'approve'), count(*) FILTER (WHERE outcome = 'reject')
+            FROM day, moderation_decisions
+            WHERE source = 'moderator' AND decided_at >= day.start AND decided_at < day.stop
+            GROUP BY decided_by ORDER BY count(*) DESC, decided_by
+            """
+        ).map { row in
+            let v = try row.decode((String, Int, Int).self)
+            return DailyReport.ModeratorLine(moderator: v.0, approved: v.1, rejected: v.2)
+        }
+
+        let sanctions = try await connection.query(
+            """
+            WITH \(day)
+            SELECT s.kind, a.provider || ':' || a.provider_subject, s.issued_by, s.reason
+            FROM day, account_sanctions s JOIN accounts a ON a.id = s.account_id
+            WHERE s.issued_at >= day.start AND s.issued_at < day.stop
+            ORDER BY s.issued_at, s.id
+            """
+        ).map { row in
+            let v = try row.decode((String, String, String, String).self)
+            return DailyReport.SanctionLine(kind: v.0, account: v.1, by: v.2, reason: v.3)
+        }
+
+        func articles(_ order: SQLQuery, having: SQLQuery) async throws -> [DailyReport.ArticleLine] {
+            try await connection.query(
+                """
+                WITH \(day)
+                SELECT ar.ref, ar.title, count(*), count(*) FILTER (WHERE dc.status IN ('rejected', 'removed'))
+                FROM dc JOIN articles ar ON ar.id = dc.article_id
+                GROUP BY ar.id \(having) ORDER BY \(order), ar.ref LIMIT 10
+                """
+            ).map { row in
+                let v = try row.decode((String, String?, Int, Int).self)
+                return DailyReport.ArticleLine(ref: v.0, title: v.1, comments: v.2, rejected: v.3)
+            }
+        }
+        let mostCommented = try await articles("count(*) DESC", having: "")
+        let mostRejected = try await articles(
+            "count(*) FILTER (WHERE dc.status IN ('rejected', 'removed'))::float8 / count(*) DESC, count(*) DESC",
+            having: "HAVING count(*) >= 5 AND count(*) FILTER (WHERE dc.status IN ('rejected', 'removed')) > 0")
+
+        let providers = try await connection.query(
+            "WITH \(day) SELECT coalesce(auth_provider, 'none'), count(*) FROM dc GROUP BY 1 ORDER BY 2 DESC, 1"
+        ).map { row in
+            let v = try row.decode((String, Int).self)
+            return DailyReport.ProviderLine(provider: v.0, comments: v.1)
+        }
+
+        let previous = try await connection.query(
+            """
+            WITH \(day)
+            SELECT count(*), count(*) FILTER (WHERE status = 'approved'), count(*) FILTER (WHERE status = 'held'),
+                   count(*) FILTER (WHERE status = 'rejected'), count(*) FILTER (WHERE status = 'removed')
+            FROM day, comments c
+            WHERE c.submitted_at >= ((\(date)::date - 7)::timestamp AT TIME ZONE \(timeZone)) AND c.submitted_at < day.start
+            """
+        ).single().decode((Int, Int, Int, Int, Int).self)
+        let trend: [DailyReport.TrendLine] = [
+            .init(figure: "submitted", value: Double(totals.submitted), previous7DayAverage: Double(previous.0) / 7),
+            .init(figure: "approved", value: Double(totals.approved), previous7DayAverage: Double(previous.1) / 7),
+            .init(figure: "held", value: Double(totals.held), previous7DayAverage: Double(previous.2) / 7),
+            .init(figure: "rejected", value: Double(totals.rejected), previous7DayAverage: Double(previous.3) / 7),
+            .init(figure: "removed", value: Double(totals.removed), previous7DayAverage: Double(previous.4) / 7),
+        ]
+
+        let versions = try await connection.query(
+            """
+            WITH \(day)
+            SELECT p.id, p.version, p.activated_at, p.deactivated_at
+            FROM day, policy_versions p
+            WHERE p.activated_at < day.stop AND (p.deactivated_at IS NULL OR p.deactivated_at >= day.start)
+            ORDER BY p.activated_at, p.id
+            """
+        ).map { row in
+            let v = try row.decode((Int64, String, Date, Date?).self)
+            return DailyReport.PolicyVersionLine(id: v.0, version: v.1, activatedAt: v.2, deactivatedAt: v.3)
+        }
+
+        var hourly = (0..<24).map { DailyReport.HourLine(hour: $0, approved: 0, held: 0, rejected: 0, other: 0) }
+        for row in try await connection.query(
+            """
+            WITH \(day)
+            SELECT extract(hour FROM submitted_at AT TIME ZONE \(timeZone))::int, count(*) FILTER (WHERE status = 'approved'),
+                   count(*) FILTER (WHERE status = 'held'), count(*) FILTER (WHERE status = 'rejected'),
+                   count(*) FILTER (WHERE status IN ('queued', 'removed'))
+            FROM dc GROUP BY 1
+            """
+        ) {
+            let v = try row.decode((Int, Int, Int, Int, Int).self)
+            if (0..<24).contains(v.0) { hourly[v.0] = .init(hour: v.0, approved: v.1, held: v.2, rejected: v.3, other: v.4) }
+        }
+
+        return DailyReport(
+            date: date, timeZone: timeZone, generatedAt: generatedAt, totals: totals, reasons: reasons, rules: rules, overturns: overturns,
+            speed: speed, moderators: moderators, sanctions: sanctions, mostCommented: mostCommented, mostRejected: mostRejected,
+            providers: providers, loginRequiredRejections: t.10, trend: trend, policyVersions: versions, hourly: hourly)
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+
+extension DailyReport {
+    /// Human words for the figures, shared by the Markdown and HTML renderers.
+    static func percent(_ part: Int, of whole: Int) -> String {
+        whole == 0 ? "–" : String(format: "%.1f %%", 100 * Double(part) / Double(whole))
+    }
+
+    static func number(_ value: Double?, digits: Int = 0) -> String {
+        guard let value else { return "–" }
+        return String(format: "%.\(digits)f", value)
+    }
+
+    static func duration(_ seconds: Int?) -> String {
+        guard let seconds else { return "–" }
+        if seconds < 60 { return "\(seconds) s" }
+        if seconds < 3600 { return "\(seconds / 60) min" }
+        return String(format: "%.1f h", Double(seconds) / 3600)
+    }
+
+    static func rate(_ part: Int, of whole: Int) -> String {
+        whole == 0 ? "0.0 %" : String(format: "%.1f %%", 100 * Double(part) / Double(whole))
+    }
+
+    /// The report as Markdown, for the Board's mail and the wiki.
+    public var markdown: String {
+        var out: [String] = []
+        func table(_ header: [String], _ rows: [[String]]) {
+            out.append("| " + header.joined(separator: " | ") + " |")
+            out.append("|" + header.map { _ in "---" }.joined(separator: "|") + "|")
+            for row in rows { out.append("| " + row.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |") }
+            if rows.isEmpty { out.append("| " + header.map { _ in "–" }.joined(separator: " | ") + " |") }
+            out.append("")
+        }
+        let iso = Date.ISO8601FormatStyle()
+        out.append("# Policy report for \(date) (\(timeZone))")
+        out.append("")
+        out.append("Generated \(iso.format(generatedAt)). Figures cover the comments submitted that day, by their status now.")
+        out.append("")
+        out.append("## Totals")
+        out.append("")
+        table(
+            ["figure", "count", "share"],
+            [
+                ["submitted", "\(totals.submitted)", ""],
+                ["approved", "\(totals.approved)", Self.percent(totals.approved, of: totals.submitted)],
+                ["held", "\(totals.held)", Self.percent(totals.held, of: totals.submitted)],
+                ["rejected", "\(totals.rejected)", Self.percent(totals.rejected, of: totals.submitted)],
+                ["removed", "\(totals.removed)", Self.percent(totals.removed, of: totals.submitted)],
+                ["still queued", "\(totals.queued)", Self.percent(totals.queued, of: totals.submitted)],
+                ["automatic decisions", "\(totals.automaticDecisions)", ""],
+                ["moderator decisions", "\(totals.moderatorDecisions)", ""],
+                ["still held at the end of the day", "\(totals.stillHeldAtEndOfDay)", "oldest \(Self.duration(totals.oldestHeldAtEndOfDaySeconds))"],
+            ])
+        out.append("## Trend")
+        out.append("")
+        table(
+            ["figure", "this day", "average of the 7 days before"],
+            trend.map { [$0.figure, Self.number($0.value), Self.number($0.previous7DayAverage, digits: 1)] })
+        out.append("## Reasons")
+        out.append("")
+        table(
+            ["reason", "hits", "comments", "overturned", "overturn rate"],
+            reasons.map { ["\($0.reason)", "\($0.hits)", "\($0.comments)", "\($0.overturned)", Self.rate($0.overturned, of: $0.comments)] })
+        out.append("## Rules")
+        out.append("")
+        table(
+            ["rule", "reason", "hits", "comments", "overturned", "overturn rate"],
+            rules.map { [$0.rule, $0.reason, "\($0.hits)", "\($0.comments)", "\($0.overturned)", Self.rate($0.overturned, of: $0.comments)] })
+        out.append("## Overturned decisions")
+        out.append("")
+        table(["automatic", "moderator", "comments"], overturns.map { [$0.from, $0.to, "\($0.count)"] })
+        out.append("## Speed")
+        out.append("")
+        table(
+            ["measure", "p50", "p95", "p99"],
+            [
+                [
+                    "submission → automatic decision (ms)", Self.number(speed.automaticP50, digits: 1), Self.number(speed.automaticP95, digits: 1),
+                    Self.number(speed.automaticP99, digits: 1),
+                ],
+                ["held → moderator decision (s)", Self.number(speed.moderatorP50), Self.number(speed.moderatorP95), "–"],
+            ])
+        out.append("## Moderators")
+        out.append("")
+        table(["moderator", "approved", "rejected"], moderators.map { [$0.moderator, "\($0.approved)", "\($0.rejected)"] })
+        out.append("## Sanctions")
+        out.append("")
+        table(["sanction", "account", "by", "reason"], sanctions.map { [$0.kind, $0.account, $0.by, $0.reason] })
+        out.append("## Articles")
+        out.append("")
+        out.append("Most commented:")
+        out.append("")
+        table(["article", "title", "comments", "rejected"], mostCommented.map { [$0.ref, $0.title ?? "", "\($0.comments)", "\($0.rejected)"] })
+        out.append("Highest share of rejections (at least 5 comments):")
+        out.append("")
+        table(
+            ["article", "title", "comments", "rejected", "share"],
+            mostRejected.map { [$0.ref, $0.title ?? "", "\($0.comments)", "\($0.rejected)", Self.percent($0.rejected, of: $0.comments)] })
+        out.append("## Login providers")
+        out.append("")
+        table(["provider", "comments", "share"], providers.map { [$0.provider, "\($0.comments)", Self.percent($0.comments, of: totals.submitted)] })
+        out.append("Rejected for `login_required`: \(loginRequiredRejections).")
+        out.append("")
+        out.append("## Policy versions active during the day")
+        out.append("")
+        table(
+            ["id", "version", "activated", "deactivated"],
+            policyVersions.map { ["\($0.id)", $0.version, iso.format($0.activatedAt), $0.deactivatedAt.map(iso.format) ?? "still active"] })
+        out.append("## Hourly volume")
+        out.append("")
+        table(
+            ["hour", "approved", "held", "rejected", "other"],
+            hourly.map { [String(format: "%02d", $0.hour), "\($0.approved)", "\($0.held)", "\($0.rejected)", "\($0.other)"] })
+        return out.joined(separator: "\n")
+    }
+
+    /// One row per reason and per rule, for spreadsheets.
+    public var csv: String {
+        var lines = ["date,kind,reason,rule,hits,comments,overturned,overturn_rate"]
+        func field(_ text: String) -> String {
+            text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+        }
+        func rate(_ part: Int, _ whole: Int) -> String { whole == 0 ? "0.0000" : String(format: "%.4f", Double(part) / Double(whole)) }
+        for line in reasons {
+            lines.append(
+                [
+                    date, "reason", field(line.reason), "", "\(line.hits)", "\(line.comments)", "\(line.overturned)",
+                    rate(line.overturned, line.comments),
+                ].joined(separator: ","))
+        }
+        for line in rules {
+            lines.append(
+                [
+                    date, "rule", field(line.reason), field(line.rule), "\(line.hits)", "\(line.comments)", "\(line.overturned)",
+                    rate(line.overturned, line.comments),
+                ]
+                .joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The report as JSON (sorted keys, ISO 8601 dates).
+    public func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+    }
+}
