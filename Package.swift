@@ -164,7 +164,7 @@ let package = Package(
         .testTarget(
             name: "PolicyReportsTests",
             dependencies: ["PolicyReports", "PostgresLibPQ", "PostgresTestSupport"],
-            exclude: ["Golden"],
+            exclude: ["Golden", "Support"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

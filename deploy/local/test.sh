@@ -11,9 +11,13 @@ cd "$root"
 script=deploy/local/postgres.sh
 
 bash "$script" install
-# The interactive review test drives modctl in a real terminal with tmux.
-if ! command -v tmux >/dev/null; then
-  apt-get update -qq && apt-get install -y -qq tmux >/dev/null
+# The interactive review test drives modctl in a real terminal with tmux; the report test opens its HTML in
+# headless Chromium.
+missing=()
+command -v tmux >/dev/null || missing+=(tmux)
+command -v chromium >/dev/null || command -v chromium-browser >/dev/null || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
