@@ -8,7 +8,8 @@ public struct ReportError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Builds a ``DailyReport`` with aggregate queries: PostgreSQL reads the day's rows, the report receives a few
-/// dozen result rows, whatever the volume. Everything is read in one repeatable-read, read-only transaction.
+/// dozen result rows, whatever the volume. Everything is read in one repeatable-read transaction; the day's comments
+/// with their decisions are gathered once into a temporary table (dropped at commit) that the sections then read.
 public struct ReportBuilder: Sendable {
     public init() {}
 
@@ -16,11 +17,12 @@ public struct ReportBuilder: Sendable {
     public func build(date: String, timeZone: String, now: Date = Date(), on connection: PostgresConnection) async throws -> DailyReport {
         guard Self.isDate(date) else { throw ReportError("invalid date '\(date)': use YYYY-MM-DD, e.g. 2026-11-28") }
         return try await connection.withTransaction(isolation: .repeatableRead) { connection in
-            try await connection.query("SET TRANSACTION READ ONLY")
             let known = try await connection.query("SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = \(timeZone))").single()
                 .decode(Bool.self, at: 0)
             guard known else { throw ReportError("unknown time zone '\(timeZone)': use an IANA name such as Asia/Seoul") }
-            return try await Queries(date: date, timeZone: timeZone, connection: connection).report(generatedAt: now)
+            let queries = Queries(date: date, timeZone: timeZone, connection: connection)
+            try await queries.gather()
+            return try await queries.report(generatedAt: now)
         }
     }
 
@@ -45,14 +47,26 @@ private struct Queries {
     let timeZone: String
     let connection: PostgresConnection
 
-    /// The window and the day's comments with their automatic decision and latest moderator decision.
+    /// The window [start, stop) of the date in the time zone, and `dc`, the day's comments gathered by ``gather()``.
     var day: SQLQuery {
         """
         day AS (
             SELECT (\(date)::date::timestamp AT TIME ZONE \(timeZone)) AS start,
                    ((\(date)::date + 1)::timestamp AT TIME ZONE \(timeZone)) AS stop
         ),
-        dc AS (
+        dc AS (SELECT * FROM report_day)
+        """
+    }
+
+    /// The day's comments with their automatic decision and what moderators did, read once from the big tables.
+    func gather() async throws {
+        try await connection.query(
+            """
+            CREATE TEMPORARY TABLE report_day ON COMMIT DROP AS
+            WITH day AS (
+                SELECT (\(date)::date::timestamp AT TIME ZONE \(timeZone)) AS start,
+                       ((\(date)::date + 1)::timestamp AT TIME ZONE \(timeZone)) AS stop
+            )
             SELECT c.id, c.article_id, c.status, c.submitted_at, c.auth_provider, a.outcome AS auto, a.reasons AS auto_reasons,
                    a.hits, a.decided_at AS auto_at, m.outcome AS moderator, m.first_at AS moderator_first_at, m.n AS moderator_count
             FROM day, comments c
@@ -62,8 +76,8 @@ private struct Queries {
                 FROM moderation_decisions WHERE comment_id = c.id AND source = 'moderator'
             ) m ON true
             WHERE c.submitted_at >= day.start AND c.submitted_at < day.stop
-        )
-        """
+            """)
+        try await connection.query("ANALYZE report_day")
     }
 
     /// Overturned: a moderator's latest decision contradicts the automatic one (a hold confirmed by a reject is not).
