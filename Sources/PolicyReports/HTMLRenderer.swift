@@ -58,10 +58,10 @@ extension DailyReport {
 
     /// The report as one self-contained HTML page with inline SVG charts.
     public var html: String {
-        func table(_ header: [String], _ rows: [[String]]) -> String {
-            var html = "<table><thead><tr>" + header.map { "<th>\(Self.escape($0))</th>" }.joined() + "</tr></thead><tbody>"
-            for row in rows { html += "<tr>" + row.map { "<td>\(Self.escape($0))</td>" }.joined() + "</tr>" }
-            if rows.isEmpty { html += "<tr><td colspan=\"\(header.count)\">none</td></tr>" }
+        func table(_ table: Table) -> String {
+            var html = "<table><thead><tr>" + table.header.map { "<th>\(Self.escape($0))</th>" }.joined() + "</tr></thead><tbody>"
+            for row in table.rows { html += "<tr>" + row.map { "<td>\(Self.escape($0))</td>" }.joined() + "</tr>" }
+            if table.rows.isEmpty { html += "<tr><td colspan=\"\(table.header.count)\">none</td></tr>" }
             return html + "</tbody></table>"
         }
         let iso = Date.ISO8601FormatStyle()
@@ -78,65 +78,28 @@ extension DailyReport {
         body += "<p>\(totals.automaticDecisions) automatic and \(totals.moderatorDecisions) moderator decisions; "
         body += "\(totals.stillHeldAtEndOfDay) still held at the end of the day (oldest \(Self.duration(totals.oldestHeldAtEndOfDaySeconds))).</p>"
         body += "<h2>Hourly volume by outcome</h2><figure id=\"hourly\">\(hourlyChart)</figure>"
-        body +=
-            "<p class=\"legend\"><span style=\"color:\(Self.colors.approved)\">■ approved</span> <span style=\"color:\(Self.colors.held)\">■ held</span> "
+        body += "<p class=\"legend\"><span style=\"color:\(Self.colors.approved)\">■ approved</span> "
+        body += "<span style=\"color:\(Self.colors.held)\">■ held</span> "
         body += "<span style=\"color:\(Self.colors.rejected)\">■ rejected</span> <span style=\"color:\(Self.colors.other)\">■ other</span></p>"
-        body +=
-            "<h2>Trend</h2>"
-            + table(
-                ["figure", "this day", "average of the 7 days before"],
-                trend.map { [$0.figure, Self.number($0.value), Self.number($0.previous7DayAverage, digits: 1)] })
+        body += "<h2>Trend</h2>" + table(trendTable)
         body += "<h2>Reasons</h2><figure id=\"reasons\">"
         body += Self.barChart("Comments per reason", reasons.map { ($0.reason, Double($0.comments), "\($0.comments)") }) + "</figure>"
-        body += table(
-            ["reason", "hits", "comments", "overturned", "overturn rate"],
-            reasons.map { [$0.reason, "\($0.hits)", "\($0.comments)", "\($0.overturned)", Self.rate($0.overturned, of: $0.comments)] })
+        body += table(reasonsTable)
+        let overturnRates = rules.map {
+            ($0.rule, $0.comments == 0 ? 0 : Double($0.overturned) / Double($0.comments), Self.rate($0.overturned, of: $0.comments))
+        }
         body += "<h2>Overturn rate by rule</h2><figure id=\"overturns\">"
-        body +=
-            Self.barChart(
-                "Share of each rule's comments that moderators overturned",
-                rules.map {
-                    ($0.rule, $0.comments == 0 ? 0 : Double($0.overturned) / Double($0.comments), Self.rate($0.overturned, of: $0.comments))
-                },
-                maximum: 1) + "</figure>"
-        body += table(
-            ["rule", "reason", "hits", "comments", "overturned", "overturn rate"],
-            rules.map { [$0.rule, $0.reason, "\($0.hits)", "\($0.comments)", "\($0.overturned)", Self.rate($0.overturned, of: $0.comments)] })
-        body += "<h2>Overturned decisions</h2>" + table(["automatic", "moderator", "comments"], overturns.map { [$0.from, $0.to, "\($0.count)"] })
-        body +=
-            "<h2>Speed</h2>"
-            + table(
-                ["measure", "p50", "p95", "p99"],
-                [
-                    [
-                        "submission → automatic decision (ms)", Self.number(speed.automaticP50, digits: 1),
-                        Self.number(speed.automaticP95, digits: 1),
-                        Self.number(speed.automaticP99, digits: 1),
-                    ],
-                    ["held → moderator decision (s)", Self.number(speed.moderatorP50), Self.number(speed.moderatorP95), "–"],
-                ])
-        body +=
-            "<h2>Moderators</h2>"
-            + table(["moderator", "approved", "rejected"], moderators.map { [$0.moderator, "\($0.approved)", "\($0.rejected)"] })
-        body += "<h2>Sanctions</h2>" + table(["sanction", "account", "by", "reason"], sanctions.map { [$0.kind, $0.account, $0.by, $0.reason] })
-        body += "<h2>Most commented articles</h2>"
-        body += table(
-            ["article", "title", "comments", "rejected"], mostCommented.map { [$0.ref, $0.title ?? "", "\($0.comments)", "\($0.rejected)"] })
-        body +=
-            "<h2>Highest share of rejections</h2>"
-            + table(
-                ["article", "title", "comments", "rejected", "share"],
-                mostRejected.map { [$0.ref, $0.title ?? "", "\($0.comments)", "\($0.rejected)", Self.percent($0.rejected, of: $0.comments)] })
-        body +=
-            "<h2>Login providers</h2>"
-            + table(
-                ["provider", "comments", "share"], providers.map { [$0.provider, "\($0.comments)", Self.percent($0.comments, of: totals.submitted)] })
+        body += Self.barChart("Share of each rule's comments that moderators overturned", overturnRates, maximum: 1) + "</figure>"
+        body += table(rulesTable)
+        body += "<h2>Overturned decisions</h2>" + table(overturnsTable)
+        body += "<h2>Speed</h2>" + table(speedTable)
+        body += "<h2>Moderators</h2>" + table(moderatorsTable)
+        body += "<h2>Sanctions</h2>" + table(sanctionsTable)
+        body += "<h2>Most commented articles</h2>" + table(mostCommentedTable)
+        body += "<h2>Highest share of rejections</h2>" + table(mostRejectedTable)
+        body += "<h2>Login providers</h2>" + table(providersTable)
         body += "<p>Rejected for <code>login_required</code>: \(loginRequiredRejections).</p>"
-        body +=
-            "<h2>Policy versions active during the day</h2>"
-            + table(
-                ["id", "version", "activated", "deactivated"],
-                policyVersions.map { ["\($0.id)", $0.version, iso.format($0.activatedAt), $0.deactivatedAt.map(iso.format) ?? "still active"] })
+        body += "<h2>Policy versions active during the day</h2>" + table(policyVersionsTable)
         let style = """
             body{font-family:system-ui,sans-serif;margin:2em auto;max-width:800px;color:#222}h1 small{font-weight:normal;color:#666}
             table{border-collapse:collapse;margin:.5em 0 1.5em}th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left}

@@ -22,16 +22,82 @@ extension DailyReport {
         whole == 0 ? "0.0 %" : String(format: "%.1f %%", 100 * Double(part) / Double(whole))
     }
 
+    /// A table of the report, the same for the Markdown and the HTML renderings.
+    struct Table {
+        var header: [String]
+        var rows: [[String]]
+    }
+
+    var trendTable: Table {
+        Table(
+            header: ["figure", "this day", "average of the 7 days before"],
+            rows: trend.map { [$0.figure, Self.number($0.value), Self.number($0.previous7DayAverage, digits: 1)] })
+    }
+
+    var reasonsTable: Table {
+        Table(
+            header: ["reason", "hits", "comments", "overturned", "overturn rate"],
+            rows: reasons.map { [$0.reason, "\($0.hits)", "\($0.comments)", "\($0.overturned)", Self.rate($0.overturned, of: $0.comments)] })
+    }
+
+    var rulesTable: Table {
+        Table(
+            header: ["rule", "reason", "hits", "comments", "overturned", "overturn rate"],
+            rows: rules.map { [$0.rule, $0.reason, "\($0.hits)", "\($0.comments)", "\($0.overturned)", Self.rate($0.overturned, of: $0.comments)] })
+    }
+
+    var overturnsTable: Table { Table(header: ["automatic", "moderator", "comments"], rows: overturns.map { [$0.from, $0.to, "\($0.count)"] }) }
+
+    var speedTable: Table {
+        Table(
+            header: ["measure", "p50", "p95", "p99"],
+            rows: [
+                [
+                    "submission → automatic decision (ms)", Self.number(speed.automaticP50, digits: 1), Self.number(speed.automaticP95, digits: 1),
+                    Self.number(speed.automaticP99, digits: 1),
+                ],
+                ["held → moderator decision (s)", Self.number(speed.moderatorP50), Self.number(speed.moderatorP95), "–"],
+            ])
+    }
+
+    var moderatorsTable: Table {
+        Table(header: ["moderator", "approved", "rejected"], rows: moderators.map { [$0.moderator, "\($0.approved)", "\($0.rejected)"] })
+    }
+
+    var sanctionsTable: Table {
+        Table(header: ["sanction", "account", "by", "reason"], rows: sanctions.map { [$0.kind, $0.account, $0.by, $0.reason] })
+    }
+
+    var mostCommentedTable: Table {
+        Table(
+            header: ["article", "title", "comments", "rejected"],
+            rows: mostCommented.map { [$0.ref, $0.title ?? "", "\($0.comments)", "\($0.rejected)"] })
+    }
+
+    var mostRejectedTable: Table {
+        Table(
+            header: ["article", "title", "comments", "rejected", "share"],
+            rows: mostRejected.map { [$0.ref, $0.title ?? "", "\($0.comments)", "\($0.rejected)", Self.percent($0.rejected, of: $0.comments)] })
+    }
+
+    var providersTable: Table {
+        Table(
+            header: ["provider", "comments", "share"],
+            rows: providers.map { [$0.provider, "\($0.comments)", Self.percent($0.comments, of: totals.submitted)] })
+    }
+
+    var policyVersionsTable: Table {
+        let iso = Date.ISO8601FormatStyle()
+        return Table(
+            header: ["id", "version", "activated", "deactivated"],
+            rows: policyVersions.map { ["\($0.id)", $0.version, iso.format($0.activatedAt), $0.deactivatedAt.map(iso.format) ?? "still active"] })
+    }
+
     /// The report as Markdown, for the Board's mail and the wiki.
     public var markdown: String {
         var out: [String] = []
-        func table(_ header: [String], _ rows: [[String]]) {
-            out.append("| " + header.joined(separator: " | ") + " |")
-            out.append("|" + header.map { _ in "---" }.joined(separator: "|") + "|")
-            for row in rows { out.append("| " + row.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |") }
-            if rows.isEmpty { out.append("| " + header.map { _ in "–" }.joined(separator: " | ") + " |") }
-            out.append("")
-        }
+        func table(_ table: Table) { self.table(table.header, table.rows, into: &out) }
+        func table(_ header: [String], _ rows: [[String]]) { self.table(header, rows, into: &out) }
         let iso = Date.ISO8601FormatStyle()
         out.append("# Policy report for \(date) (\(timeZone))")
         out.append("")
@@ -54,65 +120,55 @@ extension DailyReport {
             ])
         out.append("## Trend")
         out.append("")
-        table(
-            ["figure", "this day", "average of the 7 days before"],
-            trend.map { [$0.figure, Self.number($0.value), Self.number($0.previous7DayAverage, digits: 1)] })
+        table(trendTable)
         out.append("## Reasons")
         out.append("")
-        table(
-            ["reason", "hits", "comments", "overturned", "overturn rate"],
-            reasons.map { ["\($0.reason)", "\($0.hits)", "\($0.comments)", "\($0.overturned)", Self.rate($0.overturned, of: $0.comments)] })
+        table(reasonsTable)
         out.append("## Rules")
         out.append("")
-        table(
-            ["rule", "reason", "hits", "comments", "overturned", "overturn rate"],
-            rules.map { [$0.rule, $0.reason, "\($0.hits)", "\($0.comments)", "\($0.overturned)", Self.rate($0.overturned, of: $0.comments)] })
+        table(rulesTable)
         out.append("## Overturned decisions")
         out.append("")
-        table(["automatic", "moderator", "comments"], overturns.map { [$0.from, $0.to, "\($0.count)"] })
+        table(overturnsTable)
         out.append("## Speed")
         out.append("")
-        table(
-            ["measure", "p50", "p95", "p99"],
-            [
-                [
-                    "submission → automatic decision (ms)", Self.number(speed.automaticP50, digits: 1), Self.number(speed.automaticP95, digits: 1),
-                    Self.number(speed.automaticP99, digits: 1),
-                ],
-                ["held → moderator decision (s)", Self.number(speed.moderatorP50), Self.number(speed.moderatorP95), "–"],
-            ])
+        table(speedTable)
         out.append("## Moderators")
         out.append("")
-        table(["moderator", "approved", "rejected"], moderators.map { [$0.moderator, "\($0.approved)", "\($0.rejected)"] })
+        table(moderatorsTable)
         out.append("## Sanctions")
         out.append("")
-        table(["sanction", "account", "by", "reason"], sanctions.map { [$0.kind, $0.account, $0.by, $0.reason] })
+        table(sanctionsTable)
         out.append("## Articles")
         out.append("")
         out.append("Most commented:")
         out.append("")
-        table(["article", "title", "comments", "rejected"], mostCommented.map { [$0.ref, $0.title ?? "", "\($0.comments)", "\($0.rejected)"] })
+        table(mostCommentedTable)
         out.append("Highest share of rejections (at least 5 comments):")
         out.append("")
-        table(
-            ["article", "title", "comments", "rejected", "share"],
-            mostRejected.map { [$0.ref, $0.title ?? "", "\($0.comments)", "\($0.rejected)", Self.percent($0.rejected, of: $0.comments)] })
+        table(mostRejectedTable)
         out.append("## Login providers")
         out.append("")
-        table(["provider", "comments", "share"], providers.map { [$0.provider, "\($0.comments)", Self.percent($0.comments, of: totals.submitted)] })
+        table(providersTable)
         out.append("Rejected for `login_required`: \(loginRequiredRejections).")
         out.append("")
         out.append("## Policy versions active during the day")
         out.append("")
-        table(
-            ["id", "version", "activated", "deactivated"],
-            policyVersions.map { ["\($0.id)", $0.version, iso.format($0.activatedAt), $0.deactivatedAt.map(iso.format) ?? "still active"] })
+        table(policyVersionsTable)
         out.append("## Hourly volume")
         out.append("")
         table(
             ["hour", "approved", "held", "rejected", "other"],
             hourly.map { [String(format: "%02d", $0.hour), "\($0.approved)", "\($0.held)", "\($0.rejected)", "\($0.other)"] })
         return out.joined(separator: "\n")
+    }
+
+    private func table(_ header: [String], _ rows: [[String]], into out: inout [String]) {
+        out.append("| " + header.joined(separator: " | ") + " |")
+        out.append("|" + header.map { _ in "---" }.joined(separator: "|") + "|")
+        for row in rows { out.append("| " + row.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |") }
+        if rows.isEmpty { out.append("| " + header.map { _ in "–" }.joined(separator: " | ") + " |") }
+        out.append("")
     }
 
     /// One row per reason and per rule, for spreadsheets.
