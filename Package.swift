@@ -168,6 +168,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "DeploymentTests",
+            dependencies: [
+                "CommentAPI", "CommentStore", "PolicyReports", "PostgresLibPQ", "PostgresTestSupport", "StandardsPolicy",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "CommentStoreTests",
             dependencies: ["CommentStore", "PostgresLibPQ", "PostgresTestSupport"],
             swiftSettings: swiftSettings

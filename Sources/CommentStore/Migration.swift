@@ -22,5 +22,6 @@ extension Migration {
         Migration(fileName: "0002_producer_contract.sql", bytes: PackageResources._002_producer_contract_sql),
         Migration(fileName: "0003_reader_posts.sql", bytes: PackageResources._003_reader_posts_sql),
         Migration(fileName: "0004_comment_reasons.sql", bytes: PackageResources._004_comment_reasons_sql),
+        Migration(fileName: "0005_definer_functions.sql", bytes: PackageResources._005_definer_functions_sql),
     ]
 }

@@ -50,12 +50,19 @@ public struct PolicyVersions: Sendable {
     public func activate(_ bundle: PolicyBundle, by moderator: String, on connection: PostgresConnection) async throws -> Stored {
         let compiled = try CompiledPolicy(bundle: bundle)
         return try await connection.withTransaction { connection in
-            try await connection.query("LOCK TABLE policy_versions IN SHARE ROW EXCLUSIVE MODE")
+            try await Self.serialize(connection)
             try await connection.query("UPDATE policy_versions SET is_active = false, deactivated_at = now() WHERE is_active")
             let stored = try await insert(bundle, version: compiled.version, by: moderator, on: connection)
             try await connection.query("SELECT pg_notify(\(Self.channel), \(String(stored.id)))")
             return stored
         }
+    }
+
+    /// Activations and seeds take turns on a transaction-scoped advisory lock ("CmtPol" in ASCII): unlike LOCK TABLE it
+    /// needs no table-wide UPDATE right, so the moderator role (sql/roles.sql) may activate without being able to
+    /// rewrite stored versions.
+    static func serialize(_ connection: PostgresConnection) async throws {
+        try await connection.query("SELECT pg_advisory_xact_lock(\(Int64(0x436D_7450_6F6C)))")
     }
 
     /// Activates `bundle` only when no version is active yet (what `commentd migrate` does with the default policy).
@@ -64,7 +71,7 @@ public struct PolicyVersions: Sendable {
     public func seed(_ bundle: PolicyBundle, by actor: String, on connection: PostgresConnection) async throws -> Stored? {
         let compiled = try CompiledPolicy(bundle: bundle)
         return try await connection.withTransaction { connection in
-            try await connection.query("LOCK TABLE policy_versions IN SHARE ROW EXCLUSIVE MODE")
+            try await Self.serialize(connection)
             if try await activeID(on: connection) != nil { return nil }
             return try await insert(bundle, version: compiled.version, by: actor, on: connection)
         }
