@@ -172,6 +172,7 @@ let package = Package(
             dependencies: [
                 "CommentAPI", "CommentStore", "PolicyReports", "PostgresLibPQ", "PostgresTestSupport", "StandardsPolicy",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),

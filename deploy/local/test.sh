@@ -12,10 +12,11 @@ script=deploy/local/postgres.sh
 
 bash "$script" install
 # The interactive review test drives modctl in a real terminal with tmux; the report test opens its HTML in
-# headless Chromium.
+# headless Chromium; the deployment test verifies the systemd units.
 missing=()
 command -v tmux >/dev/null || missing+=(tmux)
 command -v chromium >/dev/null || command -v chromium-browser >/dev/null || missing+=(chromium)
+command -v systemd-analyze >/dev/null || missing+=(systemd)  # the unit files are checked with systemd-analyze verify
 if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
