@@ -72,21 +72,15 @@ public struct Accounts: Sendable {
             ).single().decode((Int64, String, Date?).self)
             var rejected: [Int64] = []
             if kind == .ban, rejectPending {
-                rejected = try await connection.query(
-                    """
-                    WITH pending AS (
-                        SELECT id FROM comments WHERE account_id = \(id) AND status = 'held' FOR UPDATE
-                    ), d AS (
-                        INSERT INTO moderation_decisions (comment_id, source, outcome, reasons, policy_version, decided_by, note)
-                        SELECT id, 'moderator', 'reject', ARRAY['account_banned'], (SELECT id FROM policy_versions WHERE is_active),
-                               \(moderator), \(reason)
-                        FROM pending
-                    )
-                    UPDATE comments c SET status = 'rejected', status_changed_at = now(), reasons = ARRAY['account_banned']
-                    FROM pending p WHERE c.id = p.id
-                    RETURNING c.id
-                    """
-                ).map { try $0.decode(Int64.self, at: 0) }.sorted()
+                // The same decision a moderator records with `modctl reject`, comment by comment (it also ends claims).
+                let pending = try await connection.query(
+                    "SELECT id FROM comments WHERE account_id = \(id) AND status = 'held' ORDER BY id FOR UPDATE"
+                ).map { try $0.decode(Int64.self, at: 0) }
+                for comment in pending {
+                    _ = try await Moderation().decide(
+                        comment, .reject, reasons: ["account_banned"], note: reason, moderator: moderator, reverse: false, on: connection)
+                    rejected.append(comment)
+                }
             }
             return Sanctioned(
                 sanctionID: row.0, account: account.description, kind: kind, status: row.1, until: row.2, rejectedComments: rejected)

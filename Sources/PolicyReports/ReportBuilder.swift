@@ -27,7 +27,7 @@ public struct ReportBuilder: Sendable {
     }
 
     /// A real calendar date in YYYY-MM-DD form.
-    static func isDate(_ text: String) -> Bool {
+    public static func isDate(_ text: String) -> Bool {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
             let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]), (1...9999).contains(year), (1...12).contains(month)
@@ -47,41 +47,48 @@ private struct Queries {
     let timeZone: String
     let connection: PostgresConnection
 
-    /// The window [start, stop) of the date in the time zone, and `dc`, the day's comments gathered by ``gather()``.
-    var day: SQLQuery {
+    /// The window [start, stop) of the date in the time zone.
+    var window: SQLQuery {
         """
         day AS (
             SELECT (\(date)::date::timestamp AT TIME ZONE \(timeZone)) AS start,
                    ((\(date)::date + 1)::timestamp AT TIME ZONE \(timeZone)) AS stop
-        ),
-        dc AS (SELECT * FROM report_day)
+        )
         """
     }
 
-    /// The day's comments with their automatic decision and what moderators did, read once from the big tables.
+    /// The window, and `dc`: the day's comments gathered by ``gather()``.
+    var day: SQLQuery { "\(window), dc AS (SELECT * FROM report_day)" }
+
+    /// The day's comments with their automatic decision and what moderators did, read once from the big tables, with
+    /// what the sections derive from them: whether a moderator overturned the automatic decision (a hold confirmed by a
+    /// reject is not overturned), and whether the comment was still held when the day ended.
     func gather() async throws {
         try await connection.query(
             """
             CREATE TEMPORARY TABLE report_day ON COMMIT DROP AS
-            WITH day AS (
-                SELECT (\(date)::date::timestamp AT TIME ZONE \(timeZone)) AS start,
-                       ((\(date)::date + 1)::timestamp AT TIME ZONE \(timeZone)) AS stop
-            )
-            SELECT c.id, c.article_id, c.status, c.submitted_at, c.auth_provider, a.outcome AS auto, a.reasons AS auto_reasons,
-                   a.hits, a.decided_at AS auto_at, m.outcome AS moderator, m.first_at AS moderator_first_at, m.n AS moderator_count
-            FROM day, comments c
-            LEFT JOIN moderation_decisions a ON a.comment_id = c.id AND a.source = 'automatic'
-            LEFT JOIN LATERAL (
-                SELECT (array_agg(outcome ORDER BY decided_at DESC, id DESC))[1] AS outcome, min(decided_at) AS first_at, count(*) AS n
-                FROM moderation_decisions WHERE comment_id = c.id AND source = 'moderator'
-            ) m ON true
-            WHERE c.submitted_at >= day.start AND c.submitted_at < day.stop
+            WITH \(window)
+            SELECT g.*,
+                   coalesce(g.moderator IS NOT NULL AND g.moderator <> g.auto AND NOT (g.auto = 'hold' AND g.moderator = 'reject'), false)
+                       AS overturned,
+                   coalesce(g.auto = 'hold' AND g.auto_at < g.stop AND (g.moderator_first_at IS NULL OR g.moderator_first_at >= g.stop), false)
+                       AS held_at_end
+            FROM (
+                SELECT c.id, c.article_id, c.status, c.submitted_at, c.auth_provider, a.outcome AS auto, a.reasons AS auto_reasons,
+                       a.hits, a.decided_at AS auto_at, m.outcome AS moderator, m.first_at AS moderator_first_at,
+                       m.n AS moderator_count, day.stop
+                FROM day, comments c
+                LEFT JOIN moderation_decisions a ON a.comment_id = c.id AND a.source = 'automatic'
+                LEFT JOIN LATERAL (
+                    SELECT (array_agg(outcome ORDER BY decided_at DESC, id DESC))[1] AS outcome, min(decided_at) AS first_at,
+                           count(*) AS n
+                    FROM moderation_decisions WHERE comment_id = c.id AND source = 'moderator'
+                ) m ON true
+                WHERE c.submitted_at >= day.start AND c.submitted_at < day.stop
+            ) g
             """)
         try await connection.query("ANALYZE report_day")
     }
-
-    /// Overturned: a moderator's latest decision contradicts the automatic one (a hold confirmed by a reject is not).
-    static let overturned: SQLQuery = "(dc.moderator IS NOT NULL AND dc.moderator <> dc.auto AND NOT (dc.auto = 'hold' AND dc.moderator = 'reject'))"
 
     func report(generatedAt: Date) async throws -> DailyReport {
         var totals = DailyReport.Totals()
@@ -92,11 +99,8 @@ private struct Queries {
                    count(*) FILTER (WHERE status = 'held'), count(*) FILTER (WHERE status = 'rejected'),
                    count(*) FILTER (WHERE status = 'removed'), count(auto),
                    coalesce(sum(moderator_count), 0)::bigint,
-                   count(*) FILTER (WHERE auto = 'hold' AND auto_at < (SELECT stop FROM day)
-                                     AND (moderator_first_at IS NULL OR moderator_first_at >= (SELECT stop FROM day))),
-                   extract(epoch FROM max((SELECT stop FROM day) - submitted_at) FILTER (
-                       WHERE auto = 'hold' AND auto_at < (SELECT stop FROM day)
-                         AND (moderator_first_at IS NULL OR moderator_first_at >= (SELECT stop FROM day))))::bigint,
+                   count(*) FILTER (WHERE held_at_end),
+                   extract(epoch FROM max(stop - submitted_at) FILTER (WHERE held_at_end))::bigint,
                    count(*) FILTER (WHERE auto = 'reject' AND 'login_required' = ANY(auto_reasons)),
                    percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM auto_at - submitted_at) * 1000),
                    percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM auto_at - submitted_at) * 1000),
@@ -126,7 +130,7 @@ private struct Queries {
             """
             WITH \(day),
             fired AS (
-                SELECT dc.id, \(Self.overturned) AS overturned, h->>'rule' AS rule, h->>'reason' AS reason
+                SELECT dc.id, dc.overturned, h->>'rule' AS rule, h->>'reason' AS reason
                 FROM dc CROSS JOIN LATERAL jsonb_array_elements(dc.hits) h
             )
             SELECT rule, reason, count(*), count(DISTINCT id), count(DISTINCT id) FILTER (WHERE overturned)
@@ -149,7 +153,7 @@ private struct Queries {
             SELECT CASE auto WHEN 'approve' THEN 'approved' WHEN 'hold' THEN 'held' ELSE 'rejected' END,
                    CASE WHEN moderator = 'approve' THEN 'approved' WHEN auto = 'approve' THEN 'removed' ELSE 'rejected' END,
                    count(*)
-            FROM dc WHERE \(Self.overturned)
+            FROM dc WHERE overturned
             GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2
             """
         ).map { row in

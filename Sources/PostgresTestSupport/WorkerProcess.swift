@@ -37,15 +37,21 @@ public struct WorkerProcess: Sendable {
 /// Starts the built `commentd` with `arguments`, the test's environment plus `environment`, and its output in
 /// a log file named after `logName` in the temporary directory.
 public func spawnCommentd(_ arguments: [String], environment: [String: String], logName: String) throws -> ChildProcess {
-    let binary = WorkerProcess.productsDirectory.appendingPathComponent("commentd").path
+    let log = FileManager.default.temporaryDirectory.appendingPathComponent("cdt-\(logName).log").path
+    return try spawnBuilt("commentd", arguments, environment: ["LOG_LEVEL": "info"].merging(environment) { $1 }, logPath: log)
+}
+
+/// Starts the built `product` (next to the test bundle) with the test's environment plus `environment`.
+func spawnBuilt(
+    _ product: String, _ arguments: [String], environment: [String: String], logPath: String, errorPath: String? = nil
+) throws -> ChildProcess {
+    let binary = WorkerProcess.productsDirectory.appendingPathComponent(product).path
     guard FileManager.default.isExecutableFile(atPath: binary) else {
         throw TestSetupError("\(binary) is missing: build it first (swift build)")
     }
     var merged = ProcessInfo.processInfo.environment
-    merged["LOG_LEVEL"] = "info"
     merged.merge(environment) { $1 }
-    let log = FileManager.default.temporaryDirectory.appendingPathComponent("cdt-\(logName).log").path
-    return try ChildProcess(binary, arguments, environment: merged, logPath: log)
+    return try ChildProcess(binary, arguments, environment: merged, logPath: logPath, errorPath: errorPath)
 }
 
 /// Polls `condition` every 100 ms until it holds; throws after `timeout`.
@@ -67,17 +73,14 @@ public struct CommandResult: Sendable {
 
 /// Runs the built `modctl` with `arguments` against `databaseURL` and waits for it.
 public func runModctl(_ arguments: [String], databaseURL: String, environment: [String: String] = [:]) async throws -> CommandResult {
-    let binary = WorkerProcess.productsDirectory.appendingPathComponent("modctl").path
-    guard FileManager.default.isExecutableFile(atPath: binary) else { throw TestSetupError("\(binary) is missing: build it first") }
-    var merged = ProcessInfo.processInfo.environment
-    merged["DATABASE_URL"] = databaseURL
-    merged.merge(environment) { $1 }
     let base = FileManager.default.temporaryDirectory.appendingPathComponent("cdt-modctl-\(UUID().uuidString.prefix(8))").path
     defer {
         try? FileManager.default.removeItem(atPath: base + ".out")
         try? FileManager.default.removeItem(atPath: base + ".err")
     }
-    let child = try ChildProcess(binary, arguments, environment: merged, logPath: base + ".out", errorPath: base + ".err")
+    let child = try spawnBuilt(
+        "modctl", arguments, environment: ["DATABASE_URL": databaseURL].merging(environment) { $1 }, logPath: base + ".out",
+        errorPath: base + ".err")
     let code = await child.exitCode()
     return CommandResult(
         code: code, stdout: (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "",

@@ -35,21 +35,8 @@ extension CompiledPolicy {
                 for found in termHits where found.rule == index {
                     hits.append(hit(index, text: text, range: found.range))
                 }
-            case .length:
-                if text.characterCount > limits.maxCharacters {
-                    hits.append(hit(index, matched: "\(text.characterCount) characters, limit \(limits.maxCharacters)"))
-                } else if text.byteCount > limits.maxBytes {
-                    hits.append(hit(index, matched: "\(text.byteCount) bytes, limit \(limits.maxBytes)"))
-                }
-            case .empty:
-                if text.isBlank { hits.append(hit(index, matched: "nothing but whitespace")) }
-            case .controlCharacters:
-                if text.hasControlCharacters { hits.append(hit(index, matched: "control characters")) }
-            case .combiningOverload:
-                if text.maxScalarsPerCharacter > limits.maxScalarsPerCharacter {
-                    hits.append(
-                        hit(index, matched: "\(text.maxScalarsPerCharacter) scalars in one character, limit \(limits.maxScalarsPerCharacter)"))
-                }
+            case .length, .empty, .controlCharacters, .combiningOverload:
+                if let problem = Self.formatProblem(check, text, limits) { hits.append(hit(index, matched: problem.describe(text, limits))) }
             case .personalInfo(let parameters):
                 let (kinds, bankWords, proximity) = personalInfoParameters[parameters]
                 for finding in PersonalInfo.find(in: text, kinds: kinds, bankWords: bankWords, proximity: proximity, links: links) {

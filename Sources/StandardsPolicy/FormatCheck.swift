@@ -23,22 +23,37 @@ extension CompiledPolicy {
         let normalized = TextNormalizer.normalize(text)
         let limits = document.limits
         for (index, check) in checks.enumerated() where document.rules[index].action == .reject {
-            let problem: FormatRefusal.Problem? =
-                switch check {
-                case .length:
-                    normalized.characterCount > limits.maxCharacters
-                        ? .tooLong : normalized.byteCount > limits.maxBytes ? .tooManyBytes : nil
-                case .empty: normalized.isBlank ? .empty : nil
-                case .controlCharacters: normalized.hasControlCharacters ? .controlCharacters : nil
-                case .combiningOverload: normalized.maxScalarsPerCharacter > limits.maxScalarsPerCharacter ? .combiningOverload : nil
-                default: nil
-                }
-            if let problem {
+            if let problem = Self.formatProblem(check, normalized, limits) {
                 let rule = document.rules[index]
                 return FormatRefusal(
                     problem: problem, reason: rule.reason, rule: rule.id, characters: normalized.characterCount, bytes: normalized.byteCount)
             }
         }
         return nil
+    }
+
+    /// What a format check finds wrong with `text`: the one definition of the limits that ``evaluate(_:context:)``
+    /// and ``checkFormat(_:)`` both apply. Nil for a text within them, and for checks that are not about form.
+    static func formatProblem(_ check: Check, _ text: NormalizedText, _ limits: Limits) -> FormatRefusal.Problem? {
+        switch check {
+        case .length: text.characterCount > limits.maxCharacters ? .tooLong : text.byteCount > limits.maxBytes ? .tooManyBytes : nil
+        case .empty: text.isBlank ? .empty : nil
+        case .controlCharacters: text.hasControlCharacters ? .controlCharacters : nil
+        case .combiningOverload: text.maxScalarsPerCharacter > limits.maxScalarsPerCharacter ? .combiningOverload : nil
+        default: nil
+        }
+    }
+}
+
+extension FormatRefusal.Problem {
+    /// The hit's `matched` text: what was counted, against which limit.
+    func describe(_ text: NormalizedText, _ limits: Limits) -> String {
+        switch self {
+        case .tooLong: "\(text.characterCount) characters, limit \(limits.maxCharacters)"
+        case .tooManyBytes: "\(text.byteCount) bytes, limit \(limits.maxBytes)"
+        case .empty: "nothing but whitespace"
+        case .controlCharacters: "control characters"
+        case .combiningOverload: "\(text.maxScalarsPerCharacter) scalars in one character, limit \(limits.maxScalarsPerCharacter)"
+        }
     }
 }

@@ -32,7 +32,7 @@ struct Report: AsyncParsableCommand {
         guard TimeZone(identifier: timezone) != nil else {
             throw ValidationError("unknown time zone '\(timezone)': use an IANA name such as Asia/Seoul")
         }
-        if let date, !ReportBuilderCheck.isDate(date) { throw ValidationError("invalid --date '\(date)': use YYYY-MM-DD") }
+        if let date, !ReportBuilder.isDate(date) { throw ValidationError("invalid --date '\(date)': use YYYY-MM-DD") }
         switch (from, to) {
         case (nil, nil): break
         case (let first?, let last?):
@@ -64,9 +64,4 @@ struct Report: AsyncParsableCommand {
             }
         }
     }
-}
-
-/// The date check `commentd report` validates with before it connects.
-enum ReportBuilderCheck {
-    static func isDate(_ text: String) -> Bool { ReportDays.range(text, text) != nil }
 }

@@ -14,11 +14,11 @@ struct PolicyCommand: AsyncParsableCommand {
 
     /// The policy at `path`, or the default one built into modctl.
     static func load(_ path: String?) throws -> CompiledPolicy {
+        if let path { return try bundle(path).1 }
         do {
-            if let path { return try CompiledPolicy(contentsOf: path) }
             return try CompiledPolicy.standardsBoard()
         } catch let error as PolicyError {
-            printError("the policy is not valid:\n\(error)")
+            printError("the built-in policy is not valid:\n\(error)")
             throw ExitCode.failure
         }
     }
