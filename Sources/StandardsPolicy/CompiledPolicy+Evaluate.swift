@@ -1,4 +1,44 @@
 import Foundation
+import Synchronization
+
+/// What evaluating one comment needs besides the policy: the normalized text and the term matcher's lists. Kept in a
+/// pool and reused, so evaluating a comment of a size seen before allocates nothing for them.
+struct Workspace: Sendable {
+    var text = NormalizedText()
+    var terms = TermScratch()
+
+    /// Beyond this many scalars a workspace is not kept: one very long text must not pin its buffers for good.
+    static let keepLimit = 16_384
+}
+
+/// The term matcher's lists, reused between comments.
+struct TermScratch: Sendable {
+    var blocks: [(rule: Int, range: Range<Int>)] = []
+    var allows: [(rule: Int, range: Range<Int>)] = []
+    var found: [CompiledPolicy.TermHit] = []
+    /// The result: each rule's hits with vetoes applied and nested repeats removed.
+    var kept: [CompiledPolicy.TermHit] = []
+}
+
+/// Workspaces not in use, shared by every task that evaluates with one policy.
+final class WorkspacePool: Sendable {
+    private let free = Mutex<[Workspace]>([])
+    /// More than the cores that evaluate at once; beyond it a returned workspace is dropped.
+    private static let capacity = 64
+
+    func take() -> Workspace {
+        free.withLock { $0.popLast() } ?? Workspace()
+    }
+
+    func give(_ workspace: Workspace) {
+        guard workspace.text.originalScalars.capacity <= Workspace.keepLimit else { return }
+        var workspace = workspace
+        workspace.text.original = ""
+        free.withLock { free in
+            if free.count < Self.capacity { free.append(workspace) }
+        }
+    }
+}
 
 extension CompiledPolicy {
     /// Judges `text` in `context`. Deterministic: the same text, context and policy give the same verdict.
@@ -17,12 +57,21 @@ extension CompiledPolicy {
             }
             return verdict(hits)
         }
-        return evaluate(TextNormalizer.normalize(text), context: context)
+        var workspace = workspaces.take()
+        TextNormalizer.normalize(text, into: &workspace.text)
+        let verdict = evaluate(workspace.text, context: context, terms: &workspace.terms)
+        workspaces.give(workspace)
+        return verdict
     }
 
     /// Judges an already normalized text.
     public func evaluate(_ text: NormalizedText, context: EvaluationContext) -> Verdict {
-        let termHits = matchTerms(text)
+        var terms = TermScratch()
+        return evaluate(text, context: context, terms: &terms)
+    }
+
+    func evaluate(_ text: NormalizedText, context: EvaluationContext, terms scratch: inout TermScratch) -> Verdict {
+        matchTerms(text, into: &scratch)
         var hits: [Hit] = []
         // One scan serves the link and personal-information rules; it returns at once for text without dots or ats.
         let links = needsLinkScan ? Links.scan(text) : Links.Found()
@@ -32,7 +81,7 @@ extension CompiledPolicy {
         for (index, check) in checks.enumerated() {
             switch check {
             case .terms:
-                for found in termHits where found.rule == index {
+                for found in scratch.kept where found.rule == index {
                     hits.append(hit(index, text: text, range: found.range))
                 }
             case .length, .empty, .controlCharacters, .combiningOverload:
@@ -144,7 +193,7 @@ extension CompiledPolicy {
 
     // MARK: Terms
 
-    struct TermHit {
+    struct TermHit: Sendable {
         var rule: Int
         /// Original-text range.
         var range: Range<Int>
@@ -152,39 +201,42 @@ extension CompiledPolicy {
 
     /// Scans both views once and returns each rule's hits, with allow-list vetoes applied, repeats removed, and a
     /// hit inside another hit of the same rule dropped.
-    func matchTerms(_ text: NormalizedText) -> [TermHit] {
-        var found: [TermHit] = []
-        for view in [View.latin, View.jamo] {
-            let units = view == .latin ? text.latin : text.jamo
-            if units.count == 0 { continue }
-            var blocks: [(rule: Int, range: Range<Int>)] = []
-            var allows: [(rule: Int, range: Range<Int>)] = []
-            matcher.scan(units.symbols) { match in
-                let info = patternInfo[Int(match.payload)]
-                guard info.view == view, accepts(info, match.range, in: units) else { return }
-                if info.isAllow {
-                    allows.append((Int(info.rule), match.range))
-                } else {
-                    blocks.append((Int(info.rule), match.range))
-                }
-            }
-            for block in blocks {
-                let vetoed = allows.contains { allow in
-                    (allow.rule == -1 || allow.rule == block.rule) && allow.range.lowerBound <= block.range.lowerBound
-                        && allow.range.upperBound >= block.range.upperBound
-                }
-                if !vetoed { found.append(TermHit(rule: block.rule, range: units.originalRange(block.range))) }
-            }
-        }
-        found.sort { ($0.rule, $0.range.lowerBound, -$0.range.count) < ($1.rule, $1.range.lowerBound, -$1.range.count) }
-        var kept: [TermHit] = []
-        for candidate in found {
-            let covered = kept.contains {
+    func matchTerms(_ text: NormalizedText, into scratch: inout TermScratch) {
+        scratch.found.removeAll(keepingCapacity: true)
+        scratch.kept.removeAll(keepingCapacity: true)
+        matchTerms(text.latin, view: .latin, into: &scratch)
+        matchTerms(text.jamo, view: .jamo, into: &scratch)
+        if scratch.found.isEmpty { return }
+        scratch.found.sort { ($0.rule, $0.range.lowerBound, -$0.range.count) < ($1.rule, $1.range.lowerBound, -$1.range.count) }
+        for candidate in scratch.found {
+            let covered = scratch.kept.contains {
                 $0.rule == candidate.rule && $0.range.lowerBound <= candidate.range.lowerBound && $0.range.upperBound >= candidate.range.upperBound
             }
-            if !covered { kept.append(candidate) }
+            if !covered { scratch.kept.append(candidate) }
         }
-        return kept
+    }
+
+    /// Scans one view, adding the blocking matches that no allow entry vetoes to `scratch.found`.
+    private func matchTerms(_ units: TextView, view: View, into scratch: inout TermScratch) {
+        if units.count == 0 { return }
+        scratch.blocks.removeAll(keepingCapacity: true)
+        scratch.allows.removeAll(keepingCapacity: true)
+        (view == .latin ? latinMatcher : jamoMatcher).scan(units.symbols) { match in
+            let info = patternInfo[Int(match.payload)]
+            guard accepts(info, match.range, in: units) else { return }
+            if info.isAllow {
+                scratch.allows.append((Int(info.rule), match.range))
+            } else {
+                scratch.blocks.append((Int(info.rule), match.range))
+            }
+        }
+        for block in scratch.blocks {
+            let vetoed = scratch.allows.contains { allow in
+                (allow.rule == -1 || allow.rule == block.rule) && allow.range.lowerBound <= block.range.lowerBound
+                    && allow.range.upperBound >= block.range.upperBound
+            }
+            if !vetoed { scratch.found.append(TermHit(rule: block.rule, range: units.originalRange(block.range))) }
+        }
     }
 
     /// Word boundaries, repeat counts, jamo roles and the keyboard-reading length a match must satisfy.

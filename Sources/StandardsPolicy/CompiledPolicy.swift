@@ -4,7 +4,9 @@
 public final class CompiledPolicy: Sendable {
     public let document: PolicyDocument
     public let bundle: PolicyBundle
-    let matcher: MultiPatternMatcher
+    /// One automaton per view, each over the terms matched in that view only.
+    let latinMatcher: MultiPatternMatcher
+    let jamoMatcher: MultiPatternMatcher
     let patterns: [CompiledTerm]
     /// What the matching loop reads per pattern, as plain values (copying them costs no reference counting).
     let patternInfo: [PatternInfo]
@@ -30,6 +32,8 @@ public final class CompiledPolicy: Sendable {
     let floodIgnored: [Set<UInt32>]
     /// Whether any rule needs links or email addresses found.
     let needsLinkScan: Bool
+    /// Normalized-text buffers reused between evaluations.
+    let workspaces = WorkspacePool()
 
     enum Check: Sendable {
         case terms, loginRequired, providerAllowed, accountBanned, accountSuspended, articleClosed
@@ -79,7 +83,8 @@ public final class CompiledPolicy: Sendable {
         let document = try PolicyLoader.document(from: bundle)
         var issues: [PolicyError.Issue] = []
         var patterns: [CompiledTerm] = []
-        var symbols: [(symbols: [UInt32], payload: Int32)] = []
+        var latinSymbols: [(symbols: [UInt32], payload: Int32)] = []
+        var jamoSymbols: [(symbols: [UInt32], payload: Int32)] = []
 
         func add(_ term: Term, rule: Int, isAllow: Bool) {
             let normalized = TextNormalizer.normalize(term.text)
@@ -95,7 +100,11 @@ public final class CompiledPolicy: Sendable {
                     rule: rule, isAllow: isAllow, mode: term.mode, view: view, runs: units.units.map(\.run),
                     roles: view == .jamo ? units.units.map(\.role) : [],
                     asciiEdges: (isASCII(units.symbols[0]), isASCII(units.symbols[units.count - 1])), term: term))
-            symbols.append((units.symbols, Int32(patterns.count - 1)))
+            if view == .jamo {
+                jamoSymbols.append((units.symbols, Int32(patterns.count - 1)))
+            } else {
+                latinSymbols.append((units.symbols, Int32(patterns.count - 1)))
+            }
         }
 
         for term in document.allow { add(term, rule: -1, isAllow: true) }
@@ -160,7 +169,8 @@ public final class CompiledPolicy: Sendable {
         self.patternInfo = patternInfo
         self.patternRuns = patternRuns
         self.patternRoles = patternRoles
-        matcher = MultiPatternMatcher(patterns: symbols)
+        latinMatcher = MultiPatternMatcher(patterns: latinSymbols)
+        jamoMatcher = MultiPatternMatcher(patterns: jamoSymbols)
     }
 
     /// Reads, validates and compiles the policy file at `path` and the term files beside it.
@@ -172,6 +182,6 @@ public final class CompiledPolicy: Sendable {
 
     /// Number of compiled terms (allow entries included), and the automaton's size, for diagnostics.
     public var termCount: Int { patterns.count }
-    public var automatonStates: Int { matcher.stateCount }
-    public var automatonBytes: Int { matcher.memoryBytes }
+    public var automatonStates: Int { latinMatcher.stateCount + jamoMatcher.stateCount }
+    public var automatonBytes: Int { latinMatcher.memoryBytes + jamoMatcher.memoryBytes }
 }

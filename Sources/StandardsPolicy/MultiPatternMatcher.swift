@@ -15,7 +15,8 @@ struct MultiPatternMatcher: Sendable {
     private var directColumns: [UInt16]
     private var otherColumns: [UInt32: UInt16]
     private let columns: Int
-    /// `transitions[state * columns + column]` is the next state (failure links already folded in).
+    /// `transitions[state * columns + column] >> 1` is the next state (failure links already folded in); the low bit
+    /// says whether that state has outputs.
     private var transitions: [Int32]
     /// Each state's outputs are `outputPayloads[outputStarts[state]..<outputStarts[state + 1]]`, with lengths.
     private var outputStarts: [Int32]
@@ -66,49 +67,58 @@ struct MultiPatternMatcher: Sendable {
             outputs[state].append((pattern.payload, Int32(pattern.symbols.count)))
         }
 
-        // Breadth-first: failure links, folded outputs, and the dense table.
+        // Number the states breadth-first, so the shallow states that most symbols of a text visit share a few cache
+        // lines of the table.
         let stateCount = children.count
-        var transitions = [Int32](repeating: 0, count: stateCount * columns)
-        var failure = [Int32](repeating: 0, count: stateCount)
-        var queue: [Int] = []
-        queue.reserveCapacity(stateCount)
-        for (key, child) in children[0] {
-            transitions[key] = child
-            queue.append(Int(child))
-        }
+        var order: [Int] = [0]
+        order.reserveCapacity(stateCount)
         var head = 0
-        while head < queue.count {
-            let state = queue[head]
+        while head < order.count {
+            let state = order[head]
             head += 1
-            let fail = Int(failure[state])
-            outputs[state].append(contentsOf: outputs[fail])
+            for key in 0..<columns { if let child = children[state][key] { order.append(Int(child)) } }
+        }
+        var renumbered = [Int](repeating: 0, count: stateCount)
+        for (index, state) in order.enumerated() { renumbered[state] = index }
+
+        // Breadth-first again, in the new numbering: failure links, folded outputs, and the dense table.
+        var next = [Int32](repeating: 0, count: stateCount * columns)
+        var failure = [Int](repeating: 0, count: stateCount)
+        var folded = [[(payload: Int32, length: Int32)]](repeating: [], count: stateCount)
+        for old in 0..<stateCount { folded[renumbered[old]] = outputs[old] }
+        for state in 0..<stateCount {  // `order` is breadth-first, so a state's failure is final before it is read
+            let old = order[state]
+            let fail = failure[state]
+            if state != 0 { folded[state].append(contentsOf: folded[fail]) }
             for key in 0..<columns {
-                if let child = children[state][key] {
-                    failure[Int(child)] = state == 0 ? 0 : transitions[fail * columns + key]
-                    transitions[state * columns + key] = child
-                    queue.append(Int(child))
+                if let child = children[old][key] {
+                    let target = renumbered[Int(child)]
+                    failure[target] = state == 0 ? 0 : Int(next[fail * columns + key])
+                    next[state * columns + key] = Int32(target)
                 } else {
-                    transitions[state * columns + key] = transitions[fail * columns + key]
+                    next[state * columns + key] = state == 0 ? 0 : next[fail * columns + key]
                 }
             }
         }
         // Column 0 (symbols no pattern uses) always returns to the root.
-        for state in 0..<stateCount { transitions[state * columns] = 0 }
+        for state in 0..<stateCount { next[state * columns] = 0 }
 
         var outputStarts: [Int32] = [0]
         var outputPayloads: [Int32] = []
         var outputLengths: [Int32] = []
         for state in 0..<stateCount {
-            for output in outputs[state] {
+            for output in folded[state] {
                 outputPayloads.append(output.payload)
                 outputLengths.append(output.length)
             }
             outputStarts.append(Int32(outputPayloads.count))
         }
+        // Each entry is the next state shifted left once, with the low bit set when that state has outputs: the scan
+        // reads one array per symbol.
+        self.transitions = next.map { $0 << 1 | (outputStarts[Int($0)] < outputStarts[Int($0) + 1] ? 1 : 0) }
         self.directColumns = directColumns
         self.otherColumns = otherColumns
         self.columns = columns
-        self.transitions = transitions
         self.outputStarts = outputStarts
         self.outputPayloads = outputPayloads
         self.outputLengths = outputLengths
@@ -118,17 +128,20 @@ struct MultiPatternMatcher: Sendable {
     @inline(__always)
     func scan(_ symbols: [UInt32], _ body: (Match) -> Void) {
         var state = 0
+        let columns = columns
         transitions.withUnsafeBufferPointer { transitions in
             directColumns.withUnsafeBufferPointer { direct in
-                for (position, symbol) in symbols.enumerated() {
-                    let column = symbol < Self.directLimit ? Int(direct[Int(symbol)]) : Int(otherColumns[symbol] ?? 0)
-                    state = Int(transitions[state * columns + column])
-                    let first = Int(outputStarts[state])
-                    let last = Int(outputStarts[state + 1])
-                    if first == last { continue }
-                    for output in first..<last {
-                        let length = Int(outputLengths[output])
-                        body(Match(payload: outputPayloads[output], range: (position + 1 - length)..<(position + 1)))
+                symbols.withUnsafeBufferPointer { symbols in
+                    for position in 0..<symbols.count {
+                        let symbol = symbols[position]
+                        let column = symbol < Self.directLimit ? Int(direct[Int(symbol)]) : Int(otherColumns[symbol] ?? 0)
+                        let entry = Int(transitions[state &* columns &+ column])
+                        state = entry >> 1
+                        if entry & 1 == 0 { continue }
+                        for output in Int(outputStarts[state])..<Int(outputStarts[state + 1]) {
+                            let length = Int(outputLengths[output])
+                            body(Match(payload: outputPayloads[output], range: (position + 1 - length)..<(position + 1)))
+                        }
                     }
                 }
             }

@@ -16,6 +16,12 @@ public enum TextNormalizer {
         var asciiLettersOnly = true
         /// FNV-1a over the word's case-folded scalars, for spotting one word repeated over and over.
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        /// The Latin view joins this word to the next (spaced-out letters, see ``markJoins(_:)``).
+        var latinJoin = false
+        /// The jamo view reads this word as Korean (a Hangul word, or a short word between Hangul words).
+        var hangulContext = false
+        /// The jamo view joins this word to the next (spaced-out syllables).
+        var jamoJoin = false
     }
 
     /// Leet symbols that stand for letters inside a Latin word.
@@ -50,9 +56,16 @@ public enum TextNormalizer {
 
     /// The scalars of `text`, decoded from UTF-8 in one pass.
     static func scalars(of text: String) -> [UInt32] {
+        var out: [UInt32] = []
+        decode(text, into: &out)
+        return out
+    }
+
+    /// Replaces the contents of `out` with the scalars of `text`.
+    static func decode(_ text: String, into out: inout [UInt32]) {
+        out.removeAll(keepingCapacity: true)
         var text = text
-        return text.withUTF8 { bytes in
-            var out = [UInt32]()
+        text.withUTF8 { bytes in
             out.reserveCapacity(bytes.count)
             var index = 0
             let count = bytes.count
@@ -74,31 +87,44 @@ public enum TextNormalizer {
                     index += 4
                 }
             }
-            return out
         }
     }
 
     public static func normalize(_ text: String) -> NormalizedText {
-        let original = scalars(of: text)
-        let base = makeBase(text, original: original)
-        let tokens = tokenize(base)
-        let latin = latinView(base, tokens: tokens)
-        let jamo = jamoView(base, tokens: tokens)
-        let signals = scanSignals(base, tokens: tokens)
-        let digitRuns = signals.digitLike >= 5 ? self.digitRuns(base) : []
-        let limits = measure(text, original: original, base: base)
-        return NormalizedText(
-            original: text, latin: latin, jamo: jamo, digitRuns: digitRuns, base: base, tokens: tokens,
-            mightContainLinks: signals.linkTrigger,
-            characterCount: limits.characters, byteCount: text.utf8.count, maxScalarsPerCharacter: limits.maxScalars,
-            hasControlCharacters: limits.control, isBlank: limits.blank, lineCount: limits.lines)
+        var normalized = NormalizedText()
+        normalize(text, into: &normalized)
+        return normalized
+    }
+
+    /// Normalizes `text` into `normalized`, replacing what it held and reusing its storage: an evaluator that keeps
+    /// one ``NormalizedText`` allocates nothing per comment once its buffers have grown to the comments it sees.
+    static func normalize(_ text: String, into normalized: inout NormalizedText) {
+        normalized.original = text
+        decode(text, into: &normalized.originalScalars)
+        makeBase(text, original: normalized.originalScalars, into: &normalized.base)
+        tokenize(normalized.base, into: &normalized.tokens)
+        markJoins(&normalized.tokens)
+        latinView(normalized.base, tokens: normalized.tokens, into: &normalized.latin)
+        jamoView(normalized.base, tokens: normalized.tokens, into: &normalized.jamo)
+        let signals = scanSignals(normalized.base, tokens: normalized.tokens)
+        normalized.mightContainLinks = signals.linkTrigger
+        normalized.digitRuns.removeAll(keepingCapacity: true)
+        if signals.digitLike >= 5 { digitRuns(normalized.base, into: &normalized.digitRuns) }
+        let limits = measure(text, original: normalized.originalScalars)
+        normalized.characterCount = limits.characters
+        normalized.byteCount = text.utf8.count
+        normalized.maxScalarsPerCharacter = limits.maxScalars
+        normalized.hasControlCharacters = limits.control
+        normalized.isBlank = limits.blank
+        normalized.lineCount = limits.lines
     }
 
     /// The folded text that every view starts from, as a string: NFC, invisible characters and stray combining marks
     /// dropped, compatibility forms, case, diacritics and Latin look-alikes folded (`l` reads `i`), Hangul kept, other
     /// separators turned into spaces. Folding is idempotent: `fold(fold(x)) == fold(x)`.
     public static func fold(_ text: String) -> String {
-        let base = makeBase(text, original: scalars(of: text))
+        var base = BaseText()
+        makeBase(text, original: scalars(of: text), into: &base)
         var out = String.UnicodeScalarView()
         for (index, scalarClass) in base.classes.enumerated() {
             switch scalarClass.kind {
@@ -124,8 +150,8 @@ public enum TextNormalizer {
     /// The NFC text with offsets. Stored comments are NFC already (the database normalizes them), so the usual
     /// path copies; text with combining marks or conjoining jamo is composed one user-perceived character at a time,
     /// which keeps every composed scalar mapped to the character it came from.
-    static func makeBase(_ text: String, original: [UInt32]) -> BaseText {
-        var base = BaseText()
+    static func makeBase(_ text: String, original: [UInt32], into base: inout BaseText) {
+        base.removeAll()
         base.scalars.reserveCapacity(original.count)
         base.classes.reserveCapacity(original.count)
         base.starts.reserveCapacity(original.count)
@@ -138,25 +164,17 @@ public enum TextNormalizer {
             return Unicode.Scalar(v).map { $0.properties.canonicalCombiningClass != .notReordered } ?? false
         }
         if !needsComposition {
-            let count = original.count
-            base.scalars = original
-            base.classes = ScalarClass.withTable { table in
-                [ScalarClass](unsafeUninitializedCapacity: count) { buffer, initialized in
-                    for (index, v) in original.enumerated() {
-                        buffer[index] = v < 0x10000 ? table[Int(v)] : ScalarClass.classifySupplementary(v)
-                    }
-                    initialized = count
+            base.scalars.append(contentsOf: original)
+            ScalarClass.withTable { table in
+                for v in original {
+                    base.classes.append(v < 0x10000 ? table[Int(v)] : ScalarClass.classifySupplementary(v))
                 }
             }
-            base.starts = [Int32](unsafeUninitializedCapacity: count) { buffer, initialized in
-                for index in 0..<count { buffer[index] = Int32(index) }
-                initialized = count
+            for index in 0..<Int32(original.count) {
+                base.starts.append(index)
+                base.ends.append(index + 1)
             }
-            base.ends = [Int32](unsafeUninitializedCapacity: count) { buffer, initialized in
-                for index in 0..<count { buffer[index] = Int32(index + 1) }
-                initialized = count
-            }
-            return base
+            return
         }
         var offset = 0
         for character in text {
@@ -170,7 +188,6 @@ public enum TextNormalizer {
             }
             offset += count
         }
-        return base
     }
 
     // MARK: Tokens
@@ -184,8 +201,8 @@ public enum TextNormalizer {
 
     /// Splits the text into words. Invisible characters never split a word (f\u{200B}uck is one word); leet symbols
     /// belong to a word when they sit inside it (sh!t, a$$hole), `$` also at its end (a$$), `^` before Hangul (^ㅂ).
-    static func tokenize(_ base: BaseText) -> [Token] {
-        var tokens: [Token] = []
+    static func tokenize(_ base: BaseText, into tokens: inout [Token]) {
+        tokens.removeAll(keepingCapacity: true)
         var current: Token?
         let count = base.count
 
@@ -254,32 +271,41 @@ public enum TextNormalizer {
             current = token
         }
         if let token = current { tokens.append(token) }
-        return tokens
+    }
+
+    /// Marks how the views join words: three or more one-letter Latin words in a row read as one word (f u c k,
+    /// f.u.c.k); short non-Hangul words between Hangul words are read in Hangul context (ㅅ 1 ㅂ); two or more
+    /// one-character Hangul-context words in a row join up (시 발, ㅅ.ㅂ).
+    static func markJoins(_ tokens: inout [Token]) {
+        let count = tokens.count
+        var runStart = 0
+        for index in 0...count {
+            if index < count, tokens[index].hasLatin, tokens[index].visible == 1 { continue }
+            if index - runStart >= 3 {
+                for position in runStart..<(index - 1) { tokens[position].latinJoin = true }
+            }
+            runStart = index + 1
+        }
+        for index in 0..<count {
+            let token = tokens[index]
+            if token.hasHangul {
+                tokens[index].hangulContext = true
+            } else if token.visible <= 2 {
+                tokens[index].hangulContext = (index > 0 && tokens[index - 1].hasHangul) || (index + 1 < count && tokens[index + 1].hasHangul)
+            }
+        }
+        for index in 0..<max(count - 1, 0) {
+            let single = tokens[index].hangulContext && tokens[index].visible == 1
+            let nextSingle = tokens[index + 1].hangulContext && tokens[index + 1].visible == 1
+            tokens[index].jamoJoin = single && nextSingle
+        }
     }
 
     // MARK: The Latin view
 
-    static func latinView(_ base: BaseText, tokens: [Token]) -> TextView {
-        var view = TextView(capacity: base.count + tokens.count)
-        return withUnsafeTemporaryAllocation(of: Bool.self, capacity: tokens.count + 1) { joinWithNext in
-            // Spaced-out letters (f u c k, f.u.c.k): three or more one-letter words in a row are read as one word.
-            joinWithNext.initialize(repeating: false)
-            var runStart = 0
-            for index in 0...tokens.count {
-                if index < tokens.count, tokens[index].hasLatin, tokens[index].visible == 1 { continue }
-                if index - runStart >= 3 {
-                    for position in runStart..<(index - 1) { joinWithNext[position] = true }
-                }
-                runStart = index + 1
-            }
-            latinUnits(base, tokens: tokens, joinWithNext: joinWithNext, into: &view)
-            view.trimTrailingBoundary()
-            return view
-        }
-    }
-
-    private static func latinUnits(_ base: BaseText, tokens: [Token], joinWithNext: UnsafeMutableBufferPointer<Bool>, into view: inout TextView) {
-        for (tokenIndex, token) in tokens.enumerated() {
+    static func latinView(_ base: BaseText, tokens: [Token], into view: inout TextView) {
+        view.reset(capacity: base.count + tokens.count)
+        for token in tokens {
             if token.hasLatin || token.hasDigit {
                 for index in token.start..<token.end {
                     let scalarClass = base.classes[index]
@@ -310,32 +336,19 @@ public enum TextNormalizer {
                     }
                 }
             }
-            if !joinWithNext[tokenIndex] {
+            if !token.latinJoin {
                 view.append(TextView.boundary, start: Int32(base.starts[max(token.end - 1, 0)]), end: base.ends[max(token.end - 1, 0)])
             }
         }
+        view.trimTrailingBoundary()
     }
 
     // MARK: The jamo view
 
-    static func jamoView(_ base: BaseText, tokens: [Token]) -> TextView {
-        var view = TextView(capacity: base.count * 3)
-        var keys: [UInt32] = []
-        keys.reserveCapacity(8)
-        // Short non-Hangul words between Hangul words are read in Hangul context (ㅅ 1 ㅂ).
-        var hangulContext = tokens.map(\.hasHangul)
-        for (index, token) in tokens.enumerated() where !token.hasHangul && token.visible <= 2 {
-            let before = index > 0 && tokens[index - 1].hasHangul
-            let after = index + 1 < tokens.count && tokens[index + 1].hasHangul
-            if before || after { hangulContext[index] = true }
-        }
-        // Spaced-out syllables (시 발, ㅅ.ㅂ): two or more one-character Hangul-context words in a row join up.
-        let single = tokens.indices.map { hangulContext[$0] && tokens[$0].visible == 1 }
-        var joinWithNext = [Bool](repeating: false, count: tokens.count)
-        for index in tokens.indices.dropLast() where single[index] && single[index + 1] { joinWithNext[index] = true }
-
-        for (tokenIndex, token) in tokens.enumerated() {
-            if hangulContext[tokenIndex] {
+    static func jamoView(_ base: BaseText, tokens: [Token], into view: inout TextView) {
+        view.reset(capacity: base.count * 3)
+        for token in tokens {
+            if token.hangulContext {
                 for index in token.start..<token.end {
                     let scalarClass = base.classes[index]
                     let start = base.starts[index]
@@ -393,12 +406,11 @@ public enum TextNormalizer {
                     }
                 }
             }
-            if !joinWithNext[tokenIndex] {
+            if !token.jamoJoin {
                 view.append(TextView.boundary, start: base.starts[max(token.end - 1, 0)], end: base.ends[max(token.end - 1, 0)])
             }
         }
         view.trimTrailingBoundary()
-        return view
     }
 
     // MARK: Digits
@@ -462,7 +474,7 @@ public enum TextNormalizer {
         word.unicodeScalars.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1.value)) &* 0x100_0000_01b3 }
     }
 
-    static func digitRuns(_ base: BaseText) -> [DigitRun] {
+    static func digitRuns(_ base: BaseText, into runs: inout [DigitRun]) {
         let count = base.count
         // Spelled digits count only in runs of three or more syllables (공일공), so 이 and 사 stay words.
         var spelled: [UInt8?] = []
@@ -477,7 +489,6 @@ public enum TextNormalizer {
         }
         let hasSpelled = !spelled.isEmpty
 
-        var runs: [DigitRun] = []
         var run = DigitRun()
         var gap: [UInt32] = []
         func close() {
@@ -518,7 +529,6 @@ public enum TextNormalizer {
             }
         }
         close()
-        return runs
     }
 
     // MARK: Limits
@@ -533,7 +543,7 @@ public enum TextNormalizer {
     }
 
     static func measure(
-        _ text: String, original: [UInt32], base: BaseText
+        _ text: String, original: [UInt32]
     ) -> (
         characters: Int, maxScalars: Int, control: Bool, blank: Bool, lines: Int
     ) {

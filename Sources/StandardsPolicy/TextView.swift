@@ -26,7 +26,12 @@ public struct TextView: Sendable {
     public internal(set) var symbols: [UInt32] = []
     var units: [Unit] = []
 
-    init(capacity: Int) {
+    init() {}
+
+    /// Empties the view, keeping its storage, with room for `capacity` units.
+    mutating func reset(capacity: Int) {
+        symbols.removeAll(keepingCapacity: true)
+        units.removeAll(keepingCapacity: true)
         symbols.reserveCapacity(capacity)
         units.reserveCapacity(capacity)
     }
