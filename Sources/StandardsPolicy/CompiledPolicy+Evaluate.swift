@@ -3,7 +3,10 @@ import Synchronization
 
 /// What evaluating one comment needs besides the policy: the normalized text and the term matcher's lists. Kept in a
 /// pool and reused, so evaluating a comment of a size seen before allocates nothing for them.
-struct Workspace: Sendable {
+///
+/// A reference type so the pool hands it out without copying; only the task that took it from the pool touches it
+/// until it is given back, which is what makes the unchecked `Sendable` sound.
+final class Workspace: @unchecked Sendable {
     var text = NormalizedText()
     var terms = TermScratch()
 
@@ -32,7 +35,6 @@ final class WorkspacePool: Sendable {
 
     func give(_ workspace: Workspace) {
         guard workspace.text.originalScalars.capacity <= Workspace.keepLimit else { return }
-        var workspace = workspace
         workspace.text.original = ""
         free.withLock { free in
             if free.count < Self.capacity { free.append(workspace) }
@@ -57,20 +59,23 @@ extension CompiledPolicy {
             }
             return verdict(hits)
         }
-        var workspace = workspaces.take()
+        // The pooled buffers are used in place (inout access to a class's properties copies nothing).
+        let workspace = workspaces.take()
         TextNormalizer.normalize(text, into: &workspace.text)
-        let verdict = evaluate(workspace.text, context: context, terms: &workspace.terms)
+        let verdict = evaluate(normalized: &workspace.text, context: context, terms: &workspace.terms)
         workspaces.give(workspace)
         return verdict
     }
 
     /// Judges an already normalized text.
     public func evaluate(_ text: NormalizedText, context: EvaluationContext) -> Verdict {
+        var text = text
         var terms = TermScratch()
-        return evaluate(text, context: context, terms: &terms)
+        return evaluate(normalized: &text, context: context, terms: &terms)
     }
 
-    func evaluate(_ text: NormalizedText, context: EvaluationContext, terms scratch: inout TermScratch) -> Verdict {
+    /// `text` is inout only so that the caller's storage is read in place; it is not changed.
+    func evaluate(normalized text: inout NormalizedText, context: EvaluationContext, terms scratch: inout TermScratch) -> Verdict {
         matchTerms(text, into: &scratch)
         var hits: [Hit] = []
         // One scan serves the link and personal-information rules; it returns at once for text without dots or ats.
@@ -117,7 +122,7 @@ extension CompiledPolicy {
         case .loginRequired:
             if !context.authenticated { hits.append(hit(index, matched: "no verified login")) }
         case .providerAllowed:
-            if context.authenticated, !document.providers.contains((context.provider ?? "").lowercased()) {
+            if context.authenticated, !allowsProvider(context.provider) {
                 hits.append(hit(index, matched: "provider \(context.provider ?? "none") is not allowed"))
             }
         case .accountBanned:
@@ -159,6 +164,12 @@ extension CompiledPolicy {
         default:
             break
         }
+    }
+
+    /// Whether the policy allows the login provider `provider`, in any case.
+    func allowsProvider(_ provider: String?) -> Bool {
+        guard let provider else { return false }
+        return document.providers.contains(provider) || document.providers.contains(provider.lowercased())
     }
 
     func verdict(_ hits: [Hit]) -> Verdict {
@@ -221,13 +232,16 @@ extension CompiledPolicy {
         if units.count == 0 { return }
         scratch.blocks.removeAll(keepingCapacity: true)
         scratch.allows.removeAll(keepingCapacity: true)
-        (view == .latin ? latinMatcher : jamoMatcher).scan(units.symbols) { match in
-            let info = patternInfo[Int(match.payload)]
-            guard accepts(info, match.range, in: units) else { return }
-            if info.isAllow {
-                scratch.allows.append((Int(info.rule), match.range))
-            } else {
-                scratch.blocks.append((Int(info.rule), match.range))
+        let matcher = view == .latin ? latinMatcher : jamoMatcher
+        units.withSymbols { symbols in
+            matcher.scan(symbols) { match in
+                let info = patternInfo[Int(match.payload)]
+                guard accepts(info, match.range, in: units) else { return }
+                if info.isAllow {
+                    scratch.allows.append((Int(info.rule), match.range))
+                } else {
+                    scratch.blocks.append((Int(info.rule), match.range))
+                }
             }
         }
         for block in scratch.blocks {
@@ -244,30 +258,30 @@ extension CompiledPolicy {
     func accepts(_ info: PatternInfo, _ range: Range<Int>, in units: TextView) -> Bool {
         let detail = Int(info.detail)
         if info.needsRunCheck {
-            for offset in 0..<Int(info.length) where patternRuns[detail + offset] > units.units[range.lowerBound + offset].run {
+            for offset in 0..<Int(info.length) where patternRuns[detail + offset] > units.unit(range.lowerBound + offset).run {
                 return false
             }
         }
         switch info.mode {
         case .word:
-            let before = range.lowerBound == 0 || units.symbols[range.lowerBound - 1] == TextView.boundary
-            let after = range.upperBound == units.count || units.symbols[range.upperBound] == TextView.boundary
+            let before = range.lowerBound == 0 || units.symbol(range.lowerBound - 1) == TextView.boundary
+            let after = range.upperBound == units.count || units.symbol(range.upperBound) == TextView.boundary
             return before && after
         case .prefix:
-            return range.lowerBound == 0 || units.symbols[range.lowerBound - 1] == TextView.boundary
+            return range.lowerBound == 0 || units.symbol(range.lowerBound - 1) == TextView.boundary
         case .embedded:
             return true
         case .korean:
             // A Latin word read as typed on a Korean keyboard must spell a long enough term.
-            if units.units[range.lowerBound].qwerty, range.count < 4 { return false }
+            if units.unit(range.lowerBound).qwerty, range.count < 4 { return false }
             for offset in 0..<Int(info.length) {
                 let role = patternRoles[detail + offset]
-                let found = units.units[range.lowerBound + offset].role
+                let found = units.unit(range.lowerBound + offset).role
                 if found != TextView.Role.alone.rawValue, found != role { return false }
                 if role == TextView.Role.alone.rawValue, found != role { return false }
             }
             func isASCII(_ position: Int) -> Bool {
-                position >= 0 && position < units.count && units.symbols[position] < 0x80 && units.symbols[position] != TextView.boundary
+                position >= 0 && position < units.count && units.symbol(position) < 0x80 && units.symbol(position) != TextView.boundary
             }
             if info.leadingASCII, isASCII(range.lowerBound - 1) { return false }
             if info.trailingASCII, isASCII(range.upperBound) { return false }

@@ -4,44 +4,48 @@ enum Flood {
     static func find(_ text: NormalizedText, maxRun: Int, ignored: Set<UInt32>, maxRepeatedWord: Int) -> [Range<Int>] {
         var ranges: [Range<Int>] = []
         let base = text.base
-        var runStart = 0
-        for index in 1...max(base.count, 1) {
-            if index < base.count, base.scalars[index] == base.scalars[runStart] { continue }
-            if runStart < base.count, index - runStart >= maxRun {
-                let scalar = base.scalars[runStart]
-                let kind = base.classes[runStart].kind
-                if !ignored.contains(scalar), kind != .newline, !(kind == .separator && scalar == 0x20) {
-                    ranges.append(base.originalRange(runStart..<index))
+        let count = base.count
+        base.scalars.withUnsafeBufferPointer { scalars in
+            var runStart = 0
+            for index in 1...max(count, 1) {
+                if index < count, scalars[index] == scalars[runStart] { continue }
+                if runStart < count, index - runStart >= maxRun {
+                    let scalar = scalars[runStart]
+                    let kind = base.classes[runStart].kind
+                    if !ignored.contains(scalar), kind != .newline, !(kind == .separator && scalar == 0x20) {
+                        ranges.append(base.originalRange(runStart..<index))
+                    }
                 }
+                runStart = index
             }
-            runStart = index
         }
         // The same word over and over: at least maxRepeatedWord times and more than half of all words. The majority
         // vote (Boyer–Moore) finds the only word that can be more than half, without sorting or a dictionary.
         let tokens = text.tokens
         if tokens.count >= maxRepeatedWord {
-            func hash(_ token: TextNormalizer.Token) -> UInt64 { token.hash }
-            var candidate: UInt64 = 0
-            var votes = 0
-            for token in tokens {
-                let value = hash(token)
-                if votes == 0 {
-                    candidate = value
-                    votes = 1
-                } else {
-                    votes += value == candidate ? 1 : -1
+            tokens.withUnsafeBufferPointer { tokens in
+                var candidate: UInt64 = 0
+                var votes = 0
+                for index in 0..<tokens.count {
+                    let value = tokens[index].hash
+                    if votes == 0 {
+                        candidate = value
+                        votes = 1
+                    } else {
+                        votes += value == candidate ? 1 : -1
+                    }
                 }
-            }
-            var first: TextNormalizer.Token?
-            var last: TextNormalizer.Token?
-            var count = 0
-            for token in tokens where hash(token) == candidate {
-                count += 1
-                if first == nil { first = token }
-                last = token
-            }
-            if count >= maxRepeatedWord, count * 2 > tokens.count, let first, let last {
-                ranges.append(base.originalRange(first.start..<last.end))
+                var first = -1
+                var last = -1
+                var count = 0
+                for index in 0..<tokens.count where tokens[index].hash == candidate {
+                    count += 1
+                    if first < 0 { first = index }
+                    last = index
+                }
+                if count >= maxRepeatedWord, count * 2 > tokens.count {
+                    ranges.append(base.originalRange(tokens[first].start..<tokens[last].end))
+                }
             }
         }
         return ranges
@@ -59,9 +63,9 @@ public enum Duplicates {
         init(_ text: NormalizedText) {
             var symbols: [UInt32] = []
             symbols.reserveCapacity(text.latin.count + text.jamo.count)
-            for symbol in text.latin.symbols where symbol != TextView.boundary { symbols.append(symbol) }
-            for (index, symbol) in text.jamo.symbols.enumerated() where symbol != TextView.boundary && !text.jamo.units[index].qwerty {
-                symbols.append(symbol)
+            for index in 0..<text.latin.count where text.latin.symbol(index) != TextView.boundary { symbols.append(text.latin.symbol(index)) }
+            for index in 0..<text.jamo.count where text.jamo.symbol(index) != TextView.boundary && !text.jamo.unit(index).qwerty {
+                symbols.append(text.jamo.symbol(index))
             }
             self.symbols = symbols
             var trigrams: [UInt64] = []

@@ -96,7 +96,7 @@ enum Hangul {
 
     /// Appends the typed jamo of a compatibility jamo (splitting compounds) to `view`.
     @inline(__always)
-    static func appendKeys(of jamo: UInt32, to view: inout TextView, start: Int32, end: Int32, role: TextView.Role) {
+    static func appendKeys(of jamo: UInt32, to view: inout TextView.Writer, start: Int32, end: Int32, role: TextView.Role) {
         let packed = compoundKeys(jamo)
         if packed == 0 {
             view.append(jamo, start: start, end: end, role: role)
@@ -108,7 +108,7 @@ enum Hangul {
 
     /// Appends the typed jamo of a precomposed syllable, with each one's role (initial, vowel, final), to `view`.
     @inline(__always)
-    static func appendKeys(ofSyllable syllable: UInt32, to view: inout TextView, start: Int32, end: Int32) {
+    static func appendKeys(ofSyllable syllable: UInt32, to view: inout TextView.Writer, start: Int32, end: Int32) {
         let index = syllable - syllableBase
         let final = index % 28
         view.append(initialJamo(index / (21 * 28)), start: start, end: end, role: .initial)

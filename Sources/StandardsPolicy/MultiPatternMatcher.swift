@@ -126,12 +126,12 @@ struct MultiPatternMatcher: Sendable {
 
     /// Calls `body` for every occurrence of every pattern in `symbols`, in order of where the match ends.
     @inline(__always)
-    func scan(_ symbols: [UInt32], _ body: (Match) -> Void) {
+    func scan(_ symbols: UnsafeBufferPointer<UInt32>, _ body: (Match) -> Void) {
         var state = 0
         let columns = columns
         transitions.withUnsafeBufferPointer { transitions in
             directColumns.withUnsafeBufferPointer { direct in
-                symbols.withUnsafeBufferPointer { symbols in
+                do {
                     for position in 0..<symbols.count {
                         let symbol = symbols[position]
                         let column = symbol < Self.directLimit ? Int(direct[Int(symbol)]) : Int(otherColumns[symbol] ?? 0)

@@ -43,23 +43,63 @@ public struct NormalizedText: Sendable {
 }
 
 /// The NFC text as scalars, with each one's class and its range in the original text.
+///
+/// The arrays are storage: the text is their first `count` entries, and the room beyond is kept for the next text.
 struct BaseText: Sendable {
-    var scalars: [UInt32] = []
-    var classes: [ScalarClass] = []
-    var starts: [Int32] = []
-    var ends: [Int32] = []
-
-    var count: Int { scalars.count }
-
-    /// Empties the text, keeping its storage for the next one.
-    mutating func removeAll() {
-        scalars.removeAll(keepingCapacity: true)
-        classes.removeAll(keepingCapacity: true)
-        starts.removeAll(keepingCapacity: true)
-        ends.removeAll(keepingCapacity: true)
-    }
+    private(set) var scalars: [UInt32] = []
+    private(set) var classes: [ScalarClass] = []
+    private(set) var starts: [Int32] = []
+    private(set) var ends: [Int32] = []
+    private(set) var count = 0
 
     func originalRange(_ range: Range<Int>) -> Range<Int> {
         Int(starts[range.lowerBound])..<Int(ends[range.upperBound - 1])
+    }
+
+    /// Empties the text, keeping its storage.
+    mutating func removeAll() { count = 0 }
+
+    /// Appends one scalar (the composing path; the common path writes through ``write(capacity:_:)``).
+    mutating func append(_ scalar: UInt32, _ scalarClass: ScalarClass, start: Int32, end: Int32) {
+        if count == scalars.count {
+            scalars.append(scalar)
+            classes.append(scalarClass)
+            starts.append(start)
+            ends.append(end)
+        } else {
+            scalars[count] = scalar
+            classes[count] = scalarClass
+            starts[count] = start
+            ends[count] = end
+        }
+        count += 1
+    }
+
+    /// Replaces the text with what `body` writes into the four buffers (room for `capacity` scalars); `body` returns
+    /// how many it wrote, or nil to give up (the text is then empty).
+    mutating func write(
+        capacity: Int,
+        _ body: (
+            UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<ScalarClass>, UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Int32>
+        ) -> Int?
+    ) -> Bool {
+        if scalars.count < capacity {
+            let more = capacity - scalars.count
+            scalars.append(contentsOf: repeatElement(0, count: more))
+            classes.append(contentsOf: repeatElement(ScalarClass(kind: .separator, value: 0x20), count: more))
+            starts.append(contentsOf: repeatElement(0, count: more))
+            ends.append(contentsOf: repeatElement(0, count: more))
+        }
+        let written = scalars.withUnsafeMutableBufferPointer { scalars in
+            classes.withUnsafeMutableBufferPointer { classes in
+                starts.withUnsafeMutableBufferPointer { starts in
+                    ends.withUnsafeMutableBufferPointer { ends in
+                        body(scalars.baseAddress!, classes.baseAddress!, starts.baseAddress!, ends.baseAddress!)
+                    }
+                }
+            }
+        }
+        count = written ?? 0
+        return written != nil
     }
 }

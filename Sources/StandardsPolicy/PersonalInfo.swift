@@ -101,7 +101,7 @@ enum PersonalInfo {
     /// Ranges (in original offsets) where any of `words` occurs, ASCII case-insensitively.
     static func locate(_ words: [String], in base: BaseText) -> [Range<Int>] {
         var ranges: [Range<Int>] = []
-        let lowered = base.scalars.map { (0x41...0x5A).contains($0) ? $0 + 0x20 : $0 }
+        let lowered = base.scalars[0..<base.count].map { (0x41...0x5A).contains($0) ? $0 + 0x20 : $0 }
         for word in words {
             let pattern = word.lowercased().unicodeScalars.map(\.value)
             guard !pattern.isEmpty, pattern.count <= lowered.count else { continue }

@@ -33,7 +33,32 @@ struct ScalarClass: Sendable, Equatable {
     }
 
     let kind: Kind
+    /// Facts the limits need (``isWhitespace``, ``standsAlone``), set by ``classify(_:expansions:)``. Declared
+    /// between `kind` and `value` so the class stays eight bytes.
+    var flags: UInt8 = 0
     let value: UInt32
+
+    static let whitespaceFlag: UInt8 = 1
+    static let standsAloneFlag: UInt8 = 2
+    static let composesFlag: UInt8 = 4
+    static let signalFlag: UInt8 = 8
+
+    /// Unicode White_Space.
+    var isWhitespace: Bool { flags & Self.whitespaceFlag != 0 }
+    /// The scalar is always a user-perceived character of its own, whatever stands beside it: it is none of what
+    /// joins characters (extending and spacing marks, zero-width joiners and other format characters, prepended
+    /// concatenation marks, conjoining Hangul jamo, regional indicators, emoji modifiers, CR) and it is assigned. A
+    /// text made only of such scalars has as many characters as scalars.
+    var standsAlone: Bool { flags & Self.standsAloneFlag != 0 }
+    /// NFC may change the text around this scalar (a combining mark, a conjoining jamo), so it cannot be read as is.
+    var composes: Bool { flags & Self.composesFlag != 0 }
+    /// The scalar counts for ``TextNormalizer/SignalsCounter`` (a digit, an at sign, a dot, 닷…).
+    var isSignal: Bool { flags & Self.signalFlag != 0 }
+
+    /// The flags that depend on the class as well as the scalar.
+    private static func classFlags(_ scalarClass: ScalarClass, _ v: UInt32) -> UInt8 {
+        TextNormalizer.SignalsCounter.matters(v, scalarClass) ? signalFlag : 0
+    }
 
     /// The class of the scalar `value` (the table for the BMP, computed beyond it).
     static func of(_ value: UInt32) -> ScalarClass {
@@ -47,10 +72,58 @@ struct ScalarClass: Sendable, Equatable {
 
     /// Classifies a scalar beyond the BMP (emoji, mathematical letters, tags).
     static func classifySupplementary(_ value: UInt32) -> ScalarClass {
+        guard let scalar = Unicode.Scalar(value) else { return ScalarClass(kind: .separator, value: 0x20) }
+        var result = supplementaryKind(value)
+        if standsAlone(scalar) { result.flags |= standsAloneFlag }  // no White_Space lies beyond the BMP
+        if composes(value) { result.flags |= composesFlag }
+        result.flags |= classFlags(result, value)
+        return result
+    }
+
+    private static func supplementaryKind(_ value: UInt32) -> ScalarClass {
         switch value {
         case 0x1F000...0x1F0FF, 0x1F200...0x1FAFF: return ScalarClass(kind: .separator, value: 0x20)  // emoji and symbols
         case 0xE0000...0xE007F, 0xE0100...0xE01EF: return ScalarClass(kind: .invisible, value: value)  // tags, variation selectors
         default: return Unicode.Scalar(value).map(compute) ?? ScalarClass(kind: .separator, value: 0x20)
+        }
+    }
+
+    /// The class of `scalar` with its flags: what fills the table, and what scalars beyond the BMP get.
+    static func classify(_ scalar: Unicode.Scalar, expansions: inout [String]) -> ScalarClass {
+        var result = compute(scalar, expansions: &expansions)
+        if TextNormalizer.isWhitespace(scalar.value) { result.flags |= whitespaceFlag }
+        if standsAlone(scalar) { result.flags |= standsAloneFlag }
+        if composes(scalar.value) { result.flags |= composesFlag }
+        result.flags |= classFlags(result, scalar.value)
+        return result
+    }
+
+    /// See ``composes``: conjoining jamo, and scalars with a non-zero canonical combining class.
+    static func composes(_ v: UInt32) -> Bool {
+        guard v >= 0x300, !(0xAC00...0xD7A3).contains(v), !(0x3131...0x318E).contains(v), !(0x4E00...0x9FFF).contains(v) else {
+            return false
+        }
+        if (0x1100...0x11FF).contains(v) || (0xA960...0xA97F).contains(v) || (0xD7B0...0xD7FF).contains(v) { return true }
+        return Unicode.Scalar(v).map { $0.properties.canonicalCombiningClass != .notReordered } ?? false
+    }
+
+    /// See ``standsAlone``. Conservative: a scalar it is unsure of is counted the slow way, by the standard library.
+    static func standsAlone(_ scalar: Unicode.Scalar) -> Bool {
+        let v = scalar.value
+        if v == 0x0D { return false }  // CR LF is one character
+        if v < 0x300 { return true }
+        switch v {
+        case 0x1100...0x11FF, 0xA960...0xA97F, 0xD7B0...0xD7FF: return false  // conjoining jamo
+        case 0x1F1E6...0x1F1FF: return false  // regional indicators pair into flags
+        case 0x0E33, 0x0EB3: return false  // Thai and Lao SARA AM are spacing marks for grapheme breaking
+        case 0x0D4E, 0x111C2, 0x111C3, 0x1193F, 0x11941, 0x11A3A, 0x11A84...0x11A89, 0x11D46: return false  // prepended letters
+        default: break
+        }
+        let properties = scalar.properties
+        if properties.isGraphemeExtend || properties.isEmojiModifier { return false }
+        switch properties.generalCategory {
+        case .nonspacingMark, .spacingMark, .enclosingMark, .format, .unassigned, .surrogate: return false
+        default: return true
         }
     }
 
@@ -175,7 +248,7 @@ private enum TableBuilder {
         table.reserveCapacity(0x10000)
         for v in 0..<UInt32(0x10000) {
             if let scalar = Unicode.Scalar(v) {
-                table.append(ScalarClass.compute(scalar, expansions: &expansions))
+                table.append(ScalarClass.classify(scalar, expansions: &expansions))
             } else {
                 table.append(ScalarClass(kind: .separator, value: 0x20))  // surrogate code points never occur
             }

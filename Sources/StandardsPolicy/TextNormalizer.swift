@@ -100,33 +100,87 @@ public enum TextNormalizer {
     /// one ``NormalizedText`` allocates nothing per comment once its buffers have grown to the comments it sees.
     static func normalize(_ text: String, into normalized: inout NormalizedText) {
         normalized.original = text
-        decode(text, into: &normalized.originalScalars)
-        makeBase(text, original: normalized.originalScalars, into: &normalized.base)
-        tokenize(normalized.base, into: &normalized.tokens)
+        var limits = LimitsCounter()
+        var signals = SignalsCounter()
+        if !ingest(text, into: &normalized.base, limits: &limits, signals: &signals) {
+            // Something to compose: decode, compose, then count the limits on the text as given and the signals on
+            // the composed one.
+            limits = LimitsCounter()
+            signals = SignalsCounter()
+            decode(text, into: &normalized.originalScalars)
+            compose(text, into: &normalized.base)
+            for v in normalized.originalScalars { limits.add(v, ScalarClass.of(v)) }
+            for index in 0..<normalized.base.count { signals.add(normalized.base.scalars[index], normalized.base.classes[index]) }
+        }
+        let bounds = tokenize(normalized.base, into: &normalized.tokens)
         markJoins(&normalized.tokens)
-        latinView(normalized.base, tokens: normalized.tokens, into: &normalized.latin)
-        jamoView(normalized.base, tokens: normalized.tokens, into: &normalized.jamo)
-        let signals = scanSignals(normalized.base, tokens: normalized.tokens)
-        normalized.mightContainLinks = signals.linkTrigger
+        latinView(normalized.base, tokens: normalized.tokens, capacity: bounds.latin, into: &normalized.latin)
+        jamoView(normalized.base, tokens: normalized.tokens, capacity: bounds.jamo, into: &normalized.jamo)
+        normalized.mightContainLinks = signals.trigger || normalized.tokens.contains { $0.hash == atHash || $0.hash == dotHash }
         normalized.digitRuns.removeAll(keepingCapacity: true)
         if signals.digitLike >= 5 { digitRuns(normalized.base, into: &normalized.digitRuns) }
-        let limits = measure(text, original: normalized.originalScalars)
-        normalized.characterCount = limits.characters
+        let measured = limits.result(text)
+        normalized.characterCount = measured.characters
         normalized.byteCount = text.utf8.count
-        normalized.maxScalarsPerCharacter = limits.maxScalars
+        normalized.maxScalarsPerCharacter = measured.maxScalars
         normalized.hasControlCharacters = limits.control
         normalized.isBlank = limits.blank
         normalized.lineCount = limits.lines
+    }
+
+    /// One pass over the UTF-8 of `text` that decodes it into `base` (classes and offsets too) and counts the limits
+    /// and signals. Stored comments are NFC already (the database normalizes them), so this is the usual path; it
+    /// gives up, returning false, at the first scalar that NFC could change.
+    static func ingest(_ text: String, into base: inout BaseText, limits: inout LimitsCounter, signals: inout SignalsCounter) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            base.write(capacity: bytes.count) { scalars, classes, starts, ends in
+                ScalarClass.withTable { table -> Int? in
+                    var index = 0
+                    var count = 0
+                    let end = bytes.count
+                    while index < end {
+                        let lead = UInt32(bytes[index])
+                        let v: UInt32
+                        if lead < 0x80 {
+                            v = lead
+                            index += 1
+                        } else if lead < 0xE0 {
+                            v = (lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F)
+                            index += 2
+                        } else if lead < 0xF0 {
+                            v = (lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F)
+                            index += 3
+                        } else {
+                            v =
+                                (lead & 0x07) << 18 | UInt32(bytes[index + 1] & 0x3F) << 12 | UInt32(bytes[index + 2] & 0x3F) << 6
+                                | UInt32(bytes[index + 3] & 0x3F)
+                            index += 4
+                        }
+                        let scalarClass = v < 0x10000 ? table[Int(v)] : ScalarClass.classifySupplementary(v)
+                        if scalarClass.composes { return nil }
+                        scalars[count] = v
+                        classes[count] = scalarClass
+                        starts[count] = Int32(count)
+                        ends[count] = Int32(count + 1)
+                        limits.add(v, scalarClass)
+                        signals.add(v, scalarClass)
+                        count += 1
+                    }
+                    return count
+                }
+            }
+        }
     }
 
     /// The folded text that every view starts from, as a string: NFC, invisible characters and stray combining marks
     /// dropped, compatibility forms, case, diacritics and Latin look-alikes folded (`l` reads `i`), Hangul kept, other
     /// separators turned into spaces. Folding is idempotent: `fold(fold(x)) == fold(x)`.
     public static func fold(_ text: String) -> String {
-        var base = BaseText()
-        makeBase(text, original: scalars(of: text), into: &base)
+        let base = normalize(text).base
         var out = String.UnicodeScalarView()
-        for (index, scalarClass) in base.classes.enumerated() {
+        for index in 0..<base.count {
+            let scalarClass = base.classes[index]
             switch scalarClass.kind {
             case .invisible, .combining: continue
             case .latin: out.append(Unicode.Scalar(foldLatin(scalarClass.value))!)
@@ -147,44 +201,16 @@ public enum TextNormalizer {
 
     // MARK: NFC
 
-    /// The NFC text with offsets. Stored comments are NFC already (the database normalizes them), so the usual
-    /// path copies; text with combining marks or conjoining jamo is composed one user-perceived character at a time,
-    /// which keeps every composed scalar mapped to the character it came from.
-    static func makeBase(_ text: String, original: [UInt32], into base: inout BaseText) {
+    /// The NFC text with offsets, for text with combining marks or conjoining jamo: composed one user-perceived
+    /// character at a time, which keeps every composed scalar mapped to the character it came from.
+    static func compose(_ text: String, into base: inout BaseText) {
         base.removeAll()
-        base.scalars.reserveCapacity(original.count)
-        base.classes.reserveCapacity(original.count)
-        base.starts.reserveCapacity(original.count)
-        base.ends.reserveCapacity(original.count)
-        let needsComposition = original.contains { v in
-            guard v >= 0x300, !(0xAC00...0xD7A3).contains(v), !(0x3131...0x318E).contains(v), !(0x4E00...0x9FFF).contains(v) else {
-                return false
-            }
-            if (0x1100...0x11FF).contains(v) || (0xA960...0xA97F).contains(v) || (0xD7B0...0xD7FF).contains(v) { return true }
-            return Unicode.Scalar(v).map { $0.properties.canonicalCombiningClass != .notReordered } ?? false
-        }
-        if !needsComposition {
-            base.scalars.append(contentsOf: original)
-            ScalarClass.withTable { table in
-                for v in original {
-                    base.classes.append(v < 0x10000 ? table[Int(v)] : ScalarClass.classifySupplementary(v))
-                }
-            }
-            for index in 0..<Int32(original.count) {
-                base.starts.append(index)
-                base.ends.append(index + 1)
-            }
-            return
-        }
         var offset = 0
         for character in text {
             let count = character.unicodeScalars.count
             let composed = String(character).precomposedStringWithCanonicalMapping.unicodeScalars
             for scalar in composed {
-                base.scalars.append(scalar.value)
-                base.classes.append(ScalarClass.of(scalar.value))
-                base.starts.append(Int32(offset))
-                base.ends.append(Int32(offset + count))
+                base.append(scalar.value, ScalarClass.of(scalar.value), start: Int32(offset), end: Int32(offset + count))
             }
             offset += count
         }
@@ -201,76 +227,103 @@ public enum TextNormalizer {
 
     /// Splits the text into words. Invisible characters never split a word (f\u{200B}uck is one word); leet symbols
     /// belong to a word when they sit inside it (sh!t, a$$hole), `$` also at its end (a$$), `^` before Hangul (^ㅂ).
-    static func tokenize(_ base: BaseText, into tokens: inout [Token]) {
+    /// Returns the most units each view can have for these words: a Latin word gives at most one unit per scalar
+    /// (an expansion one per letter) and a boundary; a Korean word at most five jamo per syllable (initial, two vowel
+    /// keys, two final keys), two per compound jamo, one per other scalar, a boundary before a keyboard reading and
+    /// one after.
+    @discardableResult
+    static func tokenize(_ base: BaseText, into tokens: inout [Token]) -> (latin: Int, jamo: Int) {
         tokens.removeAll(keepingCapacity: true)
-        var current: Token?
+        var latinBound = 0
+        var jamoBound = 0
         let count = base.count
-
-        func neighbor(_ index: Int, step: Int) -> ScalarClass? {
-            var position = index + step
-            while position >= 0, position < count {
-                let kind = base.classes[position].kind
-                if kind != .invisible && kind != .combining { return base.classes[position] }
-                position += step
-            }
-            return nil
-        }
-
-        var previousIncluded = false
-        for index in 0..<count {
-            let scalarClass = base.classes[index]
-            var isWord = isWordCharacter(scalarClass.kind)
-            // Invisible characters and stray combining marks neither start nor split a word.
-            if scalarClass.kind == .invisible || scalarClass.kind == .combining { continue }
-            if !isWord, scalarClass.kind == .separator {
-                let scalar = base.scalars[index]
-                let previous = previousIncluded
-                let next = neighbor(index, step: 1)
-                let nextIsWord = next.map { isWordCharacter($0.kind) } ?? false
-                if leetLetter(scalar) != nil, previous && nextIsWord {
-                    isWord = true
-                } else if scalar == 0x24, previous {
-                    isWord = true
-                } else if scalar == 0x5E, let next, next.kind == .jamo || next.kind == .syllable {
-                    isWord = true
+        base.scalars.withUnsafeBufferPointer { scalars in
+            base.classes.withUnsafeBufferPointer { classes in
+                var token = Token(start: 0, end: 0)
+                var inToken = false
+                var previousIncluded = false
+                for index in 0..<count {
+                    let scalarClass = classes[index]
+                    let kind = scalarClass.kind
+                    // Invisible characters and stray combining marks neither start nor split a word.
+                    if kind == .invisible || kind == .combining { continue }
+                    var isWord = isWordCharacter(kind)
+                    let scalar = scalars[index]
+                    if !isWord, kind == .separator, scalar == 0x24 || scalar == 0x5E || leetLetter(scalar) != nil {
+                        var next: ScalarClass?
+                        for position in (index + 1)..<max(count, index + 1) {
+                            let nextKind = classes[position].kind
+                            if nextKind != .invisible && nextKind != .combining {
+                                next = classes[position]
+                                break
+                            }
+                        }
+                        let nextIsWord = next.map { isWordCharacter($0.kind) } ?? false
+                        if leetLetter(scalar) != nil, previousIncluded && nextIsWord {
+                            isWord = true
+                        } else if scalar == 0x24, previousIncluded {
+                            isWord = true
+                        } else if scalar == 0x5E, let next, next.kind == .jamo || next.kind == .syllable {
+                            isWord = true
+                        }
+                    }
+                    previousIncluded = isWord
+                    guard isWord else {
+                        if inToken { tokens.append(token) }
+                        inToken = false
+                        continue
+                    }
+                    if !inToken {
+                        token = Token(start: index, end: index)
+                        inToken = true
+                        latinBound += 1
+                        jamoBound += 2
+                    }
+                    token.end = index + 1
+                    token.hash = (token.hash ^ UInt64((0x41...0x5A).contains(scalar) ? scalar + 0x20 : scalar)) &* 0x100_0000_01b3
+                    switch kind {
+                    case .latin:
+                        token.hasLatin = true
+                        token.visible += 1
+                        if !((0x41...0x5A).contains(scalar) || (0x61...0x7A).contains(scalar)) { token.asciiLettersOnly = false }
+                        latinBound += 1
+                        jamoBound += 1
+                    case .syllable, .jamo, .ideograph:  // Hanja belong to Korean words (丙申年)
+                        token.hasHangul = true
+                        token.visible += 1
+                        token.asciiLettersOnly = false
+                        latinBound += 1
+                        jamoBound += kind == .syllable ? 5 : kind == .jamo ? 2 : 1
+                    case .digit:
+                        token.hasDigit = true
+                        token.visible += 1
+                        token.asciiLettersOnly = false
+                        latinBound += 1
+                        jamoBound += 1
+                    case .expansion:
+                        let expansion = ScalarClass.expansions[Int(scalarClass.value)].unicodeScalars
+                        if expansion.contains(where: { $0.value >= 0x3131 }) {
+                            token.hasHangul = true
+                        } else if expansion.contains(where: { $0.value >= 0x61 }) {
+                            token.hasLatin = true
+                        } else {
+                            token.hasDigit = true
+                        }
+                        token.visible += expansion.count
+                        token.asciiLettersOnly = false
+                        latinBound += expansion.count
+                        jamoBound += 5 * expansion.count
+                    default:
+                        token.visible += 1
+                        token.asciiLettersOnly = false
+                        latinBound += 1
+                        jamoBound += 1
+                    }
                 }
+                if inToken { tokens.append(token) }
             }
-            previousIncluded = isWord
-            guard isWord else {
-                if let token = current { tokens.append(token) }
-                current = nil
-                continue
-            }
-            var token = current ?? Token(start: index, end: index)
-            token.end = index + 1
-            let folded = base.scalars[index]
-            token.hash = (token.hash ^ UInt64((0x41...0x5A).contains(folded) ? folded + 0x20 : folded)) &* 0x100_0000_01b3
-            switch scalarClass.kind {
-            case .latin: token.hasLatin = true
-            case .digit: token.hasDigit = true
-            case .expansion:
-                let expansion = ScalarClass.expansions[Int(scalarClass.value)]
-                if expansion.unicodeScalars.contains(where: { $0.value >= 0x3131 }) {
-                    token.hasHangul = true
-                } else if expansion.unicodeScalars.contains(where: { $0.value >= 0x61 }) {
-                    token.hasLatin = true
-                } else {
-                    token.hasDigit = true
-                }
-            case .jamo, .syllable, .ideograph: token.hasHangul = true  // Hanja belong to Korean words (丙申年)
-            default: break
-            }
-            if scalarClass.kind == .expansion {
-                token.visible += ScalarClass.expansions[Int(scalarClass.value)].unicodeScalars.count
-                token.asciiLettersOnly = false
-            } else if scalarClass.kind != .combining {
-                token.visible += 1
-                let scalar = base.scalars[index]
-                if !((0x41...0x5A).contains(scalar) || (0x61...0x7A).contains(scalar)) { token.asciiLettersOnly = false }
-            }
-            current = token
         }
-        if let token = current { tokens.append(token) }
+        return (latinBound, jamoBound)
     }
 
     /// Marks how the views join words: three or more one-letter Latin words in a row read as one word (f u c k,
@@ -303,8 +356,11 @@ public enum TextNormalizer {
 
     // MARK: The Latin view
 
-    static func latinView(_ base: BaseText, tokens: [Token], into view: inout TextView) {
-        view.reset(capacity: base.count + tokens.count)
+    static func latinView(_ base: BaseText, tokens: [Token], capacity: Int, into view: inout TextView) {
+        view.write(capacity: capacity) { view in latinUnits(base, tokens: tokens, into: &view) }
+    }
+
+    private static func latinUnits(_ base: BaseText, tokens: [Token], into view: inout TextView.Writer) {
         for token in tokens {
             if token.hasLatin || token.hasDigit {
                 for index in token.start..<token.end {
@@ -340,13 +396,15 @@ public enum TextNormalizer {
                 view.append(TextView.boundary, start: Int32(base.starts[max(token.end - 1, 0)]), end: base.ends[max(token.end - 1, 0)])
             }
         }
-        view.trimTrailingBoundary()
     }
 
     // MARK: The jamo view
 
-    static func jamoView(_ base: BaseText, tokens: [Token], into view: inout TextView) {
-        view.reset(capacity: base.count * 3)
+    static func jamoView(_ base: BaseText, tokens: [Token], capacity: Int, into view: inout TextView) {
+        view.write(capacity: capacity) { view in jamoUnits(base, tokens: tokens, into: &view) }
+    }
+
+    private static func jamoUnits(_ base: BaseText, tokens: [Token], into view: inout TextView.Writer) {
         for token in tokens {
             if token.hangulContext {
                 for index in token.start..<token.end {
@@ -410,7 +468,6 @@ public enum TextNormalizer {
                 view.append(TextView.boundary, start: base.starts[max(token.end - 1, 0)], end: base.ends[max(token.end - 1, 0)])
             }
         }
-        view.trimTrailingBoundary()
     }
 
     // MARK: Digits
@@ -423,47 +480,60 @@ public enum TextNormalizer {
         }
     }
 
-    /// One pass for the cheap facts that let later stages skip work: how many scalars could be digits (a phone
-    /// number needs seven), and whether anything could start a link or an address (`@`, a dot between letters or
-    /// digits or in brackets, 닷/쩜/골뱅이, the words `at` and `dot`).
-    static func scanSignals(_ base: BaseText, tokens: [Token]) -> (digitLike: Int, linkTrigger: Bool) {
+    /// The cheap facts that let later stages skip work, counted scalar by scalar: how many scalars could be digits
+    /// (a phone number needs seven), and whether anything could start a link or an address (`@`, a dot between
+    /// letters or digits or after a bracket, 닷/쩜/골뱅이; the words `at` and `dot` are looked for among the tokens).
+    struct SignalsCounter {
         var digitLike = 0
         var trigger = false
-        let count = base.count
-        base.classes.withUnsafeBufferPointer { classes in
-            base.scalars.withUnsafeBufferPointer { scalars in
-                for index in 0..<count {
-                    let kind = classes[index].kind
-                    switch kind {
-                    case .digit, .expansion: digitLike += 1
-                    case .syllable:
-                        if Hangul.digitSyllable(scalars[index]) != nil { digitLike += 1 }
-                        let scalar = scalars[index]
-                        if scalar == 0xB2F7 || scalar == 0xCA5C || scalar == 0xACE8 { trigger = true }  // 닷 쩜 골(뱅이)
-                    case .separator:
-                        switch scalars[index] {
-                        case 0x40, 0xFF20: trigger = true
-                        case 0x2E, 0x3002, 0xFF0E, 0xFF61, 0x2024, 0xB7:
-                            guard index > 0, index + 1 < count else { break }
-                            let before = classes[index - 1].kind
-                            let after = classes[index + 1].kind
-                            if (before == .latin || before == .digit) && (after == .latin || after == .digit) { trigger = true }
-                            let previous = scalars[index - 1]
-                            if previous == 0x5B || previous == 0x28 || previous == 0x7B { trigger = true }
-                        default: break
-                        }
-                    default: break
-                    }
+        private var previous: UInt32 = 0
+        private var previousKind = ScalarClass.Kind.separator
+        private var started = false
+        /// A dot was seen: 1 when a letter or digit stood before it (a letter or digit must follow), 2 when a bracket
+        /// did (anything may follow).
+        private var pendingDot: UInt8 = 0
+
+        /// Whether ``add(_:_:)`` does more for this scalar than remember it, found by adding it after a letter; the
+        /// class table caches the answer, so the lists below are the only definition.
+        static func matters(_ scalar: UInt32, _ scalarClass: ScalarClass) -> Bool {
+            var probe = SignalsCounter()
+            probe.started = true
+            probe.previousKind = .latin
+            probe.add(scalar, scalarClass, always: true)
+            return probe.digitLike > 0 || probe.trigger || probe.pendingDot != 0
+        }
+
+        @inline(__always)
+        mutating func add(_ scalar: UInt32, _ scalarClass: ScalarClass, always: Bool = false) {
+            let kind = scalarClass.kind
+            if pendingDot != 0 {
+                if pendingDot == 2 || kind == .latin || kind == .digit { trigger = true }
+                pendingDot = 0
+            }
+            if always || scalarClass.isSignal { count(scalar, kind) }
+            previous = scalar
+            previousKind = kind
+            started = true
+        }
+
+        private mutating func count(_ scalar: UInt32, _ kind: ScalarClass.Kind) {
+            switch kind {
+            case .digit, .expansion: digitLike += 1
+            case .syllable:
+                if Hangul.digitSyllable(scalar) != nil { digitLike += 1 }
+                if scalar == 0xB2F7 || scalar == 0xCA5C || scalar == 0xACE8 { trigger = true }  // 닷 쩜 골(뱅이)
+            case .separator:
+                switch scalar {
+                case 0x40, 0xFF20: trigger = true
+                case 0x2E, 0x3002, 0xFF0E, 0xFF61, 0x2024, 0xB7:
+                    guard started else { break }
+                    if previousKind == .latin || previousKind == .digit { pendingDot = 1 }
+                    if previous == 0x5B || previous == 0x28 || previous == 0x7B { pendingDot = 2 }
+                default: break
                 }
+            default: break
             }
         }
-        if !trigger {
-            for token in tokens where token.hash == atHash || token.hash == dotHash {
-                trigger = true
-                break
-            }
-        }
-        return (digitLike, trigger)
     }
 
     private static let atHash = wordHash("at")
@@ -542,47 +612,69 @@ public enum TextNormalizer {
         }
     }
 
-    static func measure(
-        _ text: String, original: [UInt32]
-    ) -> (
-        characters: Int, maxScalars: Int, control: Bool, blank: Bool, lines: Int
-    ) {
+    /// The limits of a text, counted scalar by scalar over the text as given: characters and the most scalars in one
+    /// (after CRLF→LF and trimming), control characters, blankness and line breaks.
+    struct LimitsCounter {
         var control = false
         var blank = true
         var lines = 0
-        var simple = true
-        var previousCR = false
-        for v in original {
-            if v == 0x0A {
-                if !previousCR { lines += 1 }
-            } else if v == 0x0D {
-                lines += 1
-            } else if v < 0x20 && v != 0x09 || (0x7F..<0xA0).contains(v) {
-                control = true
+        /// Whether every scalar is a character of its own (see ``ScalarClass/standsAlone``), CR aside.
+        private var simple = true
+        private var previousCR = false
+        /// CR LF pairs, and how many of them lie before the first or after the last non-whitespace scalar.
+        private var crlf = 0
+        private var crlfOutside = 0
+        private var crlfSinceLast = 0
+        private var index = 0
+        /// The first and last scalar that is not whitespace: trimming keeps what lies between them.
+        private var first = -1
+        private var last = -1
+
+        @inline(__always)
+        mutating func add(_ v: UInt32, _ scalarClass: ScalarClass) {
+            if v < 0x20 || (0x7F..<0xA0).contains(v) {
+                if v == 0x0A {
+                    if previousCR {
+                        crlf += 1
+                        if first < 0 { crlfOutside += 1 } else { crlfSinceLast += 1 }
+                    } else {
+                        lines += 1
+                    }
+                } else if v == 0x0D {
+                    lines += 1
+                } else if v != 0x09 {
+                    control = true
+                }
             }
             previousCR = v == 0x0D
-            if blank, !isWhitespace(v), !ScalarClass.isInvisible(v) { blank = false }
-            if simple,
-                !(v < 0x300 && v != 0x0D) && !(0xAC00...0xD7A3).contains(v) && !(0x3131...0x318E).contains(v)
-                    && !(0x4E00...0x9FFF).contains(v) && !(0x3000...0x3029).contains(v)
-            {
-                simple = false
+            if !scalarClass.isWhitespace {
+                if scalarClass.kind != .invisible { blank = false }
+                if first < 0 { first = index }
+                last = index
+                crlfSinceLast = 0
             }
+            if !scalarClass.standsAlone, v != 0x0D { simple = false }
+            index += 1
         }
-        // Trimming counts only the text between the first and last non-whitespace scalar.
-        var first = 0
-        var last = original.count
-        while first < last, isWhitespace(original[first]) { first += 1 }
-        while last > first, isWhitespace(original[last - 1]) { last -= 1 }
-        if simple { return (last - first, first < last ? 1 : 0, control, blank, lines) }
-        var trimmed = String.UnicodeScalarView()
-        trimmed.append(contentsOf: original[first..<last].compactMap(Unicode.Scalar.init))
-        var characters = 0
-        var maxScalars = 0
-        for character in String(trimmed) {
-            characters += 1
-            maxScalars = max(maxScalars, character.unicodeScalars.count)
+
+        /// User-perceived characters of the trimmed text, and the most scalars in one; `text` is what was counted.
+        func result(_ text: String) -> (characters: Int, maxScalars: Int) {
+            guard first >= 0 else { return (0, 0) }
+            if simple {
+                // Every scalar is a character of its own but CR LF, which is one.
+                let inside = crlf - crlfOutside - crlfSinceLast
+                return (last + 1 - first - inside, inside > 0 ? 2 : 1)
+            }
+            let scalars = text.unicodeScalars
+            let lower = scalars.index(scalars.startIndex, offsetBy: first)
+            let upper = scalars.index(lower, offsetBy: last + 1 - first)
+            var characters = 0
+            var maxScalars = 0
+            for character in String(scalars[lower..<upper]) {
+                characters += 1
+                maxScalars = max(maxScalars, character.unicodeScalars.count)
+            }
+            return (characters, maxScalars)
         }
-        return (characters, maxScalars, control, blank, lines)
     }
 }

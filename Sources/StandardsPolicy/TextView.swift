@@ -23,58 +23,85 @@ public struct TextView: Sendable {
         var qwerty: Bool
     }
 
-    public internal(set) var symbols: [UInt32] = []
-    var units: [Unit] = []
+    /// The symbols and units are the first `count` entries of these; the room beyond is kept for the next text.
+    private(set) var symbolStorage: [UInt32] = []
+    private(set) var unitStorage: [Unit] = []
+    public private(set) var count = 0
 
     init() {}
 
-    /// Empties the view, keeping its storage, with room for `capacity` units.
-    mutating func reset(capacity: Int) {
-        symbols.removeAll(keepingCapacity: true)
-        units.removeAll(keepingCapacity: true)
-        symbols.reserveCapacity(capacity)
-        units.reserveCapacity(capacity)
-    }
-
-    public var count: Int { symbols.count }
+    /// The symbols, as an array (for tests and policy compilation; the matcher reads the storage).
+    public var symbols: [UInt32] { Array(symbolStorage[0..<count]) }
+    var units: [Unit] { Array(unitStorage[0..<count]) }
 
     /// The symbols as text, for tests and debugging.
     public var text: String {
         String(String.UnicodeScalarView(symbols.compactMap(Unicode.Scalar.init)))
     }
 
+    @inline(__always)
+    func symbol(_ index: Int) -> UInt32 { symbolStorage[index] }
+    @inline(__always)
+    func unit(_ index: Int) -> Unit { unitStorage[index] }
+
     /// The original-text range covered by units `range`.
     public func originalRange(_ range: Range<Int>) -> Range<Int> {
-        Int(units[range.lowerBound].start)..<Int(units[range.upperBound - 1].end)
+        Int(unitStorage[range.lowerBound].start)..<Int(unitStorage[range.upperBound - 1].end)
     }
 
+    /// Calls `body` with the symbols as a buffer.
     @inline(__always)
-    mutating func append(_ symbol: UInt32, start: Int32, end: Int32, qwerty: Bool = false, role: Role = .alone) {
-        if let last = symbols.last {
-            if symbol == Self.boundary {
-                if last == Self.boundary { return }
-            } else if last == symbol {
-                let index = units.count - 1
-                let previous = units[index]
-                // A repeat typed alone merges into a syllable's jamo (시1발: the 1 repeats 시's ㅣ); the syllable's role stays.
-                if previous.qwerty == qwerty, previous.role == role.rawValue || previous.role == Role.alone.rawValue || role == .alone {
-                    if previous.run < UInt16.max { units[index].run += 1 }
-                    units[index].end = end
-                    if previous.role == Role.alone.rawValue { units[index].role = role.rawValue }
-                    return
-                }
-            }
-        } else if symbol == Self.boundary {
-            return  // never a leading boundary
-        }
-        symbols.append(symbol)
-        units.append(Unit(start: start, end: end, run: 1, role: role.rawValue, qwerty: qwerty))
+    func withSymbols<R>(_ body: (UnsafeBufferPointer<UInt32>) -> R) -> R {
+        symbolStorage.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[0..<count])) }
     }
 
-    mutating func trimTrailingBoundary() {
-        if symbols.last == Self.boundary {
-            symbols.removeLast()
-            units.removeLast()
+    /// Replaces the view with what `body` writes: at most `capacity` units, which the caller must bound (every
+    /// append past it traps). A trailing boundary is dropped.
+    mutating func write(capacity: Int, _ body: (inout Writer) -> Void) {
+        if symbolStorage.count < capacity {
+            symbolStorage.append(contentsOf: repeatElement(0, count: capacity - symbolStorage.count))
+            unitStorage.append(contentsOf: repeatElement(Unit(start: 0, end: 0, run: 0, role: 0, qwerty: false), count: capacity - unitStorage.count))
+        }
+        count = symbolStorage.withUnsafeMutableBufferPointer { symbols in
+            unitStorage.withUnsafeMutableBufferPointer { units in
+                var writer = Writer(symbols: symbols.baseAddress!, units: units.baseAddress!, capacity: capacity)
+                body(&writer)
+                if writer.count > 0, symbols[writer.count - 1] == Self.boundary { writer.count -= 1 }
+                return writer.count
+            }
+        }
+    }
+
+    /// Appends units to a view's storage (see ``write(capacity:_:)``).
+    struct Writer {
+        let symbols: UnsafeMutablePointer<UInt32>
+        let units: UnsafeMutablePointer<Unit>
+        let capacity: Int
+        var count = 0
+
+        @inline(__always)
+        mutating func append(_ symbol: UInt32, start: Int32, end: Int32, qwerty: Bool = false, role: Role = .alone) {
+            if count > 0 {
+                let last = symbols[count - 1]
+                if symbol == TextView.boundary {
+                    if last == TextView.boundary { return }
+                } else if last == symbol {
+                    let previous = units[count - 1]
+                    // A repeat typed alone merges into a syllable's jamo (시1발: the 1 repeats 시's ㅣ); the syllable's role stays.
+                    if previous.qwerty == qwerty, previous.role == role.rawValue || previous.role == Role.alone.rawValue || role == .alone {
+                        if previous.run < UInt16.max { units[count - 1].run += 1 }
+                        units[count - 1].end = end
+                        if previous.role == Role.alone.rawValue { units[count - 1].role = role.rawValue }
+                        return
+                    }
+                }
+            } else if symbol == TextView.boundary {
+                return  // never a leading boundary
+            }
+            precondition(count < capacity, "view capacity")
+            symbols[count] = symbol
+            units[count] = Unit(start: start, end: end, run: 1, role: role.rawValue, qwerty: qwerty)
+            count += 1
         }
     }
 }

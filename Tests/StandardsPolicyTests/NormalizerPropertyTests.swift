@@ -57,6 +57,64 @@ import Testing
         }
     }
 
+    /// The character count takes a shortcut when every scalar is a character of its own; it must agree with the
+    /// standard library's grapheme clusters on any text, CR LF, emoji sequences, flags and marks included.
+    @Test(arguments: 0..<4)
+    func characterCountsAgreeWithTheStandardLibrary(seed: UInt64) {
+        var generator = SplitMix(state: seed &* 104_729 &+ 3)
+        let pieces = [
+            "\r\n", "\r", "\n", " ", "\u{3000}", "a", "가", "ㅋ", "😂", "👍🏽", "👨\u{200D}👩\u{200D}👧", "🇰🇷", "e\u{301}", "\u{200B}",
+            "\u{200D}", "\u{E33}", "ก", "\u{D4E}", "漢", "…", "\u{FE0F}", "\u{1100}\u{1161}", "\t",
+        ]
+        for _ in 0..<500 {
+            var text = ""
+            for _ in 0..<Int.random(in: 0...12, using: &generator) {
+                text += Bool.random(using: &generator) ? pieces.randomElement(using: &generator)! : Self.randomText(&generator).prefix(3).description
+            }
+            let expected = Self.standardCount(text)
+            let normalized = TextNormalizer.normalize(text)
+            #expect(normalized.characterCount == expected.characters, "\(text.debugDescription)")
+            #expect(normalized.maxScalarsPerCharacter == expected.maxScalars, "\(text.debugDescription)")
+        }
+    }
+
+    /// Characters and the most scalars in one, of the text trimmed of Unicode White_Space, counted by `String`.
+    static func standardCount(_ text: String) -> (characters: Int, maxScalars: Int) {
+        var scalars = Array(text.unicodeScalars)
+        while let first = scalars.first, first.properties.isWhitespace { scalars.removeFirst() }
+        while let last = scalars.last, last.properties.isWhitespace { scalars.removeLast() }
+        let trimmed = String(String.UnicodeScalarView(scalars))
+        return (trimmed.count, trimmed.map(\.unicodeScalars.count).max() ?? 0)
+    }
+
+    /// Evaluations reuse pooled buffers; a verdict must not depend on what the buffers held before. Long and short
+    /// texts, with and without hits, alternate, and each verdict is compared with one from freshly made buffers.
+    @Test func pooledEvaluationMatchesFreshEvaluation() {
+        var generator = SplitMix(state: 42)
+        let texts = [
+            "씨발 진짜 " + String(repeating: "기사 잘 읽었습니다 ", count: 20), "ㅋ", "fuck", "", "010-1234-5678", "see spamsite.com now",
+            String(repeating: "ⓕⓤⓒⓚ ㈜ ㎉ ﬁ ", count: 30), "좋은 기사", "kim at gmail dot com", "ㅅ ㅂ", "tlqkf", String(repeating: "ㅋ", count: 300),
+        ]
+        for _ in 0..<300 {
+            let text = Bool.random(using: &generator) ? texts.randomElement(using: &generator)! : Self.randomText(&generator)
+            let pooled = standardsBoard.evaluate(text, context: .textOnly())
+            let fresh = standardsBoard.evaluate(TextNormalizer.normalize(text), context: .textOnly())
+            #expect(pooled == fresh, "\(text.debugDescription)")
+        }
+    }
+
+    /// Compatibility forms that expand to several letters or syllables (circled numbers, squared units, ligatures,
+    /// parenthesized Hangul) give the views the most units per scalar; they must fit the bounds the views are
+    /// written with, and read as their letters.
+    @Test func expansionsFitTheViews() {
+        let text = String(repeating: "㈜㈝⑳⒇㎉㏒ﬃ㍱ⓕⓤⓒⓚ ", count: 40)
+        let normalized = TextNormalizer.normalize(text)
+        #expect(normalized.latin.count > 0)
+        #expect(normalized.jamo.count > 0)
+        #expect(TextNormalizer.normalize("ⓕⓤⓒⓚ").latin.text == "fuck")
+        #expect(standardsBoard.evaluate("ⓕⓤⓒⓚ", context: .textOnly()).outcome == .reject)
+    }
+
     @Test func viewsReadObfuscationsAlike() {
         for text in ["fuck", "FUCK", "f u c k", "f.u.c.k", "ｆｕｃｋ", "ⓕⓤⓒⓚ", "𝐟𝐮𝐜𝐤", "fuuuuck", "f\u{200B}uck", "fսck"] {
             #expect(TextNormalizer.normalize(text).latin.text == "fuck", "\(text)")
