@@ -34,7 +34,7 @@ final class WorkspacePool: Sendable {
     }
 
     func give(_ workspace: Workspace) {
-        guard workspace.text.originalScalars.capacity <= Workspace.keepLimit else { return }
+        guard workspace.text.base.scalars.count <= Workspace.keepLimit else { return }
         workspace.text.original = ""
         free.withLock { free in
             if free.count < Self.capacity { free.append(workspace) }
@@ -92,6 +92,8 @@ extension CompiledPolicy {
             case .length, .empty, .controlCharacters, .combiningOverload:
                 if let problem = Self.formatProblem(check, text, limits) { hits.append(hit(index, matched: problem.describe(text, limits))) }
             case .personalInfo(let parameters):
+                // Numbers and addresses are all it looks at: most comments have neither.
+                if text.digitRuns.isEmpty && links.emails.isEmpty { continue }
                 let (kinds, bankWords, proximity) = personalInfoParameters[parameters]
                 for finding in PersonalInfo.find(in: text, kinds: kinds, bankWords: bankWords, proximity: proximity, links: links) {
                     var found = hit(index, text: text, range: finding.range)
@@ -99,6 +101,7 @@ extension CompiledPolicy {
                     hits.append(found)
                 }
             case .links(let list):
+                if links.candidates.isEmpty { continue }
                 for link in links.links(siteDomains: document.siteDomains, shorteners: shortenerLists[list]) {
                     hits.append(hit(index, text: text, range: link.range))
                 }
@@ -173,7 +176,9 @@ extension CompiledPolicy {
     }
 
     func verdict(_ hits: [Hit]) -> Verdict {
-        Verdict(outcome: hits.map(\.action).max() ?? .approve, hits: hits, policyVersion: document.version)
+        var outcome = Action.approve
+        for hit in hits where hit.action > outcome { outcome = hit.action }
+        return Verdict(outcome: outcome, hits: hits, policyVersion: document.version)
     }
 
     /// A hit of rule `index` about the context (no span).

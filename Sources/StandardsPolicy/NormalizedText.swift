@@ -35,8 +35,6 @@ public struct NormalizedText: Sendable {
     public internal(set) var isBlank = true
     /// Line breaks in the text.
     public internal(set) var lineCount = 0
-    /// The scalars of the text as given (before NFC).
-    var originalScalars: [UInt32] = []
 
     /// An empty text, to be filled by ``TextNormalizer/normalize(_:into:)``.
     init() {}

@@ -54,42 +54,6 @@ public enum TextNormalizer {
     @inline(__always)
     static func foldLatin(_ letter: UInt32) -> UInt32 { letter == 0x6C ? 0x69 : letter }
 
-    /// The scalars of `text`, decoded from UTF-8 in one pass.
-    static func scalars(of text: String) -> [UInt32] {
-        var out: [UInt32] = []
-        decode(text, into: &out)
-        return out
-    }
-
-    /// Replaces the contents of `out` with the scalars of `text`.
-    static func decode(_ text: String, into out: inout [UInt32]) {
-        out.removeAll(keepingCapacity: true)
-        var text = text
-        text.withUTF8 { bytes in
-            out.reserveCapacity(bytes.count)
-            var index = 0
-            let count = bytes.count
-            while index < count {
-                let lead = UInt32(bytes[index])
-                if lead < 0x80 {
-                    out.append(lead)
-                    index += 1
-                } else if lead < 0xE0 {
-                    out.append((lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F))
-                    index += 2
-                } else if lead < 0xF0 {
-                    out.append((lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F))
-                    index += 3
-                } else {
-                    out.append(
-                        (lead & 0x07) << 18 | UInt32(bytes[index + 1] & 0x3F) << 12 | UInt32(bytes[index + 2] & 0x3F) << 6
-                            | UInt32(bytes[index + 3] & 0x3F))
-                    index += 4
-                }
-            }
-        }
-    }
-
     public static func normalize(_ text: String) -> NormalizedText {
         var normalized = NormalizedText()
         normalize(text, into: &normalized)
@@ -103,13 +67,12 @@ public enum TextNormalizer {
         var limits = LimitsCounter()
         var signals = SignalsCounter()
         if !ingest(text, into: &normalized.base, limits: &limits, signals: &signals) {
-            // Something to compose: decode, compose, then count the limits on the text as given and the signals on
-            // the composed one.
+            // Something to compose: compose, then count the limits on the text as given and the signals on the
+            // composed one.
             limits = LimitsCounter()
             signals = SignalsCounter()
-            decode(text, into: &normalized.originalScalars)
             compose(text, into: &normalized.base)
-            for v in normalized.originalScalars { limits.add(v, ScalarClass.of(v)) }
+            for scalar in text.unicodeScalars { limits.add(scalar.value, ScalarClass.of(scalar.value)) }
             for index in 0..<normalized.base.count { signals.add(normalized.base.scalars[index], normalized.base.classes[index]) }
         }
         let bounds = tokenize(normalized.base, into: &normalized.tokens)
@@ -276,30 +239,30 @@ public enum TextNormalizer {
                     if !inToken {
                         token = Token(start: index, end: index)
                         inToken = true
-                        latinBound += 1
-                        jamoBound += 2
+                        latinBound &+= 1
+                        jamoBound &+= 2
                     }
                     token.end = index + 1
                     token.hash = (token.hash ^ UInt64((0x41...0x5A).contains(scalar) ? scalar + 0x20 : scalar)) &* 0x100_0000_01b3
                     switch kind {
                     case .latin:
                         token.hasLatin = true
-                        token.visible += 1
+                        token.visible &+= 1
                         if !((0x41...0x5A).contains(scalar) || (0x61...0x7A).contains(scalar)) { token.asciiLettersOnly = false }
-                        latinBound += 1
-                        jamoBound += 1
+                        latinBound &+= 1
+                        jamoBound &+= 1
                     case .syllable, .jamo, .ideograph:  // Hanja belong to Korean words (丙申年)
                         token.hasHangul = true
-                        token.visible += 1
+                        token.visible &+= 1
                         token.asciiLettersOnly = false
-                        latinBound += 1
-                        jamoBound += kind == .syllable ? 5 : kind == .jamo ? 2 : 1
+                        latinBound &+= 1
+                        jamoBound &+= kind == .syllable ? 5 : kind == .jamo ? 2 : 1
                     case .digit:
                         token.hasDigit = true
-                        token.visible += 1
+                        token.visible &+= 1
                         token.asciiLettersOnly = false
-                        latinBound += 1
-                        jamoBound += 1
+                        latinBound &+= 1
+                        jamoBound &+= 1
                     case .expansion:
                         let expansion = ScalarClass.expansions[Int(scalarClass.value)].unicodeScalars
                         if expansion.contains(where: { $0.value >= 0x3131 }) {
@@ -309,15 +272,15 @@ public enum TextNormalizer {
                         } else {
                             token.hasDigit = true
                         }
-                        token.visible += expansion.count
+                        token.visible &+= expansion.count
                         token.asciiLettersOnly = false
-                        latinBound += expansion.count
-                        jamoBound += 5 * expansion.count
+                        latinBound &+= expansion.count
+                        jamoBound &+= 5 * expansion.count
                     default:
-                        token.visible += 1
+                        token.visible &+= 1
                         token.asciiLettersOnly = false
-                        latinBound += 1
-                        jamoBound += 1
+                        latinBound &+= 1
+                        jamoBound &+= 1
                     }
                 }
                 if inToken { tokens.append(token) }

@@ -4,7 +4,8 @@
 #   deploy/bench/policy.sh
 #
 # 1. policy-benchmark: verdicts/s on one core (taskset -c 0) for the default policy over a seeded, realistic mix of
-#    comments, beside one NSRegularExpression of every term with word boundaries; memory of the compiled policy.
+#    comments, beside one NSRegularExpression of every term with word boundaries; memory of the compiled policy. The
+#    engine and the baseline run in alternating rounds (7 by default, `BENCH_ROUNDS`), and the figures are medians.
 # 2. modctl policy check --jsonl end to end: 200,000 JSON lines through the real binary, wall-clock time.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -15,7 +16,7 @@ pin=""
 command -v taskset >/dev/null 2>&1 && pin="taskset -c 0"
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m), $(swift --version 2>&1 | head -1)"
-$pin "$bin/policy-benchmark"
+$pin "$bin/policy-benchmark" --rounds "${BENCH_ROUNDS:-7}"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
