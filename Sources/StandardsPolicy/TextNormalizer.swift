@@ -126,8 +126,13 @@ public enum TextNormalizer {
                         classes[count] = scalarClass
                         starts[count] = Int32(count)
                         ends[count] = Int32(count + 1)
-                        limits.add(v, scalarClass)
-                        signals.add(v, scalarClass)
+                        if scalarClass.isPlain && signals.takesPlain {
+                            limits.addPlain()
+                            signals.addPlain(v, scalarClass.kind)
+                        } else {
+                            limits.add(v, scalarClass)
+                            signals.add(v, scalarClass)
+                        }
                         count += 1
                     }
                     return count
@@ -368,6 +373,12 @@ public enum TextNormalizer {
     }
 
     private static func jamoUnits(_ base: BaseText, tokens: [Token], into view: inout TextView.Writer) {
+        Hangul.syllableKeys.withUnsafeBufferPointer { syllableKeys in jamoUnits(base, tokens: tokens, syllableKeys: syllableKeys, into: &view) }
+    }
+
+    private static func jamoUnits(
+        _ base: BaseText, tokens: [Token], syllableKeys: UnsafeBufferPointer<UInt64>, into view: inout TextView.Writer
+    ) {
         for token in tokens {
             if token.hangulContext {
                 for index in token.start..<token.end {
@@ -375,7 +386,7 @@ public enum TextNormalizer {
                     let start = base.starts[index]
                     let end = base.ends[index]
                     switch scalarClass.kind {
-                    case .syllable: Hangul.appendKeys(ofSyllable: scalarClass.value, to: &view, start: start, end: end)
+                    case .syllable: view.appendSyllable(syllableKeys[Int(scalarClass.value - Hangul.syllableBase)], start: start, end: end)
                     case .jamo: Hangul.appendKeys(of: scalarClass.value, to: &view, start: start, end: end, role: .alone)
                     case .ideograph: view.append(scalarClass.value, start: start, end: end)
                     case .expansion:
@@ -446,7 +457,7 @@ public enum TextNormalizer {
     /// The cheap facts that let later stages skip work, counted scalar by scalar: how many scalars could be digits
     /// (a phone number needs seven), and whether anything could start a link or an address (`@`, a dot between
     /// letters or digits or after a bracket, 닷/쩜/골뱅이; the words `at` and `dot` are looked for among the tokens).
-    struct SignalsCounter {
+    struct SignalsCounter: Equatable {
         var digitLike = 0
         var trigger = false
         private var previous: UInt32 = 0
@@ -474,6 +485,17 @@ public enum TextNormalizer {
                 pendingDot = 0
             }
             if always || scalarClass.isSignal { count(scalar, kind) }
+            previous = scalar
+            previousKind = kind
+            started = true
+        }
+
+        /// Whether ``addPlain(_:_:)`` may stand for ``add(_:_:always:)`` now: no dot waits for what follows it.
+        var takesPlain: Bool { pendingDot == 0 }
+
+        /// ``add(_:_:always:)`` for a plain scalar (``ScalarClass/isPlain``) when ``takesPlain``.
+        @inline(__always)
+        mutating func addPlain(_ scalar: UInt32, _ kind: ScalarClass.Kind) {
             previous = scalar
             previousKind = kind
             started = true
@@ -577,7 +599,7 @@ public enum TextNormalizer {
 
     /// The limits of a text, counted scalar by scalar over the text as given: characters and the most scalars in one
     /// (after CRLF→LF and trimming), control characters, blankness and line breaks.
-    struct LimitsCounter {
+    struct LimitsCounter: Equatable {
         var control = false
         var blank = true
         var lines = 0
@@ -617,6 +639,17 @@ public enum TextNormalizer {
                 crlfSinceLast = 0
             }
             if !scalarClass.standsAlone, v != 0x0D { simple = false }
+            index += 1
+        }
+
+        /// ``add(_:_:)`` for a plain scalar (``ScalarClass/isPlain``): not whitespace, control, invisible or joining.
+        @inline(__always)
+        mutating func addPlain() {
+            previousCR = false
+            blank = false
+            if first < 0 { first = index }
+            last = index
+            crlfSinceLast = 0
             index += 1
         }
 

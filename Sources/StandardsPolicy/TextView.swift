@@ -103,6 +103,22 @@ public struct TextView: Sendable {
             units[count] = Unit(start: start, end: end, run: 1, role: role.rawValue, qwerty: qwerty)
             count += 1
         }
+
+        /// Appends a syllable's keys packed as in ``Hangul/syllableKeys``. Only the first key can repeat the unit
+        /// before it (아아); inside a syllable consonant and vowel keys alternate and compound keys differ, so the
+        /// others are stored without the repeat check.
+        @inline(__always)
+        mutating func appendSyllable(_ packed: UInt64, start: Int32, end: Int32) {
+            var keys = packed >> 3
+            append(0x3131 + UInt32(keys & 0x3F), start: start, end: end, role: Role(rawValue: UInt8(keys >> 6 & 3))!)
+            for _ in 1..<Int(packed & 7) {
+                keys >>= 8
+                precondition(count < capacity, "view capacity")
+                symbols[count] = 0x3131 + UInt32(keys & 0x3F)
+                units[count] = Unit(start: start, end: end, run: 1, role: UInt8(keys >> 6 & 3), qwerty: false)
+                count += 1
+            }
+        }
     }
 }
 
