@@ -53,8 +53,7 @@ extension CompiledPolicy {
                 if case .length = check {
                     hits.append(hit(index, matched: "\(text.utf8.count) bytes, limit \(document.limits.maxBytes)"))
                 } else if !check.readsText {
-                    var noFingerprint: Duplicates.Fingerprint?
-                    evaluateContext(index, check, context: context, normalized: nil, fingerprint: &noFingerprint, into: &hits)
+                    evaluateContext(index, check, context: context, into: &hits)
                 }
             }
             return verdict(hits)
@@ -111,16 +110,18 @@ extension CompiledPolicy {
                 }
                 if text.lineCount > maxLines { hits.append(hit(index, matched: "\(text.lineCount) line breaks, limit \(maxLines)")) }
             default:
-                evaluateContext(index, check, context: context, normalized: text, fingerprint: &fingerprint, into: &hits)
+                if case .duplicate(let window, let similarity) = check {
+                    duplicate(index, window: window, similarity: similarity, context: context, text: text, fingerprint: &fingerprint, into: &hits)
+                } else {
+                    evaluateContext(index, check, context: context, into: &hits)
+                }
             }
         }
         return verdict(hits)
     }
 
-    func evaluateContext(
-        _ index: Int, _ check: Check, context: EvaluationContext, normalized: NormalizedText?, fingerprint cached: inout Duplicates.Fingerprint?,
-        into hits: inout [Hit]
-    ) {
+    /// The rules about the context alone (the duplicate rules, which also read the text, are ``duplicate``).
+    func evaluateContext(_ index: Int, _ check: Check, context: EvaluationContext, into hits: inout [Hit]) {
         switch check {
         case .loginRequired:
             if !context.authenticated { hits.append(hit(index, matched: "no verified login")) }
@@ -143,19 +144,6 @@ extension CompiledPolicy {
                 count += 1
             }
             if count > max { hits.append(hit(index, matched: "\(count) comments within \(window) s, limit \(max)")) }
-        case .duplicate(let window, let similarity):
-            guard let normalized, !context.recentComments.isEmpty else { return }
-            let since = context.now.addingTimeInterval(-Double(window))
-            let fingerprint = cached ?? Duplicates.Fingerprint(normalized)
-            cached = fingerprint
-            guard fingerprint.isComparable else { return }
-            for recent in context.recentComments where recent.submittedAt > since {
-                let score = Duplicates.similarity(fingerprint, recent.fingerprint, atLeast: similarity)
-                if score >= similarity {
-                    hits.append(hit(index, matched: score >= 1 ? "same as an earlier comment" : "nearly the same as an earlier comment"))
-                    return
-                }
-            }
         case .newCommenter(let first):
             if first > 0, context.authenticated, context.approvedCount < first {
                 hits.append(hit(index, matched: "\(context.approvedCount) approved comments so far, pre-moderated until \(first)"))
@@ -166,6 +154,27 @@ extension CompiledPolicy {
             }
         default:
             break
+        }
+    }
+
+    /// The duplicate rule at `index`: the text against the account's recent comments. The text's fingerprint is made
+    /// on first use and shared by the duplicate rules (exact and near).
+    func duplicate(
+        _ index: Int, window: Int, similarity: Double, context: EvaluationContext, text: NormalizedText,
+        fingerprint cached: inout Duplicates.Fingerprint?,
+        into hits: inout [Hit]
+    ) {
+        guard !context.recentComments.isEmpty else { return }
+        let since = context.now.addingTimeInterval(-Double(window))
+        let fingerprint = cached ?? Duplicates.Fingerprint(text)
+        cached = fingerprint
+        guard fingerprint.isComparable else { return }
+        for recent in context.recentComments where recent.submittedAt > since {
+            let score = Duplicates.similarity(fingerprint, recent.fingerprint, atLeast: similarity)
+            if score >= similarity {
+                hits.append(hit(index, matched: score >= 1 ? "same as an earlier comment" : "nearly the same as an earlier comment"))
+                return
+            }
         }
     }
 

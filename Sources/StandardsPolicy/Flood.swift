@@ -5,18 +5,21 @@ enum Flood {
         var ranges: [Range<Int>] = []
         let base = text.base
         let count = base.count
-        base.scalars.withUnsafeBufferPointer { scalars in
-            var runStart = 0
-            for index in 1...max(count, 1) {
-                if index < count, scalars[index] == scalars[runStart] { continue }
-                if runStart < count, index - runStart >= maxRun {
-                    let scalar = scalars[runStart]
-                    let kind = base.classes[runStart].kind
-                    if !ignored.contains(scalar), kind != .newline, !(kind == .separator && scalar == 0x20) {
-                        ranges.append(base.originalRange(runStart..<index))
+        // The normalizer counted the longest run already: most texts have none long enough to look for.
+        if text.longestRun >= maxRun {
+            base.scalars.withUnsafeBufferPointer { scalars in
+                var runStart = 0
+                for index in 1...max(count, 1) {
+                    if index < count, scalars[index] == scalars[runStart] { continue }
+                    if runStart < count, index - runStart >= maxRun {
+                        let scalar = scalars[runStart]
+                        let kind = base.classes[runStart].kind
+                        if !ignored.contains(scalar), kind != .newline, !(kind == .separator && scalar == 0x20) {
+                            ranges.append(base.originalRange(runStart..<index))
+                        }
                     }
+                    runStart = index
                 }
-                runStart = index
             }
         }
         // The same word over and over: at least maxRepeatedWord times and more than half of all words. The majority

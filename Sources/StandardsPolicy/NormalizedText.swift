@@ -22,6 +22,8 @@ public struct NormalizedText: Sendable {
     var tokens: [TextNormalizer.Token] = []
     /// Whether anything in the text could start a link or an email address (see ``TextNormalizer/scanSignals``).
     var mightContainLinks = false
+    /// The longest run of one scalar repeated in the NFC text (see ``Flood``).
+    var longestRun = 0
 
     /// User-perceived characters of the NFC text after CRLF→LF and trimming: the count shown as "0/250자".
     public internal(set) var characterCount = 0

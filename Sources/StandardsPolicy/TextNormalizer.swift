@@ -79,6 +79,7 @@ public enum TextNormalizer {
         markJoins(&normalized.tokens)
         latinView(normalized.base, tokens: normalized.tokens, capacity: bounds.latin, into: &normalized.latin)
         jamoView(normalized.base, tokens: normalized.tokens, capacity: bounds.jamo, into: &normalized.jamo)
+        normalized.longestRun = signals.longestRun
         normalized.mightContainLinks = signals.trigger || normalized.tokens.contains { $0.hash == atHash || $0.hash == dotHash }
         normalized.digitRuns.removeAll(keepingCapacity: true)
         if signals.digitLike >= 5 { digitRuns(normalized.base, into: &normalized.digitRuns) }
@@ -460,7 +461,11 @@ public enum TextNormalizer {
     struct SignalsCounter: Equatable {
         var digitLike = 0
         var trigger = false
-        private var previous: UInt32 = 0
+        /// The longest run of one scalar repeated (flooding needs a long one).
+        var longestRun = 0
+        private var run = 0
+        /// No scalar is `UInt32.max`, so the first one never continues a run.
+        private var previous = UInt32.max
         private var previousKind = ScalarClass.Kind.separator
         private var started = false
         /// A dot was seen: 1 when a letter or digit stood before it (a letter or digit must follow), 2 when a bracket
@@ -485,9 +490,16 @@ public enum TextNormalizer {
                 pendingDot = 0
             }
             if always || scalarClass.isSignal { count(scalar, kind) }
+            countRun(scalar)
             previous = scalar
             previousKind = kind
             started = true
+        }
+
+        @inline(__always)
+        private mutating func countRun(_ scalar: UInt32) {
+            run = scalar == previous ? run &+ 1 : 1
+            if run > longestRun { longestRun = run }
         }
 
         /// Whether ``addPlain(_:_:)`` may stand for ``add(_:_:always:)`` now: no dot waits for what follows it.
@@ -496,6 +508,7 @@ public enum TextNormalizer {
         /// ``add(_:_:always:)`` for a plain scalar (``ScalarClass/isPlain``) when ``takesPlain``.
         @inline(__always)
         mutating func addPlain(_ scalar: UInt32, _ kind: ScalarClass.Kind) {
+            countRun(scalar)
             previous = scalar
             previousKind = kind
             started = true
