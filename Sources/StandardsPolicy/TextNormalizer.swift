@@ -464,6 +464,8 @@ public enum TextNormalizer {
         /// The longest run of one scalar repeated (flooding needs a long one).
         var longestRun = 0
         private var run = 0
+        /// Digit syllables in a row so far (공일공).
+        private var spelledRun = 0
         /// No scalar is `UInt32.max`, so the first one never continues a run.
         private var previous = UInt32.max
         private var previousKind = ScalarClass.Kind.separator
@@ -472,12 +474,14 @@ public enum TextNormalizer {
         /// did (anything may follow).
         private var pendingDot: UInt8 = 0
 
-        /// Whether ``add(_:_:)`` does more for this scalar than remember it, found by adding it after a letter; the
-        /// class table caches the answer, so the lists below are the only definition.
+        /// Whether ``add(_:_:)`` does more for this scalar than remember it, found by adding it after a letter (and
+        /// after two digit syllables); the class table caches the answer, so the lists below are the only definition.
         static func matters(_ scalar: UInt32, _ scalarClass: ScalarClass) -> Bool {
             var probe = SignalsCounter()
             probe.started = true
             probe.previousKind = .latin
+            probe.previous = 0xACF5  // 공, the third digit syllable in a row
+            probe.spelledRun = 2
             probe.add(scalar, scalarClass, always: true)
             return probe.digitLike > 0 || probe.trigger || probe.pendingDot != 0
         }
@@ -518,7 +522,12 @@ public enum TextNormalizer {
             switch kind {
             case .digit, .expansion: digitLike += 1
             case .syllable:
-                if Hangul.digitSyllable(scalar) != nil { digitLike += 1 }
+                if Hangul.digitSyllable(scalar) != nil {
+                    // Spelled digits count only in runs of three or more (공일공), as the digit reader takes them; 이,
+                    // 사 and 오 on their own are everyday words.
+                    spelledRun = Hangul.digitSyllable(previous) != nil ? spelledRun &+ 1 : 1
+                    if spelledRun == 3 { digitLike += 3 } else if spelledRun > 3 { digitLike += 1 }
+                }
                 if scalar == 0xB2F7 || scalar == 0xCA5C || scalar == 0xACE8 { trigger = true }  // 닷 쩜 골(뱅이)
             case .separator:
                 switch scalar {
@@ -560,6 +569,7 @@ public enum TextNormalizer {
         var run = DigitRun()
         var gap: [UInt32] = []
         func close() {
+            guard !run.digits.isEmpty else { return }  // nothing to reset (the gap only grows after a digit)
             if run.digits.count >= 7 { runs.append(run) }
             run = DigitRun()
             gap.removeAll()
