@@ -123,6 +123,7 @@ struct ScalarClass: Sendable, Equatable {
         if v == 0x0D { return false }  // CR LF is one character
         if v < 0x300 { return true }
         switch v {
+        case 0xAC00...0xD7A3, 0x4E00...0x9FFF: return true  // syllables and ideographs: letters (and half the table)
         case 0x1100...0x11FF, 0xA960...0xA97F, 0xD7B0...0xD7FF: return false  // conjoining jamo
         case 0x1F1E6...0x1F1FF: return false  // regional indicators pair into flags
         case 0x0E33, 0x0EB3: return false  // Thai and Lao SARA AM are spacing marks for grapheme breaking
