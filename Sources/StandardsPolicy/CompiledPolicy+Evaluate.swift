@@ -10,7 +10,8 @@ final class Workspace: @unchecked Sendable {
     var text = NormalizedText()
     var terms = TermScratch()
 
-    /// Beyond this many scalars a workspace is not kept: one very long text must not pin its buffers for good.
+    /// A workspace whose text storage grew beyond this many entries (sized to the UTF-8 bytes of the longest text it
+    /// read) is not kept: one very long text must not pin its buffers for good.
     static let keepLimit = 16_384
 }
 

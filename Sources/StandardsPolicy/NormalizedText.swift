@@ -20,7 +20,7 @@ public struct NormalizedText: Sendable {
     var base = BaseText()
     /// The words of the text, as the views read them.
     var tokens: [TextNormalizer.Token] = []
-    /// Whether anything in the text could start a link or an email address (see ``TextNormalizer/scanSignals``).
+    /// Whether anything in the text could start a link or an email address (see ``TextNormalizer/SignalsCounter``).
     var mightContainLinks = false
     /// The longest run of one scalar repeated in the NFC text (see ``Flood``).
     var longestRun = 0
