@@ -92,8 +92,7 @@ extension CompiledPolicy {
             case .length, .empty, .controlCharacters, .combiningOverload:
                 if let problem = Self.formatProblem(check, text, limits) { hits.append(hit(index, matched: problem.describe(text, limits))) }
             case .personalInfo(let parameters):
-                // Numbers and addresses are all it looks at: most comments have neither.
-                if text.digitRuns.isEmpty && links.emails.isEmpty { continue }
+                if !PersonalInfo.mayFind(in: text, links: links) { continue }
                 let (kinds, bankWords, proximity) = personalInfoParameters[parameters]
                 for finding in PersonalInfo.find(in: text, kinds: kinds, bankWords: bankWords, proximity: proximity, links: links) {
                     var found = hit(index, text: text, range: finding.range)
@@ -101,7 +100,6 @@ extension CompiledPolicy {
                     hits.append(found)
                 }
             case .links(let list):
-                if links.candidates.isEmpty { continue }
                 for link in links.links(siteDomains: document.siteDomains, shorteners: shortenerLists[list]) {
                     hits.append(hit(index, text: text, range: link.range))
                 }
@@ -110,12 +108,10 @@ extension CompiledPolicy {
                     hits.append(hit(index, text: text, range: range))
                 }
                 if text.lineCount > maxLines { hits.append(hit(index, matched: "\(text.lineCount) line breaks, limit \(maxLines)")) }
+            case .duplicate(let window, let similarity):
+                duplicate(index, window: window, similarity: similarity, context: context, text: text, fingerprint: &fingerprint, into: &hits)
             default:
-                if case .duplicate(let window, let similarity) = check {
-                    duplicate(index, window: window, similarity: similarity, context: context, text: text, fingerprint: &fingerprint, into: &hits)
-                } else {
-                    evaluateContext(index, check, context: context, into: &hits)
-                }
+                evaluateContext(index, check, context: context, into: &hits)
             }
         }
         return verdict(hits)

@@ -205,6 +205,10 @@ enum Hangul {
         return true
     }
 
+    /// Spelled digits are read as digits only in runs of at least this many syllables (공일공), so 이, 사 and 오 stay
+    /// words.
+    static var spelledDigitRun: Int { 3 }
+
     /// Sino-Korean digit syllables, read as digits in the digit view (공일공 → 010).
     @inline(__always)
     static func digitSyllable(_ scalar: UInt32) -> UInt8? {

@@ -26,7 +26,8 @@ enum Links {
 
         /// The links a rule reports: known top-level domain or shortener, not the site's own domains.
         func links(siteDomains: [String], shorteners: [String]) -> [(range: Range<Int>, domain: String)] {
-            candidates.compactMap { candidate in
+            if candidates.isEmpty { return [] }
+            return candidates.compactMap { candidate in
                 var domain = candidate.domain
                 if domain.hasPrefix("www.") { domain.removeFirst(4) }
                 if siteDomains.contains(where: { domain == $0 || domain.hasSuffix("." + $0) }) { return nil }

@@ -14,6 +14,7 @@ enum PersonalInfo {
     static func find(
         in text: NormalizedText, kinds: Set<PersonalInfoKind>, bankWords: [String], proximity: Int, links: Links.Found
     ) -> [Finding] {
+        if !mayFind(in: text, links: links) { return [] }
         var findings: [Finding] = []
         var bankWordRanges: [Range<Int>]?
         for run in text.digitRuns {
@@ -49,6 +50,12 @@ enum PersonalInfo {
             }
         }
         return findings
+    }
+
+    /// Whether the text has anything ``find(in:kinds:bankWords:proximity:links:)`` reads: numbers or addresses. Most
+    /// comments have neither, and a caller can skip gathering the rule's parameters.
+    static func mayFind(in text: NormalizedText, links: Links.Found) -> Bool {
+        !text.digitRuns.isEmpty || !links.emails.isEmpty
     }
 
     /// The kind of a number, or nil when it is none of phone, registration or card number.

@@ -523,10 +523,13 @@ public enum TextNormalizer {
             case .digit, .expansion: digitLike += 1
             case .syllable:
                 if Hangul.digitSyllable(scalar) != nil {
-                    // Spelled digits count only in runs of three or more (공일공), as the digit reader takes them; 이,
-                    // 사 and 오 on their own are everyday words.
+                    // Spelled digits count only in runs (공일공), as the digit reader takes them.
                     spelledRun = Hangul.digitSyllable(previous) != nil ? spelledRun &+ 1 : 1
-                    if spelledRun == 3 { digitLike += 3 } else if spelledRun > 3 { digitLike += 1 }
+                    if spelledRun == Hangul.spelledDigitRun {
+                        digitLike += spelledRun
+                    } else if spelledRun > Hangul.spelledDigitRun {
+                        digitLike += 1
+                    }
                 }
                 if scalar == 0xB2F7 || scalar == 0xCA5C || scalar == 0xACE8 { trigger = true }  // 닷 쩜 골(뱅이)
             case .separator:
@@ -553,12 +556,12 @@ public enum TextNormalizer {
 
     static func digitRuns(_ base: BaseText, into runs: inout [DigitRun]) {
         let count = base.count
-        // Spelled digits count only in runs of three or more syllables (공일공), so 이 and 사 stay words.
+        // Spelled digits count only in runs (see Hangul.spelledDigitRun).
         var spelled: [UInt8?] = []
         var runStart = 0
         for index in 0...count {
             if index < count, Hangul.digitSyllable(base.scalars[index]) != nil { continue }
-            if index - runStart >= 3 {
+            if index - runStart >= Hangul.spelledDigitRun {
                 if spelled.isEmpty { spelled = [UInt8?](repeating: nil, count: count) }
                 for position in runStart..<index { spelled[position] = Hangul.digitSyllable(base.scalars[position]) }
             }

@@ -98,9 +98,14 @@ public struct TextView: Sendable {
             } else if symbol == TextView.boundary {
                 return  // never a leading boundary
             }
+            push(symbol, Unit(start: start, end: end, run: 1, role: role.rawValue, qwerty: qwerty))
+        }
+
+        @inline(__always)
+        private mutating func push(_ symbol: UInt32, _ unit: Unit) {
             precondition(count < capacity, "view capacity")
             symbols[count] = symbol
-            units[count] = Unit(start: start, end: end, run: 1, role: role.rawValue, qwerty: qwerty)
+            units[count] = unit
             count += 1
         }
 
@@ -113,10 +118,7 @@ public struct TextView: Sendable {
             append(0x3131 + UInt32(keys & 0x3F), start: start, end: end, role: Role(rawValue: UInt8(keys >> 6 & 3))!)
             for _ in 1..<Int(packed & 7) {
                 keys >>= 8
-                precondition(count < capacity, "view capacity")
-                symbols[count] = 0x3131 + UInt32(keys & 0x3F)
-                units[count] = Unit(start: start, end: end, run: 1, role: UInt8(keys >> 6 & 3), qwerty: false)
-                count += 1
+                push(0x3131 + UInt32(keys & 0x3F), Unit(start: start, end: end, run: 1, role: UInt8(keys >> 6 & 3), qwerty: false))
             }
         }
     }
