@@ -23,35 +23,41 @@ enum Flood {
             }
         }
         // The same word over and over: at least maxRepeatedWord times and more than half of all words. The majority
-        // vote (Boyer–Moore) finds the only word that can be more than half, without sorting or a dictionary.
+        // vote (Boyer–Moore) finds the only value that can be more than half, without sorting or a dictionary. It is
+        // taken first over word lengths, which are cheap (one word repeated makes its length the majority), and over
+        // word hashes only among the words of that length.
         let tokens = text.tokens
         if tokens.count >= maxRepeatedWord {
             tokens.withUnsafeBufferPointer { tokens in
-                var candidate: UInt64 = 0
-                var votes = 0
-                for index in 0..<tokens.count {
-                    let value = tokens[index].hash
-                    if votes == 0 {
-                        candidate = value
-                        votes = 1
-                    } else {
-                        votes += value == candidate ? 1 : -1
-                    }
-                }
-                var first = -1
-                var last = -1
-                var count = 0
-                for index in 0..<tokens.count where tokens[index].hash == candidate {
-                    count += 1
-                    if first < 0 { first = index }
-                    last = index
-                }
-                if count >= maxRepeatedWord, count * 2 > tokens.count {
-                    ranges.append(base.originalRange(tokens[first].start..<tokens[last].end))
+                guard let length = majority(tokens, atLeast: maxRepeatedWord, { UInt64($0.visible) }) else { return }
+                let sameLength = tokens.filter { $0.visible == Int(length) }
+                guard let word = majority(sameLength[...], atLeast: maxRepeatedWord, { $0.hash(base) }) else { return }
+                let repeated = sameLength.filter { $0.hash(base) == word }
+                if repeated.count * 2 > tokens.count {
+                    ranges.append(base.originalRange(repeated[0].start..<repeated[repeated.count - 1].end))
                 }
             }
         }
         return ranges
+    }
+
+    /// The value of `key` that more than half of `tokens` share, if at least `minimum` of them do.
+    private static func majority<Tokens: Collection<TextNormalizer.Token>>(
+        _ tokens: Tokens, atLeast minimum: Int, _ key: (TextNormalizer.Token) -> UInt64
+    ) -> UInt64? {
+        var candidate: UInt64 = 0
+        var votes = 0
+        for token in tokens {
+            let value = key(token)
+            if votes == 0 {
+                candidate = value
+                votes = 1
+            } else {
+                votes += value == candidate ? 1 : -1
+            }
+        }
+        let count = tokens.reduce(0) { $0 + (key($1) == candidate ? 1 : 0) }
+        return count >= minimum && count * 2 > tokens.count ? candidate : nil
     }
 }
 

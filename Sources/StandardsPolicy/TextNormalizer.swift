@@ -14,14 +14,25 @@ public enum TextNormalizer {
         var visible = 0
         /// Whether every visible scalar is an ASCII letter in the original text (for the keyboard reading).
         var asciiLettersOnly = true
-        /// FNV-1a over the word's case-folded scalars, for spotting one word repeated over and over.
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         /// The Latin view joins this word to the next (spaced-out letters, see ``markJoins(_:)``).
         var latinJoin = false
         /// The jamo view reads this word as Korean (a Hangul word, or a short word between Hangul words).
         var hangulContext = false
         /// The jamo view joins this word to the next (spaced-out syllables).
         var jamoJoin = false
+
+        /// FNV-1a over the word's scalars with ASCII case folded (invisible and combining ones skipped), for
+        /// spotting one word repeated over and over; computed when asked, since few texts need it.
+        func hash(_ base: BaseText) -> UInt64 {
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for index in start..<end {
+                let kind = base.classes[index].kind
+                if kind == .invisible || kind == .combining { continue }
+                let scalar = base.scalars[index]
+                hash = (hash ^ UInt64((0x41...0x5A).contains(scalar) ? scalar + 0x20 : scalar)) &* 0x100_0000_01b3
+            }
+            return hash
+        }
     }
 
     /// Leet symbols that stand for letters inside a Latin word.
@@ -80,7 +91,13 @@ public enum TextNormalizer {
         latinView(normalized.base, tokens: normalized.tokens, capacity: bounds.latin, into: &normalized.latin)
         jamoView(normalized.base, tokens: normalized.tokens, capacity: bounds.jamo, into: &normalized.jamo)
         normalized.longestRun = signals.longestRun
-        normalized.mightContainLinks = signals.trigger || normalized.tokens.contains { $0.hash == atHash || $0.hash == dotHash }
+        normalized.mightContainLinks =
+            signals.trigger
+            || normalized.tokens.contains { token in
+                guard token.visible == 2 || token.visible == 3 else { return false }
+                let hash = token.hash(normalized.base)
+                return hash == atHash || hash == dotHash
+            }
         normalized.digitRuns.removeAll(keepingCapacity: true)
         if signals.digitLike >= 5 { digitRuns(normalized.base, into: &normalized.digitRuns) }
         let measured = limits.result(text)
@@ -208,91 +225,117 @@ public enum TextNormalizer {
         let count = base.count
         base.scalars.withUnsafeBufferPointer { scalars in
             base.classes.withUnsafeBufferPointer { classes in
-                var token = Token(start: 0, end: 0)
-                var inToken = false
+                // The open word, in a few locals: where it starts (-1: none open), its last scalar, what it holds
+                // (``WordTraits``), its visible scalars and the jamo it may add beyond one per visible scalar.
+                var start = -1
+                var last = 0
+                var traits: UInt8 = 0
+                var visible = 0
+                var extraJamo = 0
                 var previousIncluded = false
+                func close() {
+                    var token = Token(start: start, end: last + 1)
+                    token.hasLatin = traits & WordTraits.latin != 0
+                    token.hasHangul = traits & WordTraits.hangul != 0
+                    token.hasDigit = traits & WordTraits.digit != 0
+                    token.asciiLettersOnly = traits & WordTraits.notASCIILetter == 0
+                    token.visible = visible
+                    tokens.append(token)
+                    latinBound &+= 1 &+ visible
+                    jamoBound &+= 2 &+ visible &+ extraJamo
+                    start = -1
+                }
                 for index in 0..<count {
                     let scalarClass = classes[index]
                     let kind = scalarClass.kind
                     // Invisible characters and stray combining marks neither start nor split a word.
                     if kind == .invisible || kind == .combining { continue }
                     var isWord = isWordCharacter(kind)
-                    let scalar = scalars[index]
-                    if !isWord, kind == .separator, scalar == 0x24 || scalar == 0x5E || leetLetter(scalar) != nil {
-                        var next: ScalarClass?
-                        for position in (index + 1)..<max(count, index + 1) {
-                            let nextKind = classes[position].kind
-                            if nextKind != .invisible && nextKind != .combining {
-                                next = classes[position]
-                                break
-                            }
-                        }
-                        let nextIsWord = next.map { isWordCharacter($0.kind) } ?? false
-                        if leetLetter(scalar) != nil, previousIncluded && nextIsWord {
-                            isWord = true
-                        } else if scalar == 0x24, previousIncluded {
-                            isWord = true
-                        } else if scalar == 0x5E, let next, next.kind == .jamo || next.kind == .syllable {
-                            isWord = true
-                        }
+                    if !isWord, kind == .separator {
+                        isWord = separatorJoins(scalars[index], at: index, previousIncluded: previousIncluded, classes: classes, count: count)
                     }
                     previousIncluded = isWord
                     guard isWord else {
-                        if inToken { tokens.append(token) }
-                        inToken = false
+                        if start >= 0 { close() }
                         continue
                     }
-                    if !inToken {
-                        token = Token(start: index, end: index)
-                        inToken = true
-                        latinBound &+= 1
-                        jamoBound &+= 2
+                    if start < 0 {
+                        start = index
+                        traits = 0
+                        visible = 0
+                        extraJamo = 0
                     }
-                    token.end = index + 1
-                    token.hash = (token.hash ^ UInt64((0x41...0x5A).contains(scalar) ? scalar + 0x20 : scalar)) &* 0x100_0000_01b3
-                    switch kind {
-                    case .latin:
-                        token.hasLatin = true
-                        token.visible &+= 1
-                        if !((0x41...0x5A).contains(scalar) || (0x61...0x7A).contains(scalar)) { token.asciiLettersOnly = false }
-                        latinBound &+= 1
-                        jamoBound &+= 1
-                    case .syllable, .jamo, .ideograph:  // Hanja belong to Korean words (丙申年)
-                        token.hasHangul = true
-                        token.visible &+= 1
-                        token.asciiLettersOnly = false
-                        latinBound &+= 1
-                        jamoBound &+= kind == .syllable ? 5 : kind == .jamo ? 2 : 1
-                    case .digit:
-                        token.hasDigit = true
-                        token.visible &+= 1
-                        token.asciiLettersOnly = false
-                        latinBound &+= 1
-                        jamoBound &+= 1
-                    case .expansion:
+                    last = index
+                    if kind == .expansion {
                         let expansion = ScalarClass.expansions[Int(scalarClass.value)].unicodeScalars
                         if expansion.contains(where: { $0.value >= 0x3131 }) {
-                            token.hasHangul = true
+                            traits |= WordTraits.hangul
                         } else if expansion.contains(where: { $0.value >= 0x61 }) {
-                            token.hasLatin = true
+                            traits |= WordTraits.latin
                         } else {
-                            token.hasDigit = true
+                            traits |= WordTraits.digit
                         }
-                        token.visible &+= expansion.count
-                        token.asciiLettersOnly = false
-                        latinBound &+= expansion.count
-                        jamoBound &+= 5 * expansion.count
-                    default:
-                        token.visible &+= 1
-                        token.asciiLettersOnly = false
-                        latinBound &+= 1
-                        jamoBound &+= 1
+                        traits |= WordTraits.notASCIILetter
+                        visible &+= expansion.count
+                        extraJamo &+= 4 &* expansion.count
+                    } else {
+                        let word = WordTraits.of(kind)
+                        traits |= word.traits
+                        visible &+= 1
+                        extraJamo &+= word.extraJamo
+                        if kind == .latin, !isASCIILetter(scalars[index]) { traits |= WordTraits.notASCIILetter }
                     }
                 }
-                if inToken { tokens.append(token) }
+                if start >= 0 { close() }
             }
         }
         return (latinBound, jamoBound)
+    }
+
+    @inline(__always)
+    static func isASCIILetter(_ scalar: UInt32) -> Bool { (scalar | 0x20) &- 0x61 < 26 }
+
+    /// What a word scalar tells its word, packed for the tokenizer's loop.
+    enum WordTraits {
+        static let latin: UInt8 = 1
+        static let hangul: UInt8 = 2
+        static let digit: UInt8 = 4
+        /// Something other than an ASCII letter of the original text (no keyboard reading).
+        static let notASCIILetter: UInt8 = 8
+
+        /// The traits a scalar of `kind` (not an expansion) adds, and the jamo units beyond one it may give.
+        @inline(__always)
+        static func of(_ kind: ScalarClass.Kind) -> (traits: UInt8, extraJamo: Int) {
+            switch kind {
+            case .latin: (latin, 0)
+            case .syllable: (hangul | notASCIILetter, 4)
+            case .jamo: (hangul | notASCIILetter, 1)
+            case .ideograph: (hangul | notASCIILetter, 0)  // Hanja belong to Korean words (丙申年)
+            case .digit: (digit | notASCIILetter, 0)
+            default: (notASCIILetter, 0)
+            }
+        }
+    }
+
+    /// Whether the separator `scalar` at `index` belongs to the word around it: a leet letter between word
+    /// characters, `$` after one, `^` before Hangul.
+    private static func separatorJoins(
+        _ scalar: UInt32, at index: Int, previousIncluded: Bool, classes: UnsafeBufferPointer<ScalarClass>, count: Int
+    ) -> Bool {
+        guard scalar == 0x24 || scalar == 0x5E || leetLetter(scalar) != nil else { return false }
+        var next: ScalarClass?
+        for position in (index + 1)..<max(count, index + 1) {
+            let nextKind = classes[position].kind
+            if nextKind != .invisible && nextKind != .combining {
+                next = classes[position]
+                break
+            }
+        }
+        let nextIsWord = next.map { isWordCharacter($0.kind) } ?? false
+        if leetLetter(scalar) != nil, previousIncluded && nextIsWord { return true }
+        if scalar == 0x24, previousIncluded { return true }
+        if scalar == 0x5E, let next, next.kind == .jamo || next.kind == .syllable { return true }
+        return false
     }
 
     /// Marks how the views join words: three or more one-letter Latin words in a row read as one word (f u c k,
