@@ -74,8 +74,20 @@ extension CompiledPolicy {
         return evaluate(normalized: &text, context: context, terms: &terms)
     }
 
-    /// `text` is inout only so that the caller's storage is read in place; it is not changed.
-    func evaluate(normalized text: inout NormalizedText, context: EvaluationContext, terms scratch: inout TermScratch) -> Verdict {
+    /// Whether no rule about the context can fire for `context` (see ``evaluateContext(_:_:context:into:)``): a
+    /// verified login with an allowed provider, an active account, an open article, no recent comments (so no rate
+    /// limit or duplicate), past every new-commenter rule, and fewer recent decisions than any rejection-rate rule
+    /// weighs. Most comments come from such readers; their rule loop visits only the checks that read the text.
+    func isQuiet(_ context: EvaluationContext) -> Bool {
+        context.authenticated && context.accountStatus == .active && !context.articleClosed && context.recentComments.isEmpty
+            && context.approvedCount >= preModeratedUntil && context.recentDecisions < fewestDecisionsRated && allowsProvider(context.provider)
+    }
+
+    /// `text` is inout only so that the caller's storage is read in place; it is not changed. `visitAll` visits every
+    /// check even for a quiet context (for tests that hold the shortcut to the full loop).
+    func evaluate(
+        normalized text: inout NormalizedText, context: EvaluationContext, terms scratch: inout TermScratch, visitAll: Bool = false
+    ) -> Verdict {
         matchTerms(text, into: &scratch)
         var hits: [Hit] = []
         // One scan serves the link and personal-information rules; it returns at once for text without dots or ats.
@@ -83,7 +95,8 @@ extension CompiledPolicy {
         let limits = document.limits
         // Built on first use and shared by the duplicate rules (exact and near).
         var fingerprint: Duplicates.Fingerprint?
-        for (index, check) in checks.enumerated() {
+        for index in !visitAll && isQuiet(context) ? textChecks : allChecks {
+            let check = checks[index]
             switch check {
             case .terms:
                 for found in scratch.kept where found.rule == index {

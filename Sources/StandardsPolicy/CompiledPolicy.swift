@@ -32,6 +32,13 @@ public final class CompiledPolicy: Sendable {
     let floodIgnored: [Set<UInt32>]
     /// Whether any rule needs links or email addresses found.
     let needsLinkScan: Bool
+    /// The checks to visit, as indexes into `checks`: all of them, or only those that read the text (for a context no
+    /// rule about the context can fire for, see ``isQuiet(_:)``).
+    let allChecks: [Int]
+    let textChecks: [Int]
+    /// The most approved comments a new-commenter rule waits for, and the fewest decisions a rejection-rate rule needs.
+    let preModeratedUntil: Int
+    let fewestDecisionsRated: Int
     /// Normalized-text buffers reused between evaluations.
     let workspaces = WorkspacePool()
 
@@ -146,6 +153,10 @@ public final class CompiledPolicy: Sendable {
             }
         }
         self.checks = checks
+        allChecks = Array(checks.indices)
+        textChecks = checks.indices.filter { checks[$0].readsText }
+        preModeratedUntil = checks.reduce(0) { if case .newCommenter(let first) = $1 { max($0, first) } else { $0 } }
+        fewestDecisionsRated = checks.reduce(Int.max) { if case .rejectionRate(let minDecisions, _) = $1 { min($0, minDecisions) } else { $0 } }
         self.personalInfoParameters = personalInfoParameters
         self.shortenerLists = shortenerLists
         self.floodIgnored = floodIgnored

@@ -74,32 +74,51 @@ public enum TextNormalizer {
     /// Normalizes `text` into `normalized`, replacing what it held and reusing its storage: an evaluator that keeps
     /// one ``NormalizedText`` allocates nothing per comment once its buffers have grown to the comments it sees.
     static func normalize(_ text: String, into normalized: inout NormalizedText) {
+        // The buffers are moved out of `normalized` while they are filled and read, and moved back at the end: a stored
+        // property of an inout value passed to a function is copied (every array in it retained and released).
+        var base = BaseText()
+        var tokens: [Token] = []
+        var latin = TextView()
+        var jamo = TextView()
+        var digitRuns: [DigitRun] = []
+        swap(&base, &normalized.base)
+        swap(&tokens, &normalized.tokens)
+        swap(&latin, &normalized.latin)
+        swap(&jamo, &normalized.jamo)
+        swap(&digitRuns, &normalized.digitRuns)
+        defer {
+            swap(&base, &normalized.base)
+            swap(&tokens, &normalized.tokens)
+            swap(&latin, &normalized.latin)
+            swap(&jamo, &normalized.jamo)
+            swap(&digitRuns, &normalized.digitRuns)
+        }
         normalized.original = text
         var limits = LimitsCounter()
         var signals = SignalsCounter()
-        if !ingest(text, into: &normalized.base, limits: &limits, signals: &signals) {
+        if !ingest(text, into: &base, limits: &limits, signals: &signals) {
             // Something to compose: compose, then count the limits on the text as given and the signals on the
             // composed one.
             limits = LimitsCounter()
             signals = SignalsCounter()
-            compose(text, into: &normalized.base)
+            compose(text, into: &base)
             for scalar in text.unicodeScalars { limits.add(scalar.value, ScalarClass.of(scalar.value)) }
-            for index in 0..<normalized.base.count { signals.add(normalized.base.scalars[index], normalized.base.classes[index]) }
+            for index in 0..<base.count { signals.add(base.scalars[index], base.classes[index]) }
         }
-        let bounds = tokenize(normalized.base, into: &normalized.tokens)
-        markJoins(&normalized.tokens)
-        latinView(normalized.base, tokens: normalized.tokens, capacity: bounds.latin, into: &normalized.latin)
-        jamoView(normalized.base, tokens: normalized.tokens, capacity: bounds.jamo, into: &normalized.jamo)
+        let bounds = tokenize(base, into: &tokens)
+        markJoins(&tokens)
+        latinView(base, tokens: tokens, capacity: bounds.latin, into: &latin)
+        jamoView(base, tokens: tokens, capacity: bounds.jamo, into: &jamo)
         normalized.longestRun = signals.longestRun
         normalized.mightContainLinks =
             signals.trigger
-            || normalized.tokens.contains { token in
+            || tokens.contains { token in
                 guard token.visible == 2 || token.visible == 3 else { return false }
-                let hash = token.hash(normalized.base)
+                let hash = token.hash(base)
                 return hash == atHash || hash == dotHash
             }
-        normalized.digitRuns.removeAll(keepingCapacity: true)
-        if signals.digitLike >= 5 { digitRuns(normalized.base, into: &normalized.digitRuns) }
+        digitRuns.removeAll(keepingCapacity: true)
+        if signals.digitLike >= 5 { Self.digitRuns(base, into: &digitRuns) }
         let measured = limits.result(text)
         normalized.characterCount = measured.characters
         normalized.byteCount = text.utf8.count

@@ -89,3 +89,57 @@ import Testing
     @Test(arguments: ["this", "comment", "article", "policy", "government", "seoul", "prices", "students"])
     func englishWordsDoNot(word: String) { #expect(!spells(word), "\(word)") }
 }
+
+/// A quiet context (see `CompiledPolicy.isQuiet`) lets the rule loop visit only the checks that read the text: the
+/// verdicts must be those of the full loop, and any one fact that could make a context rule fire must end the quiet.
+@Suite struct QuietContextTests {
+    static let texts = ["좋은 기사 감사합니다", "fuck this", "010-1234-5678로 연락", "see spamsite.com now", "", String(repeating: "ㅋ", count: 300)]
+
+    @Test func quietContextsGiveTheFullLoopsVerdicts() {
+        let now = Date()
+        let quiet = EvaluationContext.textOnly(now: now)
+        let recent = [EvaluationContext.RecentComment(submittedAt: now.addingTimeInterval(-5), article: "a", body: "좋은 기사 감사합니다")]
+        var loud: [(String, EvaluationContext)] = []
+        func variant(_ name: String, _ change: (inout EvaluationContext) -> Void) {
+            var context = quiet
+            change(&context)
+            loud.append((name, context))
+        }
+        variant("anonymous") { $0.authenticated = false }
+        variant("provider") { $0.provider = "myspace" }
+        variant("no provider") { $0.provider = nil }
+        variant("suspended") { $0.accountStatus = .suspended }
+        variant("banned") { $0.accountStatus = .banned }
+        variant("closed") { $0.articleClosed = true }
+        variant("recent comments") { $0.recentComments = recent }
+        variant("new commenter") { $0.approvedCount = 0 }
+        variant("rejections") {
+            $0.recentDecisions = 50
+            $0.recentRejections = 50
+        }
+        #expect(standardsBoard.isQuiet(quiet))
+        #expect(standardsBoard.isQuiet(EvaluationContext.textOnly(now: now).with { $0.provider = "Twitter" }))
+        for (name, context) in loud { #expect(!standardsBoard.isQuiet(context), "\(name)") }
+        for text in Self.texts {
+            for context in [quiet] + loud.map(\.1) {
+                var normalized = TextNormalizer.normalize(text)
+                var terms = TermScratch()
+                let short = standardsBoard.evaluate(normalized: &normalized, context: context, terms: &terms)
+                let full = standardsBoard.evaluate(normalized: &normalized, context: context, terms: &terms, visitAll: true)
+                #expect(short == full, "\(text)")
+            }
+        }
+        // Each loud variant is loud for a reason a rule acts on: some rule about the context fires.
+        for (name, context) in loud {
+            #expect(standardsBoard.evaluate("좋은 기사 감사합니다", context: context).outcome != .approve, "\(name)")
+        }
+    }
+}
+
+extension EvaluationContext {
+    fileprivate func with(_ change: (inout EvaluationContext) -> Void) -> EvaluationContext {
+        var copy = self
+        change(&copy)
+        return copy
+    }
+}
