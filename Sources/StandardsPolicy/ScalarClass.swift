@@ -80,8 +80,21 @@ struct ScalarClass: Sendable, Equatable {
         bmpTable.withUnsafeBufferPointer(body)
     }
 
-    /// Classifies a scalar beyond the BMP (emoji, mathematical letters, tags).
+    /// The supplementary scalars comments hold most: emoji and pictographs.
+    static let emojiRange: Range<UInt32> = 0x1F000..<0x1FB00
+    /// The classes of ``emojiRange``, computed on first use (the Unicode property lookups cost thousands of
+    /// instructions per scalar).
+    private static let emojiTable: [ScalarClass] = emojiRange.map(computeSupplementary)
+
+    /// Classifies a scalar beyond the BMP (emoji, mathematical letters, tags). Kept out of line: the loops that call
+    /// it rarely do, and run faster without its code.
+    @inline(never)
     static func classifySupplementary(_ value: UInt32) -> ScalarClass {
+        emojiRange.contains(value) ? emojiTable[Int(value - emojiRange.lowerBound)] : computeSupplementary(value)
+    }
+
+    /// ``classifySupplementary(_:)`` without the emoji table.
+    static func computeSupplementary(_ value: UInt32) -> ScalarClass {
         guard let scalar = Unicode.Scalar(value) else { return ScalarClass(kind: .separator, value: 0x20) }
         var result = supplementaryKind(value)
         if standsAlone(scalar) { result.flags |= standsAloneFlag }  // no White_Space lies beyond the BMP

@@ -749,15 +749,45 @@ public enum TextNormalizer {
                 let inside = crlf - crlfOutside - crlfSinceLast
                 return (last + 1 - first - inside, inside > 0 ? 2 : 1)
             }
-            let scalars = text.unicodeScalars
-            let lower = scalars.index(scalars.startIndex, offsetBy: first)
-            let upper = scalars.index(lower, offsetBy: last + 1 - first)
+            // Between two scalars that each stand alone there is always a boundary, so only the stretches where
+            // scalars join (and the scalar each one joins) need the standard library's grapheme breaking.
             var characters = 0
             var maxScalars = 0
-            for character in String(scalars[lower..<upper]) {
-                characters += 1
-                maxScalars = max(maxScalars, character.unicodeScalars.count)
+            // The stretch so far: its length, its first scalar, and all of it once it holds more than one.
+            var length = 0
+            var lead: Unicode.Scalar = "\0"
+            var stretch = String.UnicodeScalarView()
+            func close() {
+                if length == 1 {
+                    characters += 1
+                    maxScalars = max(maxScalars, 1)
+                } else if length > 1 {
+                    for character in String(stretch) {
+                        characters += 1
+                        maxScalars = max(maxScalars, character.unicodeScalars.count)
+                    }
+                }
+                length = 0
             }
+            var previousAlone = false
+            for (index, scalar) in text.unicodeScalars.enumerated() {
+                if index < first { continue }
+                if index > last { break }
+                let alone = ScalarClass.of(scalar.value).standsAlone
+                if alone && previousAlone { close() }
+                if length == 0 {
+                    lead = scalar
+                } else {
+                    if length == 1 {
+                        stretch.removeAll(keepingCapacity: true)
+                        stretch.append(lead)
+                    }
+                    stretch.append(scalar)
+                }
+                length += 1
+                previousAlone = alone
+            }
+            close()
             return (characters, maxScalars)
         }
     }
