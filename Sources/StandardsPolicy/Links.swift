@@ -70,8 +70,8 @@ enum Links {
         scanning: while index < base.count {
             let scalar = base.scalars[index]
             let scalarClass = base.classes[index]
-            let start = base.starts[index]
-            let end = base.ends[index]
+            let start = base.start(index)
+            let end = base.end(index)
             if scalar == 0xACE8 || scalar == 0xB2F7 || scalar == 0xCA5C || scalar == 0xC810 {  // 골 닷 쩜 점
                 for (syllables, replacement) in spokenKorean where index + syllables.count <= base.count {
                     var same = true
@@ -80,7 +80,7 @@ enum Links {
                         break
                     }
                     guard same else { continue }
-                    let last = base.ends[index + syllables.count - 1]
+                    let last = base.end(index + syllables.count - 1)
                     text.append(0x20, start, last)
                     for byte in replacement { text.append(byte, start, last) }
                     text.append(0x20, start, last)

@@ -48,58 +48,64 @@ public struct NormalizedText: Sendable {
 struct BaseText: Sendable {
     private(set) var scalars: [UInt32] = []
     private(set) var classes: [ScalarClass] = []
-    private(set) var starts: [Int32] = []
-    private(set) var ends: [Int32] = []
+    /// Each scalar's range in the original text, kept only when the text was composed: otherwise scalar `i` is
+    /// scalar `i` of the original (``identity``) and nothing is stored.
+    private var starts: [Int32] = []
+    private var ends: [Int32] = []
+    private(set) var identity = true
     private(set) var count = 0
 
+    /// Where scalar `index` begins in the original text.
+    @inline(__always)
+    func start(_ index: Int) -> Int32 { identity ? Int32(truncatingIfNeeded: index) : starts[index] }
+    /// Where scalar `index` ends in the original text.
+    @inline(__always)
+    func end(_ index: Int) -> Int32 { identity ? Int32(truncatingIfNeeded: index &+ 1) : ends[index] }
+
     func originalRange(_ range: Range<Int>) -> Range<Int> {
-        Int(starts[range.lowerBound])..<Int(ends[range.upperBound - 1])
+        Int(start(range.lowerBound))..<Int(end(range.upperBound - 1))
     }
 
-    /// Empties the text, keeping its storage.
-    mutating func removeAll() { count = 0 }
+    /// Empties the text, keeping its storage; what is appended next carries its own offsets.
+    mutating func removeAll() {
+        count = 0
+        identity = false
+    }
 
     /// Appends one scalar (the composing path; the common path writes through ``write(capacity:_:)``).
     mutating func append(_ scalar: UInt32, _ scalarClass: ScalarClass, start: Int32, end: Int32) {
+        precondition(!identity, "append after removeAll")
         if count == scalars.count {
             scalars.append(scalar)
             classes.append(scalarClass)
-            starts.append(start)
-            ends.append(end)
         } else {
             scalars[count] = scalar
             classes[count] = scalarClass
+        }
+        if count == starts.count {
+            starts.append(start)
+            ends.append(end)
+        } else {
             starts[count] = start
             ends[count] = end
         }
         count += 1
     }
 
-    /// Replaces the text with what `body` writes into the four buffers (room for `capacity` scalars); `body` returns
-    /// how many it wrote, or nil to give up (the text is then empty).
-    mutating func write(
-        capacity: Int,
-        _ body: (
-            UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<ScalarClass>, UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Int32>
-        ) -> Int?
-    ) -> Bool {
+    /// Replaces the text with what `body` writes into the two buffers (room for `capacity` scalars), each scalar
+    /// standing for the scalar of the original text at its index; `body` returns how many it wrote, or nil to give
+    /// up (the text is then empty).
+    mutating func write(capacity: Int, _ body: (UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<ScalarClass>) -> Int?) -> Bool {
         if scalars.count < capacity {
             let more = capacity - scalars.count
             scalars.append(contentsOf: repeatElement(0, count: more))
             classes.append(contentsOf: repeatElement(ScalarClass(kind: .separator, value: 0x20), count: more))
-            starts.append(contentsOf: repeatElement(0, count: more))
-            ends.append(contentsOf: repeatElement(0, count: more))
         }
         let written = scalars.withUnsafeMutableBufferPointer { scalars in
-            classes.withUnsafeMutableBufferPointer { classes in
-                starts.withUnsafeMutableBufferPointer { starts in
-                    ends.withUnsafeMutableBufferPointer { ends in
-                        body(scalars.baseAddress!, classes.baseAddress!, starts.baseAddress!, ends.baseAddress!)
-                    }
-                }
-            }
+            classes.withUnsafeMutableBufferPointer { classes in body(scalars.baseAddress!, classes.baseAddress!) }
         }
         count = written ?? 0
+        identity = true
         return written != nil
     }
 }

@@ -134,7 +134,7 @@ public enum TextNormalizer {
     static func ingest(_ text: String, into base: inout BaseText, limits: inout LimitsCounter, signals: inout SignalsCounter) -> Bool {
         var text = text
         return text.withUTF8 { bytes in
-            base.write(capacity: bytes.count) { scalars, classes, starts, ends in
+            base.write(capacity: bytes.count) { scalars, classes in
                 ScalarClass.withTable { table -> Int? in
                     var index = 0
                     var count = 0
@@ -161,8 +161,6 @@ public enum TextNormalizer {
                         if scalarClass.composes { return nil }
                         scalars[count] = v
                         classes[count] = scalarClass
-                        starts[count] = Int32(count)
-                        ends[count] = Int32(count + 1)
                         if scalarClass.isPlain && signals.takesPlain {
                             limits.addPlain()
                             signals.addPlain(v, scalarClass.kind)
@@ -396,8 +394,8 @@ public enum TextNormalizer {
             if token.hasLatin || token.hasDigit {
                 for index in token.start..<token.end {
                     let scalarClass = base.classes[index]
-                    let start = base.starts[index]
-                    let end = base.ends[index]
+                    let start = base.start(index)
+                    let end = base.end(index)
                     switch scalarClass.kind {
                     case .latin:
                         view.append(foldLatin(scalarClass.value), start: start, end: end)
@@ -424,7 +422,7 @@ public enum TextNormalizer {
                 }
             }
             if !token.latinJoin {
-                view.append(TextView.boundary, start: Int32(base.starts[max(token.end - 1, 0)]), end: base.ends[max(token.end - 1, 0)])
+                view.append(TextView.boundary, start: Int32(base.start(max(token.end - 1, 0))), end: base.end(max(token.end - 1, 0)))
             }
         }
     }
@@ -446,8 +444,8 @@ public enum TextNormalizer {
             if token.hangulContext {
                 for index in token.start..<token.end {
                     let scalarClass = base.classes[index]
-                    let start = base.starts[index]
-                    let end = base.ends[index]
+                    let start = base.start(index)
+                    let end = base.end(index)
                     switch scalarClass.kind {
                     case .syllable: view.appendSyllable(syllableKeys[Int(scalarClass.value - Hangul.syllableBase)], start: start, end: end)
                     case .jamo: Hangul.appendKeys(of: scalarClass.value, to: &view, start: start, end: end, role: .alone)
@@ -493,16 +491,16 @@ public enum TextNormalizer {
                     return Hangul.spellsSyllables(UnsafeBufferPointer(rebasing: buffer[0..<count]))
                 }
                 if keys {
-                    view.append(TextView.boundary, start: base.starts[token.start], end: base.starts[token.start])
+                    view.append(TextView.boundary, start: base.start(token.start), end: base.start(token.start))
                     for index in token.start..<token.end where base.scalars[index] < 0x80 {
                         if let jamo = Hangul.dubeolsik(UInt8(base.scalars[index])) {
-                            view.append(jamo, start: base.starts[index], end: base.ends[index], qwerty: true)
+                            view.append(jamo, start: base.start(index), end: base.end(index), qwerty: true)
                         }
                     }
                 }
             }
             if !token.jamoJoin {
-                view.append(TextView.boundary, start: base.starts[max(token.end - 1, 0)], end: base.ends[max(token.end - 1, 0)])
+                view.append(TextView.boundary, start: base.start(max(token.end - 1, 0)), end: base.end(max(token.end - 1, 0)))
             }
         }
     }
@@ -645,8 +643,8 @@ public enum TextNormalizer {
             }
             gap.removeAll()
             run.digits.append(digit)
-            run.starts.append(base.starts[position])
-            run.ends.append(base.ends[position])
+            run.starts.append(base.start(position))
+            run.ends.append(base.end(position))
         }
         for position in 0..<count {
             let scalarClass = base.classes[position]
