@@ -42,7 +42,7 @@ struct ScalarClass: Sendable, Equatable {
     static let standsAloneFlag: UInt8 = 2
     static let composesFlag: UInt8 = 4
     static let signalFlag: UInt8 = 8
-    static let plainFlag: UInt8 = 16
+    static let limitsFlag: UInt8 = 16
 
     /// Unicode White_Space.
     var isWhitespace: Bool { flags & Self.whitespaceFlag != 0 }
@@ -56,18 +56,16 @@ struct ScalarClass: Sendable, Equatable {
     /// The scalar counts for ``TextNormalizer/SignalsCounter`` (a digit, an at sign, a dot, 닷…).
     var isSignal: Bool { flags & Self.signalFlag != 0 }
 
-    /// Nothing about the scalar needs a closer look while the text is read: it is no whitespace, invisible, control,
-    /// composing or signal scalar, and a character of its own (most letters and syllables). The counters take a
-    /// shortcut for it (see ``TextNormalizer/LimitsCounter/addPlain()``).
-    var isPlain: Bool { flags & Self.plainFlag != 0 }
+    /// The limits need a closer look at a text holding this scalar: it is a control character (tab and line breaks
+    /// included), or it may join its neighbours into one character. A text without such scalars has its limits read
+    /// off its ends (see ``TextNormalizer/LimitsCounter/plain(_:)``).
+    var needsLimitsCount: Bool { flags & Self.limitsFlag != 0 }
 
     /// The flags that depend on the class as well as the scalar (the others must be set already).
     private static func classFlags(_ scalarClass: ScalarClass, _ v: UInt32) -> UInt8 {
         let signal = TextNormalizer.SignalsCounter.matters(v, scalarClass)
-        let plain =
-            !signal && !scalarClass.isWhitespace && scalarClass.kind != .invisible && scalarClass.standsAlone && !scalarClass.composes
-            && !(v < 0x20 || (0x7F..<0xA0).contains(v))
-        return (signal ? signalFlag : 0) | (plain ? plainFlag : 0)
+        let limits = !scalarClass.standsAlone || v < 0x20 || (0x7F..<0xA0).contains(v)
+        return (signal ? signalFlag : 0) | (limits ? limitsFlag : 0)
     }
 
     /// The class of the scalar `value` (the table for the BMP, computed beyond it).

@@ -94,15 +94,25 @@ public enum TextNormalizer {
             swap(&digitRuns, &normalized.digitRuns)
         }
         normalized.original = text
-        var limits = LimitsCounter()
         var signals = SignalsCounter()
-        if !ingest(text, into: &base, limits: &limits, signals: &signals) {
+        let limits: Limits
+        if let flags = ingest(text, into: &base, signals: &signals) {
+            // The text is read as is: its limits come off its ends, unless a scalar needs counting.
+            if flags & ScalarClass.limitsFlag == 0 {
+                limits = LimitsCounter.plain(base)
+            } else {
+                var counter = LimitsCounter()
+                for index in 0..<base.count { counter.add(base.scalars[index], base.classes[index]) }
+                limits = counter.result(text)
+            }
+        } else {
             // Something to compose: compose, then count the limits on the text as given and the signals on the
             // composed one.
-            limits = LimitsCounter()
             signals = SignalsCounter()
             compose(text, into: &base)
-            for scalar in text.unicodeScalars { limits.add(scalar.value, ScalarClass.of(scalar.value)) }
+            var counter = LimitsCounter()
+            for scalar in text.unicodeScalars { counter.add(scalar.value, ScalarClass.of(scalar.value)) }
+            limits = counter.result(text)
             for index in 0..<base.count { signals.add(base.scalars[index], base.classes[index]) }
         }
         let bounds = tokenize(base, into: &tokens)
@@ -119,21 +129,22 @@ public enum TextNormalizer {
             }
         digitRuns.removeAll(keepingCapacity: true)
         if signals.digitLike >= 5 { Self.digitRuns(base, into: &digitRuns) }
-        let measured = limits.result(text)
-        normalized.characterCount = measured.characters
+        normalized.characterCount = limits.characters
         normalized.byteCount = text.utf8.count
-        normalized.maxScalarsPerCharacter = measured.maxScalars
+        normalized.maxScalarsPerCharacter = limits.maxScalars
         normalized.hasControlCharacters = limits.control
         normalized.isBlank = limits.blank
         normalized.lineCount = limits.lines
     }
 
-    /// One pass over the UTF-8 of `text` that decodes it into `base` (classes and offsets too) and counts the limits
-    /// and signals. Stored comments are NFC already (the database normalizes them), so this is the usual path; it
-    /// gives up, returning false, at the first scalar that NFC could change.
-    static func ingest(_ text: String, into base: inout BaseText, limits: inout LimitsCounter, signals: inout SignalsCounter) -> Bool {
+    /// One pass over the UTF-8 of `text` that decodes it into `base` (with classes) and counts the signals; returns
+    /// the flags of all its scalars together (see ``ScalarClass/limitsFlag``). Stored comments are NFC already (the
+    /// database normalizes them), so this is the usual path; it gives up, returning nil, at the first scalar that
+    /// NFC could change.
+    static func ingest(_ text: String, into base: inout BaseText, signals: inout SignalsCounter) -> UInt8? {
         var text = text
-        return text.withUTF8 { bytes in
+        var seen: UInt8 = 0
+        let read = text.withUTF8 { bytes in
             base.write(capacity: bytes.count) { scalars, classes in
                 ScalarClass.withTable { table -> Int? in
                     var index = 0
@@ -161,11 +172,10 @@ public enum TextNormalizer {
                         if scalarClass.composes { return nil }
                         scalars[count] = v
                         classes[count] = scalarClass
-                        if scalarClass.isPlain && signals.takesPlain {
-                            limits.addPlain()
+                        seen |= scalarClass.flags
+                        if !scalarClass.isSignal && signals.takesPlain {
                             signals.addPlain(v, scalarClass.kind)
                         } else {
-                            limits.add(v, scalarClass)
                             signals.add(v, scalarClass)
                         }
                         count += 1
@@ -174,6 +184,7 @@ public enum TextNormalizer {
                 }
             }
         }
+        return read ? seen : nil
     }
 
     /// The folded text that every view starts from, as a string: NFC, invisible characters and stray combining marks
@@ -569,7 +580,7 @@ public enum TextNormalizer {
         /// Whether ``addPlain(_:_:)`` may stand for ``add(_:_:always:)`` now: no dot waits for what follows it.
         var takesPlain: Bool { pendingDot == 0 }
 
-        /// ``add(_:_:always:)`` for a plain scalar (``ScalarClass/isPlain``) when ``takesPlain``.
+        /// ``add(_:_:always:)`` for a scalar that is no signal (``ScalarClass/isSignal``) when ``takesPlain``.
         @inline(__always)
         mutating func addPlain(_ scalar: UInt32, _ kind: ScalarClass.Kind) {
             countRun(scalar)
@@ -683,8 +694,17 @@ public enum TextNormalizer {
         }
     }
 
-    /// The limits of a text, counted scalar by scalar over the text as given: characters and the most scalars in one
-    /// (after CRLF→LF and trimming), control characters, blankness and line breaks.
+    /// The limits of a text: user-perceived characters and the most scalars in one (after CRLF→LF and trimming),
+    /// control characters, blankness and line breaks.
+    struct Limits: Equatable {
+        var characters: Int
+        var maxScalars: Int
+        var control: Bool
+        var blank: Bool
+        var lines: Int
+    }
+
+    /// Counts the ``Limits`` of a text scalar by scalar over the text as given.
     struct LimitsCounter: Equatable {
         var control = false
         var blank = true
@@ -728,19 +748,30 @@ public enum TextNormalizer {
             index += 1
         }
 
-        /// ``add(_:_:)`` for a plain scalar (``ScalarClass/isPlain``): not whitespace, control, invisible or joining.
-        @inline(__always)
-        mutating func addPlain() {
-            previousCR = false
-            blank = false
-            if first < 0 { first = index }
-            last = index
-            crlfSinceLast = 0
-            index += 1
+        /// The limits of a text read as is with no scalar that needs counting (``ScalarClass/needsLimitsCount``):
+        /// every scalar is a character of its own, and there are no control characters or line breaks.
+        static func plain(_ base: BaseText) -> Limits {
+            var first = 0
+            while first < base.count, base.classes[first].isWhitespace { first += 1 }
+            guard first < base.count else { return Limits(characters: 0, maxScalars: 0, control: false, blank: true, lines: 0) }
+            var last = base.count - 1
+            while base.classes[last].isWhitespace { last -= 1 }
+            var blank = true
+            for index in first...last where !base.classes[index].isWhitespace && base.classes[index].kind != .invisible {
+                blank = false
+                break
+            }
+            return Limits(characters: last + 1 - first, maxScalars: 1, control: false, blank: blank, lines: 0)
+        }
+
+        /// The limits counted; `text` is what was counted.
+        func result(_ text: String) -> Limits {
+            let counted = characters(text)
+            return Limits(characters: counted.characters, maxScalars: counted.maxScalars, control: control, blank: blank, lines: lines)
         }
 
         /// User-perceived characters of the trimmed text, and the most scalars in one; `text` is what was counted.
-        func result(_ text: String) -> (characters: Int, maxScalars: Int) {
+        private func characters(_ text: String) -> (characters: Int, maxScalars: Int) {
             guard first >= 0 else { return (0, 0) }
             if simple {
                 // Every scalar is a character of its own but CR LF, which is one.

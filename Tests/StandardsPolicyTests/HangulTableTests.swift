@@ -48,32 +48,52 @@ import Testing
         }
     }
 
-    /// For every plain scalar of the BMP, the counters' shortcut leaves them exactly as the full step does, whatever
-    /// came before (nothing, a letter, a space, a CR, a digit).
-    @Test func plainScalarsTakeTheShortcutFaithfully() {
-        var plain = 0
-        for v in UInt32(0)..<0x10000 where ScalarClass.of(v).isPlain {
-            plain += 1
+    /// For every BMP scalar that is no signal, the signal counter's shortcut leaves it exactly as the full step does,
+    /// whatever came before (nothing, a letter, a space, a CR, a digit).
+    @Test func scalarsWithoutSignalsTakeTheShortcutFaithfully() {
+        var quiet = 0
+        for v in UInt32(0)..<0x10000 where !ScalarClass.of(v).isSignal {
+            quiet += 1
             let scalarClass = ScalarClass.of(v)
             for prefix: [UInt32] in [[], [0x61], [0x20], [0x0D], [0x31], [0xAC00, 0x20]] {
-                var limits = TextNormalizer.LimitsCounter()
                 var signals = TextNormalizer.SignalsCounter()
-                for scalar in prefix {
-                    limits.add(scalar, ScalarClass.of(scalar))
-                    signals.add(scalar, ScalarClass.of(scalar))
-                }
+                for scalar in prefix { signals.add(scalar, ScalarClass.of(scalar)) }
                 guard signals.takesPlain else { continue }
-                var (fullLimits, fullSignals) = (limits, signals)
-                fullLimits.add(v, scalarClass)
+                var fullSignals = signals
                 fullSignals.add(v, scalarClass)
-                limits.addPlain()
                 signals.addPlain(v, scalarClass.kind)
-                #expect(limits == fullLimits, "U+\(String(v, radix: 16))")
                 #expect(signals == fullSignals, "U+\(String(v, radix: 16))")
             }
         }
-        // Most letters and syllables are plain, or the shortcut is never taken.
-        #expect(plain > 40_000)
+        // Most scalars are no signal, or the shortcut is never taken.
+        #expect(quiet > 60_000)
+    }
+
+    /// Text without a scalar that needs counting has the limits the counter would count, read off its ends; and
+    /// the flag is set on what the counter must see (line breaks, controls, joiners).
+    @Test func plainLimitsAgreeWithTheCounter() {
+        let alphabet: [UInt32] = [0x20, 0x61, 0x41, 0xAC00, 0x3131, 0x31, 0x2E, 0x3000, 0xA0, 0x3164, 0x1F44D, 0x4E00, 0x2028, 0x200B, 0xAD]
+        var generator = NormalizerPropertyTests.SplitMix(state: 7)
+        var plain = 0
+        for _ in 0..<3_000 {
+            let length = Int.random(in: 0...12, using: &generator)
+            let scalars = (0..<length).map { _ in Unicode.Scalar(alphabet.randomElement(using: &generator)!)! }
+            let text = String(String.UnicodeScalarView(scalars))
+            var counter = TextNormalizer.LimitsCounter()
+            for scalar in text.unicodeScalars { counter.add(scalar.value, ScalarClass.of(scalar.value)) }
+            let counted = counter.result(text)
+            let normalized = TextNormalizer.normalize(text)
+            #expect(normalized.characterCount == counted.characters, "\(text.debugDescription)")
+            #expect(normalized.maxScalarsPerCharacter == counted.maxScalars, "\(text.debugDescription)")
+            #expect(normalized.isBlank == counted.blank, "\(text.debugDescription)")
+            #expect(normalized.lineCount == counted.lines, "\(text.debugDescription)")
+            #expect(normalized.hasControlCharacters == counted.control, "\(text.debugDescription)")
+            if !text.unicodeScalars.contains(where: { ScalarClass.of($0.value).needsLimitsCount }) { plain += 1 }
+        }
+        #expect(plain > 500)
+        for v: UInt32 in [0x0A, 0x0D, 0x09, 0x00, 0x85, 0x200D, 0x301, 0x1F1F0, 0x1F3FD] {
+            #expect(ScalarClass.of(v).needsLimitsCount, "U+\(String(v, radix: 16))")
+        }
     }
 }
 
