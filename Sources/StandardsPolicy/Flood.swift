@@ -26,9 +26,8 @@ enum Flood {
         // vote (Boyer–Moore) finds the only value that can be more than half, without sorting or a dictionary. It is
         // taken first over word lengths, which are cheap (one word repeated makes its length the majority), and over
         // word hashes only among the words of that length.
-        let tokens = text.tokens
-        if tokens.count >= maxRepeatedWord {
-            tokens.withUnsafeBufferPointer { tokens in
+        if text.tokens.count >= maxRepeatedWord {
+            text.tokens.withUnsafeBufferPointer { tokens in
                 guard let length = majority(tokens, atLeast: maxRepeatedWord, { UInt64($0.visible) }) else { return }
                 let sameLength = tokens.filter { $0.visible == Int(length) }
                 guard let word = majority(sameLength[...], atLeast: maxRepeatedWord, { $0.hash(base) }) else { return }

@@ -19,7 +19,7 @@ public struct NormalizedText: Sendable {
     /// The NFC scalars with their original offsets and classes, for detectors that read the text itself.
     var base = BaseText()
     /// The words of the text, as the views read them.
-    var tokens: [TextNormalizer.Token] = []
+    var tokens = TokenList()
     /// Whether anything in the text could start a link or an email address (see ``TextNormalizer/SignalsCounter``).
     var mightContainLinks = false
     /// The longest run of one scalar repeated in the NFC text (see ``Flood``).
@@ -107,5 +107,30 @@ struct BaseText: Sendable {
         count = written ?? 0
         identity = true
         return written != nil
+    }
+}
+
+/// The words of a text: the first `count` entries of storage kept for the next text.
+struct TokenList: Sendable {
+    private var storage: [TextNormalizer.Token] = []
+    private(set) var count = 0
+
+    /// Replaces the words with the `count` that `body` writes, at most `capacity` (the caller must bound it).
+    mutating func write(capacity: Int, _ body: (UnsafeMutablePointer<TextNormalizer.Token>) -> Int) {
+        if storage.count < capacity {
+            storage.append(contentsOf: repeatElement(TextNormalizer.Token(start: 0, end: 0), count: capacity - storage.count))
+        }
+        count = storage.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
+    }
+
+    @inline(__always)
+    func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<TextNormalizer.Token>) -> R) -> R {
+        storage.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[0..<count])) }
+    }
+
+    @inline(__always)
+    mutating func withUnsafeMutableBufferPointer<R>(_ body: (UnsafeMutableBufferPointer<TextNormalizer.Token>) -> R) -> R {
+        let count = count
+        return storage.withUnsafeMutableBufferPointer { body(UnsafeMutableBufferPointer(rebasing: $0[0..<count])) }
     }
 }

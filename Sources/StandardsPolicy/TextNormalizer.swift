@@ -21,6 +21,22 @@ public enum TextNormalizer {
         /// The jamo view joins this word to the next (spaced-out syllables).
         var jamoJoin = false
 
+        init(start: Int, end: Int) {
+            self.start = start
+            self.end = end
+        }
+
+        /// A word with what its scalars told the tokenizer (``WordTraits``).
+        init(start: Int, end: Int, traits: UInt8, visible: Int) {
+            self.start = start
+            self.end = end
+            hasLatin = traits & WordTraits.latin != 0
+            hasHangul = traits & WordTraits.hangul != 0
+            hasDigit = traits & WordTraits.digit != 0
+            asciiLettersOnly = traits & WordTraits.notASCIILetter == 0
+            self.visible = visible
+        }
+
         /// FNV-1a over the word's scalars with ASCII case folded (invisible and combining ones skipped), for
         /// spotting one word repeated over and over; computed when asked, since few texts need it.
         func hash(_ base: BaseText) -> UInt64 {
@@ -77,7 +93,7 @@ public enum TextNormalizer {
         // The buffers are moved out of `normalized` while they are filled and read, and moved back at the end: a stored
         // property of an inout value passed to a function is copied (every array in it retained and released).
         var base = BaseText()
-        var tokens: [Token] = []
+        var tokens = TokenList()
         var latin = TextView()
         var jamo = TextView()
         var digitRuns: [DigitRun] = []
@@ -115,18 +131,9 @@ public enum TextNormalizer {
             limits = counter.result(text)
             for index in 0..<base.count { signals.add(base.scalars[index], base.classes[index]) }
         }
-        let bounds = tokenize(base, into: &tokens)
-        markJoins(&tokens)
-        latinView(base, tokens: tokens, capacity: bounds.latin, into: &latin)
-        jamoView(base, tokens: tokens, capacity: bounds.jamo, into: &jamo)
+        let spokenLinkWord = words(base, tokens: &tokens, latin: &latin, jamo: &jamo)
+        normalized.mightContainLinks = signals.trigger || spokenLinkWord
         normalized.longestRun = signals.longestRun
-        normalized.mightContainLinks =
-            signals.trigger
-            || tokens.contains { token in
-                guard token.visible == 2 || token.visible == 3 else { return false }
-                let hash = token.hash(base)
-                return hash == atHash || hash == dotHash
-            }
         digitRuns.removeAll(keepingCapacity: true)
         if signals.digitLike >= 5 { Self.digitRuns(base, into: &digitRuns) }
         normalized.characterCount = limits.characters
@@ -135,6 +142,22 @@ public enum TextNormalizer {
         normalized.hasControlCharacters = limits.control
         normalized.isBlank = limits.blank
         normalized.lineCount = limits.lines
+    }
+
+    /// Splits `base` into words and writes both views; returns whether a word is `at` or `dot` (an address spelled
+    /// out). A function of its own so that `base` is a parameter: the closures below then read it without copying it.
+    private static func words(_ base: BaseText, tokens: inout TokenList, latin: inout TextView, jamo: inout TextView) -> Bool {
+        let bounds = tokenize(base, into: &tokens)
+        tokens.withUnsafeMutableBufferPointer { markJoins($0) }
+        return tokens.withUnsafeBufferPointer { tokens in
+            latinView(base, tokens: tokens, capacity: bounds.latin, into: &latin)
+            jamoView(base, tokens: tokens, capacity: bounds.jamo, into: &jamo)
+            return tokens.contains { token in
+                guard token.visible == 2 || token.visible == 3 else { return false }
+                let hash = token.hash(base)
+                return hash == atHash || hash == dotHash
+            }
+        }
     }
 
     /// One pass over the UTF-8 of `text` that decodes it into `base` (with classes) and counts the signals; returns
@@ -246,78 +269,82 @@ public enum TextNormalizer {
     /// keys, two final keys), two per compound jamo, one per other scalar, a boundary before a keyboard reading and
     /// one after.
     @discardableResult
-    static func tokenize(_ base: BaseText, into tokens: inout [Token]) -> (latin: Int, jamo: Int) {
-        tokens.removeAll(keepingCapacity: true)
+    static func tokenize(_ base: BaseText, into tokens: inout TokenList) -> (latin: Int, jamo: Int) {
         var latinBound = 0
         var jamoBound = 0
         let count = base.count
-        base.scalars.withUnsafeBufferPointer { scalars in
-            base.classes.withUnsafeBufferPointer { classes in
-                // The open word, in a few locals: where it starts (-1: none open), its last scalar, what it holds
-                // (``WordTraits``), its visible scalars and the jamo it may add beyond one per visible scalar.
-                var start = -1
-                var last = 0
-                var traits: UInt8 = 0
-                var visible = 0
-                var extraJamo = 0
-                var previousIncluded = false
-                func close() {
-                    var token = Token(start: start, end: last + 1)
-                    token.hasLatin = traits & WordTraits.latin != 0
-                    token.hasHangul = traits & WordTraits.hangul != 0
-                    token.hasDigit = traits & WordTraits.digit != 0
-                    token.asciiLettersOnly = traits & WordTraits.notASCIILetter == 0
-                    token.visible = visible
-                    tokens.append(token)
-                    latinBound &+= 1 &+ visible
-                    jamoBound &+= 2 &+ visible &+ extraJamo
-                    start = -1
-                }
-                for index in 0..<count {
-                    let scalarClass = classes[index]
-                    let kind = scalarClass.kind
-                    // Invisible characters and stray combining marks neither start nor split a word.
-                    if kind == .invisible || kind == .combining { continue }
-                    var isWord = isWordCharacter(kind)
-                    if !isWord, kind == .separator {
-                        isWord = separatorJoins(scalars[index], at: index, previousIncluded: previousIncluded, classes: classes, count: count)
-                    }
-                    previousIncluded = isWord
-                    guard isWord else {
-                        if start >= 0 { close() }
-                        continue
-                    }
-                    if start < 0 {
-                        start = index
-                        traits = 0
-                        visible = 0
-                        extraJamo = 0
-                    }
-                    last = index
-                    if kind == .expansion {
-                        let expansion = ScalarClass.expansions[Int(scalarClass.value)].unicodeScalars
-                        if expansion.contains(where: { $0.value >= 0x3131 }) {
-                            traits |= WordTraits.hangul
-                        } else if expansion.contains(where: { $0.value >= 0x61 }) {
-                            traits |= WordTraits.latin
-                        } else {
-                            traits |= WordTraits.digit
+        // Words are separated by at least one scalar, so there are at most this many.
+        let capacity = count / 2 + 1
+        tokens.write(capacity: capacity) { out in
+            var written = 0
+            base.scalars.withUnsafeBufferPointer { scalars in
+                base.classes.withUnsafeBufferPointer { classes in
+                    // The open word, in a few locals: where it starts (-1: none open), its last scalar, what it holds
+                    // (``WordTraits``), its visible scalars and the jamo it may add beyond one per visible scalar.
+                    var start = -1
+                    var last = 0
+                    var traits: UInt8 = 0
+                    var visible = 0
+                    var extraJamo = 0
+                    var previousIncluded = false
+                    // `index == count` closes the last word.
+                    for index in 0...count {
+                        var isWord = false
+                        if index < count {
+                            let scalarClass = classes[index]
+                            let kind = scalarClass.kind
+                            // Invisible characters and stray combining marks neither start nor split a word.
+                            if kind == .invisible || kind == .combining { continue }
+                            isWord = isWordCharacter(kind)
+                            if !isWord, kind == .separator {
+                                isWord = separatorJoins(scalars[index], at: index, previousIncluded: previousIncluded, classes: classes, count: count)
+                            }
+                            previousIncluded = isWord
+                            if isWord {
+                                if start < 0 {
+                                    start = index
+                                    traits = 0
+                                    visible = 0
+                                    extraJamo = 0
+                                }
+                                last = index
+                                if kind == .expansion {
+                                    let expansion = expansionTraits(scalarClass)
+                                    traits |= expansion.traits
+                                    visible &+= expansion.letters
+                                    extraJamo &+= 4 &* expansion.letters
+                                } else {
+                                    let word = WordTraits.of(kind)
+                                    traits |= word.traits
+                                    visible &+= 1
+                                    extraJamo &+= word.extraJamo
+                                    if kind == .latin, !isASCIILetter(scalars[index]) { traits |= WordTraits.notASCIILetter }
+                                }
+                                continue
+                            }
                         }
-                        traits |= WordTraits.notASCIILetter
-                        visible &+= expansion.count
-                        extraJamo &+= 4 &* expansion.count
-                    } else {
-                        let word = WordTraits.of(kind)
-                        traits |= word.traits
-                        visible &+= 1
-                        extraJamo &+= word.extraJamo
-                        if kind == .latin, !isASCIILetter(scalars[index]) { traits |= WordTraits.notASCIILetter }
+                        guard start >= 0 else { continue }
+                        precondition(written < capacity, "token capacity")
+                        out[written] = Token(start: start, end: last + 1, traits: traits, visible: visible)
+                        written &+= 1
+                        latinBound &+= 1 &+ visible
+                        jamoBound &+= 2 &+ visible &+ extraJamo
+                        start = -1
                     }
                 }
-                if start >= 0 { close() }
             }
+            return written
         }
         return (latinBound, jamoBound)
+    }
+
+    /// What an expansion (``ScalarClass/Kind/expansion``) adds to its word: Hangul, Latin or digits, and its letters.
+    private static func expansionTraits(_ scalarClass: ScalarClass) -> (traits: UInt8, letters: Int) {
+        let expansion = ScalarClass.expansions[Int(scalarClass.value)].unicodeScalars
+        let traits =
+            expansion.contains(where: { $0.value >= 0x3131 })
+            ? WordTraits.hangul : expansion.contains(where: { $0.value >= 0x61 }) ? WordTraits.latin : WordTraits.digit
+        return (traits | WordTraits.notASCIILetter, expansion.count)
     }
 
     @inline(__always)
@@ -369,7 +396,7 @@ public enum TextNormalizer {
     /// Marks how the views join words: three or more one-letter Latin words in a row read as one word (f u c k,
     /// f.u.c.k); short non-Hangul words between Hangul words are read in Hangul context (ㅅ 1 ㅂ); two or more
     /// one-character Hangul-context words in a row join up (시 발, ㅅ.ㅂ).
-    static func markJoins(_ tokens: inout [Token]) {
+    static func markJoins(_ tokens: UnsafeMutableBufferPointer<Token>) {
         let count = tokens.count
         var runStart = 0
         for index in 0...count {
@@ -396,11 +423,11 @@ public enum TextNormalizer {
 
     // MARK: The Latin view
 
-    static func latinView(_ base: BaseText, tokens: [Token], capacity: Int, into view: inout TextView) {
+    static func latinView(_ base: BaseText, tokens: UnsafeBufferPointer<Token>, capacity: Int, into view: inout TextView) {
         view.write(capacity: capacity) { view in latinUnits(base, tokens: tokens, into: &view) }
     }
 
-    private static func latinUnits(_ base: BaseText, tokens: [Token], into view: inout TextView.Writer) {
+    private static func latinUnits(_ base: BaseText, tokens: UnsafeBufferPointer<Token>, into view: inout TextView.Writer) {
         for token in tokens {
             if token.hasLatin || token.hasDigit {
                 for index in token.start..<token.end {
@@ -440,16 +467,16 @@ public enum TextNormalizer {
 
     // MARK: The jamo view
 
-    static func jamoView(_ base: BaseText, tokens: [Token], capacity: Int, into view: inout TextView) {
+    static func jamoView(_ base: BaseText, tokens: UnsafeBufferPointer<Token>, capacity: Int, into view: inout TextView) {
         view.write(capacity: capacity) { view in jamoUnits(base, tokens: tokens, into: &view) }
     }
 
-    private static func jamoUnits(_ base: BaseText, tokens: [Token], into view: inout TextView.Writer) {
+    private static func jamoUnits(_ base: BaseText, tokens: UnsafeBufferPointer<Token>, into view: inout TextView.Writer) {
         Hangul.syllableKeys.withUnsafeBufferPointer { syllableKeys in jamoUnits(base, tokens: tokens, syllableKeys: syllableKeys, into: &view) }
     }
 
     private static func jamoUnits(
-        _ base: BaseText, tokens: [Token], syllableKeys: UnsafeBufferPointer<UInt64>, into view: inout TextView.Writer
+        _ base: BaseText, tokens: UnsafeBufferPointer<Token>, syllableKeys: UnsafeBufferPointer<UInt64>, into view: inout TextView.Writer
     ) {
         for token in tokens {
             if token.hangulContext {
