@@ -13,14 +13,31 @@ public struct TextView: Sendable {
         case alone = 0, initial, vowel, final
     }
 
-    /// Everything about a unit but its symbol (kept apart so the matcher scans a dense array).
+    /// Everything about a unit but its symbol (kept apart so the matcher scans a dense array). Run, role and the
+    /// keyboard mark share one word, so a unit is written with three stores.
     struct Unit: Sendable {
         var start: Int32
         var end: Int32
-        var run: UInt16
-        var role: UInt8
+        /// The run in the low 16 bits, the role (``Role``) in the next 8, the keyboard mark in the top 8.
+        private var packed: UInt32
+
+        @inline(__always)
+        init(start: Int32, end: Int32, run: UInt16 = 1, role: UInt8, qwerty: Bool) {
+            self.start = start
+            self.end = end
+            packed = UInt32(run) | UInt32(role) << 16 | (qwerty ? 1 << 24 : 0)
+        }
+
+        var run: UInt16 {
+            @inline(__always) get { UInt16(truncatingIfNeeded: packed) }
+            @inline(__always) set { packed = packed & 0xFFFF_0000 | UInt32(newValue) }
+        }
+        var role: UInt8 {
+            @inline(__always) get { UInt8(truncatingIfNeeded: packed >> 16) }
+            @inline(__always) set { packed = packed & 0xFF00_FFFF | UInt32(newValue) << 16 }
+        }
         /// Typed as a Latin letter on a Korean keyboard (`tlqkf`): matches there must be long enough.
-        var qwerty: Bool
+        var qwerty: Bool { packed >> 24 != 0 }
     }
 
     /// The symbols and units are the first `count` entries of these; the room beyond is kept for the next text.
@@ -81,6 +98,11 @@ public struct TextView: Sendable {
 
         @inline(__always)
         mutating func append(_ symbol: UInt32, start: Int32, end: Int32, qwerty: Bool = false, role: Role = .alone) {
+            append(symbol, start: start, end: end, qwerty: qwerty, rawRole: role.rawValue)
+        }
+
+        @inline(__always)
+        private mutating func append(_ symbol: UInt32, start: Int32, end: Int32, qwerty: Bool, rawRole role: UInt8) {
             if count > 0 {
                 let last = symbols[count - 1]
                 if symbol == TextView.boundary {
@@ -88,17 +110,18 @@ public struct TextView: Sendable {
                 } else if last == symbol {
                     let previous = units[count - 1]
                     // A repeat typed alone merges into a syllable's jamo (시1발: the 1 repeats 시's ㅣ); the syllable's role stays.
-                    if previous.qwerty == qwerty, previous.role == role.rawValue || previous.role == Role.alone.rawValue || role == .alone {
+                    let alone = Role.alone.rawValue
+                    if previous.qwerty == qwerty, previous.role == role || previous.role == alone || role == alone {
                         if previous.run < UInt16.max { units[count - 1].run += 1 }
                         units[count - 1].end = end
-                        if previous.role == Role.alone.rawValue { units[count - 1].role = role.rawValue }
+                        if previous.role == alone { units[count - 1].role = role }
                         return
                     }
                 }
             } else if symbol == TextView.boundary {
                 return  // never a leading boundary
             }
-            push(symbol, Unit(start: start, end: end, run: 1, role: role.rawValue, qwerty: qwerty))
+            push(symbol, Unit(start: start, end: end, role: role, qwerty: qwerty))
         }
 
         @inline(__always)
@@ -115,10 +138,10 @@ public struct TextView: Sendable {
         @inline(__always)
         mutating func appendSyllable(_ packed: UInt64, start: Int32, end: Int32) {
             var keys = packed >> 3
-            append(0x3131 + UInt32(keys & 0x3F), start: start, end: end, role: Role(rawValue: UInt8(keys >> 6 & 3))!)
+            append(0x3131 + UInt32(keys & 0x3F), start: start, end: end, qwerty: false, rawRole: UInt8(keys >> 6 & 3))
             for _ in 1..<Int(packed & 7) {
                 keys >>= 8
-                push(0x3131 + UInt32(keys & 0x3F), Unit(start: start, end: end, run: 1, role: UInt8(keys >> 6 & 3), qwerty: false))
+                push(0x3131 + UInt32(keys & 0x3F), Unit(start: start, end: end, role: UInt8(keys >> 6 & 3), qwerty: false))
             }
         }
     }
