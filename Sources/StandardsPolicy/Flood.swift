@@ -5,8 +5,8 @@ enum Flood {
         var ranges: [Range<Int>] = []
         let base = text.base
         let count = base.count
-        // The normalizer counted the longest run already: most texts have none long enough to look for.
-        if text.longestRun >= maxRun {
+        // A run of maxRun needs maxRun - 1 repeats, which the normalizer counted: most texts have too few to look.
+        if text.repeats >= maxRun - 1 {
             base.scalars.withUnsafeBufferPointer { scalars in
                 var runStart = 0
                 for index in 1...max(count, 1) {

@@ -22,8 +22,8 @@ public struct NormalizedText: Sendable {
     var tokens = TokenList()
     /// Whether anything in the text could start a link or an email address (see ``TextNormalizer/SignalsCounter``).
     var mightContainLinks = false
-    /// The longest run of one scalar repeated in the NFC text (see ``Flood``).
-    var longestRun = 0
+    /// Scalars of the NFC text that repeat the one before them (see ``Flood``).
+    var repeats = 0
 
     /// User-perceived characters of the NFC text after CRLF→LF and trimming: the count shown as "0/250자".
     public internal(set) var characterCount = 0

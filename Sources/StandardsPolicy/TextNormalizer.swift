@@ -133,7 +133,7 @@ public enum TextNormalizer {
         }
         let spokenLinkWord = words(base, tokens: &tokens, latin: &latin, jamo: &jamo)
         normalized.mightContainLinks = signals.trigger || spokenLinkWord
-        normalized.longestRun = signals.longestRun
+        normalized.repeats = signals.repeats
         digitRuns.removeAll(keepingCapacity: true)
         if signals.digitLike >= 5 { Self.digitRuns(base, into: &digitRuns) }
         normalized.characterCount = limits.characters
@@ -559,9 +559,9 @@ public enum TextNormalizer {
     struct SignalsCounter: Equatable {
         var digitLike = 0
         var trigger = false
-        /// The longest run of one scalar repeated (flooding needs a long one).
-        var longestRun = 0
-        private var run = 0
+        /// Scalars that repeat the one before them: a run of `n` needs `n - 1`, so flooding looks for runs only in
+        /// texts with enough of them.
+        var repeats = 0
         /// Digit syllables in a row so far (공일공).
         private var spelledRun = 0
         /// No scalar is `UInt32.max`, so the first one never continues a run.
@@ -600,8 +600,7 @@ public enum TextNormalizer {
 
         @inline(__always)
         private mutating func countRun(_ scalar: UInt32) {
-            run = scalar == previous ? run &+ 1 : 1
-            if run > longestRun { longestRun = run }
+            repeats &+= scalar == previous ? 1 : 0
         }
 
         /// Whether ``addPlain(_:_:)`` may stand for ``add(_:_:always:)`` now: no dot waits for what follows it.
