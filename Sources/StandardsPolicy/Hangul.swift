@@ -172,7 +172,6 @@ enum Hangul {
     /// then at most two final consonants that may stand together. `tlqkf` (시발) does; most English words (`this`,
     /// `comment`) do not, so they are not read as Korean at all.
     static func spellsSyllables(_ keys: UnsafeBufferPointer<UInt32>) -> Bool {
-        func isVowel(_ jamo: UInt32) -> Bool { (0x314F...0x3163).contains(jamo) }
         func compoundVowel(_ a: UInt32, _ b: UInt32) -> Bool {
             (a == 0x3157 && (b == 0x314F || b == 0x3150 || b == 0x3163)) || (a == 0x315C && (b == 0x3153 || b == 0x3154 || b == 0x3163))
                 || (a == 0x3161 && b == 0x3163)
@@ -203,6 +202,17 @@ enum Hangul {
             index += finals
         }
         return true
+    }
+
+    /// Whether a compatibility jamo is a vowel.
+    @inline(__always)
+    static func isVowel(_ jamo: UInt32) -> Bool { (0x314F...0x3163).contains(jamo) }
+
+    /// Whether two ASCII letters typed on a 두벌식 keyboard could begin Korean syllables (a consonant key, then a
+    /// vowel key), as ``spellsSyllables(_:)`` requires: most English words fail this before their keys are collected.
+    static func opensSyllable(_ first: UInt8, _ second: UInt8) -> Bool {
+        guard let initial = dubeolsik(first), let vowel = dubeolsik(second) else { return false }
+        return !isVowel(initial) && isVowel(vowel)
     }
 
     /// Spelled digits are read as digits only in runs of at least this many syllables (공일공), so 이, 사 and 오 stay

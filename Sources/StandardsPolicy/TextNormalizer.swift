@@ -516,7 +516,7 @@ public enum TextNormalizer {
                         }
                     }
                 }
-            } else if token.asciiLettersOnly, token.visible >= 4, token.visible <= 32 {
+            } else if token.asciiLettersOnly, token.visible >= 4, token.visible <= 32, mayReadOnKeyboard(base, token) {
                 // Keyboard readings only count when they spell four jamo or more and parse as Korean syllables.
                 let keys = withUnsafeTemporaryAllocation(of: UInt32.self, capacity: token.visible) { buffer -> Bool in
                     var count = 0
@@ -541,6 +541,16 @@ public enum TextNormalizer {
                 view.append(TextView.boundary, start: base.start(max(token.end - 1, 0)), end: base.end(max(token.end - 1, 0)))
             }
         }
+    }
+
+    /// Whether a word of ASCII letters may read as Korean typed on a Latin keyboard: false when its first two
+    /// letters cannot begin a syllable (the full reading decides when an invisible character sits between them).
+    @inline(__always)
+    private static func mayReadOnKeyboard(_ base: BaseText, _ token: Token) -> Bool {
+        let first = base.scalars[token.start]
+        let second = base.scalars[token.start + 1]
+        guard first < 0x80, second < 0x80 else { return true }
+        return Hangul.opensSyllable(UInt8(first), UInt8(second))
     }
 
     // MARK: Digits

@@ -108,6 +108,20 @@ import Testing
 
     @Test(arguments: ["this", "comment", "article", "policy", "government", "seoul", "prices", "students"])
     func englishWordsDoNot(word: String) { #expect(!spells(word), "\(word)") }
+
+    /// The two-letter shortcut never turns away a word that reads as Korean.
+    @Test func theOpeningCheckKeepsEveryReading() {
+        var generator = NormalizerPropertyTests.SplitMix(state: 11)
+        let letters = Array("qwertyuiopasdfghjklzxcvbnmQWERTYUIOPASDFGHJKLZXCVBNM".utf8)
+        var readings = 0
+        for _ in 0..<20_000 {
+            let word = (0..<Int.random(in: 4...8, using: &generator)).map { _ in letters.randomElement(using: &generator)! }
+            let reads = spells(String(decoding: word, as: UTF8.self))
+            if reads { readings += 1 }
+            #expect(!reads || Hangul.opensSyllable(word[0], word[1]), "\(String(decoding: word, as: UTF8.self))")
+        }
+        #expect(readings > 100)
+    }
 }
 
 /// A quiet context (see `CompiledPolicy.isQuiet`) lets the rule loop visit only the checks that read the text: the
