@@ -239,8 +239,9 @@ extension CompiledPolicy {
     func matchTerms(_ text: NormalizedText, into scratch: inout TermScratch) {
         scratch.found.removeAll(keepingCapacity: true)
         scratch.kept.removeAll(keepingCapacity: true)
-        matchTerms(text.latin, view: .latin, into: &scratch)
-        matchTerms(text.jamo, view: .jamo, into: &scratch)
+        // Each matcher is passed straight from its property: choosing one in an expression would copy it.
+        matchTerms(text.latin, with: latinMatcher, into: &scratch)
+        matchTerms(text.jamo, with: jamoMatcher, into: &scratch)
         if scratch.found.isEmpty { return }
         scratch.found.sort { ($0.rule, $0.range.lowerBound, -$0.range.count) < ($1.rule, $1.range.lowerBound, -$1.range.count) }
         for candidate in scratch.found {
@@ -252,11 +253,10 @@ extension CompiledPolicy {
     }
 
     /// Scans one view, adding the blocking matches that no allow entry vetoes to `scratch.found`.
-    private func matchTerms(_ units: TextView, view: View, into scratch: inout TermScratch) {
+    private func matchTerms(_ units: TextView, with matcher: MultiPatternMatcher, into scratch: inout TermScratch) {
         if units.count == 0 { return }
         scratch.blocks.removeAll(keepingCapacity: true)
         scratch.allows.removeAll(keepingCapacity: true)
-        let matcher = view == .latin ? latinMatcher : jamoMatcher
         units.withSymbols { symbols in
             matcher.scan(symbols) { match in
                 let info = patternInfo[Int(match.payload)]

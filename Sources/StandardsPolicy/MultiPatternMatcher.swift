@@ -15,8 +15,8 @@ struct MultiPatternMatcher: Sendable {
     private var directColumns: [UInt16]
     private var otherColumns: [UInt32: UInt16]
     private let columns: Int
-    /// `transitions[state * columns + column] >> 1` is the next state (failure links already folded in); the low bit
-    /// says whether that state has outputs.
+    /// A state is named by its row, `state * columns`: `transitions[row + column] >> 1` is the next state's row
+    /// (failure links already folded in), and the low bit says whether that state has outputs.
     private var transitions: [Int32]
     /// Each state's outputs are `outputPayloads[outputStarts[state]..<outputStarts[state + 1]]`, with lengths.
     private var outputStarts: [Int32]
@@ -115,7 +115,7 @@ struct MultiPatternMatcher: Sendable {
         }
         // Each entry is the next state shifted left once, with the low bit set when that state has outputs: the scan
         // reads one array per symbol.
-        self.transitions = next.map { $0 << 1 | (outputStarts[Int($0)] < outputStarts[Int($0) + 1] ? 1 : 0) }
+        self.transitions = next.map { ($0 * Int32(columns)) << 1 | (outputStarts[Int($0)] < outputStarts[Int($0) + 1] ? 1 : 0) }
         self.directColumns = directColumns
         self.otherColumns = otherColumns
         self.columns = columns
@@ -127,7 +127,7 @@ struct MultiPatternMatcher: Sendable {
     /// Calls `body` for every occurrence of every pattern in `symbols`, in order of where the match ends.
     @inline(__always)
     func scan(_ symbols: UnsafeBufferPointer<UInt32>, _ body: (Match) -> Void) {
-        var state = 0
+        var row = 0
         let columns = columns
         transitions.withUnsafeBufferPointer { transitions in
             directColumns.withUnsafeBufferPointer { direct in
@@ -135,9 +135,10 @@ struct MultiPatternMatcher: Sendable {
                     for position in 0..<symbols.count {
                         let symbol = symbols[position]
                         let column = symbol < Self.directLimit ? Int(direct[Int(symbol)]) : Int(otherColumns[symbol] ?? 0)
-                        let entry = Int(transitions[state &* columns &+ column])
-                        state = entry >> 1
+                        let entry = Int(transitions[row &+ column])
+                        row = entry >> 1
                         if entry & 1 == 0 { continue }
+                        let state = row / columns
                         for output in Int(outputStarts[state])..<Int(outputStarts[state + 1]) {
                             let length = Int(outputLengths[output])
                             body(Match(payload: outputPayloads[output], range: (position + 1 - length)..<(position + 1)))
