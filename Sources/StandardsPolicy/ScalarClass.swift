@@ -34,8 +34,12 @@ struct ScalarClass: Sendable, Equatable {
 
     let kind: Kind
     /// Facts the limits need (``isWhitespace``, ``standsAlone``), set by ``classify(_:expansions:)``. Declared
-    /// between `kind` and `value` so the class stays eight bytes.
+    /// between `kind` and `value`, like the two fields after it, so the class stays eight bytes.
     var flags: UInt8 = 0
+    /// What the scalar tells the tokenizer (``TextNormalizer/WordTraits``), set with the flags.
+    var word: UInt8 = 0
+    /// Jamo units beyond one that the scalar may give in the jamo view (a syllable up to five, a jamo two).
+    var extraJamo: UInt8 = 0
     let value: UInt32
 
     static let whitespaceFlag: UInt8 = 1
@@ -98,6 +102,7 @@ struct ScalarClass: Sendable, Equatable {
         if standsAlone(scalar) { result.flags |= standsAloneFlag }  // no White_Space lies beyond the BMP
         if composes(value) { result.flags |= composesFlag }
         result.flags |= classFlags(result, value)
+        result.setWordTraits(value)
         return result
     }
 
@@ -116,7 +121,25 @@ struct ScalarClass: Sendable, Equatable {
         if standsAlone(scalar) { result.flags |= standsAloneFlag }
         if composes(scalar.value) { result.flags |= composesFlag }
         result.flags |= classFlags(result, scalar.value)
+        result.setWordTraits(scalar.value)
         return result
+    }
+
+    /// Sets ``word`` and ``extraJamo`` for the scalar `v` of this class.
+    private mutating func setWordTraits(_ v: UInt32) {
+        typealias Traits = TextNormalizer.WordTraits
+        switch kind {
+        case .invisible, .combining: word = Traits.skip
+        case .latin: word = Traits.word | Traits.latin | (TextNormalizer.isASCIILetter(v) ? 0 : Traits.notASCIILetter)
+        case .syllable: (word, extraJamo) = (Traits.word | Traits.hangul | Traits.notASCIILetter, 4)
+        case .jamo: (word, extraJamo) = (Traits.word | Traits.hangul | Traits.notASCIILetter, 1)
+        case .ideograph: word = Traits.word | Traits.hangul | Traits.notASCIILetter  // Hanja belong to Korean words (丙申年)
+        case .digit: word = Traits.word | Traits.digit | Traits.notASCIILetter
+        case .otherLetter: word = Traits.word | Traits.notASCIILetter
+        case .expansion: word = Traits.word | Traits.expansion
+        case .separator: word = v == 0x24 || v == 0x5E || TextNormalizer.leetLetter(v) != nil ? Traits.joins : 0
+        case .newline, .control: word = 0
+        }
     }
 
     /// See ``composes``: conjoining jamo, and scalars with a non-zero canonical combining class.

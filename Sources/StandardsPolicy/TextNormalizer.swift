@@ -289,14 +289,13 @@ public enum TextNormalizer {
                     var previousIncluded = false
                     // `index == count` closes the last word.
                     for index in 0...count {
-                        var isWord = false
                         if index < count {
                             let scalarClass = classes[index]
-                            let kind = scalarClass.kind
+                            let word = scalarClass.word
                             // Invisible characters and stray combining marks neither start nor split a word.
-                            if kind == .invisible || kind == .combining { continue }
-                            isWord = isWordCharacter(kind)
-                            if !isWord, kind == .separator {
+                            if word & WordTraits.skip != 0 { continue }
+                            var isWord = word & WordTraits.word != 0
+                            if word & WordTraits.joins != 0 {
                                 isWord = separatorJoins(scalars[index], at: index, previousIncluded: previousIncluded, classes: classes, count: count)
                             }
                             previousIncluded = isWord
@@ -308,24 +307,22 @@ public enum TextNormalizer {
                                     extraJamo = 0
                                 }
                                 last = index
-                                if kind == .expansion {
+                                if word & WordTraits.expansion != 0 {
                                     let expansion = expansionTraits(scalarClass)
                                     traits |= expansion.traits
                                     visible &+= expansion.letters
                                     extraJamo &+= 4 &* expansion.letters
                                 } else {
-                                    let word = WordTraits.of(kind)
-                                    traits |= word.traits
+                                    traits |= word
                                     visible &+= 1
-                                    extraJamo &+= word.extraJamo
-                                    if kind == .latin, !isASCIILetter(scalars[index]) { traits |= WordTraits.notASCIILetter }
+                                    extraJamo &+= Int(scalarClass.extraJamo)
                                 }
                                 continue
                             }
                         }
                         guard start >= 0 else { continue }
                         precondition(written < capacity, "token capacity")
-                        out[written] = Token(start: start, end: last + 1, traits: traits, visible: visible)
+                        out[written] = Token(start: start, end: last + 1, traits: traits & WordTraits.kept, visible: visible)
                         written &+= 1
                         latinBound &+= 1 &+ visible
                         jamoBound &+= 2 &+ visible &+ extraJamo
@@ -350,26 +347,23 @@ public enum TextNormalizer {
     @inline(__always)
     static func isASCIILetter(_ scalar: UInt32) -> Bool { (scalar | 0x20) &- 0x61 < 26 }
 
-    /// What a word scalar tells its word, packed for the tokenizer's loop.
+    /// What a scalar tells the tokenizer, precomputed in its class (``ScalarClass/word``).
     enum WordTraits {
         static let latin: UInt8 = 1
         static let hangul: UInt8 = 2
         static let digit: UInt8 = 4
         /// Something other than an ASCII letter of the original text (no keyboard reading).
         static let notASCIILetter: UInt8 = 8
-
-        /// The traits a scalar of `kind` (not an expansion) adds, and the jamo units beyond one it may give.
-        @inline(__always)
-        static func of(_ kind: ScalarClass.Kind) -> (traits: UInt8, extraJamo: Int) {
-            switch kind {
-            case .latin: (latin, 0)
-            case .syllable: (hangul | notASCIILetter, 4)
-            case .jamo: (hangul | notASCIILetter, 1)
-            case .ideograph: (hangul | notASCIILetter, 0)  // Hanja belong to Korean words (丙申年)
-            case .digit: (digit | notASCIILetter, 0)
-            default: (notASCIILetter, 0)
-            }
-        }
+        /// A word character.
+        static let word: UInt8 = 16
+        /// Neither starts nor splits a word (invisible characters, stray combining marks).
+        static let skip: UInt8 = 32
+        /// A separator that may belong to the word around it (leet letters, `$`, `^`).
+        static let joins: UInt8 = 64
+        /// An expansion: what it adds depends on its letters (see ``expansionTraits(_:)``).
+        static let expansion: UInt8 = 128
+        /// The traits a token keeps.
+        static let kept: UInt8 = latin | hangul | digit | notASCIILetter
     }
 
     /// Whether the separator `scalar` at `index` belongs to the word around it: a leet letter between word
@@ -377,7 +371,6 @@ public enum TextNormalizer {
     private static func separatorJoins(
         _ scalar: UInt32, at index: Int, previousIncluded: Bool, classes: UnsafeBufferPointer<ScalarClass>, count: Int
     ) -> Bool {
-        guard scalar == 0x24 || scalar == 0x5E || leetLetter(scalar) != nil else { return false }
         var next: ScalarClass?
         for position in (index + 1)..<max(count, index + 1) {
             let nextKind = classes[position].kind

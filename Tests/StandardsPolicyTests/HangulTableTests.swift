@@ -69,6 +69,23 @@ import Testing
         #expect(quiet > 60_000)
     }
 
+    /// The word traits in the class table say what the kinds say: word characters, skipped scalars, and letters of
+    /// the original that are not ASCII.
+    @Test func wordTraitsFollowTheKinds() {
+        typealias Traits = TextNormalizer.WordTraits
+        for v in UInt32(0)..<0x10000 {
+            guard Unicode.Scalar(v) != nil else { continue }
+            let scalarClass = ScalarClass.of(v)
+            let kind = scalarClass.kind
+            let skipped = kind == .invisible || kind == .combining
+            #expect((scalarClass.word & Traits.skip != 0) == skipped, "U+\(String(v, radix: 16))")
+            #expect((scalarClass.word & Traits.word != 0) == (!skipped && TextNormalizer.isWordCharacter(kind)), "U+\(String(v, radix: 16))")
+            if kind == .latin {
+                #expect((scalarClass.word & Traits.notASCIILetter == 0) == ((0x41...0x5A).contains(v) || (0x61...0x7A).contains(v)))
+            }
+        }
+    }
+
     /// Text without a scalar that needs counting has the limits the counter would count, read off its ends; and
     /// the flag is set on what the counter must see (line breaks, controls, joiners).
     @Test func plainLimitsAgreeWithTheCounter() {
