@@ -4,11 +4,27 @@ import Synchronization
 /// What evaluating one comment needs besides the policy: the normalized text and the term matcher's lists. Kept in a
 /// pool and reused, so evaluating a comment of a size seen before allocates nothing for them.
 ///
-/// A reference type so the pool hands it out without copying; only the task that took it from the pool touches it
-/// until it is given back, which is what makes the unchecked `Sendable` sound.
+/// Only the task that took a workspace from the pool touches it until it is given back, which is what makes the
+/// unchecked `Sendable` sound. For the same reason its state sits behind a pointer: the runtime's exclusivity checks
+/// on a class's stored properties would guard against nothing here, and cost more than the rest of a short comment's
+/// bookkeeping.
 final class Workspace: @unchecked Sendable {
-    var text = NormalizedText()
-    var terms = TermScratch()
+    struct State {
+        var text = NormalizedText()
+        var terms = TermScratch()
+    }
+
+    let state: UnsafeMutablePointer<State>
+
+    init() {
+        state = .allocate(capacity: 1)
+        state.initialize(to: State())
+    }
+
+    deinit {
+        state.deinitialize(count: 1)
+        state.deallocate()
+    }
 
     /// A workspace whose text storage grew beyond this many entries (sized to the UTF-8 bytes of the longest text it
     /// read) is not kept: one very long text must not pin its buffers for good.
@@ -35,8 +51,8 @@ final class WorkspacePool: Sendable {
     }
 
     func give(_ workspace: Workspace) {
-        guard workspace.text.base.scalars.count <= Workspace.keepLimit else { return }
-        workspace.text.original = ""
+        guard workspace.state.pointee.text.base.scalars.count <= Workspace.keepLimit else { return }
+        workspace.state.pointee.text.original = ""
         free.withLock { free in
             if free.count < Self.capacity { free.append(workspace) }
         }
@@ -59,10 +75,10 @@ extension CompiledPolicy {
             }
             return verdict(hits)
         }
-        // The pooled buffers are used in place (inout access to a class's properties copies nothing).
         let workspace = workspaces.take()
-        TextNormalizer.normalize(text, into: &workspace.text)
-        let verdict = evaluate(normalized: &workspace.text, context: context, terms: &workspace.terms)
+        let state = workspace.state
+        TextNormalizer.normalize(text, into: &state.pointee.text)
+        let verdict = evaluate(normalized: &state.pointee.text, context: context, terms: &state.pointee.terms)
         workspaces.give(workspace)
         return verdict
     }
@@ -237,8 +253,8 @@ extension CompiledPolicy {
     /// Scans both views once and returns each rule's hits, with allow-list vetoes applied, repeats removed, and a
     /// hit inside another hit of the same rule dropped.
     func matchTerms(_ text: NormalizedText, into scratch: inout TermScratch) {
-        scratch.found.removeAll(keepingCapacity: true)
-        scratch.kept.removeAll(keepingCapacity: true)
+        if !scratch.found.isEmpty { scratch.found.removeAll(keepingCapacity: true) }
+        if !scratch.kept.isEmpty { scratch.kept.removeAll(keepingCapacity: true) }
         // Each matcher is passed straight from its property: choosing one in an expression would copy it.
         matchTerms(text.latin, with: latinMatcher, into: &scratch)
         matchTerms(text.jamo, with: jamoMatcher, into: &scratch)
@@ -255,8 +271,8 @@ extension CompiledPolicy {
     /// Scans one view, adding the blocking matches that no allow entry vetoes to `scratch.found`.
     private func matchTerms(_ units: TextView, with matcher: MultiPatternMatcher, into scratch: inout TermScratch) {
         if units.count == 0 { return }
-        scratch.blocks.removeAll(keepingCapacity: true)
-        scratch.allows.removeAll(keepingCapacity: true)
+        if !scratch.blocks.isEmpty { scratch.blocks.removeAll(keepingCapacity: true) }
+        if !scratch.allows.isEmpty { scratch.allows.removeAll(keepingCapacity: true) }
         units.withSymbols { symbols in
             matcher.scan(symbols) { match in
                 let info = patternInfo[Int(match.payload)]

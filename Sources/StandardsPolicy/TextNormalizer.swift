@@ -134,7 +134,7 @@ public enum TextNormalizer {
         let spokenLinkWord = words(base, tokens: &tokens, latin: &latin, jamo: &jamo)
         normalized.mightContainLinks = signals.trigger || spokenLinkWord
         normalized.repeats = signals.repeats
-        digitRuns.removeAll(keepingCapacity: true)
+        if !digitRuns.isEmpty { digitRuns.removeAll(keepingCapacity: true) }
         if signals.digitLike >= 5 { Self.digitRuns(base, into: &digitRuns) }
         normalized.characterCount = limits.characters
         normalized.byteCount = text.utf8.count
