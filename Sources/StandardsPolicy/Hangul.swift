@@ -151,22 +151,44 @@ enum Hangul {
     /// 두벌식 (the standard Korean keyboard): the jamo each Latin key types. Shifted keys type the tense consonants
     /// and ㅒ ㅖ; other shifted letters type the same jamo as unshifted.
     static func dubeolsik(_ key: UInt8) -> UInt32? {
-        guard key < 0x80 else { return nil }
-        let jamo = dubeolsikTable[Int(key)]
-        return jamo == 0 ? nil : jamo
-    }
-
-    private static let dubeolsikTable: [UInt32] = {
-        var table = [UInt32](repeating: 0, count: 0x80)
-        let keys = "qwertyuiopasdfghjklzxcvbnm"
-        let jamo = "ㅂㅈㄷㄱㅅㅛㅕㅑㅐㅔㅁㄴㅇㄹㅎㅗㅓㅏㅣㅋㅌㅊㅍㅠㅜㅡ"
-        for (key, letter) in zip(keys.utf8, jamo.unicodeScalars) {
-            table[Int(key)] = letter.value
-            table[Int(key) - 0x20] = letter.value
+        // A switch, not a table: the compiler makes it a constant lookup, with no lazy global to check on each call.
+        switch key {
+        case 0x41, 0x61: 0x3141  // A a → ㅁ
+        case 0x42, 0x62: 0x3160  // B b → ㅠ
+        case 0x43, 0x63: 0x314A  // C c → ㅊ
+        case 0x44, 0x64: 0x3147  // D d → ㅇ
+        case 0x45: 0x3138  // E → ㄸ
+        case 0x46, 0x66: 0x3139  // F f → ㄹ
+        case 0x47, 0x67: 0x314E  // G g → ㅎ
+        case 0x48, 0x68: 0x3157  // H h → ㅗ
+        case 0x49, 0x69: 0x3151  // I i → ㅑ
+        case 0x4A, 0x6A: 0x3153  // J j → ㅓ
+        case 0x4B, 0x6B: 0x314F  // K k → ㅏ
+        case 0x4C, 0x6C: 0x3163  // L l → ㅣ
+        case 0x4D, 0x6D: 0x3161  // M m → ㅡ
+        case 0x4E, 0x6E: 0x315C  // N n → ㅜ
+        case 0x4F: 0x3152  // O → ㅒ
+        case 0x50: 0x3156  // P → ㅖ
+        case 0x51: 0x3143  // Q → ㅃ
+        case 0x52: 0x3132  // R → ㄲ
+        case 0x53, 0x73: 0x3134  // S s → ㄴ
+        case 0x54: 0x3146  // T → ㅆ
+        case 0x55, 0x75: 0x3155  // U u → ㅕ
+        case 0x56, 0x76: 0x314D  // V v → ㅍ
+        case 0x57: 0x3149  // W → ㅉ
+        case 0x58, 0x78: 0x314C  // X x → ㅌ
+        case 0x59, 0x79: 0x315B  // Y y → ㅛ
+        case 0x5A, 0x7A: 0x314B  // Z z → ㅋ
+        case 0x65: 0x3137  // e → ㄷ
+        case 0x6F: 0x3150  // o → ㅐ
+        case 0x70: 0x3154  // p → ㅔ
+        case 0x71: 0x3142  // q → ㅂ
+        case 0x72: 0x3131  // r → ㄱ
+        case 0x74: 0x3145  // t → ㅅ
+        case 0x77: 0x3148  // w → ㅈ
+        default: nil
         }
-        for (key, letter) in zip("QWERTOP".utf8, "ㅃㅉㄸㄲㅆㅒㅖ".unicodeScalars) { table[Int(key)] = letter.value }
-        return table
-    }()
+    }
 
     /// Whether keys typed on a 두벌식 keyboard spell Korean syllables: consonant, vowel (or a compound vowel pair),
     /// then at most two final consonants that may stand together. `tlqkf` (시발) does; most English words (`this`,

@@ -126,6 +126,19 @@ import Testing
     @Test(arguments: ["this", "comment", "article", "policy", "government", "seoul", "prices", "students"])
     func englishWordsDoNot(word: String) { #expect(!spells(word), "\(word)") }
 
+    /// The keyboard map: 두벌식 letters for both cases, and the shifted keys for tense consonants and ㅒ ㅖ.
+    @Test func keysMapAsOnTheKeyboard() {
+        var expected = [UInt32?](repeating: nil, count: 0x100)
+        for (key, letter) in zip("qwertyuiopasdfghjklzxcvbnm".utf8, "ㅂㅈㄷㄱㅅㅛㅕㅑㅐㅔㅁㄴㅇㄹㅎㅗㅓㅏㅣㅋㅌㅊㅍㅠㅜㅡ".unicodeScalars) {
+            expected[Int(key)] = letter.value
+            expected[Int(key) - 0x20] = letter.value
+        }
+        for (key, letter) in zip("QWERTOP".utf8, "ㅃㅉㄸㄲㅆㅒㅖ".unicodeScalars) { expected[Int(key)] = letter.value }
+        for key in 0..<0x100 { #expect(Hangul.dubeolsik(UInt8(key)) == expected[key], "\(key)") }
+        #expect(TextNormalizer.atHash == TextNormalizer.wordHash("at"))
+        #expect(TextNormalizer.dotHash == TextNormalizer.wordHash("dot"))
+    }
+
     /// The two-letter shortcut never turns away a word that reads as Korean.
     @Test func theOpeningCheckKeepsEveryReading() {
         var generator = NormalizerPropertyTests.SplitMix(state: 11)
