@@ -137,7 +137,7 @@ struct ScalarClass: Sendable, Equatable {
         case .digit: word = Traits.word | Traits.digit | Traits.notASCIILetter
         case .otherLetter: word = Traits.word | Traits.notASCIILetter
         case .expansion: word = Traits.word | Traits.expansion
-        case .separator: word = v == 0x24 || v == 0x5E || TextNormalizer.leetLetter(v) != nil ? Traits.joins : 0
+        case .separator: word = v == 0x24 || v == 0x5E || TextNormalizer.leetLetter(v) != nil ? Traits.joins | Traits.notASCIILetter : 0
         case .newline, .control: word = 0
         }
     }
