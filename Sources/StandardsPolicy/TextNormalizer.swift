@@ -21,13 +21,19 @@ public enum TextNormalizer {
         /// The jamo view joins this word to the next (spaced-out syllables).
         var jamoJoin = false
 
+        /// Every scalar of the word is a precomposed syllable, or every one an ASCII letter: the views write such
+        /// words in a tight loop.
+        var onlySyllables = false
+        var onlyASCIILetters = false
+
         init(start: Int, end: Int) {
             self.start = start
             self.end = end
         }
 
-        /// A word with what its scalars told the tokenizer (``WordTraits``).
-        init(start: Int, end: Int, traits: UInt8, visible: Int) {
+        /// A word with what its scalars told the tokenizer (``WordTraits``), and the jamo units beyond one per visible
+        /// scalar they may give.
+        init(start: Int, end: Int, traits: UInt8, visible: Int, extraJamo: Int) {
             self.start = start
             self.end = end
             hasLatin = traits & WordTraits.latin != 0
@@ -35,6 +41,10 @@ public enum TextNormalizer {
             hasDigit = traits & WordTraits.digit != 0
             asciiLettersOnly = traits & WordTraits.notASCIILetter == 0
             self.visible = visible
+            // Nothing skipped inside and no expansion: one visible scalar per scalar, each giving what a syllable gives.
+            let whole = end - start == visible && traits & WordTraits.expansion == 0
+            onlySyllables = whole && extraJamo == 4 * visible
+            onlyASCIILetters = whole && traits == WordTraits.latin
         }
 
         /// FNV-1a over the word's scalars with ASCII case folded (invisible and combining ones skipped), for
@@ -309,7 +319,7 @@ public enum TextNormalizer {
                                 last = index
                                 if word & WordTraits.expansion != 0 {
                                     let expansion = expansionTraits(scalarClass)
-                                    traits |= expansion.traits
+                                    traits |= expansion.traits | WordTraits.expansion
                                     visible &+= expansion.letters
                                     extraJamo &+= 4 &* expansion.letters
                                 } else {
@@ -322,7 +332,8 @@ public enum TextNormalizer {
                         }
                         guard start >= 0 else { continue }
                         precondition(written < capacity, "token capacity")
-                        out[written] = Token(start: start, end: last + 1, traits: traits & WordTraits.kept, visible: visible)
+                        out[written] = Token(
+                            start: start, end: last + 1, traits: traits & WordTraits.kept, visible: visible, extraJamo: extraJamo)
                         written &+= 1
                         latinBound &+= 1 &+ visible
                         jamoBound &+= 2 &+ visible &+ extraJamo
@@ -363,7 +374,7 @@ public enum TextNormalizer {
         /// An expansion: what it adds depends on its letters (see ``expansionTraits(_:)``).
         static let expansion: UInt8 = 128
         /// The traits a token keeps.
-        static let kept: UInt8 = latin | hangul | digit | notASCIILetter
+        static let kept: UInt8 = latin | hangul | digit | notASCIILetter | expansion
     }
 
     /// Whether the separator `scalar` at `index` belongs to the word around it: a leet letter between word
@@ -422,7 +433,11 @@ public enum TextNormalizer {
 
     private static func latinUnits(_ base: BaseText, tokens: UnsafeBufferPointer<Token>, into view: inout TextView.Writer) {
         for token in tokens {
-            if token.hasLatin || token.hasDigit {
+            if token.onlyASCIILetters {
+                for index in token.start..<token.end {
+                    view.append(foldLatin(base.scalars[index] | 0x20), start: base.start(index), end: base.end(index))
+                }
+            } else if token.hasLatin || token.hasDigit {
                 for index in token.start..<token.end {
                     let scalarClass = base.classes[index]
                     let start = base.start(index)
@@ -472,7 +487,11 @@ public enum TextNormalizer {
         _ base: BaseText, tokens: UnsafeBufferPointer<Token>, syllableKeys: UnsafeBufferPointer<UInt64>, into view: inout TextView.Writer
     ) {
         for token in tokens {
-            if token.hangulContext {
+            if token.onlySyllables {
+                for index in token.start..<token.end {
+                    view.appendSyllable(syllableKeys[Int(base.scalars[index] - Hangul.syllableBase)], start: base.start(index), end: base.end(index))
+                }
+            } else if token.hangulContext {
                 for index in token.start..<token.end {
                     let scalarClass = base.classes[index]
                     let start = base.start(index)
