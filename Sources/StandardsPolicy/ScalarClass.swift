@@ -32,15 +32,43 @@ struct ScalarClass: Sendable, Equatable {
         case control
     }
 
-    let kind: Kind
-    /// Facts the limits need (``isWhitespace``, ``standsAlone``), set by ``classify(_:expansions:)``. Declared
-    /// between `kind` and `value`, like the two fields after it, so the class stays eight bytes.
-    var flags: UInt8 = 0
+    /// The fields packed in one word, so that copying a class (the normalizer does it for every scalar) is one load
+    /// and one store: kind, flags, word traits and extra jamo in the low bytes, the value in the high half.
+    private var raw: UInt64
+
+    init(kind: Kind, value: UInt32) {
+        raw = UInt64(kind.rawValue) | UInt64(value) << 32
+    }
+
+    var kind: Kind {
+        // Every raw kind byte was written from a `Kind`.
+        @inline(__always) get { unsafeBitCast(UInt8(truncatingIfNeeded: raw), to: Kind.self) }
+    }
+    /// Facts the limits need (``isWhitespace``, ``standsAlone``), set by ``classify(_:expansions:)``.
+    var flags: UInt8 {
+        @inline(__always) get { byte(1) }
+        set { setByte(1, newValue) }
+    }
     /// What the scalar tells the tokenizer (``TextNormalizer/WordTraits``), set with the flags.
-    var word: UInt8 = 0
+    var word: UInt8 {
+        @inline(__always) get { byte(2) }
+        set { setByte(2, newValue) }
+    }
     /// Jamo units beyond one that the scalar may give in the jamo view (a syllable up to five, a jamo two).
-    var extraJamo: UInt8 = 0
-    let value: UInt32
+    var extraJamo: UInt8 {
+        @inline(__always) get { byte(3) }
+        set { setByte(3, newValue) }
+    }
+    var value: UInt32 {
+        @inline(__always) get { UInt32(truncatingIfNeeded: raw >> 32) }
+    }
+
+    @inline(__always)
+    private func byte(_ index: UInt64) -> UInt8 { UInt8(truncatingIfNeeded: raw >> (8 * index)) }
+
+    private mutating func setByte(_ index: UInt64, _ byte: UInt8) {
+        raw = raw & ~(0xFF << (8 * index)) | UInt64(byte) << (8 * index)
+    }
 
     static let whitespaceFlag: UInt8 = 1
     static let standsAloneFlag: UInt8 = 2
