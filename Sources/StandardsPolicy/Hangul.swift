@@ -150,6 +150,7 @@ enum Hangul {
 
     /// 두벌식 (the standard Korean keyboard): the jamo each Latin key types. Shifted keys type the tense consonants
     /// and ㅒ ㅖ; other shifted letters type the same jamo as unshifted.
+    @inline(__always)
     static func dubeolsik(_ key: UInt8) -> UInt32? {
         // A switch, not a table: the compiler makes it a constant lookup, with no lazy global to check on each call.
         switch key {

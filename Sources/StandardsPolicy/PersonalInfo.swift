@@ -12,7 +12,7 @@ enum PersonalInfo {
     }
 
     static func find(
-        in text: NormalizedText, kinds: Set<PersonalInfoKind>, bankWords: [String], proximity: Int, links: Links.Found
+        in text: NormalizedText, kinds: Set<PersonalInfoKind>, bankWords: [[UInt32]], proximity: Int, links: Links.Found
     ) -> [Finding] {
         if !mayFind(in: text, links: links) { return [] }
         var findings: [Finding] = []
@@ -105,19 +105,27 @@ enum PersonalInfo {
         return sum % 10 == 0
     }
 
-    /// Ranges (in original offsets) where any of `words` occurs, ASCII case-insensitively.
-    static func locate(_ words: [String], in base: BaseText) -> [Range<Int>] {
+    /// Ranges (in original offsets) where any of `words` occurs, ASCII case-insensitively; each word is given as
+    /// its lowercased scalars (see ``lowered(_:)``).
+    static func locate(_ words: [[UInt32]], in base: BaseText) -> [Range<Int>] {
         var ranges: [Range<Int>] = []
-        let lowered = base.scalars[0..<base.count].map { (0x41...0x5A).contains($0) ? $0 + 0x20 : $0 }
-        for word in words {
-            let pattern = word.lowercased().unicodeScalars.map(\.value)
-            guard !pattern.isEmpty, pattern.count <= lowered.count else { continue }
-            for start in 0...(lowered.count - pattern.count) where lowered[start] == pattern[0] {
-                if Array(lowered[start..<start + pattern.count]) == pattern {
-                    ranges.append(base.originalRange(start..<start + pattern.count))
+        let count = base.count
+        base.scalars.withUnsafeBufferPointer { scalars in
+            func folded(_ index: Int) -> UInt32 {
+                let scalar = scalars[index]
+                return (0x41...0x5A).contains(scalar) ? scalar + 0x20 : scalar
+            }
+            for pattern in words where !pattern.isEmpty && pattern.count <= count {
+                for start in 0...(count - pattern.count) where folded(start) == pattern[0] {
+                    if (1..<pattern.count).allSatisfy({ folded(start + $0) == pattern[$0] }) {
+                        ranges.append(base.originalRange(start..<start + pattern.count))
+                    }
                 }
             }
         }
         return ranges
     }
+
+    /// A word as ``locate(_:in:)`` looks for it.
+    static func lowered(_ word: String) -> [UInt32] { word.lowercased().unicodeScalars.map(\.value) }
 }
