@@ -111,7 +111,8 @@ extension CompiledPolicy {
         let limits = document.limits
         // Built on first use and shared by the duplicate rules (exact and near).
         var fingerprint: Duplicates.Fingerprint?
-        for index in !visitAll && isQuiet(context) ? textChecks : allChecks {
+        let visited = visitAll || !isQuiet(context) ? allChecks : scratch.kept.isEmpty ? textChecksButTerms : textChecks
+        for index in visited {
             let check = checks[index]
             switch check {
             case .terms:

@@ -37,6 +37,8 @@ public final class CompiledPolicy: Sendable {
     /// rule about the context can fire for, see ``isQuiet(_:)``).
     let allChecks: [Int]
     let textChecks: [Int]
+    /// The text checks but the term rules, for a text with no term hits.
+    let textChecksButTerms: [Int]
     /// The most approved comments a new-commenter rule waits for, and the fewest decisions a rejection-rate rule needs.
     let preModeratedUntil: Int
     let fewestDecisionsRated: Int
@@ -156,6 +158,7 @@ public final class CompiledPolicy: Sendable {
         self.checks = checks
         allChecks = Array(checks.indices)
         textChecks = checks.indices.filter { checks[$0].readsText }
+        textChecksButTerms = textChecks.filter { if case .terms = checks[$0] { false } else { true } }
         preModeratedUntil = checks.reduce(0) { if case .newCommenter(let first) = $1 { max($0, first) } else { $0 } }
         fewestDecisionsRated = checks.reduce(Int.max) { if case .rejectionRate(let minDecisions, _) = $1 { min($0, minDecisions) } else { $0 } }
         self.personalInfoParameters = personalInfoParameters

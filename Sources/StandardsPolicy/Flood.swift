@@ -28,8 +28,21 @@ enum Flood {
         // word hashes only among the words of that length.
         if text.tokens.count >= maxRepeatedWord {
             text.tokens.withUnsafeBufferPointer { tokens in
-                guard let length = majority(tokens, atLeast: maxRepeatedWord, { UInt64($0.visible) }) else { return }
-                let sameLength = tokens.filter { $0.visible == Int(length) }
+                // The length vote, written out: it runs for most comments.
+                var length = 0
+                var votes = 0
+                for token in tokens {
+                    if votes == 0 {
+                        length = token.visible
+                        votes = 1
+                    } else {
+                        votes += token.visible == length ? 1 : -1
+                    }
+                }
+                var sameLengthCount = 0
+                for token in tokens where token.visible == length { sameLengthCount += 1 }
+                guard sameLengthCount >= maxRepeatedWord, sameLengthCount * 2 > tokens.count else { return }
+                let sameLength = tokens.filter { $0.visible == length }
                 guard let word = majority(sameLength[...], atLeast: maxRepeatedWord, { $0.hash(base) }) else { return }
                 let repeated = sameLength.filter { $0.hash(base) == word }
                 if repeated.count * 2 > tokens.count {
