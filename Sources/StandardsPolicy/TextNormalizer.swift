@@ -403,25 +403,25 @@ public enum TextNormalizer {
     static func markJoins(_ tokens: UnsafeMutableBufferPointer<Token>) {
         let count = tokens.count
         var runStart = 0
+        // Whether the word before is one character read in Hangul context.
+        var previousSingle = false
+        // One pass; `index == count` closes the last run of one-letter Latin words.
         for index in 0...count {
-            if index < count, tokens[index].hasLatin, tokens[index].visible == 1 { continue }
+            if index < count {
+                let token = tokens[index]
+                let context =
+                    token.hasHangul
+                    || (token.visible <= 2 && ((index > 0 && tokens[index - 1].hasHangul) || (index + 1 < count && tokens[index + 1].hasHangul)))
+                tokens[index].hangulContext = context
+                let single = context && token.visible == 1
+                if index > 0 { tokens[index - 1].jamoJoin = previousSingle && single }
+                previousSingle = single
+                if token.hasLatin, token.visible == 1 { continue }
+            }
             if index - runStart >= 3 {
                 for position in runStart..<(index - 1) { tokens[position].latinJoin = true }
             }
             runStart = index + 1
-        }
-        for index in 0..<count {
-            let token = tokens[index]
-            if token.hasHangul {
-                tokens[index].hangulContext = true
-            } else if token.visible <= 2 {
-                tokens[index].hangulContext = (index > 0 && tokens[index - 1].hasHangul) || (index + 1 < count && tokens[index + 1].hasHangul)
-            }
-        }
-        for index in 0..<max(count - 1, 0) {
-            let single = tokens[index].hangulContext && tokens[index].visible == 1
-            let nextSingle = tokens[index + 1].hangulContext && tokens[index + 1].visible == 1
-            tokens[index].jamoJoin = single && nextSingle
         }
     }
 
