@@ -125,27 +125,52 @@ struct MultiPatternMatcher: Sendable {
     }
 
     /// Calls `body` for every occurrence of every pattern in `symbols`, in order of where the match ends.
+    ///
+    /// The automaton runs first on its own, noting the positions where a state with outputs is reached (few), so the
+    /// loop that every symbol goes through holds nothing else; the outputs are reported after.
     @inline(__always)
     func scan(_ symbols: UnsafeBufferPointer<UInt32>, _ body: (Match) -> Void) {
-        var row = 0
-        let columns = columns
-        transitions.withUnsafeBufferPointer { transitions in
-            directColumns.withUnsafeBufferPointer { direct in
-                do {
-                    for position in 0..<symbols.count {
-                        let symbol = symbols[position]
-                        let column = symbol < Self.directLimit ? Int(direct[Int(symbol)]) : Int(otherColumns[symbol] ?? 0)
-                        let entry = Int(transitions[row &+ column])
-                        row = entry >> 1
-                        if entry & 1 == 0 { continue }
-                        let state = row / columns
-                        for output in Int(outputStarts[state])..<Int(outputStarts[state + 1]) {
-                            let length = Int(outputLengths[output])
-                            body(Match(payload: outputPayloads[output], range: (position + 1 - length)..<(position + 1)))
-                        }
-                    }
+        if symbols.isEmpty { return }
+        withUnsafeTemporaryAllocation(of: (position: Int32, row: Int32).self, capacity: symbols.count) { found in
+            let count = transitions.withUnsafeBufferPointer { transitions in
+                directColumns.withUnsafeBufferPointer { direct in
+                    run(symbols, transitions: transitions, direct: direct, into: found.baseAddress!)
+                }
+            }
+            for (position, row) in found[0..<count] {
+                let state = Int(row) / columns
+                for output in Int(outputStarts[state])..<Int(outputStarts[state + 1]) {
+                    let length = Int(outputLengths[output])
+                    let end = Int(position) + 1
+                    body(Match(payload: outputPayloads[output], range: (end - length)..<end))
                 }
             }
         }
     }
+
+    /// The automaton over `symbols`: writes each position whose state has outputs, with that state's row, to
+    /// `found`, and returns how many it wrote.
+    @inline(never)
+    private func run(
+        _ symbols: UnsafeBufferPointer<UInt32>, transitions: UnsafeBufferPointer<Int32>, direct: UnsafeBufferPointer<UInt16>,
+        into found: UnsafeMutablePointer<(position: Int32, row: Int32)>
+    ) -> Int {
+        var row = 0
+        var count = 0
+        for position in 0..<symbols.count {
+            let symbol = symbols[position]
+            let column = symbol < Self.directLimit ? Int(direct[Int(symbol)]) : otherColumn(symbol)
+            let entry = Int(transitions[row &+ column])
+            row = entry >> 1
+            if entry & 1 != 0 {
+                found[count] = (Int32(truncatingIfNeeded: position), Int32(truncatingIfNeeded: row))
+                count &+= 1
+            }
+        }
+        return count
+    }
+
+    /// The column of a symbol beyond ``directLimit`` (Hanja).
+    @inline(never)
+    private func otherColumn(_ symbol: UInt32) -> Int { Int(otherColumns[symbol] ?? 0) }
 }
