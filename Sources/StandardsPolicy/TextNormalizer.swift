@@ -438,37 +438,43 @@ public enum TextNormalizer {
                     view.append(foldLatin(base.scalars[index] | 0x20), start: base.start(index), end: base.end(index))
                 }
             } else if token.hasLatin || token.hasDigit {
-                for index in token.start..<token.end {
-                    let scalarClass = base.classes[index]
-                    let start = base.start(index)
-                    let end = base.end(index)
-                    switch scalarClass.kind {
-                    case .latin:
-                        view.append(foldLatin(scalarClass.value), start: start, end: end)
-                    case .digit:
-                        view.append(token.hasLatin ? foldLatin(leetDigit(scalarClass.value)) : scalarClass.value, start: start, end: end)
-                    case .expansion:
-                        for scalar in ScalarClass.expansions[Int(scalarClass.value)].unicodeScalars {
-                            let value = scalar.value
-                            if value >= 0x80 {
-                                view.append(TextView.boundary, start: start, end: end)  // Hangul (㈘ reads ㅋㅏ) separates like a syllable
-                            } else {
-                                view.append(
-                                    (0x30...0x39).contains(value) && token.hasLatin ? foldLatin(leetDigit(value)) : foldLatin(value), start: start,
-                                    end: end)
-                            }
-                        }
-                    case .separator:
-                        if let letter = leetLetter(base.scalars[index]) { view.append(foldLatin(letter), start: start, end: end) }
-                    case .invisible, .combining:
-                        continue
-                    default:
-                        view.append(TextView.boundary, start: start, end: end)
-                    }
-                }
+                latinUnits(base, token: token, into: &view)
             }
             if !token.latinJoin {
                 view.append(TextView.boundary, start: Int32(base.start(max(token.end - 1, 0))), end: base.end(max(token.end - 1, 0)))
+            }
+        }
+    }
+
+    /// The Latin units of a word that is not all ASCII letters. Out of line, so the loop over the words stays small.
+    @inline(never)
+    private static func latinUnits(_ base: BaseText, token: Token, into view: inout TextView.Writer) {
+        for index in token.start..<token.end {
+            let scalarClass = base.classes[index]
+            let start = base.start(index)
+            let end = base.end(index)
+            switch scalarClass.kind {
+            case .latin:
+                view.append(foldLatin(scalarClass.value), start: start, end: end)
+            case .digit:
+                view.append(token.hasLatin ? foldLatin(leetDigit(scalarClass.value)) : scalarClass.value, start: start, end: end)
+            case .expansion:
+                for scalar in ScalarClass.expansions[Int(scalarClass.value)].unicodeScalars {
+                    let value = scalar.value
+                    if value >= 0x80 {
+                        view.append(TextView.boundary, start: start, end: end)  // Hangul (㈘ reads ㅋㅏ) separates like a syllable
+                    } else {
+                        view.append(
+                            (0x30...0x39).contains(value) && token.hasLatin ? foldLatin(leetDigit(value)) : foldLatin(value), start: start,
+                            end: end)
+                    }
+                }
+            case .separator:
+                if let letter = leetLetter(base.scalars[index]) { view.append(foldLatin(letter), start: start, end: end) }
+            case .invisible, .combining:
+                continue
+            default:
+                view.append(TextView.boundary, start: start, end: end)
             }
         }
     }
@@ -492,65 +498,80 @@ public enum TextNormalizer {
                     view.appendSyllable(syllableKeys[Int(base.scalars[index] - Hangul.syllableBase)], start: base.start(index), end: base.end(index))
                 }
             } else if token.hangulContext {
-                for index in token.start..<token.end {
-                    let scalarClass = base.classes[index]
-                    let start = base.start(index)
-                    let end = base.end(index)
-                    switch scalarClass.kind {
-                    case .syllable: view.appendSyllable(syllableKeys[Int(scalarClass.value - Hangul.syllableBase)], start: start, end: end)
-                    case .jamo: Hangul.appendKeys(of: scalarClass.value, to: &view, start: start, end: end, role: .alone)
-                    case .ideograph: view.append(scalarClass.value, start: start, end: end)
-                    case .expansion:
-                        for scalar in ScalarClass.expansions[Int(scalarClass.value)].unicodeScalars {
-                            if (0xAC00...0xD7A3).contains(scalar.value) {
-                                Hangul.appendKeys(ofSyllable: scalar.value, to: &view, start: start, end: end)
-                            } else if (0x3131...0x318E).contains(scalar.value) {
-                                Hangul.appendKeys(of: scalar.value, to: &view, start: start, end: end, role: .alone)
-                            } else {
-                                view.append(scalar.value, start: start, end: end)
-                            }
-                        }
-                    case .invisible, .combining: continue
-                    case .otherLetter: view.append(TextView.boundary, start: start, end: end)
-                    default:
-                        let scalar = base.scalars[index]
-                        // A digit inside a number stays a digit (2018년 is a year, not 18년).
-                        let inNumber =
-                            scalarClass.kind == .digit
-                            && ((index > token.start && base.classes[index - 1].kind == .digit)
-                                || (index + 1 < token.end && base.classes[index + 1].kind == .digit))
-                        if !inNumber, let jamo = Hangul.lookalike(scalar) {
-                            view.append(jamo, start: start, end: end)
-                        } else if scalarClass.kind == .latin || scalarClass.kind == .digit {
-                            view.append(scalarClass.value, start: start, end: end)
-                        } else {
-                            view.append(TextView.boundary, start: start, end: end)
-                        }
-                    }
-                }
+                jamoUnits(base, token: token, syllableKeys: syllableKeys, into: &view)
             } else if token.asciiLettersOnly, token.visible >= 4, token.visible <= 32, mayReadOnKeyboard(base, token) {
-                // Keyboard readings only count when they spell four jamo or more and parse as Korean syllables.
-                let keys = withUnsafeTemporaryAllocation(of: UInt32.self, capacity: token.visible) { buffer -> Bool in
-                    var count = 0
-                    for index in token.start..<token.end where base.scalars[index] < 0x80 {
-                        if let jamo = Hangul.dubeolsik(UInt8(base.scalars[index])), count < buffer.count {
-                            buffer[count] = jamo
-                            count += 1
-                        }
-                    }
-                    return Hangul.spellsSyllables(UnsafeBufferPointer(rebasing: buffer[0..<count]))
-                }
-                if keys {
-                    view.append(TextView.boundary, start: base.start(token.start), end: base.start(token.start))
-                    for index in token.start..<token.end where base.scalars[index] < 0x80 {
-                        if let jamo = Hangul.dubeolsik(UInt8(base.scalars[index])) {
-                            view.append(jamo, start: base.start(index), end: base.end(index), qwerty: true)
-                        }
-                    }
-                }
+                keyboardUnits(base, token: token, into: &view)
             }
             if !token.jamoJoin {
                 view.append(TextView.boundary, start: base.start(max(token.end - 1, 0)), end: base.end(max(token.end - 1, 0)))
+            }
+        }
+    }
+
+    /// The jamo units of a word read in Hangul context that is not all syllables. Out of line, so the loop over the
+    /// words stays small.
+    @inline(never)
+    private static func jamoUnits(
+        _ base: BaseText, token: Token, syllableKeys: UnsafeBufferPointer<UInt64>, into view: inout TextView.Writer
+    ) {
+        for index in token.start..<token.end {
+            let scalarClass = base.classes[index]
+            let start = base.start(index)
+            let end = base.end(index)
+            switch scalarClass.kind {
+            case .syllable: view.appendSyllable(syllableKeys[Int(scalarClass.value - Hangul.syllableBase)], start: start, end: end)
+            case .jamo: Hangul.appendKeys(of: scalarClass.value, to: &view, start: start, end: end, role: .alone)
+            case .ideograph: view.append(scalarClass.value, start: start, end: end)
+            case .expansion:
+                for scalar in ScalarClass.expansions[Int(scalarClass.value)].unicodeScalars {
+                    if (0xAC00...0xD7A3).contains(scalar.value) {
+                        Hangul.appendKeys(ofSyllable: scalar.value, to: &view, start: start, end: end)
+                    } else if (0x3131...0x318E).contains(scalar.value) {
+                        Hangul.appendKeys(of: scalar.value, to: &view, start: start, end: end, role: .alone)
+                    } else {
+                        view.append(scalar.value, start: start, end: end)
+                    }
+                }
+            case .invisible, .combining: continue
+            case .otherLetter: view.append(TextView.boundary, start: start, end: end)
+            default:
+                let scalar = base.scalars[index]
+                // A digit inside a number stays a digit (2018년 is a year, not 18년).
+                let inNumber =
+                    scalarClass.kind == .digit
+                    && ((index > token.start && base.classes[index - 1].kind == .digit)
+                        || (index + 1 < token.end && base.classes[index + 1].kind == .digit))
+                if !inNumber, let jamo = Hangul.lookalike(scalar) {
+                    view.append(jamo, start: start, end: end)
+                } else if scalarClass.kind == .latin || scalarClass.kind == .digit {
+                    view.append(scalarClass.value, start: start, end: end)
+                } else {
+                    view.append(TextView.boundary, start: start, end: end)
+                }
+            }
+        }
+    }
+
+    /// A word of ASCII letters as typed on a Korean keyboard, if it spells Korean syllables.
+    @inline(never)
+    private static func keyboardUnits(_ base: BaseText, token: Token, into view: inout TextView.Writer) {
+        // Keyboard readings only count when they spell four jamo or more and parse as Korean syllables.
+        let keys = withUnsafeTemporaryAllocation(of: UInt32.self, capacity: token.visible) { buffer -> Bool in
+            var count = 0
+            for index in token.start..<token.end where base.scalars[index] < 0x80 {
+                if let jamo = Hangul.dubeolsik(UInt8(base.scalars[index])), count < buffer.count {
+                    buffer[count] = jamo
+                    count += 1
+                }
+            }
+            return Hangul.spellsSyllables(UnsafeBufferPointer(rebasing: buffer[0..<count]))
+        }
+        if keys {
+            view.append(TextView.boundary, start: base.start(token.start), end: base.start(token.start))
+            for index in token.start..<token.end where base.scalars[index] < 0x80 {
+                if let jamo = Hangul.dubeolsik(UInt8(base.scalars[index])) {
+                    view.append(jamo, start: base.start(index), end: base.end(index), qwerty: true)
+                }
             }
         }
     }
