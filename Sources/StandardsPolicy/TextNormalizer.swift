@@ -457,8 +457,17 @@ public enum TextNormalizer {
     private static func latinUnits(_ base: BaseText, tokens: UnsafeBufferPointer<Token>, into view: inout TextView.Writer) {
         for token in tokens {
             if token.onlyASCIILetters {
-                for index in token.start..<token.end {
-                    view.append(foldLatin(base.scalars[index] | 0x20), start: base.start(index), end: base.end(index))
+                base.scalars.withUnsafeBufferPointer { scalars in
+                    if base.identity {
+                        for index in token.start..<token.end {
+                            let offset = Int32(truncatingIfNeeded: index)
+                            view.append(foldLatin(scalars[index] | 0x20), start: offset, end: offset &+ 1)
+                        }
+                    } else {
+                        for index in token.start..<token.end {
+                            view.append(foldLatin(scalars[index] | 0x20), start: base.start(index), end: base.end(index))
+                        }
+                    }
                 }
             } else if token.hasLatin || token.hasDigit {
                 latinUnits(base, token: token, into: &view)
@@ -517,8 +526,18 @@ public enum TextNormalizer {
     ) {
         for token in tokens {
             if token.onlySyllables {
-                for index in token.start..<token.end {
-                    view.appendSyllable(syllableKeys[Int(base.scalars[index] - Hangul.syllableBase)], start: base.start(index), end: base.end(index))
+                base.scalars.withUnsafeBufferPointer { scalars in
+                    if base.identity {
+                        for index in token.start..<token.end {
+                            let offset = Int32(truncatingIfNeeded: index)
+                            view.appendSyllable(syllableKeys[Int(scalars[index] &- Hangul.syllableBase)], start: offset, end: offset &+ 1)
+                        }
+                    } else {
+                        for index in token.start..<token.end {
+                            view.appendSyllable(
+                                syllableKeys[Int(scalars[index] &- Hangul.syllableBase)], start: base.start(index), end: base.end(index))
+                        }
+                    }
                 }
             } else if token.hangulContext {
                 jamoUnits(base, token: token, syllableKeys: syllableKeys, into: &view)
