@@ -103,6 +103,18 @@ import Testing
         }
     }
 
+    /// Text that goes through composition (an accent to combine) keeps its own offsets; its plain words must come out
+    /// of the views as they do from text read as is.
+    @Test func composedTextWritesTheSameViews() {
+        let plain = TextNormalizer.normalize("시발 fuck 좋은 기사")
+        let composed = TextNormalizer.normalize("시발 fuck 좋은 기사 cafe\u{301}")
+        #expect(Array(composed.jamo.symbols.prefix(plain.jamo.count)) == plain.jamo.symbols)
+        #expect(Array(composed.latin.symbols.prefix(plain.latin.count)) == plain.latin.symbols)
+        #expect(composed.jamo.originalRange(0..<plain.jamo.count) == plain.jamo.originalRange(0..<plain.jamo.count))
+        #expect(composed.latin.originalRange(0..<plain.latin.count) == plain.latin.originalRange(0..<plain.latin.count))
+        #expect(composed.latin.text.hasSuffix("cafe"))
+    }
+
     /// Compatibility forms that expand to several letters or syllables (circled numbers, squared units, ligatures,
     /// parenthesized Hangul) give the views the most units per scalar; they must fit the bounds the views are
     /// written with, and read as their letters.
