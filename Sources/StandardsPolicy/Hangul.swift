@@ -195,6 +195,12 @@ enum Hangul {
     /// then at most two final consonants that may stand together. `tlqkf` (시발) does; most English words (`this`,
     /// `comment`) do not, so they are not read as Korean at all.
     static func spellsSyllables(_ keys: UnsafeBufferPointer<UInt32>) -> Bool {
+        spellsSyllables(count: keys.count) { keys[$0] }
+    }
+
+    /// ``spellsSyllables(_:)`` over `count` keys read through `key`, so a caller can map its letters on the way.
+    @inline(__always)
+    static func spellsSyllables(count: Int, key: (Int) -> UInt32) -> Bool {
         func compoundVowel(_ a: UInt32, _ b: UInt32) -> Bool {
             (a == 0x3157 && (b == 0x314F || b == 0x3150 || b == 0x3163)) || (a == 0x315C && (b == 0x3153 || b == 0x3154 || b == 0x3163))
                 || (a == 0x3161 && b == 0x3163)
@@ -207,21 +213,20 @@ enum Hangul {
             default: return false
             }
         }
-        let count = keys.count
         var index = 0
         while index < count {
-            guard !isVowel(keys[index]), index + 1 < count, isVowel(keys[index + 1]) else { return false }
+            guard !isVowel(key(index)), index + 1 < count, isVowel(key(index + 1)) else { return false }
             index += 2
-            if index < count, isVowel(keys[index]) {
-                guard compoundVowel(keys[index - 1], keys[index]) else { return false }
+            if index < count, isVowel(key(index)) {
+                guard compoundVowel(key(index - 1), key(index)) else { return false }
                 index += 1
             }
             var consonants = 0
-            while index + consonants < count, !isVowel(keys[index + consonants]) { consonants += 1 }
+            while index + consonants < count, !isVowel(key(index + consonants)) { consonants += 1 }
             let finals = index + consonants < count ? consonants - 1 : consonants
             guard finals >= 0, finals <= 2 else { return false }
-            if finals >= 1, keys[index] == 0x3138 || keys[index] == 0x3143 || keys[index] == 0x3149 { return false }  // ㄸ ㅃ ㅉ are never finals
-            if finals == 2, !finalPair(keys[index], keys[index + 1]) { return false }
+            if finals >= 1, key(index) == 0x3138 || key(index) == 0x3143 || key(index) == 0x3149 { return false }  // ㄸ ㅃ ㅉ are never finals
+            if finals == 2, !finalPair(key(index), key(index + 1)) { return false }
             index += finals
         }
         return true

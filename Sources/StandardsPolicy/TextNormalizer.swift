@@ -598,15 +598,14 @@ public enum TextNormalizer {
     @inline(never)
     private static func keyboardUnits(_ base: BaseText, token: Token, into view: inout TextView.Writer) {
         // Keyboard readings only count when they spell four jamo or more and parse as Korean syllables.
-        let keys = withUnsafeTemporaryAllocation(of: UInt32.self, capacity: token.visible) { buffer -> Bool in
-            var count = 0
-            for index in token.start..<token.end where base.scalars[index] < 0x80 {
-                if let jamo = Hangul.dubeolsik(UInt8(base.scalars[index])), count < buffer.count {
-                    buffer[count] = jamo
-                    count += 1
-                }
+        let keys: Bool
+        if token.end - token.start == token.visible {
+            // Every scalar is an ASCII letter: the keys are read straight off them.
+            keys = base.scalars.withUnsafeBufferPointer { scalars in
+                Hangul.spellsSyllables(count: token.visible) { Hangul.dubeolsik(UInt8(truncatingIfNeeded: scalars[token.start + $0])) ?? 0 }
             }
-            return Hangul.spellsSyllables(UnsafeBufferPointer(rebasing: buffer[0..<count]))
+        } else {
+            keys = keyboardKeysSpellSyllables(base, token: token)
         }
         if keys {
             view.append(TextView.boundary, start: base.start(token.start), end: base.start(token.start))
@@ -615,6 +614,20 @@ public enum TextNormalizer {
                     view.append(jamo, start: base.start(index), end: base.end(index), qwerty: true)
                 }
             }
+        }
+    }
+
+    /// Whether the ASCII letters of a word with invisible characters inside spell Korean syllables on the keyboard.
+    private static func keyboardKeysSpellSyllables(_ base: BaseText, token: Token) -> Bool {
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: token.visible) { buffer -> Bool in
+            var count = 0
+            for index in token.start..<token.end where base.scalars[index] < 0x80 {
+                if let jamo = Hangul.dubeolsik(UInt8(base.scalars[index])), count < buffer.count {
+                    buffer[count] = jamo
+                    count += 1
+                }
+            }
+            return Hangul.spellsSyllables(UnsafeBufferPointer(rebasing: buffer[0..<count]))
         }
     }
 
