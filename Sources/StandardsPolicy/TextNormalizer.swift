@@ -665,7 +665,6 @@ public enum TextNormalizer {
         /// No scalar is `UInt32.max`, so the first one never continues a run.
         private var previous = UInt32.max
         private var previousKind = ScalarClass.Kind.separator
-        private var started = false
         /// A dot was seen: 1 when a letter or digit stood before it (a letter or digit must follow), 2 when a bracket
         /// did (anything may follow).
         private var pendingDot: UInt8 = 0
@@ -674,7 +673,6 @@ public enum TextNormalizer {
         /// after two digit syllables); the class table caches the answer, so the lists below are the only definition.
         static func matters(_ scalar: UInt32, _ scalarClass: ScalarClass) -> Bool {
             var probe = SignalsCounter()
-            probe.started = true
             probe.previousKind = .latin
             probe.previous = 0xACF5  // 공, the third digit syllable in a row
             probe.spelledRun = 2
@@ -693,7 +691,6 @@ public enum TextNormalizer {
             countRun(scalar)
             previous = scalar
             previousKind = kind
-            started = true
         }
 
         @inline(__always)
@@ -710,7 +707,6 @@ public enum TextNormalizer {
             countRun(scalar)
             previous = scalar
             previousKind = kind
-            started = true
         }
 
         private mutating func count(_ scalar: UInt32, _ kind: ScalarClass.Kind) {
@@ -731,7 +727,7 @@ public enum TextNormalizer {
                 switch scalar {
                 case 0x40, 0xFF20: trigger = true
                 case 0x2E, 0x3002, 0xFF0E, 0xFF61, 0x2024, 0xB7:
-                    guard started else { break }
+                    guard previous != UInt32.max else { break }  // nothing before the dot
                     if previousKind == .latin || previousKind == .digit { pendingDot = 1 }
                     if previous == 0x5B || previous == 0x28 || previous == 0x7B { pendingDot = 2 }
                 default: break
