@@ -528,9 +528,13 @@ public enum TextNormalizer {
             if token.onlySyllables {
                 base.scalars.withUnsafeBufferPointer { scalars in
                     if base.identity {
-                        for index in token.start..<token.end {
+                        // Only the first syllable's first key can repeat the unit before it.
+                        let first = Int32(truncatingIfNeeded: token.start)
+                        view.appendSyllable(syllableKeys[Int(scalars[token.start] &- Hangul.syllableBase)], start: first, end: first &+ 1)
+                        for index in (token.start + 1)..<token.end {
                             let offset = Int32(truncatingIfNeeded: index)
-                            view.appendSyllable(syllableKeys[Int(scalars[index] &- Hangul.syllableBase)], start: offset, end: offset &+ 1)
+                            view.appendSyllableAfterSyllable(
+                                syllableKeys[Int(scalars[index] &- Hangul.syllableBase)], start: offset, end: offset &+ 1)
                         }
                     } else {
                         for index in token.start..<token.end {

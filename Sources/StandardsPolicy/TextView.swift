@@ -132,6 +132,18 @@ public struct TextView: Sendable {
             count += 1
         }
 
+        /// Appends the keys of a syllable that follows another syllable of the same word: its first key is an
+        /// initial consonant and the unit before it a vowel or final key, so it never repeats that unit and every key
+        /// is stored as is.
+        @inline(__always)
+        mutating func appendSyllableAfterSyllable(_ packed: UInt64, start: Int32, end: Int32) {
+            var keys = packed >> 3
+            for _ in 0..<Int(packed & 7) {
+                push(0x3131 + UInt32(keys & 0x3F), Unit(start: start, end: end, role: UInt8(keys >> 6 & 3), qwerty: false))
+                keys >>= 8
+            }
+        }
+
         /// Appends a syllable's keys packed as in ``Hangul/syllableKeys``. Only the first key can repeat the unit
         /// before it (아아); inside a syllable consonant and vowel keys alternate and compound keys differ, so the
         /// others are stored without the repeat check.

@@ -113,6 +113,25 @@ import Testing
         #expect(composed.jamo.originalRange(0..<plain.jamo.count) == plain.jamo.originalRange(0..<plain.jamo.count))
         #expect(composed.latin.originalRange(0..<plain.latin.count) == plain.latin.originalRange(0..<plain.latin.count))
         #expect(composed.latin.text.hasSuffix("cafe"))
+        // Random words of syllables (with repeats such as 각각 and 아아, and single syllables that join): the plain
+        // path writes each word's later syllables without the repeat check the composed path applies to every key.
+        var generator = SplitMix(state: 99)
+        let syllables: [UInt32] = [0xAC00, 0xAC01, 0xAC15, 0xC544, 0xC554, 0xC2DC, 0xBC1C, 0xB2ED, 0xAC12, 0xC640, 0xD6FD, 0xAE4C]
+        for _ in 0..<500 {
+            let words = (0..<Int.random(in: 1...4, using: &generator)).map { _ in
+                String(
+                    String.UnicodeScalarView(
+                        (0..<Int.random(in: 1...4, using: &generator)).map { _ in Unicode.Scalar(syllables.randomElement(using: &generator)!)! }))
+            }
+            let text = words.joined(separator: Bool.random(using: &generator) ? " " : " ㄱ ")
+            let asIs = TextNormalizer.normalize(text)
+            let viaComposition = TextNormalizer.normalize(text + " e\u{301}")
+            #expect(Array(viaComposition.jamo.symbols.prefix(asIs.jamo.count)) == asIs.jamo.symbols, "\(text)")
+            #expect(
+                viaComposition.jamo.count > asIs.jamo.count
+                    && viaComposition.jamo.originalRange(0..<asIs.jamo.count) == asIs.jamo.originalRange(0..<asIs.jamo.count),
+                "\(text)")
+        }
     }
 
     /// Compatibility forms that expand to several letters or syllables (circled numbers, squared units, ligatures,
