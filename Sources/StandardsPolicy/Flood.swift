@@ -28,39 +28,26 @@ enum Flood {
         // word hashes only among the words of that length.
         if text.tokens.count >= maxRepeatedWord {
             text.tokens.withUnsafeBufferPointer { tokens in
-                // The length vote, written out: it runs for most comments.
-                var length = 0
-                var votes = 0
-                for token in tokens {
-                    if votes == 0 {
-                        length = token.visible
-                        votes = 1
-                    } else {
-                        votes += token.visible == length ? 1 : -1
-                    }
-                }
-                var sameLengthCount = 0
-                for token in tokens where token.visible == length { sameLengthCount += 1 }
-                guard sameLengthCount >= maxRepeatedWord, sameLengthCount * 2 > tokens.count else { return }
-                let sameLength = tokens.filter { $0.visible == length }
-                guard let word = majority(sameLength[...], atLeast: maxRepeatedWord, { $0.hash(base) }) else { return }
-                let repeated = sameLength.filter { $0.hash(base) == word }
+                guard let length = majority(tokens, atLeast: maxRepeatedWord, { UInt64($0.visible) }) else { return }
+                let sameLength = tokens.filter { $0.visible == Int(length) }
+                let hashes = sameLength.map { $0.hash(text.base) }
+                guard let word = majority(hashes, atLeast: maxRepeatedWord, { $0 }) else { return }
+                let repeated = sameLength.indices.filter { hashes[$0] == word }
                 if repeated.count * 2 > tokens.count {
-                    ranges.append(base.originalRange(repeated[0].start..<repeated[repeated.count - 1].end))
+                    ranges.append(text.base.originalRange(sameLength[repeated[0]].start..<sameLength[repeated[repeated.count - 1]].end))
                 }
             }
         }
         return ranges
     }
 
-    /// The value of `key` that more than half of `tokens` share, if at least `minimum` of them do.
-    private static func majority<Tokens: Collection<TextNormalizer.Token>>(
-        _ tokens: Tokens, atLeast minimum: Int, _ key: (TextNormalizer.Token) -> UInt64
-    ) -> UInt64? {
+    /// The value of `key` that more than half of `items` share, if at least `minimum` of them do (Boyer–Moore).
+    @inline(__always)
+    private static func majority<Items: Collection>(_ items: Items, atLeast minimum: Int, _ key: (Items.Element) -> UInt64) -> UInt64? {
         var candidate: UInt64 = 0
         var votes = 0
-        for token in tokens {
-            let value = key(token)
+        for item in items {
+            let value = key(item)
             if votes == 0 {
                 candidate = value
                 votes = 1
@@ -68,8 +55,9 @@ enum Flood {
                 votes += value == candidate ? 1 : -1
             }
         }
-        let count = tokens.reduce(0) { $0 + (key($1) == candidate ? 1 : 0) }
-        return count >= minimum && count * 2 > tokens.count ? candidate : nil
+        var count = 0
+        for item in items where key(item) == candidate { count += 1 }
+        return count >= minimum && count * 2 > items.count ? candidate : nil
     }
 }
 

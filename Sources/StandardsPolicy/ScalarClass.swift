@@ -156,18 +156,23 @@ struct ScalarClass: Sendable, Equatable {
     /// Sets ``word`` and ``extraJamo`` for the scalar `v` of this class.
     private mutating func setWordTraits(_ v: UInt32) {
         typealias Traits = TextNormalizer.WordTraits
+        // Which kinds are word characters is ``TextNormalizer/isWordCharacter(_:)``'s to say; the rest is what each adds.
+        let skipped = kind == .invisible || kind == .combining
+        let wordBit = !skipped && TextNormalizer.isWordCharacter(kind) ? Traits.word : 0
         switch kind {
         case .invisible, .combining: word = Traits.skip
-        case .latin: word = Traits.word | Traits.latin | (TextNormalizer.isASCIILetter(v) ? 0 : Traits.notASCIILetter)
-        case .syllable: (word, extraJamo) = (Traits.word | Traits.hangul | Traits.notASCIILetter, 4)
-        case .jamo: (word, extraJamo) = (Traits.word | Traits.hangul | Traits.notASCIILetter, 1)
-        case .ideograph: word = Traits.word | Traits.hangul | Traits.notASCIILetter  // Hanja belong to Korean words (丙申年)
-        case .digit: word = Traits.word | Traits.digit | Traits.notASCIILetter
-        case .otherLetter: word = Traits.word | Traits.notASCIILetter
-        case .expansion: word = Traits.word | Traits.expansion
+        case .latin: word = Traits.latin | (TextNormalizer.isASCIILetter(v) ? 0 : Traits.notASCIILetter)
+        case .syllable: (word, extraJamo) = (Traits.hangul, 4)
+        case .jamo: (word, extraJamo) = (Traits.hangul, 1)
+        case .ideograph: word = Traits.hangul  // Hanja belong to Korean words (丙申年)
+        case .digit: word = Traits.digit
+        case .expansion: word = Traits.expansion
         case .separator: word = v == 0x24 || v == 0x5E || TextNormalizer.leetLetter(v) != nil ? Traits.joins | Traits.notASCIILetter : 0
-        case .newline, .control: word = 0
+        case .otherLetter, .newline, .control: word = 0
         }
+        word |= wordBit
+        // Any other word character is no ASCII letter (expansions tell their word themselves, see expansionTraits).
+        if wordBit != 0, kind != .latin, kind != .expansion { word |= Traits.notASCIILetter }
     }
 
     /// See ``composes``: conjoining jamo, and scalars with a non-zero canonical combining class.
