@@ -186,7 +186,8 @@ public enum TextNormalizer {
             latinView(base, tokens: tokens, capacity: bounds.latin, into: &latin)
             jamoView(base, tokens: tokens, capacity: bounds.jamo, into: &jamo)
             return tokens.contains { token in
-                guard token.visible == 2 || token.visible == 3 else { return false }
+                // `at` and `dot` are ASCII letters, so only Latin words of two or three letters need hashing.
+                guard token.hasLatin, token.visible == 2 || token.visible == 3 else { return false }
                 let hash = token.hash(base)
                 return hash == atHash || hash == dotHash
             }
@@ -303,73 +304,116 @@ public enum TextNormalizer {
     /// one after.
     @discardableResult
     static func tokenize(_ base: BaseText, into tokens: inout TokenList) -> (latin: Int, jamo: Int) {
-        var latinBound = 0
-        var jamoBound = 0
-        let count = base.count
+        var bounds = (latin: 0, jamo: 0)
         // Words are separated by at least one scalar, so there are at most this many.
-        let capacity = count / 2 + 1
+        let capacity = base.count / 2 + 1
         tokens.write(capacity: capacity) { out in
-            var written = 0
             base.scalars.withUnsafeBufferPointer { scalars in
                 base.classes.withUnsafeBufferPointer { classes in
-                    // The open word, in a few locals: where it starts (-1: none open), its last scalar, what it holds
-                    // (``WordTraits``), its visible scalars and the jamo it may add beyond one per visible scalar.
-                    var start = -1
-                    var last = 0
-                    var traits: UInt8 = 0
-                    var visible = 0
-                    var extraJamo = 0
-                    var previousIncluded = false
-                    // `index == count` closes the last word.
-                    for index in 0...count {
-                        if index < count {
-                            let scalarClass = classes[index]
-                            let word = scalarClass.word
-                            // Invisible characters and stray combining marks neither start nor split a word.
-                            if word & WordTraits.skip != 0 { continue }
-                            var isWord = word & WordTraits.word != 0
-                            if word & WordTraits.joins != 0 {
-                                isWord = separatorJoins(scalars[index], at: index, previousIncluded: previousIncluded, classes: classes, count: count)
-                            }
-                            previousIncluded = isWord
-                            if isWord {
-                                if start < 0 {
-                                    start = index
-                                    traits = 0
-                                    visible = 0
-                                    extraJamo = 0
-                                }
-                                last = index
-                                if word & WordTraits.expansion != 0 {
-                                    let expansion = expansionTraits(scalarClass)
-                                    traits |= expansion.traits | WordTraits.expansion
-                                    visible &+= expansion.letters
-                                    extraJamo &+= 4 &* expansion.letters
-                                } else {
-                                    traits |= word
-                                    visible &+= 1
-                                    extraJamo &+= Int(scalarClass.extraJamo)
-                                }
-                                continue
-                            }
-                        }
-                        guard start >= 0 else { continue }
-                        precondition(written < capacity, "token capacity")
-                        out[written] = Token(
-                            start: start, end: last + 1, traits: traits & WordTraits.kept, visible: visible, extraJamo: extraJamo)
-                        written &+= 1
-                        latinBound &+= 1 &+ visible
-                        jamoBound &+= 2 &+ visible &+ extraJamo
-                        start = -1
-                    }
+                    // The buffers keep room beyond the text for the next one.
+                    let found = scanWords(
+                        scalars: scalars, classes: UnsafeBufferPointer(rebasing: classes[0..<base.count]), into: out, capacity: capacity)
+                    bounds = (found.latin, found.jamo)
+                    return found.written
                 }
             }
-            return written
         }
-        return (latinBound, jamoBound)
+        return bounds
+    }
+
+    /// The loop of ``tokenize(_:into:)``, over buffers and with all its state in locals: one inner loop steps over
+    /// separators, the other over the characters of a word.
+    private static func scanWords(
+        scalars: UnsafeBufferPointer<UInt32>, classes: UnsafeBufferPointer<ScalarClass>, into out: UnsafeMutablePointer<Token>,
+        capacity: Int
+    ) -> (written: Int, latin: Int, jamo: Int) {
+        let count = classes.count
+        var written = 0
+        var latinBound = 0
+        var jamoBound = 0
+        var index = 0
+        while true {
+            // Step over separators to the first character of a word. Invisible characters and stray combining marks
+            // neither start nor split a word. No scalar before one of these separators belongs to a word.
+            var scalarClass: ScalarClass
+            var word: UInt8
+            while true {
+                guard index < count else { return (written, latinBound, jamoBound) }
+                scalarClass = classes[index]
+                word = scalarClass.word
+                if word & WordTraits.word != 0 { break }
+                if word & WordTraits.joins != 0,
+                    separatorJoins(scalars[index], at: index, previousIncluded: false, classes: classes, count: count)
+                {
+                    break
+                }
+                index &+= 1
+            }
+            // The word: its first scalar is at `index`; `last` is its last scalar so far. Its visible scalars are
+            // counted off its length: `adjust` takes the invisible ones inside away and adds the letters of expansions.
+            let start = index
+            var last = index
+            var traits: UInt8 = 0
+            var adjust = 0
+            var extraJamo = 0
+            while true {
+                if word & WordTraits.expansion != 0 {
+                    let expansion = expansionTraits(scalarClass)
+                    traits |= expansion.traits | WordTraits.expansion
+                    adjust &+= expansion.letters &- 1
+                    extraJamo &+= 4 &* expansion.letters
+                } else {
+                    traits |= word
+                    extraJamo &+= Int(scalarClass.extraJamo)
+                }
+                last = index
+                index &+= 1
+                guard index < count else { break }
+                scalarClass = classes[index]
+                word = scalarClass.word
+                if word & WordTraits.skip != 0 {
+                    // The next scalar that is not skipped decides whether the word goes on; if it does, the skipped
+                    // ones are inside it.
+                    let skipped = index
+                    repeat {
+                        index &+= 1
+                        guard index < count else { break }
+                        scalarClass = classes[index]
+                        word = scalarClass.word
+                    } while word & WordTraits.skip != 0
+                    guard index < count else { break }
+                    if continuesWord(word, at: index, scalars: scalars, classes: classes) {
+                        adjust &-= index &- skipped
+                        continue
+                    }
+                } else if continuesWord(word, at: index, scalars: scalars, classes: classes) {
+                    continue
+                }
+                // A separator ends the word.
+                index &+= 1
+                break
+            }
+            let visible = last &+ 1 &- start &+ adjust
+            precondition(written < capacity, "token capacity")
+            out[written] = Token(start: start, end: last + 1, traits: traits & WordTraits.kept, visible: visible, extraJamo: extraJamo)
+            written &+= 1
+            latinBound &+= 1 &+ visible
+            jamoBound &+= 2 &+ visible &+ extraJamo
+        }
+    }
+
+    /// Whether the scalar at `index` (not a skipped one) continues the word before it.
+    @inline(__always)
+    private static func continuesWord(
+        _ word: UInt8, at index: Int, scalars: UnsafeBufferPointer<UInt32>, classes: UnsafeBufferPointer<ScalarClass>
+    ) -> Bool {
+        if word & WordTraits.word != 0 { return true }
+        return word & WordTraits.joins != 0
+            && separatorJoins(scalars[index], at: index, previousIncluded: true, classes: classes, count: classes.count)
     }
 
     /// What an expansion (``ScalarClass/Kind/expansion``) adds to its word: Hangul, Latin or digits, and its letters.
+    @inline(never)
     private static func expansionTraits(_ scalarClass: ScalarClass) -> (traits: UInt8, letters: Int) {
         let expansion = ScalarClass.expansions[Int(scalarClass.value)].unicodeScalars
         let traits =

@@ -89,6 +89,99 @@ import Testing
         }
     }
 
+    /// The word scanner splits words as its rules say, read here one scalar at a time: a word is a run of word
+    /// characters; invisible characters and stray combining marks neither start nor split one (nor end it: a word
+    /// ends at its last scalar that is not skipped); a leet symbol belongs to a word between word characters, `$`
+    /// after one, `^` before Hangul.
+    @Test func wordScannerFollowsTheRules() {
+        let alphabet: [UInt32] = [
+            0x61, 0x41, 0x62, 0x31, 0x30, 0xAC00, 0xAC01, 0x314B, 0x3145, 0x20, 0x2E, 0x21, 0x40, 0x24, 0x5E, 0x7C, 0x2B, 0x200B, 0xAD,
+            0x301, 0xFB01, 0x2460, 0x3218, 0x6F22, 0xE9, 0x44B, 0x2D, 0x0A, 0x1F44D, 0xFF41,
+        ]
+        var generator = NormalizerPropertyTests.SplitMix(state: 11)
+        var joined = 0
+        for _ in 0..<5_000 {
+            let length = Int.random(in: 0...16, using: &generator)
+            let text = String(String.UnicodeScalarView((0..<length).map { _ in Unicode.Scalar(alphabet.randomElement(using: &generator)!)! }))
+            let normalized = TextNormalizer.normalize(text)
+            let expected = Self.referenceWords(normalized.base)
+            let words = normalized.tokens.withUnsafeBufferPointer { Array($0) }
+            #expect(words.count == expected.count, "\(text.debugDescription)")
+            for (word, reference) in zip(words, expected) {
+                #expect(word.start == reference.start && word.end == reference.end, "\(text.debugDescription)")
+                #expect(word.visible == reference.visible, "\(text.debugDescription)")
+                #expect(word.hasLatin == reference.hasLatin && word.hasHangul == reference.hasHangul, "\(text.debugDescription)")
+                #expect(word.hasDigit == reference.hasDigit && word.asciiLettersOnly == reference.asciiLettersOnly, "\(text.debugDescription)")
+                #expect(word.onlySyllables == reference.onlySyllables, "\(text.debugDescription)")
+                #expect(word.onlyASCIILetters == reference.onlyASCIILetters, "\(text.debugDescription)")
+            }
+            if expected.contains(where: { word in (word.start..<word.end).contains { normalized.base.classes[$0].kind == .separator } }) {
+                joined += 1
+            }
+        }
+        // Leet symbols joined words often enough for the rule to be exercised.
+        #expect(joined > 200)
+    }
+
+    /// The words of `base` by the rules of ``wordScannerFollowsTheRules()``, one scalar at a time.
+    static func referenceWords(_ base: BaseText) -> [TextNormalizer.Token] {
+        typealias Traits = TextNormalizer.WordTraits
+        let kinds = (0..<base.count).map { base.classes[$0].kind }
+        let skipped = { (index: Int) in kinds[index] == .invisible || kinds[index] == .combining }
+        // The next scalar after `index` that is not skipped.
+        let next = { (index: Int) in ((index + 1)..<max(base.count, index + 1)).first { !skipped($0) } }
+        var included = [Bool](repeating: false, count: base.count)
+        var previousIncluded = false
+        for index in 0..<base.count where !skipped(index) {
+            let scalar = base.scalars[index]
+            let nextKind = next(index).map { kinds[$0] }
+            let nextIsWord = nextKind.map(TextNormalizer.isWordCharacter) ?? false
+            if TextNormalizer.isWordCharacter(kinds[index]) {
+                included[index] = true
+            } else if kinds[index] == .separator {
+                let leet = TextNormalizer.leetLetter(scalar) != nil
+                included[index] =
+                    (leet && previousIncluded && nextIsWord) || (scalar == 0x24 && previousIncluded)
+                    || (scalar == 0x5E && (nextKind == .jamo || nextKind == .syllable))
+            }
+            previousIncluded = included[index]
+        }
+        var words: [TextNormalizer.Token] = []
+        var index = 0
+        while index < base.count {
+            guard included[index] else {
+                index += 1
+                continue
+            }
+            let start = index
+            var last = index
+            var traits: UInt8 = 0
+            var visible = 0
+            var extraJamo = 0
+            while index < base.count, included[index] || skipped(index) {
+                if included[index] {
+                    last = index
+                    let scalarClass = base.classes[index]
+                    if kinds[index] == .expansion {
+                        let letters = ScalarClass.expansions[Int(scalarClass.value)].unicodeScalars.map(\.value)
+                        let kind = letters.contains { $0 >= 0x3131 } ? Traits.hangul : letters.contains { $0 >= 0x61 } ? Traits.latin : Traits.digit
+                        traits |= kind | Traits.notASCIILetter | Traits.expansion
+                        visible += letters.count
+                        extraJamo += 4 * letters.count
+                    } else {
+                        traits |= scalarClass.word
+                        visible += 1
+                        extraJamo += Int(scalarClass.extraJamo)
+                    }
+                }
+                index += 1
+            }
+            words.append(TextNormalizer.Token(start: start, end: last + 1, traits: traits & Traits.kept, visible: visible, extraJamo: extraJamo))
+            index = last + 1
+        }
+        return words
+    }
+
     /// Text without a scalar that needs counting has the limits the counter would count, read off its ends; and
     /// the flag is set on what the counter must see (line breaks, controls, joiners).
     @Test func plainLimitsAgreeWithTheCounter() {
