@@ -234,11 +234,13 @@ extension CompiledPolicy {
             matched: String(scalars[lower..<upper]))
     }
 
-    /// Keeps the first two characters of a personal-information match and masks letters and digits after them.
+    /// Keeps the first two characters of a personal-information match and masks letters and digits after them (any
+    /// character whose first scalar the normalizer reads as a word character, which the class table tells cheaply).
     static func mask(_ text: String) -> String {
         var out = ""
         for (index, character) in text.enumerated() {
-            out.append(index < 2 || !(character.isLetter || character.isNumber) ? character : "*")
+            let kind = ScalarClass.of(character.unicodeScalars.first!.value).kind
+            out.append(index < 2 || kind == .combining || !TextNormalizer.isWordCharacter(kind) ? character : "*")
         }
         return out
     }

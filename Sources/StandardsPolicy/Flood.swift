@@ -29,12 +29,19 @@ enum Flood {
         if text.tokens.count >= maxRepeatedWord {
             text.tokens.withUnsafeBufferPointer { tokens in
                 guard let length = majority(tokens, atLeast: maxRepeatedWord, { UInt64($0.visible) }) else { return }
-                let sameLength = tokens.filter { $0.visible == Int(length) }
-                let hashes = sameLength.map { $0.hash(text.base) }
-                guard let word = majority(hashes, atLeast: maxRepeatedWord, { $0 }) else { return }
-                let repeated = sameLength.indices.filter { hashes[$0] == word }
-                if repeated.count * 2 > tokens.count {
-                    ranges.append(text.base.originalRange(sameLength[repeated[0]].start..<sameLength[repeated[repeated.count - 1]].end))
+                // The words of that length, each with its hash, in a buffer on the stack.
+                withUnsafeTemporaryAllocation(of: (hash: UInt64, token: Int).self, capacity: tokens.count) { buffer in
+                    var sameLength = 0
+                    for index in tokens.indices where tokens[index].visible == Int(length) {
+                        buffer[sameLength] = (tokens[index].hash(base), index)
+                        sameLength += 1
+                    }
+                    let words = UnsafeBufferPointer(rebasing: buffer[0..<sameLength])
+                    guard let word = majority(words, atLeast: maxRepeatedWord, { $0.hash }) else { return }
+                    let repeated = words.filter { $0.hash == word }
+                    if repeated.count * 2 > tokens.count {
+                        ranges.append(base.originalRange(tokens[repeated[0].token].start..<tokens[repeated[repeated.count - 1].token].end))
+                    }
                 }
             }
         }

@@ -212,18 +212,18 @@ public enum TextNormalizer {
                         let v: UInt32
                         if lead < 0x80 {
                             v = lead
-                            index += 1
+                            index &+= 1
                         } else if lead < 0xE0 {
                             v = (lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F)
-                            index += 2
+                            index &+= 2
                         } else if lead < 0xF0 {
                             v = (lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F)
-                            index += 3
+                            index &+= 3
                         } else {
                             v =
                                 (lead & 0x07) << 18 | UInt32(bytes[index + 1] & 0x3F) << 12 | UInt32(bytes[index + 2] & 0x3F) << 6
                                 | UInt32(bytes[index + 3] & 0x3F)
-                            index += 4
+                            index &+= 4
                         }
                         let scalarClass = v < 0x10000 ? table[Int(v)] : ScalarClass.classifySupplementary(v)
                         if scalarClass.composes { return nil }
@@ -235,7 +235,7 @@ public enum TextNormalizer {
                         } else {
                             signals.add(v, scalarClass)
                         }
-                        count += 1
+                        count &+= 1
                     }
                     return count
                 }
