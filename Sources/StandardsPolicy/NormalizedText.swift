@@ -66,6 +66,11 @@ struct BaseText: Sendable {
         Int(start(range.lowerBound))..<Int(end(range.upperBound - 1))
     }
 
+    /// Calls `body` with the stored offsets of composed text (see ``identity``).
+    func withStoredOffsets<R>(_ body: (StoredOffsets) -> R) -> R {
+        starts.withUnsafeBufferPointer { starts in ends.withUnsafeBufferPointer { ends in body(StoredOffsets(starts: starts, ends: ends)) } }
+    }
+
     /// Empties the text, keeping its storage; what is appended next carries its own offsets.
     mutating func removeAll() {
         count = 0
@@ -108,6 +113,27 @@ struct BaseText: Sendable {
         identity = true
         return written != nil
     }
+}
+
+/// Where each scalar of a ``BaseText`` stands in the original text. The views' word loops are generic over it, so
+/// text read as is and composed text each get their own copy of those loops, with no test per scalar.
+protocol OriginalOffsets {
+    func start(_ index: Int) -> Int32
+    func end(_ index: Int) -> Int32
+}
+
+/// Text read as is: scalar `i` is scalar `i` of the original.
+struct SameOffsets: OriginalOffsets {
+    @inline(__always) func start(_ index: Int) -> Int32 { Int32(truncatingIfNeeded: index) }
+    @inline(__always) func end(_ index: Int) -> Int32 { Int32(truncatingIfNeeded: index &+ 1) }
+}
+
+/// Composed text: the offsets stored beside each scalar.
+struct StoredOffsets: OriginalOffsets {
+    let starts: UnsafeBufferPointer<Int32>
+    let ends: UnsafeBufferPointer<Int32>
+    @inline(__always) func start(_ index: Int) -> Int32 { starts[index] }
+    @inline(__always) func end(_ index: Int) -> Int32 { ends[index] }
 }
 
 /// The words of a text: the first `count` entries of storage kept for the next text.

@@ -495,30 +495,30 @@ public enum TextNormalizer {
     // MARK: The Latin view
 
     static func latinView(_ base: BaseText, tokens: UnsafeBufferPointer<Token>, capacity: Int, into view: inout TextView) {
-        view.write(capacity: capacity) { view in latinUnits(base, tokens: tokens, into: &view) }
+        view.write(capacity: capacity) { view in
+            base.scalars.withUnsafeBufferPointer { scalars in
+                if base.identity {
+                    latinUnits(base, scalars: scalars, tokens: tokens, offsets: SameOffsets(), into: &view)
+                } else {
+                    base.withStoredOffsets { latinUnits(base, scalars: scalars, tokens: tokens, offsets: $0, into: &view) }
+                }
+            }
+        }
     }
 
-    private static func latinUnits(_ base: BaseText, tokens: UnsafeBufferPointer<Token>, into view: inout TextView.Writer) {
+    private static func latinUnits<Offsets: OriginalOffsets>(
+        _ base: BaseText, scalars: UnsafeBufferPointer<UInt32>, tokens: UnsafeBufferPointer<Token>, offsets: Offsets,
+        into view: inout TextView.Writer
+    ) {
         for token in tokens {
             if token.onlyASCIILetters {
-                base.scalars.withUnsafeBufferPointer { scalars in
-                    if base.identity {
-                        for index in token.start..<token.end {
-                            let offset = Int32(truncatingIfNeeded: index)
-                            view.append(foldLatin(scalars[index] | 0x20), start: offset, end: offset &+ 1)
-                        }
-                    } else {
-                        for index in token.start..<token.end {
-                            view.append(foldLatin(scalars[index] | 0x20), start: base.start(index), end: base.end(index))
-                        }
-                    }
+                for index in token.start..<token.end {
+                    view.append(foldLatin(scalars[index] | 0x20), start: offsets.start(index), end: offsets.end(index))
                 }
             } else if token.hasLatin || token.hasDigit {
                 latinUnits(base, token: token, into: &view)
             }
-            if !token.latinJoin {
-                view.append(TextView.boundary, start: Int32(base.start(max(token.end - 1, 0))), end: base.end(max(token.end - 1, 0)))
-            }
+            if !token.latinJoin { view.appendBoundary(start: offsets.start(token.end &- 1), end: offsets.end(token.end &- 1)) }
         }
     }
 
@@ -558,43 +558,40 @@ public enum TextNormalizer {
     // MARK: The jamo view
 
     static func jamoView(_ base: BaseText, tokens: UnsafeBufferPointer<Token>, capacity: Int, into view: inout TextView) {
-        view.write(capacity: capacity) { view in jamoUnits(base, tokens: tokens, into: &view) }
+        view.write(capacity: capacity) { view in
+            Hangul.syllableKeys.withUnsafeBufferPointer { syllableKeys in
+                base.scalars.withUnsafeBufferPointer { scalars in
+                    if base.identity {
+                        jamoUnits(base, scalars: scalars, tokens: tokens, syllableKeys: syllableKeys, offsets: SameOffsets(), into: &view)
+                    } else {
+                        base.withStoredOffsets {
+                            jamoUnits(base, scalars: scalars, tokens: tokens, syllableKeys: syllableKeys, offsets: $0, into: &view)
+                        }
+                    }
+                }
+            }
+        }
     }
 
-    private static func jamoUnits(_ base: BaseText, tokens: UnsafeBufferPointer<Token>, into view: inout TextView.Writer) {
-        Hangul.syllableKeys.withUnsafeBufferPointer { syllableKeys in jamoUnits(base, tokens: tokens, syllableKeys: syllableKeys, into: &view) }
-    }
-
-    private static func jamoUnits(
-        _ base: BaseText, tokens: UnsafeBufferPointer<Token>, syllableKeys: UnsafeBufferPointer<UInt64>, into view: inout TextView.Writer
+    private static func jamoUnits<Offsets: OriginalOffsets>(
+        _ base: BaseText, scalars: UnsafeBufferPointer<UInt32>, tokens: UnsafeBufferPointer<Token>, syllableKeys: UnsafeBufferPointer<UInt64>,
+        offsets: Offsets, into view: inout TextView.Writer
     ) {
         for token in tokens {
             if token.onlySyllables {
-                base.scalars.withUnsafeBufferPointer { scalars in
-                    if base.identity {
-                        // Only the first syllable's first key can repeat the unit before it.
-                        let first = Int32(truncatingIfNeeded: token.start)
-                        view.appendSyllable(syllableKeys[Int(scalars[token.start] &- Hangul.syllableBase)], start: first, end: first &+ 1)
-                        for index in (token.start + 1)..<token.end {
-                            let offset = Int32(truncatingIfNeeded: index)
-                            view.appendSyllableAfterSyllable(
-                                syllableKeys[Int(scalars[index] &- Hangul.syllableBase)], start: offset, end: offset &+ 1)
-                        }
-                    } else {
-                        for index in token.start..<token.end {
-                            view.appendSyllable(
-                                syllableKeys[Int(scalars[index] &- Hangul.syllableBase)], start: base.start(index), end: base.end(index))
-                        }
-                    }
+                // Only the first syllable's first key can repeat the unit before it.
+                view.appendSyllable(
+                    syllableKeys[Int(scalars[token.start] &- Hangul.syllableBase)], start: offsets.start(token.start), end: offsets.end(token.start))
+                for index in (token.start &+ 1)..<token.end {
+                    view.appendSyllableAfterSyllable(
+                        syllableKeys[Int(scalars[index] &- Hangul.syllableBase)], start: offsets.start(index), end: offsets.end(index))
                 }
             } else if token.hangulContext {
                 jamoUnits(base, token: token, syllableKeys: syllableKeys, into: &view)
             } else if token.asciiLettersOnly, token.visible >= 4, token.visible <= 32, mayReadOnKeyboard(base, token) {
                 keyboardUnits(base, token: token, into: &view)
             }
-            if !token.jamoJoin {
-                view.append(TextView.boundary, start: base.start(max(token.end - 1, 0)), end: base.end(max(token.end - 1, 0)))
-            }
+            if !token.jamoJoin { view.appendBoundary(start: offsets.start(token.end &- 1), end: offsets.end(token.end &- 1)) }
         }
     }
 

@@ -124,6 +124,13 @@ public struct TextView: Sendable {
             push(symbol, Unit(start: start, end: end, role: role, qwerty: qwerty))
         }
 
+        /// Appends a word boundary, unless the view is empty or already ends with one.
+        @inline(__always)
+        mutating func appendBoundary(start: Int32, end: Int32) {
+            if count == 0 || symbols[count - 1] == TextView.boundary { return }
+            push(TextView.boundary, Unit(start: start, end: end, role: Role.alone.rawValue, qwerty: false))
+        }
+
         @inline(__always)
         private mutating func push(_ symbol: UInt32, _ unit: Unit) {
             precondition(count < capacity, "view capacity")
@@ -137,11 +144,15 @@ public struct TextView: Sendable {
         /// is stored as is.
         @inline(__always)
         mutating func appendSyllableAfterSyllable(_ packed: UInt64, start: Int32, end: Int32) {
+            let keyCount = Int(packed & 7)
+            precondition(count &+ keyCount <= capacity, "view capacity")
             var keys = packed >> 3
-            for _ in 0..<Int(packed & 7) {
-                push(0x3131 + UInt32(keys & 0x3F), Unit(start: start, end: end, role: UInt8(keys >> 6 & 3), qwerty: false))
+            for key in 0..<keyCount {
+                symbols[count &+ key] = 0x3131 + UInt32(keys & 0x3F)
+                units[count &+ key] = Unit(start: start, end: end, role: UInt8(keys >> 6 & 3), qwerty: false)
                 keys >>= 8
             }
+            count &+= keyCount
         }
 
         /// Appends a syllable's keys packed as in ``Hangul/syllableKeys``. Only the first key can repeat the unit
