@@ -41,20 +41,46 @@ enum Links {
 
     /// The link text: ASCII letters, digits and URL punctuation with original offsets; everything else a space.
     struct LinkText {
-        var bytes: [UInt8] = []
-        var starts: [Int32] = []
-        var ends: [Int32] = []
+        let bytes: [UInt8]
+        let starts: [Int32]
+        let ends: [Int32]
 
-        init(capacity: Int) {
-            bytes.reserveCapacity(capacity)
-            starts.reserveCapacity(capacity)
-            ends.reserveCapacity(capacity)
+        /// The link text that `body` writes, at most `capacity` bytes (the caller bounds it; an append past it traps).
+        /// Written straight into the arrays' storage: this runs for every comment with a dot or an at sign.
+        init(capacity: Int, _ body: (inout Writer) -> Void) {
+            var starts: [Int32] = []
+            var ends: [Int32] = []
+            bytes = [UInt8](unsafeUninitializedCapacity: capacity) { bytes, bytesCount in
+                starts = [Int32](unsafeUninitializedCapacity: capacity) { starts, startsCount in
+                    ends = [Int32](unsafeUninitializedCapacity: capacity) { ends, endsCount in
+                        var writer = Writer(bytes: bytes, starts: starts, ends: ends)
+                        body(&writer)
+                        endsCount = writer.count
+                    }
+                    startsCount = ends.count
+                }
+                bytesCount = starts.count
+            }
+            self.starts = starts
+            self.ends = ends
         }
 
-        mutating func append(_ byte: UInt8, _ start: Int32, _ end: Int32) {
-            bytes.append(byte)
-            starts.append(start)
-            ends.append(end)
+        struct Writer {
+            let bytes: UnsafeMutableBufferPointer<UInt8>
+            let starts: UnsafeMutableBufferPointer<Int32>
+            let ends: UnsafeMutableBufferPointer<Int32>
+            var count = 0
+
+            mutating func append(_ byte: UInt8, _ start: Int32, _ end: Int32) {
+                precondition(count < bytes.count, "link text capacity")
+                bytes[count] = byte
+                starts[count] = start
+                ends[count] = end
+                count += 1
+            }
+
+            /// Whether nothing is written yet.
+            var isEmpty: Bool { count == 0 }
         }
     }
 
@@ -65,41 +91,42 @@ enum Links {
     ].map { (Array($0.0.unicodeScalars.map(\.value)), Array($0.1.utf8)) }
 
     static func linkText(_ base: BaseText) -> LinkText {
-        var text = LinkText(capacity: base.count + 8)
-        var index = 0
-        scanning: while index < base.count {
-            let scalar = base.scalars[index]
-            let scalarClass = base.classes[index]
-            let start = base.start(index)
-            let end = base.end(index)
-            if scalar == 0xACE8 || scalar == 0xB2F7 || scalar == 0xCA5C || scalar == 0xC810 {  // 골 닷 쩜 점
-                for (syllables, replacement) in spokenKorean where index + syllables.count <= base.count {
-                    var same = true
-                    for offset in 0..<syllables.count where base.scalars[index + offset] != syllables[offset] {
-                        same = false
-                        break
+        // A scalar writes one byte, a spoken form (one syllable or more) at most three per syllable: 닷 is " . ".
+        let text = LinkText(capacity: 3 * base.count) { text in
+            base.scalars.withUnsafeBufferPointer { scalars in
+                base.classes.withUnsafeBufferPointer { classes in
+                    var index = 0
+                    scanning: while index < base.count {
+                        let scalar = scalars[index]
+                        let start = base.start(index)
+                        let end = base.end(index)
+                        if scalar == 0xACE8 || scalar == 0xB2F7 || scalar == 0xCA5C || scalar == 0xC810 {  // 골 닷 쩜 점
+                            for (syllables, replacement) in spokenKorean where index + syllables.count <= base.count {
+                                guard (0..<syllables.count).allSatisfy({ scalars[index + $0] == syllables[$0] }) else { continue }
+                                let last = base.end(index + syllables.count - 1)
+                                text.append(0x20, start, last)
+                                for byte in replacement { text.append(byte, start, last) }
+                                text.append(0x20, start, last)
+                                index += syllables.count
+                                continue scanning
+                            }
+                        }
+                        let scalarClass = classes[index]
+                        switch scalarClass.kind {
+                        case .latin, .digit: text.append(UInt8(scalarClass.value), start, end)
+                        case .invisible, .combining: break
+                        default:
+                            switch scalar {
+                            case 0x2E, 0x40, 0x2D, 0x5F, 0x2F, 0x3A, 0x3F, 0x3D, 0x26, 0x25, 0x2B, 0x7E, 0x23: text.append(UInt8(scalar), start, end)
+                            case 0x3002, 0xFF0E, 0xFF61, 0x2024, 0x00B7: text.append(0x2E, start, end)
+                            case 0xFF20: text.append(0x40, start, end)
+                            default: text.append(0x20, start, end)
+                            }
+                        }
+                        index += 1
                     }
-                    guard same else { continue }
-                    let last = base.end(index + syllables.count - 1)
-                    text.append(0x20, start, last)
-                    for byte in replacement { text.append(byte, start, last) }
-                    text.append(0x20, start, last)
-                    index += syllables.count
-                    continue scanning
                 }
             }
-            switch scalarClass.kind {
-            case .latin, .digit: text.append(UInt8(scalarClass.value), start, end)
-            case .invisible, .combining: break
-            default:
-                switch scalar {
-                case 0x2E, 0x40, 0x2D, 0x5F, 0x2F, 0x3A, 0x3F, 0x3D, 0x26, 0x25, 0x2B, 0x7E, 0x23: text.append(UInt8(scalar), start, end)
-                case 0x3002, 0xFF0E, 0xFF61, 0x2024, 0x00B7: text.append(0x2E, start, end)
-                case 0xFF20: text.append(0x40, start, end)
-                default: text.append(0x20, start, end)
-                }
-            }
-            index += 1
         }
         return glueSpokenOperators(text)
     }
@@ -122,26 +149,27 @@ enum Links {
             guard range.count == word.utf8CodeUnitCount else { return false }
             return word.withUTF8Buffer { expected in zip(range, expected).allSatisfy { bytes[$0] == $1 } }
         }
-        var out = LinkText(capacity: bytes.count)
-        var previousWasOperator = true
-        for (position, range) in words.enumerated() {
-            let hasNeighbors = position > 0 && position + 1 < words.count
-            var replacement: UInt8?
-            if hasNeighbors, isWord(range, "at") { replacement = 0x40 }
-            if hasNeighbors, isWord(range, "dot") { replacement = 0x2E }
-            let isOperator = replacement != nil || (range.count == 1 && (bytes[range.lowerBound] == 0x40 || bytes[range.lowerBound] == 0x2E))
-            let gluesLeft = isOperator || (position > 0 && bytes[range.lowerBound] == 0x2E)
-            if !out.bytes.isEmpty, !gluesLeft, !previousWasOperator {
-                out.append(0x20, text.starts[range.lowerBound], text.starts[range.lowerBound])
+        // Every word keeps its bytes or shrinks to one, and a space goes in only where one stood between two words.
+        return LinkText(capacity: bytes.count) { out in
+            var previousWasOperator = true
+            for (position, range) in words.enumerated() {
+                let hasNeighbors = position > 0 && position + 1 < words.count
+                var replacement: UInt8?
+                if hasNeighbors, isWord(range, "at") { replacement = 0x40 }
+                if hasNeighbors, isWord(range, "dot") { replacement = 0x2E }
+                let isOperator = replacement != nil || (range.count == 1 && (bytes[range.lowerBound] == 0x40 || bytes[range.lowerBound] == 0x2E))
+                let gluesLeft = isOperator || (position > 0 && bytes[range.lowerBound] == 0x2E)
+                if !out.isEmpty, !gluesLeft, !previousWasOperator {
+                    out.append(0x20, text.starts[range.lowerBound], text.starts[range.lowerBound])
+                }
+                if let replacement {
+                    out.append(replacement, text.starts[range.lowerBound], text.ends[range.upperBound - 1])
+                } else {
+                    for index in range { out.append(bytes[index], text.starts[index], text.ends[index]) }
+                }
+                previousWasOperator = isOperator
             }
-            if let replacement {
-                out.append(replacement, text.starts[range.lowerBound], text.ends[range.upperBound - 1])
-            } else {
-                for index in range { out.append(bytes[index], text.starts[index], text.ends[index]) }
-            }
-            previousWasOperator = isOperator
         }
-        return out
     }
 
     @inline(__always)

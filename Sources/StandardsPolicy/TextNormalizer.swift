@@ -467,29 +467,42 @@ public enum TextNormalizer {
     /// Marks how the views join words: three or more one-letter Latin words in a row read as one word (f u c k,
     /// f.u.c.k); short non-Hangul words between Hangul words are read in Hangul context (ㅅ 1 ㅂ); two or more
     /// one-character Hangul-context words in a row join up (시 발, ㅅ.ㅂ).
+    /// The words come fresh from the tokenizer, with no marks set, so only the marks that hold are written.
     static func markJoins(_ tokens: UnsafeMutableBufferPointer<Token>) {
         let count = tokens.count
+        // The first of the current run of one-letter Latin words.
         var runStart = 0
         // Whether the word before is one character read in Hangul context.
         var previousSingle = false
-        // One pass; `index == count` closes the last run of one-letter Latin words.
-        for index in 0...count {
-            if index < count {
-                let token = tokens[index]
-                let context =
-                    token.hasHangul
-                    || (token.visible <= 2 && ((index > 0 && tokens[index - 1].hasHangul) || (index + 1 < count && tokens[index + 1].hasHangul)))
-                tokens[index].hangulContext = context
-                let single = context && token.visible == 1
-                if index > 0 { tokens[index - 1].jamoJoin = previousSingle && single }
+        // Whether the words before, at and after `index` hold Hangul.
+        var previousHangul = false
+        var hangul = count > 0 && tokens[0].hasHangul
+        for index in 0..<count {
+            let token = tokens[index]
+            let nextHangul = index &+ 1 < count && tokens[index &+ 1].hasHangul
+            if hangul || (token.visible <= 2 && (previousHangul || nextHangul)) {
+                tokens[index].hangulContext = true
+                let single = token.visible == 1
+                if single && previousSingle { tokens[index &- 1].jamoJoin = true }
                 previousSingle = single
-                if token.hasLatin, token.visible == 1 { continue }
+            } else {
+                previousSingle = false
             }
-            if index - runStart >= 3 {
-                for position in runStart..<(index - 1) { tokens[position].latinJoin = true }
+            previousHangul = hangul
+            hangul = nextHangul
+            if !token.hasLatin || token.visible != 1 {
+                markLatinRun(tokens, runStart..<index)
+                runStart = index &+ 1
             }
-            runStart = index + 1
         }
+        markLatinRun(tokens, runStart..<count)
+    }
+
+    /// Joins a run of one-letter Latin words, if it has three or more, each to the next.
+    @inline(__always)
+    private static func markLatinRun(_ tokens: UnsafeMutableBufferPointer<Token>, _ run: Range<Int>) {
+        guard run.count >= 3 else { return }
+        for position in run.lowerBound..<(run.upperBound &- 1) { tokens[position].latinJoin = true }
     }
 
     // MARK: The Latin view

@@ -104,7 +104,8 @@ import Testing
         PolicyCase("주민번호 900101-1234567", .reject, ["personal_info"]), PolicyCase("9001011234567", .reject, ["personal_info"]),
         PolicyCase("외국인등록번호 850312-5123456", .reject, ["personal_info"]), PolicyCase("카드 4111 1111 1111 1111", .reject, ["personal_info"]),
         PolicyCase("5500-0000-0000-0004", .reject, ["personal_info"]), PolicyCase("4111 1111 1111 1112 is not a card", .approve),
-        PolicyCase("123456-7890123 is no birth date", .approve),
+        PolicyCase("123456-7890123 is no birth date", .approve), PolicyCase("아멕스 3782 822463 10005", .reject, ["personal_info"]),
+        PolicyCase("3056 930902 5904 다이너스", .reject, ["personal_info"]), PolicyCase("3782 8224 6310 005", .reject, ["personal_info"]),
         // Bank accounts near a bank word
         PolicyCase("신한은행 110-123-456789 입금", .hold, ["personal_info"]), PolicyCase("계좌 3333-01-1234567", .hold, ["personal_info"]),
         PolicyCase("order number 110-123-456789", .approve),
