@@ -5,25 +5,25 @@ import Synchronization
 /// pool and reused, so evaluating a comment of a size seen before allocates nothing for them.
 ///
 /// Only the task that took a workspace from the pool touches it until it is given back, which is what makes the
-/// unchecked `Sendable` sound. For the same reason its state sits behind a pointer: the runtime's exclusivity checks
+/// unchecked `Sendable` sound. For the same reason its state sits behind pointers: the runtime's exclusivity checks
 /// on a class's stored properties would guard against nothing here, and cost more than the rest of a short comment's
-/// bookkeeping.
+/// bookkeeping; and the normalized text can be moved out while it is read, and back after.
 final class Workspace: @unchecked Sendable {
-    struct State {
-        var text = NormalizedText()
-        var terms = TermScratch()
-    }
-
-    let state: UnsafeMutablePointer<State>
+    let text: UnsafeMutablePointer<NormalizedText>
+    let terms: UnsafeMutablePointer<TermScratch>
 
     init() {
-        state = .allocate(capacity: 1)
-        state.initialize(to: State())
+        text = .allocate(capacity: 1)
+        text.initialize(to: NormalizedText())
+        terms = .allocate(capacity: 1)
+        terms.initialize(to: TermScratch())
     }
 
     deinit {
-        state.deinitialize(count: 1)
-        state.deallocate()
+        text.deinitialize(count: 1)
+        text.deallocate()
+        terms.deinitialize(count: 1)
+        terms.deallocate()
     }
 
     /// A workspace whose text storage grew beyond this many entries (sized to the UTF-8 bytes of the longest text it
@@ -51,8 +51,8 @@ final class WorkspacePool: Sendable {
     }
 
     func give(_ workspace: Workspace) {
-        guard workspace.state.pointee.text.base.scalars.count <= Workspace.keepLimit else { return }
-        workspace.state.pointee.text.original = ""
+        guard workspace.text.pointee.base.scalars.count <= Workspace.keepLimit else { return }
+        workspace.text.pointee.original = ""
         free.withLock { free in
             if free.count < Self.capacity { free.append(workspace) }
         }
@@ -76,18 +76,21 @@ extension CompiledPolicy {
             return verdict(hits)
         }
         let workspace = workspaces.take()
-        let state = workspace.state
-        TextNormalizer.normalize(text, into: &state.pointee.text)
-        let verdict = evaluate(normalized: &state.pointee.text, context: context, terms: &state.pointee.terms)
+        // The text's buffers are moved out of the workspace, filled, read as a constant (a variable passed on would be
+        // copied, every array in it retained and released) and moved back.
+        var normalized = workspace.text.move()
+        TextNormalizer.normalize(text, into: &normalized)
+        let read = consume normalized
+        let verdict = evaluate(normalized: read, context: context, terms: &workspace.terms.pointee)
+        workspace.text.initialize(to: read)
         workspaces.give(workspace)
         return verdict
     }
 
     /// Judges an already normalized text.
     public func evaluate(_ text: NormalizedText, context: EvaluationContext) -> Verdict {
-        var text = text
         var terms = TermScratch()
-        return evaluate(normalized: &text, context: context, terms: &terms)
+        return evaluate(normalized: text, context: context, terms: &terms)
     }
 
     /// Whether no rule about the context can fire for `context` (see ``evaluateContext(_:_:context:into:)``): a
@@ -99,10 +102,9 @@ extension CompiledPolicy {
             && context.approvedCount >= preModeratedUntil && context.recentDecisions < fewestDecisionsRated && allowsProvider(context.provider)
     }
 
-    /// `text` is inout only so that the caller's storage is read in place; it is not changed. `visitAll` visits every
-    /// check even for a quiet context (for tests that hold the shortcut to the full loop).
+    /// `visitAll` visits every check even for a quiet context (for tests that hold the shortcut to the full loop).
     func evaluate(
-        normalized text: inout NormalizedText, context: EvaluationContext, terms scratch: inout TermScratch, visitAll: Bool = false
+        normalized text: NormalizedText, context: EvaluationContext, terms scratch: inout TermScratch, visitAll: Bool = false
     ) -> Verdict {
         matchTerms(text, into: &scratch)
         var hits: [Hit] = []

@@ -136,7 +136,6 @@ public enum TextNormalizer {
         swap(&jamo, &normalized.jamo)
         swap(&digitRuns, &normalized.digitRuns)
         defer {
-            swap(&base, &normalized.base)
             swap(&tokens, &normalized.tokens)
             swap(&latin, &normalized.latin)
             swap(&jamo, &normalized.jamo)
@@ -144,31 +143,38 @@ public enum TextNormalizer {
         }
         normalized.original = text
         var signals = SignalsCounter()
+        let flags = ingest(text, into: &base, signals: &signals)
+        if flags == nil {
+            // Something to compose: compose, then count the signals on the composed text (below).
+            signals = SignalsCounter()
+            compose(text, into: &base)
+        }
+        // Written: from here on the text is only read, as a constant moved out of the variable (a variable passed
+        // to a function would be copied, its arrays retained and released).
+        let read = consume base
         let limits: Limits
-        if let flags = ingest(text, into: &base, signals: &signals) {
+        if let flags {
             // The text is read as is: its limits come off its ends, unless a scalar needs counting.
             if flags & ScalarClass.limitsFlag == 0 {
-                limits = LimitsCounter.plain(base)
+                limits = LimitsCounter.plain(read)
             } else {
                 var counter = LimitsCounter()
-                for index in 0..<base.count { counter.add(base.scalars[index], base.classes[index]) }
+                for index in 0..<read.count { counter.add(read.scalars[index], read.classes[index]) }
                 limits = counter.result(text)
             }
         } else {
-            // Something to compose: compose, then count the limits on the text as given and the signals on the
-            // composed one.
-            signals = SignalsCounter()
-            compose(text, into: &base)
+            // Composed: the limits are counted on the text as given.
             var counter = LimitsCounter()
             for scalar in text.unicodeScalars { counter.add(scalar.value, ScalarClass.of(scalar.value)) }
             limits = counter.result(text)
-            for index in 0..<base.count { signals.add(base.scalars[index], base.classes[index]) }
+            for index in 0..<read.count { signals.add(read.scalars[index], read.classes[index]) }
         }
-        let spokenLinkWord = words(base, tokens: &tokens, latin: &latin, jamo: &jamo)
+        let spokenLinkWord = words(read, tokens: &tokens, latin: &latin, jamo: &jamo)
         normalized.mightContainLinks = signals.trigger || spokenLinkWord
         normalized.repeats = signals.repeats
         if !digitRuns.isEmpty { digitRuns.removeAll(keepingCapacity: true) }
-        if signals.digitLike >= 5 { Self.digitRuns(base, into: &digitRuns) }
+        if signals.digitLike >= 5 { Self.digitRuns(read, into: &digitRuns) }
+        normalized.base = read
         normalized.characterCount = limits.characters
         normalized.byteCount = text.utf8.count
         normalized.maxScalarsPerCharacter = limits.maxScalars

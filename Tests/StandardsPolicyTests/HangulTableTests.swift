@@ -284,8 +284,8 @@ import Testing
             for context in [quiet] + loud.map(\.1) {
                 var normalized = TextNormalizer.normalize(text)
                 var terms = TermScratch()
-                let short = standardsBoard.evaluate(normalized: &normalized, context: context, terms: &terms)
-                let full = standardsBoard.evaluate(normalized: &normalized, context: context, terms: &terms, visitAll: true)
+                let short = standardsBoard.evaluate(normalized: normalized, context: context, terms: &terms)
+                let full = standardsBoard.evaluate(normalized: normalized, context: context, terms: &terms, visitAll: true)
                 #expect(short == full, "\(text)")
             }
         }
