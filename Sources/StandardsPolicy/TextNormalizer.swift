@@ -202,8 +202,8 @@ public enum TextNormalizer {
 
     /// One pass over the UTF-8 of `text` that decodes it into `base` (with classes) and counts the signals; returns
     /// the flags of all its scalars together (see ``ScalarClass/limitsFlag``). Stored comments are NFC already (the
-    /// database normalizes them), so this is the usual path; it gives up, returning nil, at the first scalar that
-    /// NFC could change.
+    /// database normalizes them), so this is the usual path; it returns nil when a scalar that NFC could change was
+    /// read (the text must then be composed, and `base` and `signals` are to be written afresh).
     static func ingest(_ text: String, into base: inout BaseText, signals: inout SignalsCounter) -> UInt8? {
         var text = text
         var seen: UInt8 = 0
@@ -232,7 +232,6 @@ public enum TextNormalizer {
                             index &+= 4
                         }
                         let scalarClass = v < 0x10000 ? table[Int(v)] : ScalarClass.classifySupplementary(v)
-                        if scalarClass.composes { return nil }
                         scalars[count] = v
                         classes[count] = scalarClass
                         seen |= scalarClass.flags
@@ -243,7 +242,8 @@ public enum TextNormalizer {
                         }
                         count &+= 1
                     }
-                    return count
+                    // A scalar that composes sends the text down the composing path (rare, so looked for once here).
+                    return seen & ScalarClass.composesFlag == 0 ? count : nil
                 }
             }
         }
