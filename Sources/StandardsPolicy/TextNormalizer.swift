@@ -532,7 +532,7 @@ public enum TextNormalizer {
         for token in tokens {
             if token.onlyASCIILetters {
                 for index in token.start..<token.end {
-                    view.append(foldLatin(scalars[index] | 0x20), start: offsets.start(index), end: offsets.end(index))
+                    view.appendLatinLetter(foldLatin(scalars[index] | 0x20), start: offsets.start(index), end: offsets.end(index))
                 }
             } else if token.hasLatin || token.hasDigit {
                 latinUnits(base, token: token, into: &view)

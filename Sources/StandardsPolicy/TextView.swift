@@ -124,6 +124,18 @@ public struct TextView: Sendable {
             push(symbol, Unit(start: start, end: end, role: role, qwerty: qwerty))
         }
 
+        /// Appends a letter of a plain word in the Latin view, where every unit is typed alone and none on a keyboard:
+        /// the repeat check of ``append(_:start:end:qwerty:role:)`` comes down to comparing symbols.
+        @inline(__always)
+        mutating func appendLatinLetter(_ symbol: UInt32, start: Int32, end: Int32) {
+            if count > 0, symbols[count - 1] == symbol {
+                if units[count - 1].run < UInt16.max { units[count - 1].run += 1 }
+                units[count - 1].end = end
+                return
+            }
+            push(symbol, Unit(start: start, end: end, role: Role.alone.rawValue, qwerty: false))
+        }
+
         /// Appends a word boundary, unless the view is empty or already ends with one.
         @inline(__always)
         mutating func appendBoundary(start: Int32, end: Int32) {
