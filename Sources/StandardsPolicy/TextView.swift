@@ -148,7 +148,7 @@ public struct TextView: Sendable {
             precondition(count < capacity, "view capacity")
             symbols[count] = symbol
             units[count] = unit
-            count += 1
+            count &+= 1
         }
 
         /// Appends the keys of a syllable that follows another syllable of the same word: its first key is an
