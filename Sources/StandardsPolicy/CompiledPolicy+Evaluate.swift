@@ -239,13 +239,26 @@ extension CompiledPolicy {
     /// Keeps the first two characters of a personal-information match and masks letters and digits after them (any
     /// character whose first scalar the normalizer reads as a word character, which the class table tells cheaply).
     static func mask(_ text: String) -> String {
+        // Text whose every scalar is a character of its own (the usual number or address) is masked scalar by scalar.
+        var out = String.UnicodeScalarView()
+        for (index, scalar) in text.unicodeScalars.enumerated() {
+            let scalarClass = ScalarClass.of(scalar.value)
+            guard scalarClass.standsAlone else { return maskCharacters(text) }
+            out.append(index < 2 || !masks(scalarClass.kind) ? scalar : "*")
+        }
+        return String(out)
+    }
+
+    /// ``mask(_:)`` character by character.
+    private static func maskCharacters(_ text: String) -> String {
         var out = ""
         for (index, character) in text.enumerated() {
-            let kind = ScalarClass.of(character.unicodeScalars.first!.value).kind
-            out.append(index < 2 || kind == .combining || !TextNormalizer.isWordCharacter(kind) ? character : "*")
+            out.append(index < 2 || !masks(ScalarClass.of(character.unicodeScalars.first!.value).kind) ? character : "*")
         }
         return out
     }
+
+    private static func masks(_ kind: ScalarClass.Kind) -> Bool { kind != .combining && TextNormalizer.isWordCharacter(kind) }
 
     // MARK: Terms
 

@@ -826,19 +826,28 @@ public enum TextNormalizer {
         }
         let hasSpelled = !spelled.isEmpty
 
+        // The run being read, and the separators since its last digit. A run too short to keep is emptied and its
+        // storage reused for the next.
         var run = DigitRun()
-        var gap: [UInt32] = []
+        var gap = 0
         func close() {
             guard !run.digits.isEmpty else { return }  // nothing to reset (the gap only grows after a digit)
-            if run.digits.count >= 7 { runs.append(run) }
-            run = DigitRun()
-            gap.removeAll()
+            if run.digits.count >= 7 {
+                runs.append(run)
+                run = DigitRun()
+            } else {
+                run.removeAll()
+            }
+            gap = 0
         }
         func add(_ digit: UInt8, _ position: Int) {
-            if run.digits.isEmpty || !gap.isEmpty {
+            if run.digits.isEmpty {
+                run.reserve(16)
+                run.groupStarts.append(0)
+            } else if gap > 0 {
                 run.groupStarts.append(run.digits.count)
             }
-            gap.removeAll()
+            gap = 0
             run.digits.append(digit)
             run.starts.append(base.start(position))
             run.ends.append(base.end(position))
@@ -855,13 +864,13 @@ public enum TextNormalizer {
             {
                 for scalar in text.unicodeScalars { add(UInt8(scalar.value - 0x30), position) }
             } else if scalar == 0x6F || scalar == 0x4F || scalar == 0x3147,
-                (!run.digits.isEmpty && gap.isEmpty) || (position + 1 < count && base.classes[position + 1].kind == .digit)
+                (!run.digits.isEmpty && gap == 0) || (position + 1 < count && base.classes[position + 1].kind == .digit)
             {
                 add(0, position)  // O1O-…: a letter O or ㅇ between digits is a zero
             } else if scalarClass.kind == .invisible {
                 continue
-            } else if !run.digits.isEmpty, isNumberSeparator(scalar), gap.count < 2 {
-                gap.append(scalar)
+            } else if !run.digits.isEmpty, isNumberSeparator(scalar), gap < 2 {
+                gap += 1
             } else {
                 close()
             }

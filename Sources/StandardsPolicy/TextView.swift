@@ -193,6 +193,23 @@ struct DigitRun: Sendable {
 
     var groupCount: Int { groupStarts.count }
 
+    /// Room for `capacity` digits, if the arrays have less.
+    mutating func reserve(_ capacity: Int) {
+        guard digits.capacity < capacity else { return }
+        digits.reserveCapacity(capacity)
+        starts.reserveCapacity(capacity)
+        ends.reserveCapacity(capacity)
+        groupStarts.reserveCapacity(capacity / 2)
+    }
+
+    /// Empties the run, keeping its storage.
+    mutating func removeAll() {
+        digits.removeAll(keepingCapacity: true)
+        starts.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+        groupStarts.removeAll(keepingCapacity: true)
+    }
+
     func groupRange(_ group: Int) -> Range<Int> {
         groupStarts[group]..<(group + 1 < groupStarts.count ? groupStarts[group + 1] : digits.count)
     }

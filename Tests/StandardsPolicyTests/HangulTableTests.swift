@@ -320,6 +320,7 @@ extension EvaluationContext {
     @Test(arguments: [
         ("010-1234-5678", "01*-****-****"), ("kim@gmail.com", "ki*@*****.***"), ("김철수", "김철*"), ("０１０１２３", "０１****"),
         ("900101-1234567", "90****-*******"), ("ab", "ab"), ("신한은행 110", "신한** ***"), ("e\u{301}tu\u{301}de", "e\u{301}t***"),
+        ("ab\r\n12", "ab\r\n**"), ("👍🏽 010", "👍🏽 ***"),
     ])
     func masksLettersAndDigitsAfterTheFirstTwo(text: String, masked: String) {
         #expect(CompiledPolicy.mask(text) == masked)
