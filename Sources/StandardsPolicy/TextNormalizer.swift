@@ -974,19 +974,19 @@ public enum TextNormalizer {
                 return (last + 1 - first - inside, inside > 0 ? 2 : 1)
             }
             // Between two scalars that each stand alone there is always a boundary, so only the stretches where
-            // scalars join (and the scalar each one joins) need the standard library's grapheme breaking.
+            // scalars join (and the scalar each one joins) need the standard library's grapheme breaking. A stretch is
+            // a range of the text's scalars, read as a substring when it holds more than one.
             var characters = 0
             var maxScalars = 0
-            // The stretch so far: its length, its first scalar, and all of it once it holds more than one.
+            let scalars = text.unicodeScalars
+            var stretchStart = scalars.startIndex
             var length = 0
-            var lead: Unicode.Scalar = "\0"
-            var stretch = String.UnicodeScalarView()
-            func close() {
+            func close(before end: String.Index) {
                 if length == 1 {
                     characters += 1
                     maxScalars = max(maxScalars, 1)
                 } else if length > 1 {
-                    for character in String(stretch) {
+                    for character in Substring(scalars[stretchStart..<end]) {
                         characters += 1
                         maxScalars = max(maxScalars, character.unicodeScalars.count)
                     }
@@ -994,24 +994,20 @@ public enum TextNormalizer {
                 length = 0
             }
             var previousAlone = false
-            for (index, scalar) in text.unicodeScalars.enumerated() {
-                if index < first { continue }
-                if index > last { break }
-                let alone = ScalarClass.of(scalar.value).standsAlone
-                if alone && previousAlone { close() }
-                if length == 0 {
-                    lead = scalar
-                } else {
-                    if length == 1 {
-                        stretch.removeAll(keepingCapacity: true)
-                        stretch.append(lead)
-                    }
-                    stretch.append(scalar)
+            var position = 0
+            var index = scalars.startIndex
+            while index < scalars.endIndex, position <= last {
+                if position >= first {
+                    let alone = ScalarClass.of(scalars[index].value).standsAlone
+                    if alone && previousAlone { close(before: index) }
+                    if length == 0 { stretchStart = index }
+                    length += 1
+                    previousAlone = alone
                 }
-                length += 1
-                previousAlone = alone
+                scalars.formIndex(after: &index)
+                position += 1
             }
-            close()
+            close(before: index)
             return (characters, maxScalars)
         }
     }
