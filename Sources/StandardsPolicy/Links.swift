@@ -135,39 +135,47 @@ enum Links {
     /// around `@` and `.` operators, so `name at gmail dot com` reads `name@gmail.com`.
     static func glueSpokenOperators(_ text: LinkText) -> LinkText {
         let bytes = text.bytes
-        var words: [Range<Int>] = []
-        var start: Int?
-        for index in 0...bytes.count {
-            if index == bytes.count || bytes[index] == 0x20 {
-                if let begin = start { words.append(begin..<index) }
-                start = nil
-            } else if start == nil {
-                start = index
+        // The words (runs of bytes between spaces), in a buffer on the stack.
+        return withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: bytes.count / 2 + 1) { buffer in
+            var count = 0
+            var start = -1
+            for index in 0...bytes.count {
+                if index == bytes.count || bytes[index] == 0x20 {
+                    if start >= 0 {
+                        buffer[count] = start..<index
+                        count += 1
+                    }
+                    start = -1
+                } else if start < 0 {
+                    start = index
+                }
             }
-        }
-        func isWord(_ range: Range<Int>, _ word: StaticString) -> Bool {
-            guard range.count == word.utf8CodeUnitCount else { return false }
-            return word.withUTF8Buffer { expected in zip(range, expected).allSatisfy { bytes[$0] == $1 } }
-        }
-        // Every word keeps its bytes or shrinks to one, and a space goes in only where one stood between two words.
-        return LinkText(capacity: bytes.count) { out in
-            var previousWasOperator = true
-            for (position, range) in words.enumerated() {
-                let hasNeighbors = position > 0 && position + 1 < words.count
-                var replacement: UInt8?
-                if hasNeighbors, isWord(range, "at") { replacement = 0x40 }
-                if hasNeighbors, isWord(range, "dot") { replacement = 0x2E }
-                let isOperator = replacement != nil || (range.count == 1 && (bytes[range.lowerBound] == 0x40 || bytes[range.lowerBound] == 0x2E))
-                let gluesLeft = isOperator || (position > 0 && bytes[range.lowerBound] == 0x2E)
-                if !out.isEmpty, !gluesLeft, !previousWasOperator {
-                    out.append(0x20, text.starts[range.lowerBound], text.starts[range.lowerBound])
+            let words = UnsafeBufferPointer(rebasing: buffer[0..<count])
+            func isWord(_ range: Range<Int>, _ word: StaticString) -> Bool {
+                guard range.count == word.utf8CodeUnitCount else { return false }
+                return word.withUTF8Buffer { expected in zip(range, expected).allSatisfy { bytes[$0] == $1 } }
+            }
+            // Every word keeps its bytes or shrinks to one, and a space goes in only where one stood between two words.
+            return LinkText(capacity: bytes.count) { out in
+                var previousWasOperator = true
+                for (position, range) in words.enumerated() {
+                    let hasNeighbors = position > 0 && position + 1 < words.count
+                    var replacement: UInt8?
+                    if hasNeighbors, isWord(range, "at") { replacement = 0x40 }
+                    if hasNeighbors, isWord(range, "dot") { replacement = 0x2E }
+                    let isOperator =
+                        replacement != nil || (range.count == 1 && (bytes[range.lowerBound] == 0x40 || bytes[range.lowerBound] == 0x2E))
+                    let gluesLeft = isOperator || (position > 0 && bytes[range.lowerBound] == 0x2E)
+                    if !out.isEmpty, !gluesLeft, !previousWasOperator {
+                        out.append(0x20, text.starts[range.lowerBound], text.starts[range.lowerBound])
+                    }
+                    if let replacement {
+                        out.append(replacement, text.starts[range.lowerBound], text.ends[range.upperBound - 1])
+                    } else {
+                        for index in range { out.append(bytes[index], text.starts[index], text.ends[index]) }
+                    }
+                    previousWasOperator = isOperator
                 }
-                if let replacement {
-                    out.append(replacement, text.starts[range.lowerBound], text.ends[range.upperBound - 1])
-                } else {
-                    for index in range { out.append(bytes[index], text.starts[index], text.ends[index]) }
-                }
-                previousWasOperator = isOperator
             }
         }
     }
@@ -184,7 +192,11 @@ enum Links {
         let bytes = link.bytes
         var index = 0
         while index < bytes.count {
-            guard isLabelByte(bytes[index]), index == 0 || !(isLabelByte(bytes[index - 1]) || bytes[index - 1] == 0x2E) else {
+            // A name starts at a label byte that follows no label: dots before it count as nothing when no label
+            // stands before them (`..spam.xyz`), and as part of the name when one does (`a.b`: no name starts at `b`).
+            var before = index
+            while before > 0, bytes[before - 1] == 0x2E { before -= 1 }
+            guard isLabelByte(bytes[index]), before == 0 || !isLabelByte(bytes[before - 1]) else {
                 index += 1
                 continue
             }
@@ -199,7 +211,7 @@ enum Links {
                 // local@domain: an email when the domain has a known top-level domain, or is a mail provider's name.
                 var domainEnd = end + 1
                 while domainEnd < bytes.count, isLabelByte(bytes[domainEnd]) || bytes[domainEnd] == 0x2E { domainEnd += 1 }
-                let domain = trimDots(String(decoding: bytes[(end + 1)..<domainEnd], as: UTF8.self))
+                let domain = String(decoding: bytes[trimmingDots(bytes, (end + 1)..<domainEnd)], as: UTF8.self)
                 let labels = domain.split(separator: ".")
                 if let first = labels.first, let last = labels.last,
                     (labels.count >= 2 && topLevelDomains.contains(String(last))) || mailProviders.contains(String(first))
@@ -213,14 +225,12 @@ enum Links {
                 hasDot = bytes[domainStart..<end].contains(0x2E)
             }
             if hasDot {
-                let candidate = trimDots(String(decoding: bytes[domainStart..<end], as: UTF8.self))
-                let labels = candidate.split(separator: ".", omittingEmptySubsequences: false)
-                if labels.count >= 2, labels.allSatisfy({ !$0.isEmpty }), labels.dropLast().contains(where: { $0.contains(where: \.isLetter) }),
-                    labels.last!.allSatisfy(\.isLetter)
-                {
+                let host = trimmingDots(bytes, domainStart..<end)
+                if isDomainName(bytes[host]) {
                     var stop = end
                     while stop < bytes.count, bytes[stop] != 0x20 { stop += 1 }
-                    found.candidates.append((Int(link.starts[domainStart])..<Int(link.ends[stop - 1]), candidate, false))
+                    found.candidates.append(
+                        (Int(link.starts[domainStart])..<Int(link.ends[stop - 1]), String(decoding: bytes[host], as: UTF8.self), false))
                 }
             }
             index = max(end, index + 1)
@@ -245,10 +255,22 @@ enum Links {
         return found
     }
 
-    static func trimDots(_ text: String) -> String {
-        var result = Substring(text)
-        while result.hasPrefix(".") { result = result.dropFirst() }
-        while result.hasSuffix(".") { result = result.dropLast() }
-        return String(result)
+    /// `range` without the dots at either end.
+    static func trimmingDots(_ bytes: [UInt8], _ range: Range<Int>) -> Range<Int> {
+        var lower = range.lowerBound
+        var upper = range.upperBound
+        while lower < upper, bytes[lower] == 0x2E { lower += 1 }
+        while upper > lower, bytes[upper - 1] == 0x2E { upper -= 1 }
+        return lower..<upper
     }
+
+    /// Whether link-text bytes read as a domain name: two labels or more, none empty, a letter in one before the last,
+    /// and the last (the top-level domain) all letters. The link text's letters are lowercase ASCII.
+    static func isDomainName(_ name: ArraySlice<UInt8>) -> Bool {
+        let labels = name.split(separator: 0x2E, omittingEmptySubsequences: false)
+        let isLetter = { (byte: UInt8) in (0x61...0x7A).contains(byte) }
+        return labels.count >= 2 && labels.allSatisfy { !$0.isEmpty } && labels.dropLast().contains { $0.contains(where: isLetter) }
+            && labels.last!.allSatisfy(isLetter)
+    }
+
 }

@@ -118,6 +118,8 @@ import Testing
         PolicyCase("www.example.org", .hold, ["link"]), PolicyCase("bit.ly/3xYz", .hold, ["link"]), PolicyCase("me2.do/abc", .hold, ["link"]),
         PolicyCase("example dot com", .hold, ["link"]), PolicyCase("example[.]com", .hold, ["link"]), PolicyCase("example。com", .hold, ["link"]),
         PolicyCase("spam닷컴", .hold, ["link"]), PolicyCase("news.koreaherald.com/article", .approve),
+        PolicyCase("see my-shop.co.kr/sale", .hold, ["link"]), PolicyCase("버전 2.0 출시, 3.14.15 아님", .approve),
+        PolicyCase("..spam.xyz..", .hold, ["link"]), PolicyCase("a..com b.c1", .approve),
         // Spam
         PolicyCase("사설토토 가입하면 보너스", .reject, ["spam"]), PolicyCase("무직자대출 당일 가능", .reject, ["spam"]),
         PolicyCase("오픈채팅으로 오세요", .reject, ["spam"]), PolicyCase("조건만남 원하시면", .reject, ["spam"]),
