@@ -114,7 +114,8 @@ extension CompiledPolicy {
         // Built on first use and shared by the duplicate rules (exact and near).
         var fingerprint: Duplicates.Fingerprint?
         let visited = visitAll || !isQuiet(context) ? allChecks : scratch.kept.isEmpty ? textChecksButTerms : textChecks
-        for index in visited {
+        for position in visited {
+            let index = checkOrder[position]
             let check = checks[index]
             switch check {
             case .terms:
@@ -132,11 +133,12 @@ extension CompiledPolicy {
                     hits.append(found)
                 }
             case .links(let list):
+                if links.candidates.isEmpty { continue }
                 for link in links.links(siteDomains: document.siteDomains, shorteners: shortenerLists[list]) {
                     hits.append(hit(index, text: text, range: link.range))
                 }
             case .flood(let maxRun, let ignored, let maxRepeatedWord, let maxLines):
-                for range in Flood.find(text, maxRun: maxRun, ignored: floodIgnored[ignored], maxRepeatedWord: maxRepeatedWord) {
+                for range in Flood.find(text, maxRun: maxRun, ignored: ignored, of: floodIgnored, maxRepeatedWord: maxRepeatedWord) {
                     hits.append(hit(index, text: text, range: range))
                 }
                 if text.lineCount > maxLines { hits.append(hit(index, matched: "\(text.lineCount) line breaks, limit \(maxLines)")) }
