@@ -38,6 +38,8 @@ struct TermScratch: Sendable {
     var found: [CompiledPolicy.TermHit] = []
     /// The result: each rule's hits with vetoes applied and nested repeats removed.
     var kept: [CompiledPolicy.TermHit] = []
+    /// Where the automaton found outputs in the view being scanned (see ``MultiPatternMatcher/run(_:into:)``).
+    var positions: [MultiPatternMatcher.Found] = []
 }
 
 /// Workspaces not in use, shared by every task that evaluates with one policy.
@@ -293,8 +295,16 @@ extension CompiledPolicy {
         if units.count == 0 { return }
         if !scratch.blocks.isEmpty { scratch.blocks.removeAll(keepingCapacity: true) }
         if !scratch.allows.isEmpty { scratch.allows.removeAll(keepingCapacity: true) }
-        units.withSymbols { symbols in
-            matcher.scan(symbols) { match in
+        // The automaton runs first and notes where outputs are; they are read after, with no closure holding on to
+        // the view or the policy (which would retain them for every comment).
+        if scratch.positions.count < units.count {
+            scratch.positions.append(contentsOf: repeatElement((position: 0, row: 0), count: units.count - scratch.positions.count))
+        }
+        let count = scratch.positions.withUnsafeMutableBufferPointer { positions in
+            units.withSymbols { symbols in matcher.run(symbols, into: positions.baseAddress!) }
+        }
+        for index in 0..<count {
+            matcher.report(scratch.positions[index]) { match in
                 let info = patternInfo[Int(match.payload)]
                 guard accepts(info, match.range, in: units) else { return }
                 if info.isAllow {

@@ -124,36 +124,34 @@ struct MultiPatternMatcher: Sendable {
         self.outputLengths = outputLengths
     }
 
-    /// Calls `body` for every occurrence of every pattern in `symbols`, in order of where the match ends.
-    ///
-    /// The automaton runs first on its own, noting the positions where a state with outputs is reached (few), so the
-    /// loop that every symbol goes through holds nothing else; the outputs are reported after.
+    /// A position where the automaton reached a state with outputs, and that state's row (see ``run(_:into:)``).
+    typealias Found = (position: Int32, row: Int32)
+
+    /// Calls `body` for each pattern that ends at `found`.
     @inline(__always)
-    func scan(_ symbols: UnsafeBufferPointer<UInt32>, _ body: (Match) -> Void) {
-        if symbols.isEmpty { return }
-        withUnsafeTemporaryAllocation(of: (position: Int32, row: Int32).self, capacity: symbols.count) { found in
-            let count = transitions.withUnsafeBufferPointer { transitions in
-                directColumns.withUnsafeBufferPointer { direct in
-                    run(symbols, transitions: transitions, direct: direct, into: found.baseAddress!)
-                }
-            }
-            for (position, row) in found[0..<count] {
-                let state = Int(row) / columns
-                for output in Int(outputStarts[state])..<Int(outputStarts[state + 1]) {
-                    let length = Int(outputLengths[output])
-                    let end = Int(position) + 1
-                    body(Match(payload: outputPayloads[output], range: (end - length)..<end))
-                }
-            }
+    func report(_ found: Found, _ body: (Match) -> Void) {
+        let state = Int(found.row) / columns
+        for output in Int(outputStarts[state])..<Int(outputStarts[state + 1]) {
+            let length = Int(outputLengths[output])
+            let end = Int(found.position) + 1
+            body(Match(payload: outputPayloads[output], range: (end - length)..<end))
         }
     }
 
     /// The automaton over `symbols`: writes each position whose state has outputs, with that state's row, to
-    /// `found`, and returns how many it wrote.
+    /// `found` (room for one per symbol), and returns how many it wrote. ``report(_:_:)`` then gives the matches at
+    /// each, in order of where they end: the loop that every symbol goes through holds nothing else.
+    @inline(__always)
+    func run(_ symbols: UnsafeBufferPointer<UInt32>, into found: UnsafeMutablePointer<Found>) -> Int {
+        transitions.withUnsafeBufferPointer { transitions in
+            directColumns.withUnsafeBufferPointer { direct in run(symbols, transitions: transitions, direct: direct, into: found) }
+        }
+    }
+
     @inline(never)
     private func run(
         _ symbols: UnsafeBufferPointer<UInt32>, transitions: UnsafeBufferPointer<Int32>, direct: UnsafeBufferPointer<UInt16>,
-        into found: UnsafeMutablePointer<(position: Int32, row: Int32)>
+        into found: UnsafeMutablePointer<Found>
     ) -> Int {
         var row = 0
         var count = 0
