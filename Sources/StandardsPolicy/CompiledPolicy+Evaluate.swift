@@ -232,12 +232,30 @@ extension CompiledPolicy {
     /// A hit of rule `index` on the original-text range `range`.
     func hit(_ index: Int, text: NormalizedText, range: Range<Int>) -> Hit {
         let rule = document.rules[index]
-        let scalars = text.original.unicodeScalars
-        let lower = scalars.index(scalars.startIndex, offsetBy: range.lowerBound)
-        let upper = scalars.index(lower, offsetBy: range.count)
         return Hit(
             rule: rule.id, reason: rule.reason, category: rule.category, action: rule.action, start: range.lowerBound, end: range.upperBound,
-            matched: String(scalars[lower..<upper]))
+            matched: Self.original(text, range))
+    }
+
+    /// The original text's scalars `range`. A text read as is has them in its base text, written out here as UTF-8;
+    /// a composed text is walked from its start.
+    static func original(_ text: NormalizedText, _ range: Range<Int>) -> String {
+        let base = text.base
+        guard base.identity else {
+            let scalars = text.original.unicodeScalars
+            let lower = scalars.index(scalars.startIndex, offsetBy: range.lowerBound)
+            return String(scalars[lower..<scalars.index(lower, offsetBy: range.count)])
+        }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4 * range.count) { bytes in
+            var count = 0
+            for index in range {
+                Unicode.UTF8.encode(Unicode.Scalar(base.scalars[index])!) { byte in
+                    bytes[count] = byte
+                    count += 1
+                }
+            }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<count]), as: UTF8.self)
+        }
     }
 
     /// Keeps the first two characters of a personal-information match and masks letters and digits after them (any
