@@ -24,26 +24,32 @@ enum Flood {
                 }
             }
         }
-        // The same word over and over: at least maxRepeatedWord times and more than half of all words. The majority
-        // vote (Boyer–Moore) finds the only value that can be more than half, without sorting or a dictionary. It is
-        // taken first over word lengths, which are cheap (one word repeated makes its length the majority), and over
-        // word hashes only among the words of that length.
-        if text.tokens.count >= maxRepeatedWord {
-            text.tokens.withUnsafeBufferPointer { tokens in
-                guard let length = majority(tokens, atLeast: maxRepeatedWord, { UInt64($0.visible) }) else { return }
-                // The words of that length, each with its hash, in a buffer on the stack.
-                withUnsafeTemporaryAllocation(of: (hash: UInt64, token: Int).self, capacity: tokens.count) { buffer in
-                    var sameLength = 0
-                    for index in tokens.indices where tokens[index].visible == Int(length) {
-                        buffer[sameLength] = (tokens[index].hash(base), index)
-                        sameLength += 1
-                    }
-                    let words = UnsafeBufferPointer(rebasing: buffer[0..<sameLength])
-                    guard let word = majority(words, atLeast: maxRepeatedWord, { $0.hash }) else { return }
-                    let repeated = words.filter { $0.hash == word }
-                    if repeated.count * 2 > tokens.count {
-                        ranges.append(base.originalRange(tokens[repeated[0].token].start..<tokens[repeated[repeated.count - 1].token].end))
-                    }
+        // The same word over and over: at least maxRepeatedWord times and more than half of all words. One word
+        // repeated makes its length the majority, which the counts the word scanner kept tell at once (lengths of 15
+        // and more share a count, which a majority vote then splits). The vote (Boyer–Moore) finds the only value that
+        // can be more than half, without sorting or a dictionary; it is taken over word hashes only among the words of
+        // the majority length.
+        let wordCount = text.tokens.count
+        guard wordCount >= maxRepeatedWord,
+            let counted = (1...TokenList.longWord).first(where: {
+                text.tokens.words(ofLength: $0) >= maxRepeatedWord && text.tokens.words(ofLength: $0) * 2 > wordCount
+            })
+        else { return ranges }
+        text.tokens.withUnsafeBufferPointer { tokens in
+            let majorityLength = counted < TokenList.longWord ? UInt64(counted) : majority(tokens, atLeast: maxRepeatedWord, { UInt64($0.visible) })
+            guard let length = majorityLength else { return }
+            // The words of that length, each with its hash, in a buffer on the stack.
+            withUnsafeTemporaryAllocation(of: (hash: UInt64, token: Int).self, capacity: tokens.count) { buffer in
+                var sameLength = 0
+                for index in tokens.indices where tokens[index].visible == Int(length) {
+                    buffer[sameLength] = (tokens[index].hash(base), index)
+                    sameLength += 1
+                }
+                let words = UnsafeBufferPointer(rebasing: buffer[0..<sameLength])
+                guard let word = majority(words, atLeast: maxRepeatedWord, { $0.hash }) else { return }
+                let repeated = words.filter { $0.hash == word }
+                if repeated.count * 2 > tokens.count {
+                    ranges.append(base.originalRange(tokens[repeated[0].token].start..<tokens[repeated[repeated.count - 1].token].end))
                 }
             }
         }

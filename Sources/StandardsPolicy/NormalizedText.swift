@@ -140,13 +140,27 @@ struct StoredOffsets: OriginalOffsets {
 struct TokenList: Sendable {
     private var storage: [TextNormalizer.Token] = []
     private(set) var count = 0
+    /// How many words have each number of visible scalars: entry `n` counts the words of `n` (the last, those of
+    /// ``longWord`` or more). Kept by the word scanner for ``Flood``, which looks for one word making up most of a text.
+    private var lengthCounts: [UInt16] = []
+    static let longWord = 15
 
-    /// Replaces the words with the `count` that `body` writes, at most `capacity` (the caller must bound it).
-    mutating func write(capacity: Int, _ body: (UnsafeMutablePointer<TextNormalizer.Token>) -> Int) {
+    /// The words with `length` visible scalars (``longWord`` or more, for ``longWord``).
+    func words(ofLength length: Int) -> Int { length < lengthCounts.count ? Int(lengthCounts[length]) : 0 }
+
+    /// Replaces the words with the `count` that `body` writes, at most `capacity` (the caller must bound it), and
+    /// the length counts that it adds up (they start at zero).
+    mutating func write(capacity: Int, _ body: (UnsafeMutablePointer<TextNormalizer.Token>, UnsafeMutablePointer<UInt16>) -> Int) {
         if storage.count < capacity {
             storage.append(contentsOf: repeatElement(TextNormalizer.Token(start: 0, end: 0), count: capacity - storage.count))
         }
-        count = storage.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
+        if lengthCounts.isEmpty { lengthCounts = [UInt16](repeating: 0, count: Self.longWord + 1) }
+        count = storage.withUnsafeMutableBufferPointer { tokens in
+            lengthCounts.withUnsafeMutableBufferPointer { counts in
+                counts.update(repeating: 0)
+                return body(tokens.baseAddress!, counts.baseAddress!)
+            }
+        }
     }
 
     @inline(__always)

@@ -317,12 +317,13 @@ public enum TextNormalizer {
         var bounds = (latin: 0, jamo: 0)
         // Words are separated by at least one scalar, so there are at most this many.
         let capacity = base.count / 2 + 1
-        tokens.write(capacity: capacity) { out in
+        tokens.write(capacity: capacity) { out, lengths in
             base.scalars.withUnsafeBufferPointer { scalars in
                 base.classes.withUnsafeBufferPointer { classes in
                     // The buffers keep room beyond the text for the next one.
                     let found = scanWords(
-                        scalars: scalars, classes: UnsafeBufferPointer(rebasing: classes[0..<base.count]), into: out, capacity: capacity)
+                        scalars: scalars, classes: UnsafeBufferPointer(rebasing: classes[0..<base.count]), into: out, lengths: lengths,
+                        capacity: capacity)
                     bounds = (found.latin, found.jamo)
                     return found.written
                 }
@@ -335,7 +336,7 @@ public enum TextNormalizer {
     /// separators, the other over the characters of a word.
     private static func scanWords(
         scalars: UnsafeBufferPointer<UInt32>, classes: UnsafeBufferPointer<ScalarClass>, into out: UnsafeMutablePointer<Token>,
-        capacity: Int
+        lengths: UnsafeMutablePointer<UInt16>, capacity: Int
     ) -> (written: Int, latin: Int, jamo: Int) {
         let count = classes.count
         var written = 0
@@ -409,6 +410,7 @@ public enum TextNormalizer {
             written &+= 1
             latinBound &+= 1 &+ visible
             jamoBound &+= 2 &+ visible &+ extraJamo
+            lengths[min(visible, TokenList.longWord)] &+= 1
         }
     }
 

@@ -129,6 +129,11 @@ import Testing
         PolicyCase("아아아아아아아아아아아아아아아아", .reject, ["flood"]), PolicyCase("!!!!!!!!!!!!!!!!!!!! fine", .approve),
         PolicyCase("spam spam spam spam spam spam spam", .reject, ["flood"]), PolicyCase(String(repeating: "줄\n", count: 20), .reject, ["flood"]),
         PolicyCase("zzzzzzzzzzzzzzzzzzzzzzzzz", .reject, ["flood"]),
+        PolicyCase(String(repeating: "Antidisestablishment ", count: 6) + "is long", .reject, ["flood"]),
+        PolicyCase("Antidisestablishmentarianism and internationalization are both long words, said nobody", .approve),
+        PolicyCase("정말 정말 정말 정말 정말 좋은 기사", .approve, [], "five of seven words: under the six a flood needs"),
+        PolicyCase("정말 정말 정말 정말 정말 정말 좋은 기사", .reject, ["flood"]),
+        PolicyCase("좋은 정말 좋은 정말 좋은 정말 좋은 정말 좋은 정말 기사", .approve, [], "two words of one length, neither over half"),
         // Threats and the strongest action
         PolicyCase("I know where you live", .hold, ["threat"]), PolicyCase("kys", .hold, ["threat"]), PolicyCase("찾아간다 기다려라", .hold, ["threat"]),
         PolicyCase("you idiot, fuck off", .reject, ["insult", "profanity"], "reject beats hold, both kept"),
