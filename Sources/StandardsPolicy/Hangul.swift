@@ -239,8 +239,15 @@ enum Hangul {
     /// Whether two ASCII letters typed on a 두벌식 keyboard could begin Korean syllables (a consonant key, then a
     /// vowel key), as ``spellsSyllables(_:)`` requires: most English words fail this before their keys are collected.
     static func opensSyllable(_ first: UInt8, _ second: UInt8) -> Bool {
-        guard let initial = dubeolsik(first), let vowel = dubeolsik(second) else { return false }
-        return !isVowel(initial) && isVowel(vowel)
+        // Whether a key types a vowel does not depend on Shift (O and P type ㅒ and ㅖ, o and p ㅐ and ㅔ), so a mask
+        // over the 26 letters tells it: y u i o p h j k l b n m.
+        let vowelKeys: UInt32 = 0x0110_FF82
+        func letter(_ key: UInt8) -> UInt32? {
+            let index = UInt32(key | 0x20) &- 0x61
+            return (key | 0x20) >= 0x61 && index < 26 ? index : nil
+        }
+        guard let initial = letter(first), let vowel = letter(second) else { return false }
+        return vowelKeys >> initial & 1 == 0 && vowelKeys >> vowel & 1 == 1
     }
 
     /// Spelled digits are read as digits only in runs of at least this many syllables (공일공), so 이, 사 and 오 stay

@@ -236,6 +236,21 @@ import Testing
     }
 
     /// The two-letter shortcut never turns away a word that reads as Korean.
+    /// The opening check's vowel-key mask says what the keyboard map says, for every pair of bytes.
+    @Test func theOpeningCheckReadsTheKeyboardMap() {
+        for first in UInt8.min...UInt8.max {
+            for second in UInt8.min...UInt8.max {
+                let expected: Bool
+                if let initial = Hangul.dubeolsik(first), let vowel = Hangul.dubeolsik(second) {
+                    expected = !Hangul.isVowel(initial) && Hangul.isVowel(vowel)
+                } else {
+                    expected = false
+                }
+                #expect(Hangul.opensSyllable(first, second) == expected, "\(first) \(second)")
+            }
+        }
+    }
+
     @Test func theOpeningCheckKeepsEveryReading() {
         var generator = NormalizerPropertyTests.SplitMix(state: 11)
         let letters = Array("qwertyuiopasdfghjklzxcvbnmQWERTYUIOPASDFGHJKLZXCVBNM".utf8)
