@@ -89,6 +89,32 @@ import Testing
         }
     }
 
+    /// The join marks set with one bit per word are those set word by word, for any mix of Hangul, Latin, digit,
+    /// one-letter and two-letter words, up to the 64 words the masks hold.
+    @Test func joinMasksMarkAsWordByWord() {
+        typealias Traits = TextNormalizer.WordTraits
+        var generator = NormalizerPropertyTests.SplitMix(state: 31)
+        let traits: [UInt8] = [Traits.hangul, Traits.latin, Traits.digit, Traits.latin | Traits.digit, Traits.hangul | Traits.latin]
+        var joins = 0
+        for _ in 0..<5_000 {
+            let count = Int.random(in: 0...64, using: &generator)
+            let words = (0..<count).map { index in
+                TextNormalizer.Token(
+                    start: 2 * index, end: 2 * index + 1, traits: traits.randomElement(using: &generator)!,
+                    visible: [1, 1, 2, 3].randomElement(using: &generator)!, extraJamo: 0)
+            }
+            var masked = words
+            var byWord = words
+            masked.withUnsafeMutableBufferPointer { TextNormalizer.markJoins($0) }
+            byWord.withUnsafeMutableBufferPointer { TextNormalizer.markJoinsWordByWord($0) }
+            for (mask, word) in zip(masked, byWord) {
+                #expect(mask.hangulContext == word.hangulContext && mask.jamoJoin == word.jamoJoin && mask.latinJoin == word.latinJoin)
+                if word.jamoJoin || word.latinJoin { joins += 1 }
+            }
+        }
+        #expect(joins > 1_000)
+    }
+
     /// The word scanner splits words as its rules say, read here one scalar at a time: a word is a run of word
     /// characters; invisible characters and stray combining marks neither start nor split one (nor end it: a word
     /// ends at its last scalar that is not skipped); a leet symbol belongs to a word between word characters, `$`

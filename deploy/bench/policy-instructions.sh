@@ -5,7 +5,9 @@
 #   deploy/bench/policy-instructions.sh
 #
 # policy-benchmark runs once with one round and once with two rounds over the same 20,000 comments; the difference is
-# the cost of 20,000 full verdicts, setup excluded. Needs valgrind (installed from Debian when missing).
+# the cost of 20,000 full verdicts, setup excluded. Swift seeds its hashing per process, which moved the count by about
+# 1 % from run to run; SWIFT_DETERMINISTIC_HASHING makes it the same every run. Needs valgrind (installed from Debian
+# when missing).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if ! command -v valgrind >/dev/null 2>&1; then
@@ -17,7 +19,7 @@ trap 'rm -rf "$work"' EXIT
 # valgrind cannot read the DWARF 5 the Swift compiler writes; the symbol table is enough.
 strip --strip-debug -o "$work/policy-benchmark" "$(swift build -c release --show-bin-path)/policy-benchmark"
 count() {
-  valgrind --tool=cachegrind --cache-sim=yes --cachegrind-out-file=/dev/null "$work/policy-benchmark" \
+  SWIFT_DETERMINISTIC_HASHING=1 valgrind --tool=cachegrind --cache-sim=yes --cachegrind-out-file=/dev/null "$work/policy-benchmark" \
     --engine-only --rounds "$1" --corpus 20000 2>&1 >/dev/null | awk '/I *refs:/ {i=$4} /D1  misses:/ {d=$4} END {gsub(",", "", i); gsub(",", "", d); print i, d}'
 }
 read -r i1 d1 < <(count 1)
