@@ -111,7 +111,7 @@ extension CompiledPolicy {
         matchTerms(text, into: &scratch)
         var hits: [Hit] = []
         // One scan serves the link and personal-information rules; it returns at once for text without dots or ats.
-        let links = needsLinkScan && text.mightContainLinks ? Links.scan(text) : Links.Found()
+        let links = needsLinkScan ? Links.scan(text) : Links.Found()
         let limits = document.limits
         // Built on first use and shared by the duplicate rules (exact and near).
         var fingerprint: Duplicates.Fingerprint?

@@ -28,7 +28,7 @@ public final class CompiledPolicy: Sendable {
     /// One check per rule, in rule order, with plain payloads so the evaluation loop copies nothing that is counted.
     let checks: [Check]
     /// Bank words lowercased (``PersonalInfo/lowered(_:)``).
-    let personalInfoParameters: [(kinds: Set<PersonalInfoKind>, bankWords: [[UInt32]], proximity: Int)]
+    let personalInfoParameters: [(kinds: PersonalInfo.Kinds, bankWords: [[UInt32]], proximity: Int)]
     let shortenerLists: [[String]]
     let floodIgnored: [Set<UInt32>]
     /// Whether any rule needs links or email addresses found.
@@ -126,7 +126,7 @@ public final class CompiledPolicy: Sendable {
         }
         if !issues.isEmpty { throw PolicyError(issues) }
         var checks: [Check] = []
-        var personalInfoParameters: [(kinds: Set<PersonalInfoKind>, bankWords: [[UInt32]], proximity: Int)] = []
+        var personalInfoParameters: [(kinds: PersonalInfo.Kinds, bankWords: [[UInt32]], proximity: Int)] = []
         var shortenerLists: [[String]] = []
         var floodIgnored: [Set<UInt32>] = []
         for rule in document.rules {
@@ -146,7 +146,7 @@ public final class CompiledPolicy: Sendable {
             case .newCommenter(let first): checks.append(.newCommenter(first: first))
             case .rejectionRate(let minDecisions, let maxRatio): checks.append(.rejectionRate(minDecisions: minDecisions, maxRatio: maxRatio))
             case .personalInfo(let kinds, let bankWords, let proximity):
-                personalInfoParameters.append((kinds, bankWords.map(PersonalInfo.lowered), proximity))
+                personalInfoParameters.append((PersonalInfo.Kinds(kinds), bankWords.map(PersonalInfo.lowered), proximity))
                 checks.append(.personalInfo(personalInfoParameters.count - 1))
             case .links(let shorteners):
                 shortenerLists.append(shorteners)

@@ -11,8 +11,8 @@ enum PersonalInfo {
         var range: Range<Int>
     }
 
-    /// The kinds a rule asks for, as bits: asked for every number tried, so no set is hashed.
-    struct Kinds {
+    /// The kinds a rule asks for, as bits (made once per policy): asked for every number tried, so no set is hashed.
+    struct Kinds: Sendable {
         private var bits: UInt8 = 0
 
         init(_ kinds: Set<PersonalInfoKind>) {
@@ -35,10 +35,9 @@ enum PersonalInfo {
     }
 
     static func find(
-        in text: NormalizedText, kinds asked: Set<PersonalInfoKind>, bankWords: [[UInt32]], proximity: Int, links: Links.Found
+        in text: NormalizedText, kinds: Kinds, bankWords: [[UInt32]], proximity: Int, links: Links.Found
     ) -> [Finding] {
         if !mayFind(in: text, links: links) { return [] }
-        let kinds = Kinds(asked)
         var findings: [Finding] = []
         var bankWordRanges: [Range<Int>]?
         for run in text.digitRuns {
