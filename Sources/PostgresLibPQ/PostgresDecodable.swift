@@ -141,8 +141,19 @@ enum PostgresArrayLiteral {
 enum PostgresTimestamp {
     private static let unixEpochDays = 719_468  // days from 0000-03-01 to 1970-01-01 in the civil algorithm
 
-    /// Formats as `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
+    /// The times this client sends, in seconds since 1970: from PostgreSQL's first `timestamptz` (4713-11-24 BC) to the
+    /// last whose microseconds since 1970 fit an Int64 (in the year 294247, a little before PostgreSQL's own end).
+    static let encodableSeconds: ClosedRange<Double> = -210_866_803_200...9_223_372_036_853
+
+    /// Whether `date` is a finite time PostgreSQL can store.
+    static func isEncodable(_ date: Date) -> Bool {
+        encodableSeconds.contains(date.timeIntervalSince1970)
+    }
+
+    /// Formats as `YYYY-MM-DDTHH:MM:SS.ffffffZ`. A date outside ``encodableSeconds`` (which a query refuses to send, see
+    /// `PostgresEncodable.postgresEncodingFailure`) is written as `infinity` or `-infinity` instead of trapping.
     static func format(_ date: Date) -> String {
+        guard isEncodable(date) else { return date.timeIntervalSince1970 > 0 ? "infinity" : "-infinity" }
         let totalMicros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
         var days = totalMicros / 86_400_000_000
         var micros = totalMicros % 86_400_000_000

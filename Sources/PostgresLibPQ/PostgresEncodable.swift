@@ -6,6 +6,13 @@ public import Foundation
 public protocol PostgresEncodable: Sendable {
     /// The text form of the value, or `nil` for SQL NULL.
     var postgresText: String? { get }
+    /// Why this value cannot be sent (a date outside PostgreSQL's range, say), or nil; a query with such a parameter
+    /// throws ``PostgresError/Kind/invalidParameter`` before it is sent.
+    var postgresEncodingFailure: String? { get }
+}
+
+extension PostgresEncodable {
+    public var postgresEncodingFailure: String? { nil }
 }
 
 extension String: PostgresEncodable {
@@ -51,6 +58,10 @@ extension UUID: PostgresEncodable {
 extension Date: PostgresEncodable {
     /// ISO 8601 in UTC with microseconds, which is PostgreSQL's own precision.
     public var postgresText: String? { PostgresTimestamp.format(self) }
+
+    public var postgresEncodingFailure: String? {
+        PostgresTimestamp.isEncodable(self) ? nil : "a date outside PostgreSQL's timestamp range (4713 BC to 294276 AD)"
+    }
 }
 
 extension Optional: PostgresEncodable where Wrapped: PostgresEncodable {
@@ -60,6 +71,8 @@ extension Optional: PostgresEncodable where Wrapped: PostgresEncodable {
         case .some(let value): value.postgresText
         }
     }
+
+    public var postgresEncodingFailure: String? { self?.postgresEncodingFailure }
 }
 
 /// A `json`/`jsonb` value, carried as its JSON text.
@@ -116,4 +129,12 @@ extension Array: PostgresEncodable where Element: PostgresArrayElement {
         }
         return out + "}"
     }
+
+    public var postgresEncodingFailure: String? { lazy.compactMap(\.postgresEncodingFailure).first }
+}
+
+extension StringProtocol {
+    /// The length PostgreSQL's `length()` gives, and so every `CHECK (length(…) …)`: Unicode code points, not the
+    /// user-perceived characters Swift's `count` gives. Validate against a CHECK with this measure.
+    public var postgresLength: Int { unicodeScalars.count }
 }

@@ -56,18 +56,20 @@ public struct SQLQuery: Sendable, ExpressibleByStringInterpolation, CustomString
 
         /// Appends `$n` and binds `value` as parameter n.
         public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value) {
-            bind(value.postgresText)
+            bind(value.postgresText, failure: value.postgresEncodingFailure)
         }
 
         /// Appends `$n` and binds `value` as parameter n, NULL when it is `nil`.
         public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value?) {
-            bind(value?.postgresText ?? nil)
+            bind(value?.postgresText ?? nil, failure: value?.postgresEncodingFailure)
         }
 
-        private mutating func bind(_ text: String?) {
+        private mutating func bind(_ text: String?, failure: String?) {
             binds.append(text)
             sql += "$\(binds.count)"
-            if invalidBind == nil, let text, text.utf8.contains(0) {
+            if invalidBind == nil, let failure {
+                invalidBind = (binds.count, failure)
+            } else if invalidBind == nil, let text, text.utf8.contains(0) {
                 invalidBind = (binds.count, "text contains a NUL byte, which PostgreSQL cannot store")
             }
         }
