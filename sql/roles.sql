@@ -32,11 +32,23 @@ $$;
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM commentdesk_api, commentdesk_worker, commentdesk_moderator, commentdesk_report;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA public FROM commentdesk_api, commentdesk_worker, commentdesk_moderator, commentdesk_report;
 
--- The reader API (commentd serve): submits comments only through post_comment/submit_comment (SECURITY DEFINER, see
--- sql/0005_definer_functions.sql) and reads what readers may see. It cannot change a status, a decision or an account.
-GRANT EXECUTE ON FUNCTION post_comment(text, text, text, text, text, text, timestamptz, timestamptz, integer) TO commentdesk_api;
-GRANT EXECUTE ON FUNCTION submit_comment(text, text, text, text, text, text, timestamptz, timestamptz, text) TO commentdesk_api;
-GRANT SELECT ON articles, comments, accounts, policy_versions, schema_migrations TO commentdesk_api;
+-- Temporary objects are how a caller slips its own tables in front of ours (pg_temp is searched first unless a
+-- search_path says otherwise): nobody gets TEMP on this database by default, only the role that needs it (the report).
+DO $$ BEGIN EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC', current_database()); END $$;
+DO $$ BEGIN EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM commentdesk_api, commentdesk_worker, commentdesk_moderator', current_database()); END $$;
+
+-- The reader API (commentd serve): posts only through post_comment (SECURITY DEFINER with a pinned search_path, see
+-- sql/0006_least_privilege.sql), which applies bans, closed articles, the policy's burst limit and idempotency itself;
+-- reads a reader's own comment only through reader_comment. Otherwise it reads just what it serves, column by column:
+-- published lists (no logins, token times or idempotency keys), the active policy, the schema version for readiness.
+-- It cannot change a status, a decision or an account, call submit_comment, or lock an account's row.
+GRANT EXECUTE ON FUNCTION post_comment(text, text, text, text, text, text, timestamptz, timestamptz) TO commentdesk_api;
+GRANT EXECUTE ON FUNCTION reader_comment(bigint, text, text) TO commentdesk_api;
+GRANT SELECT (id, ref) ON articles TO commentdesk_api;
+GRANT SELECT (id, article_id, account_id, body, submitted_at, status) ON comments TO commentdesk_api;
+GRANT SELECT (id, display_name) ON accounts TO commentdesk_api;
+GRANT SELECT (id, version, sha256, document, files, is_active, activated_by, activated_at) ON policy_versions TO commentdesk_api;
+GRANT SELECT ON schema_migrations TO commentdesk_api;
 
 -- The moderation worker (commentd work): leases queue rows, records automatic decisions, sets statuses.
 GRANT SELECT, UPDATE, DELETE ON comment_queue TO commentdesk_worker;

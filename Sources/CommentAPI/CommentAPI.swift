@@ -1,4 +1,5 @@
 import CommentStore
+import HTTPTypes
 public import Hummingbird
 public import Logging
 import NIOCore
@@ -11,21 +12,33 @@ public struct APIConfiguration: Sendable {
     public var port: Int
     /// Request bodies larger than this are refused with 413 before they are read further.
     public var maxBodyBytes: Int
-    /// Posts per account per minute; 0 disables the burst limit (the policy's own rate rules still apply).
-    public var maxPostsPerMinute: Int
     public var defaultPageSize: Int
     public var maxPageSize: Int
     /// How often the active policy's id is checked, so a newly activated policy's limits apply here too.
     public var policyRefreshInterval: Duration
+    /// A kept-alive connection with no request for this long is closed.
+    public var idleTimeout: Duration
+    /// A new connection's first request head, and every request's body after its head, must arrive within this.
+    public var requestReadTimeout: Duration
+    /// Connections served at once; further ones wait in the listen backlog until one closes.
+    public var maxConnections: Int
+    /// Where `/metrics` (Prometheus text) is served: never on the readers' port. nil: not served.
+    public var metricsHost: String
+    public var metricsPort: Int?
 
     public init(
-        host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 16 * 1024, maxPostsPerMinute: Int = 5, defaultPageSize: Int = 20,
-        maxPageSize: Int = 100, policyRefreshInterval: Duration = .seconds(5)
+        host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 32 * 1024, defaultPageSize: Int = 20,
+        maxPageSize: Int = 100, policyRefreshInterval: Duration = .seconds(5), idleTimeout: Duration = .seconds(30),
+        requestReadTimeout: Duration = .seconds(10), maxConnections: Int = 1000, metricsHost: String = "127.0.0.1", metricsPort: Int? = nil
     ) {
+        self.idleTimeout = idleTimeout
+        self.requestReadTimeout = requestReadTimeout
+        self.maxConnections = maxConnections
+        self.metricsHost = metricsHost
+        self.metricsPort = metricsPort
         self.host = host
         self.port = port
         self.maxBodyBytes = maxBodyBytes
-        self.maxPostsPerMinute = maxPostsPerMinute
         self.defaultPageSize = defaultPageSize
         self.maxPageSize = maxPageSize
         self.policyRefreshInterval = policyRefreshInterval
@@ -43,14 +56,36 @@ public enum CommentAPI {
         let policy = ActivePolicy(client: client, seedingActor: nil, logger: logger)
         let metrics = APIMetrics()
         let handlers = Handlers(configuration: configuration, verifier: verifier, policy: policy, client: client, metrics: metrics, logger: logger)
-        let router = Router()
+        // HEAD is answered wherever GET is routed (Hummingbird strips the body).
+        let router = Router(options: .autoGenerateHeadEndpoints)
         router.middlewares.add(EdgeMiddleware(metrics: metrics, logger: logger))
         handlers.register(on: router)
+        var services: [any Service] = [PolicyRefresher(policy: policy, interval: configuration.policyRefreshInterval, logger: logger)]
+        if let port = configuration.metricsPort {
+            services.append(metricsApplication(metrics, host: configuration.metricsHost, port: port, logger: logger))
+        }
+        let readTimeout = TimeAmount(configuration.requestReadTimeout)
         return Application(
             router: router,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "commentd"),
-            services: [PolicyRefresher(policy: policy, interval: configuration.policyRefreshInterval, logger: logger)],
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [RequestReadTimeout(timeout: readTimeout)], idleTimeout: TimeAmount(configuration.idleTimeout))),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "commentd",
+                availableConnectionsDelegate: .maximum(configuration.maxConnections, logger: logger)),
+            services: services,
             logger: logger)
+    }
+
+    /// `/metrics` on a listener of its own (loopback by default), so readers never see the service's internals.
+    static func metricsApplication(_ metrics: APIMetrics, host: String, port: Int, logger: Logger) -> some Service {
+        let router = Router()
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: metrics.prometheusText())))
+        }
+        return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "commentd-metrics"), logger: logger)
     }
 }
 
@@ -85,14 +120,16 @@ struct EdgeMiddleware: RouterMiddleware {
         } catch is NIOTooManyBytesError {
             response = Problem.tooLarge.response(instance: request.uri.path)
         } catch let error as PostgresError {
-            logger.error("database error", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
+            // One line, no SQL and no values: the kind, SQLSTATE and route are what an operator needs to find it.
+            logger.error("database error", metadata: ["error": "\(error)", "route": "\(route)"])
             let transient = error.isConnectionLost || error.kind == .poolTimeout || error.sqlState == .queryCanceled
             response = (transient ? Problem.unavailable("Please try again shortly.") : .internalError)
                 .response(instance: request.uri.path)
         } catch {
-            logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
+            logger.error("request failed", metadata: ["error": "\(type(of: error))", "route": "\(route)"])
             response = Problem.internalError.response(instance: request.uri.path)
         }
+        response.headers[.xContentTypeOptions] = "nosniff"
         metrics.observe(
             method: request.method.rawValue, route: route, status: response.status.code,
             seconds: (ContinuousClock.now - start).seconds)
@@ -124,4 +161,14 @@ struct PolicyRefresher: Service {
 
 extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        self = .nanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+    }
+}
+
+extension HTTPField.Name {
+    static let xContentTypeOptions = HTTPField.Name("X-Content-Type-Options")!
 }

@@ -20,7 +20,7 @@ struct Handlers: Sendable {
     /// Every route, for the router and for answering 405 with `Allow` when a known path gets another method.
     static let routes: [(method: HTTPRequest.Method, path: String)] = [
         (.post, "/v1/articles/{articleRef}/comments"), (.get, "/v1/articles/{articleRef}/comments"), (.get, "/v1/comments/{id}"),
-        (.get, "/v1/policy"), (.get, "/healthz"), (.get, "/readyz"), (.get, "/metrics"),
+        (.get, "/v1/policy"), (.get, "/healthz"), (.get, "/readyz"),
     ]
 
     /// The methods routed for `path` (HEAD is answered wherever GET is).
@@ -45,11 +45,6 @@ struct Handlers: Sendable {
         router.get("/v1/policy") { _, _ in try await publicPolicy() }
         router.get("/healthz") { _, _ in Self.json(["status": "ok"]) }
         router.get("/readyz") { _, _ in try await ready() }
-        router.get("/metrics") { _, _ in
-            Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: metrics.prometheusText())))
-        }
     }
 
     // MARK: POST /v1/articles/{articleRef}/comments
@@ -75,6 +70,7 @@ struct Handlers: Sendable {
             throw problem
         }
         let key = try idempotencyKey(request)
+        guard Self.isJSON(request.headers[.contentType]) else { throw Problem.unsupportedMediaType }
         let text = try await commentBody(request)
         if let refusal = compiled.checkFormat(text) {
             metrics.refused(refusal.reason)
@@ -86,14 +82,14 @@ struct Handlers: Sendable {
         do {
             posted = try await client.withConnection { connection in
                 try await comments.post(
-                    articleRef: ref, reader: reader, body: text, idempotencyKey: key, maxPerMinute: configuration.maxPostsPerMinute,
+                    articleRef: ref, reader: reader, body: text, idempotencyKey: key,
                     on: connection)
             }
         } catch let refusal as ReaderComments.Refusal {
             throw Problem.refused(refusal, metrics: metrics)
         }
         metrics.accepted(replayed: posted.replayed)
-        var headers: HTTPFields = [.location: "/v1/comments/\(posted.commentID)"]
+        var headers: HTTPFields = [.location: "/v1/comments/\(posted.commentID)", .cacheControl: "no-store"]
         if posted.replayed { headers[.idempotentReplayed] = "true" }
         return Self.json(Accepted(id: posted.commentID, status: posted.status), status: .accepted, headers: headers)
     }
@@ -109,8 +105,16 @@ struct Handlers: Sendable {
     private func commentBody(_ request: Request) async throws -> String {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > configuration.maxBodyBytes { throw Problem.tooLarge }
         let buffer = try await request.body.collect(upTo: configuration.maxBodyBytes)
+        let data = Data(buffer.readableBytesView)
         do {
-            return try JSONDecoder().decode(NewComment.self, from: Data(buffer.readableBytesView)).body
+            let comment = try JSONDecoder().decode(NewComment.self, from: data)
+            // The decoder keeps one of two equal members silently; a request that says two things is refused instead.
+            if JSONMembers.hasDuplicateTopLevelKey(data) {
+                throw Problem.badRequest("The JSON object has a member twice; send `body` once.")
+            }
+            return comment.body
+        } catch let problem as Problem {
+            throw problem
         } catch DecodingError.keyNotFound {
             throw Problem.badRequest("The JSON object needs a `body` member with the comment's text.")
         } catch DecodingError.typeMismatch(let type, let where_) where where_.codingPath.isEmpty && type != String.self {
@@ -262,6 +266,13 @@ struct Handlers: Sendable {
         }
     }
 
+    /// Whether a Content-Type names JSON (`application/json`, any parameters, any case).
+    static func isJSON(_ contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        let mediaType = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        return mediaType == "application/json"
+    }
+
     /// The format articles.ref allows (see sql/0001_schema.sql): anything else cannot exist, so it is not looked up.
     static func isArticleRef(_ ref: String) -> Bool {
         let scalars = Array(ref.unicodeScalars)
@@ -287,6 +298,9 @@ extension Problem {
     static let unknownArticle = Problem(.notFound, "unknown-article", "No such article", detail: "Comments cannot be posted or read here.")
     static let commentNotFound = Problem(.notFound, "not-found", "No such comment of yours")
     static let tooLarge = Problem(.contentTooLarge, "too-large", "The request is too large", detail: "A comment request is a small JSON object.")
+    static let unsupportedMediaType = Problem(
+        .unsupportedMediaType, "unsupported-media-type", "Send the comment as JSON",
+        detail: "Set `Content-Type: application/json` and send an object like {\"body\": \"…\"}.")
 
     static func unprocessable(_ refusal: FormatRefusal, limits: Limits) -> Problem {
         var problem: Problem
@@ -298,13 +312,21 @@ extension Problem {
                 .unprocessableContent, "too-long", "The comment is too long",
                 detail: "It has \(refusal.characters) characters; the limit is \(limits.maxCharacters).")
         case .tooManyBytes:
+            // Only a policy whose max_bytes is smaller than the characters it allows need (the loader refuses those) or
+            // a text of far too many characters gets here: it says bytes, not characters.
             problem = Problem(
-                .unprocessableContent, "too-long", "The comment is too long",
+                .unprocessableContent, "too-many-bytes", "The comment is too large",
                 detail: "It takes \(refusal.bytes) bytes; the limit is \(limits.maxBytes).")
+            problem.extensions.bytes = refusal.bytes
+            problem.extensions.maxBytes = limits.maxBytes
         case .controlCharacters:
             problem = Problem(
                 .unprocessableContent, "malformed", "The comment contains characters that cannot be posted",
                 detail: "Remove control characters (such as NUL) from the text.")
+        case .bidiControls:
+            problem = Problem(
+                .unprocessableContent, "malformed", "The comment contains characters that cannot be posted",
+                detail: "Remove bidirectional control characters (U+202A–202E, U+2066–2069) from the text.")
         case .combiningOverload:
             problem = Problem(
                 .unprocessableContent, "malformed", "The comment contains characters that cannot be posted",
@@ -339,6 +361,11 @@ extension Problem {
             problem.extensions.reason = "rate_limited"
             problem.extensions.retryAfterSeconds = seconds
             problem.headers[.retryAfter] = "\(seconds)"
+        case .idempotencyKeyReused:
+            problem = Problem(
+                .unprocessableContent, "idempotency-key-reused", "This Idempotency-Key belongs to another comment",
+                detail: "A retry must repeat the same article and text; use a new key for a new comment.")
+            problem.extensions.reason = "idempotency_key_reused"
         }
         if let reason = problem.extensions.reason { metrics.refused(reason) }
         return problem

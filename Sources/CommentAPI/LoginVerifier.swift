@@ -1,6 +1,7 @@
 import CommentStore
 public import Foundation
 import JWTKit
+import PostgresLibPQ
 
 /// How the site's login tokens are checked: the key, the expected issuer and audience, and the clock leeway.
 public struct LoginConfiguration: Sendable {
@@ -14,18 +15,22 @@ public struct LoginConfiguration: Sendable {
     public var key: Key
     public var issuer: String
     public var audience: String
-    /// Seconds of clock difference forgiven on `exp` and `nbf`.
+    /// Seconds of clock difference forgiven on `exp`, `nbf` and `iat`.
     public var leewaySeconds: Double
+    /// The longest a token may be valid: `exp` further ahead than this, or `iat`/`nbf` further back, is refused.
+    public var maxLifetimeSeconds: Double
 
-    public init(key: Key, issuer: String, audience: String, leewaySeconds: Double = 30) {
+    public init(key: Key, issuer: String, audience: String, leewaySeconds: Double = 30, maxLifetimeSeconds: Double = 86_400) {
         self.key = key
         self.issuer = issuer
         self.audience = audience
         self.leewaySeconds = leewaySeconds
+        self.maxLifetimeSeconds = maxLifetimeSeconds
     }
 
     /// Reads `COMMENTD_JWT_SECRET` or `COMMENTD_JWT_SECRET_FILE` (HS256), or `COMMENTD_JWT_PUBLIC_KEY_FILE` (a PEM
-    /// public key), and `COMMENTD_JWT_ISSUER`, `COMMENTD_JWT_AUDIENCE`. Throws a message naming what is missing.
+    /// public key), and `COMMENTD_JWT_ISSUER`, `COMMENTD_JWT_AUDIENCE`; `COMMENTD_JWT_LEEWAY_SECONDS` (default 30) and
+    /// `COMMENTD_JWT_MAX_LIFETIME_SECONDS` (default 86400). Throws a message naming what is missing or out of range.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> LoginConfiguration {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         func file(_ name: String) throws -> String? {
@@ -53,8 +58,16 @@ public struct LoginConfiguration: Sendable {
         }
         guard let issuer = value("COMMENTD_JWT_ISSUER") else { throw LoginConfigurationError("COMMENTD_JWT_ISSUER is not set") }
         guard let audience = value("COMMENTD_JWT_AUDIENCE") else { throw LoginConfigurationError("COMMENTD_JWT_AUDIENCE is not set") }
-        let leeway = value("COMMENTD_JWT_LEEWAY_SECONDS").flatMap(Double.init) ?? 30
-        return LoginConfiguration(key: key, issuer: issuer, audience: audience, leewaySeconds: leeway)
+        func seconds(_ name: String, _ fallback: Double, _ range: ClosedRange<Double>) throws -> Double {
+            guard let text = value(name) else { return fallback }
+            guard let number = Double(text), range.contains(number) else {
+                throw LoginConfigurationError("\(name) must be a number of seconds between \(Int(range.lowerBound)) and \(Int(range.upperBound))")
+            }
+            return number
+        }
+        return LoginConfiguration(
+            key: key, issuer: issuer, audience: audience, leewaySeconds: try seconds("COMMENTD_JWT_LEEWAY_SECONDS", 30, 0...600),
+            maxLifetimeSeconds: try seconds("COMMENTD_JWT_MAX_LIFETIME_SECONDS", 86_400, 60...31_536_000))
     }
 }
 
@@ -150,7 +163,10 @@ final class LoginVerifier: Sendable {
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw .invalid("use the Bearer scheme: `Authorization: Bearer <token>`") }
         let token = String(parts[1]).trimmingCharacters(in: .whitespaces)
         guard token.utf8.count <= 8192 else { throw .invalid("the token is too long") }
-        guard Self.headerAlgorithm(token) == algorithm else { throw .invalid("the token is not signed with the expected algorithm") }
+        let header = Self.header(token) ?? [:]
+        guard header["alg"] as? String == algorithm else { throw .invalid("the token is not signed with the expected algorithm") }
+        // RFC 7515 §4.1.11: a recipient that does not understand a listed critical extension must refuse the token.
+        guard header["crit"] == nil else { throw .invalid("the token names critical header extensions this service does not support") }
         let claims: LoginClaims
         do {
             claims = try await keys.verify(token, as: LoginClaims.self)
@@ -160,15 +176,27 @@ final class LoginVerifier: Sendable {
             throw .invalid("the token is malformed")
         }
         let leeway = configuration.leewaySeconds
+        let oldest = -(configuration.maxLifetimeSeconds + leeway)
         guard let exp = claims.exp?.value else { throw .invalid("the token has no expiry (exp)") }
         guard exp.timeIntervalSince(now) > -leeway else { throw .invalid("the token has expired") }
-        if let nbf = claims.nbf?.value, nbf.timeIntervalSince(now) > leeway { throw .invalid("the token is not valid yet (nbf)") }
+        guard exp.timeIntervalSince(now) <= configuration.maxLifetimeSeconds + leeway else {
+            throw .invalid("the token's expiry (exp) is further ahead than this service accepts")
+        }
+        if let nbf = claims.nbf?.value {
+            guard nbf.timeIntervalSince(now) <= leeway else { throw .invalid("the token is not valid yet (nbf)") }
+            guard nbf.timeIntervalSince(now) >= oldest else { throw .invalid("the token's not-before time (nbf) is implausibly old") }
+        }
+        if let iat = claims.iat?.value {
+            guard iat.timeIntervalSince(now) <= leeway else { throw .invalid("the token's issue time (iat) is in the future") }
+            guard iat.timeIntervalSince(now) >= oldest else { throw .invalid("the token's issue time (iat) is implausibly old") }
+        }
         guard let iss = claims.iss?.value else { throw .invalid("the token has no issuer (iss)") }
         guard iss == configuration.issuer else { throw .invalid("the token is from another issuer") }
         guard let aud = claims.aud?.value else { throw .invalid("the token has no audience (aud)") }
         guard aud.contains(configuration.audience) else { throw .invalid("the token is meant for another audience") }
         guard let subject = claims.sub?.value, !subject.isEmpty else { throw .invalid("the token has no subject (sub)") }
-        guard subject.count <= 255, !subject.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        // Measured as the database measures it (length() counts code points), so a valid token never fails its CHECK.
+        guard subject.postgresLength <= 255, !subject.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw .invalid("the token's subject is not a valid account id")
         }
         guard let provider = claims.provider, !provider.isEmpty else { throw .invalid("the token has no login provider (provider)") }
@@ -177,15 +205,15 @@ final class LoginVerifier: Sendable {
             tokenExpiresAt: exp)
     }
 
-    /// The `alg` of the token's header, read without trusting anything else in it.
-    static func headerAlgorithm(_ token: String) -> String? {
+    /// The token's header as a JSON object (before its signature is checked: read `alg` and `crit` only).
+    static func header(_ token: String) -> [String: Any]? {
         guard let header = token.split(separator: ".", omittingEmptySubsequences: false).first else { return nil }
         var base64 = header.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
         guard let data = Data(base64Encoded: base64),
             let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
         else { return nil }
-        return object["alg"] as? String
+        return object
     }
 
     /// The name shown beside comments: control characters dropped, whitespace collapsed, at most 100 characters.

@@ -20,6 +20,8 @@ public struct Problem: Error, HTTPResponseError, Sendable {
         var maxCharacters: Int?
         var retryAfterSeconds: Int?
         var suspendedUntil: String?
+        var bytes: Int?
+        var maxBytes: Int?
     }
 
     init(_ status: HTTPResponse.Status, _ slug: String, _ title: String, detail: String? = nil) {
@@ -29,17 +31,26 @@ public struct Problem: Error, HTTPResponseError, Sendable {
         self.detail = detail
     }
 
+    /// The standard members, then the extensions as members of the same object.
     struct Body: Encodable {
         var type: String
         var title: String
         var status: Int
         var detail: String?
         var instance: String?
-        var reason: String?
-        var characters: Int?
-        var maxCharacters: Int?
-        var retryAfterSeconds: Int?
-        var suspendedUntil: String?
+        var extensions: Extensions
+
+        enum CodingKeys: CodingKey { case type, title, status, detail, instance }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(type, forKey: .type)
+            try container.encode(title, forKey: .title)
+            try container.encode(status, forKey: .status)
+            try container.encodeIfPresent(detail, forKey: .detail)
+            try container.encodeIfPresent(instance, forKey: .instance)
+            try extensions.encode(to: encoder)
+        }
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
@@ -49,8 +60,7 @@ public struct Problem: Error, HTTPResponseError, Sendable {
     func response(instance: String?) -> Response {
         let body = Body(
             type: "urn:commentdesk:problem:\(slug)", title: title, status: status.code, detail: detail, instance: instance,
-            reason: extensions.reason, characters: extensions.characters, maxCharacters: extensions.maxCharacters,
-            retryAfterSeconds: extensions.retryAfterSeconds, suspendedUntil: extensions.suspendedUntil)
+            extensions: extensions)
         var fields = headers
         fields[.contentType] = "application/problem+json"
         fields[.cacheControl] = "no-store"

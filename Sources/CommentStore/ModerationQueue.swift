@@ -43,6 +43,8 @@ public struct ModerationQueue: Sendable {
     public struct ReapResult: Sendable, Equatable {
         public var retried = 0
         public var failed = 0
+        /// Queue ids of expired rows that could not be reaped this time (the database refused them).
+        public var skipped: [Int64] = []
     }
 
     public init() {}
@@ -141,12 +143,40 @@ public struct ModerationQueue: Sendable {
 
     /// Returns expired leases (up to 1000 at a time) to the queue with a backoff, and ends those that used their
     /// last attempt as held with `processing_error`. Safe to run from every worker at once.
+    ///
+    /// One statement does the whole set; when it fails for a reason other than the connection (one row the database
+    /// refuses), each expired row is reaped on its own, so one bad row cannot strand the others. Rows that still fail
+    /// are listed in ``ReapResult/skipped`` (queue ids) and stay expired for the next pass.
     public func reap(policyVersion: Int64?, worker: String, on connection: PostgresConnection) async throws -> ReapResult {
+        var result: ReapResult
+        do {
+            result = try await reap(only: nil, policyVersion: policyVersion, worker: worker, on: connection)
+        } catch let error as PostgresError where !error.isConnectionLost {
+            result = ReapResult(retried: 0, failed: 0)
+            let expired = try await connection.query(
+                "SELECT id FROM comment_queue WHERE state = 'running' AND lease_expires_at < now() ORDER BY lease_expires_at LIMIT 1000"
+            ).map { try $0.decode(Int64.self, at: 0) }
+            for id in expired {
+                do {
+                    let one = try await reap(only: id, policyVersion: policyVersion, worker: worker, on: connection)
+                    result.retried += one.retried
+                    result.failed += one.failed
+                } catch let rowError as PostgresError where !rowError.isConnectionLost {
+                    result.skipped.append(id)
+                }
+            }
+        }
+        if result.retried > 0 { try await connection.query("SELECT pg_notify(\(Self.channel), '')") }
+        return result
+    }
+
+    private func reap(only id: Int64?, policyVersion: Int64?, worker: String, on connection: PostgresConnection) async throws -> ReapResult {
+        let one: SQLQuery = id.map { "AND id = \($0)" } ?? ""
         let rows = try await connection.query(
             """
             WITH expired AS MATERIALIZED (
                 SELECT id FROM comment_queue
-                WHERE state = 'running' AND lease_expires_at < now()
+                WHERE state = 'running' AND lease_expires_at < now() \(one)
                 ORDER BY lease_expires_at
                 LIMIT 1000
                 FOR UPDATE SKIP LOCKED
@@ -163,7 +193,6 @@ public struct ModerationQueue: Sendable {
             """
         )
         let (retried, failed) = try rows.single().decode((Int, Int).self)
-        if retried > 0 { try await connection.query("SELECT pg_notify(\(Self.channel), '')") }
         return ReapResult(retried: retried, failed: failed)
     }
 

@@ -52,7 +52,7 @@ public struct PolicyVersions: Sendable {
         return try await connection.withTransaction { connection in
             try await Self.serialize(connection)
             try await connection.query("UPDATE policy_versions SET is_active = false, deactivated_at = now() WHERE is_active")
-            let stored = try await insert(bundle, version: compiled.version, by: moderator, on: connection)
+            let stored = try await insert(compiled, by: moderator, on: connection)
             try await connection.query("SELECT pg_notify(\(Self.channel), \(String(stored.id)))")
             return stored
         }
@@ -73,24 +73,41 @@ public struct PolicyVersions: Sendable {
         return try await connection.withTransaction { connection in
             try await Self.serialize(connection)
             if try await activeID(on: connection) != nil { return nil }
-            return try await insert(bundle, version: compiled.version, by: actor, on: connection)
+            return try await insert(compiled, by: actor, on: connection)
         }
     }
 
-    private func insert(_ bundle: PolicyBundle, version: String, by actor: String, on connection: PostgresConnection) async throws -> Stored {
+    private func insert(_ compiled: CompiledPolicy, by actor: String, on connection: PostgresConnection) async throws -> Stored {
+        let bundle = compiled.bundle
+        let version = compiled.version
         var files = bundle.files
         files[bundle.mainFile] = nil
         files["__main__"] = bundle.mainFile
         let json = try PostgresJSON(encoding: files)
         let row = try await connection.query(
             """
-            INSERT INTO policy_versions (version, document, files, sha256, is_active, activated_by)
+            INSERT INTO policy_versions (version, document, files, sha256, is_active, activated_by, reader_posts_per_minute)
             VALUES (\(version), \(bundle.document), \(json)::jsonb,
-                    encode(sha256(convert_to(\(bundle.document) || \(json)::jsonb::text, 'UTF8')), 'hex'), true, \(actor))
+                    encode(sha256(convert_to(\(bundle.document) || \(json)::jsonb::text, 'UTF8')), 'hex'), true, \(actor),
+                    \(compiled.document.readerPostsPerMinute))
             RETURNING id, sha256, activated_at
             """
         ).single()
         let (id, sha, at) = try row.decode((Int64, String, Date).self)
         return Stored(id: id, version: version, sha256: sha, bundle: bundle, activatedBy: actor, activatedAt: at)
+    }
+
+    /// Derives `reader_posts_per_minute` for the active version when it was stored before the column existed (migration
+    /// 0006), so the reader API's burst limit is the policy's from the first start after the upgrade. Returns the
+    /// limit written, or nil when there was nothing to fill in. Run by `commentd migrate`, as the tables' owner.
+    @discardableResult
+    public func deriveReaderLimit(on connection: PostgresConnection) async throws -> Int? {
+        guard try await connection.query("SELECT 1 FROM policy_versions WHERE is_active AND reader_posts_per_minute IS NULL").first != nil,
+            let stored = try await active(on: connection)
+        else { return nil }
+        let limit = try CompiledPolicy(bundle: stored.bundle).document.readerPostsPerMinute
+        try await connection.query(
+            "UPDATE policy_versions SET reader_posts_per_minute = \(limit) WHERE id = \(stored.id) AND reader_posts_per_minute IS NULL")
+        return limit
     }
 }

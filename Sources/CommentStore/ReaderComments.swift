@@ -34,6 +34,8 @@ public struct ReaderComments: Sendable {
         case accountBanned
         case accountSuspended(until: String?)
         case tooManyPosts(retryAfterSeconds: Int)
+        /// The idempotency key was used before for another article or another text.
+        case idempotencyKeyReused
     }
 
     /// One published comment, without anything that identifies the login behind it.
@@ -69,15 +71,16 @@ public struct ReaderComments: Sendable {
     public init() {}
 
     /// Stores the comment and its queue row in one transaction (through `post_comment`), or throws ``Refusal``.
+    /// The burst limit is the active policy's (`policy_versions.reader_posts_per_minute`), never the caller's.
     public func post(
-        articleRef: String, reader: Reader, body: String, idempotencyKey: String?, maxPerMinute: Int, on connection: PostgresConnection
+        articleRef: String, reader: Reader, body: String, idempotencyKey: String?, on connection: PostgresConnection
     ) async throws -> Posted {
         do {
             let row = try await connection.query(
                 """
                 SELECT comment_id, replayed, status FROM post_comment(
                     \(articleRef), \(reader.provider), \(reader.subject), \(reader.displayName), \(body), \(idempotencyKey),
-                    \(reader.tokenIssuedAt), \(reader.tokenExpiresAt), \(maxPerMinute))
+                    \(reader.tokenIssuedAt), \(reader.tokenExpiresAt))
                 """
             ).single()
             let (id, replayed, status) = try row.decode((Int64, Bool, String).self)
@@ -94,6 +97,7 @@ public struct ReaderComments: Sendable {
         case "CD004": .accountBanned
         case "CD005": .accountSuspended(until: error.detail)
         case "CD006": .tooManyPosts(retryAfterSeconds: max(1, Int(error.detail ?? "") ?? 60))
+        case "CD007": .idempotencyKeyReused
         default: nil
         }
     }
@@ -129,11 +133,8 @@ public struct ReaderComments: Sendable {
     public func own(commentID: Int64, reader: Reader, on connection: PostgresConnection) async throws -> OwnComment? {
         let rows = try await connection.query(
             """
-            SELECT c.id, ar.ref, c.status, c.submitted_at, c.status_changed_at, c.reasons
-            FROM comments c
-            JOIN accounts acc ON acc.id = c.account_id
-            JOIN articles ar ON ar.id = c.article_id
-            WHERE c.id = \(commentID) AND acc.provider = \(reader.provider) AND acc.provider_subject = \(reader.subject)
+            SELECT id, article_ref, status, submitted_at, status_changed_at, reasons
+            FROM reader_comment(\(commentID), \(reader.provider), \(reader.subject))
             """
         )
         guard let row = rows.first else { return nil }

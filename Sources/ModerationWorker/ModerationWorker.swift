@@ -38,7 +38,12 @@ public final class ModerationWorker: Service {
 
     public var counters: WorkerMetrics.Snapshot { metrics.snapshot }
 
+    /// Throws ``InvalidWorkerID`` at once when the configured id could not be written into a decision.
     public func run() async throws {
+        if let problem = WorkerConfiguration.problem(withWorkerID: configuration.workerID) {
+            logger.error("cannot start: invalid worker id", metadata: ["problem": "\(problem)"])
+            throw InvalidWorkerID(description: problem)
+        }
         logger.info(
             "worker starting",
             metadata: [
@@ -170,7 +175,13 @@ public final class ModerationWorker: Service {
         logger.warning("batch could not be loaded as one; loading comment by comment", metadata: ["error": "\(error)"])
         for lease in leases {
             do {
-                guard let item = try await client.withConnection({ try await inputs.load([lease.commentID], on: $0) }).first else { continue }
+                guard let item = try await client.withConnection({ try await inputs.load([lease.commentID], on: $0) }).first else {
+                    // Its lease runs out and the reaper retries it, and after the last attempt holds it for a moderator.
+                    logger.warning(
+                        "comment skipped: its rows could not be found (comment, article or account missing)",
+                        metadata: ["comment": "\(lease.commentID)"])
+                    continue
+                }
                 _ = try await finish([try Self.decide(item, lease: lease, policy: compiled)], policyID: policyID)
             } catch let rowError as PostgresError where !rowError.isConnectionLost {
                 try await giveBack(lease, error: rowError, policyID: policyID)
@@ -181,13 +192,20 @@ public final class ModerationWorker: Service {
 
     private func giveBack(_ lease: ModerationQueue.Lease, error: PostgresError, policyID: Int64) async throws {
         let last = lease.attempts >= lease.maxAttempts
-        logger.error(
-            last ? "comment failed on its last attempt; holding it for a moderator (processing_error)" : "comment failed; it will be retried",
-            metadata: ["comment": "\(lease.commentID)", "attempt": "\(lease.attempts)", "error": "\(error)"])
-        metrics.failed(last: last)
-        try await client.withConnection {
-            try await queue.release(lease, error: error.description, policyVersion: policyID, worker: configuration.workerID, on: $0)
+        let metadata: Logger.Metadata = ["comment": "\(lease.commentID)", "attempt": "\(lease.attempts)", "error": "\(error)"]
+        do {
+            try await client.withConnection {
+                try await queue.release(lease, error: error.description, policyVersion: policyID, worker: configuration.workerID, on: $0)
+            }
+        } catch {
+            // Said only once the step is done: until then the lease simply expires and the reaper gives the comment back.
+            logger.error("comment failed and could not be given back; its lease will expire", metadata: metadata)
+            throw error
         }
+        metrics.failed(last: last)
+        logger.error(
+            last ? "comment failed on its last attempt; held for a moderator (processing_error)" : "comment failed; given back to be retried",
+            metadata: metadata)
     }
 
     // MARK: Policy
@@ -262,6 +280,11 @@ public final class ModerationWorker: Service {
                         logger.info("returned expired leases", metadata: ["retried": "\(reaped.retried)", "failed": "\(reaped.failed)"])
                         wake.signal()
                     }
+                    if !reaped.skipped.isEmpty {
+                        logger.error(
+                            "expired leases the database refused to return; the others were returned",
+                            metadata: ["queue_ids": "\(reaped.skipped)"])
+                    }
                     if ContinuousClock.now - lastPrune > .seconds(60) {
                         let pruned = try await client.withConnection {
                             try await queue.prune(olderThanSeconds: configuration.pruneAfterSeconds, limit: 5000, on: $0)
@@ -288,4 +311,9 @@ public final class ModerationWorker: Service {
 
 extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+/// The worker id cannot be written into a decision (see ``WorkerConfiguration/problem(withWorkerID:)``).
+public struct InvalidWorkerID: Error, CustomStringConvertible {
+    public var description: String
 }

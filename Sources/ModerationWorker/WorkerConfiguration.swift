@@ -1,3 +1,5 @@
+import PostgresLibPQ
+
 /// How a worker runs. Every field is a `commentd work` option.
 public struct WorkerConfiguration: Sendable {
     /// Written into every decision (`decided_by`) and every log line. Default: `worker-HOST-PID`.
@@ -26,6 +28,17 @@ public struct WorkerConfiguration: Sendable {
         self.pollInterval = pollInterval
         self.pruneAfterSeconds = pruneAfterSeconds
         self.policyCheckInterval = policyCheckInterval
+    }
+
+    /// Why `id` cannot name a worker, or nil when it can. It is written into every decision (`decided_by`, 1 to 200
+    /// code points): an id the database refuses would fail every decision and stall the queue, so it is checked before
+    /// the worker starts.
+    public static func problem(withWorkerID id: String) -> String? {
+        guard (1...200).contains(id.postgresLength) else { return "a worker id must be 1 to 200 characters (this one has \(id.postgresLength))" }
+        guard !id.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            return "a worker id cannot contain control characters"
+        }
+        return nil
     }
 
     /// How often expired leases are looked for: half a lease, at most every ten seconds.

@@ -67,13 +67,20 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
     public var description: String {
         switch kind {
         case .server: "database error (SQLSTATE \(sqlState?.rawValue ?? "?"))"
-        case .connection: "database connection failed" + (sqlState.map { " (SQLSTATE \($0.rawValue))" } ?? "")
+        case .connection: "database connection failed" + (sqlState.map { " (SQLSTATE \($0.rawValue))" } ?? "") + cause
         case .invalidParameter: "invalid query parameter: \(message)"
         case .decoding: "could not decode a database value: \(message)"
         case .poolTimeout: "no database connection available in time"
         case .closed: "database connection closed"
         case .unexpectedResult: "unexpected database result"
         }
+    }
+
+    /// libpq's reason for a connection failure ("Connection refused", "password authentication failed for user …"), on
+    /// one line, so the log line that reports the failure says why. Connection messages carry no SQL and no row data.
+    private var cause: String {
+        let line = message.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        return line.isEmpty ? "" : ": " + String(line.prefix(300))
     }
 
     public var debugDescription: String {

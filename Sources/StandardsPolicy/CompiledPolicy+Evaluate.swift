@@ -124,7 +124,7 @@ extension CompiledPolicy {
                 for found in scratch.kept where found.rule == index {
                     hits.append(hit(index, text: text, range: found.range))
                 }
-            case .length, .empty, .controlCharacters, .combiningOverload:
+            case .length, .empty, .controlCharacters, .bidiControls, .combiningOverload:
                 if let problem = Self.formatProblem(check, text, limits) { hits.append(hit(index, matched: problem.describe(text, limits))) }
             case .personalInfo(let parameters):
                 if !PersonalInfo.mayFind(in: text, links: links) { continue }

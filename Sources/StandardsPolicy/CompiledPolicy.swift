@@ -48,7 +48,7 @@ public final class CompiledPolicy: Sendable {
 
     enum Check: Sendable {
         case terms, loginRequired, providerAllowed, accountBanned, accountSuspended, articleClosed
-        case length, empty, controlCharacters, combiningOverload
+        case length, empty, controlCharacters, bidiControls, combiningOverload
         case rateLimit(windowSeconds: Int, max: Int, perArticle: Bool)
         case duplicate(windowSeconds: Int, similarity: Double)
         case newCommenter(first: Int)
@@ -63,7 +63,7 @@ public final class CompiledPolicy: Sendable {
         /// Whether the check reads the text (as opposed to the context).
         var readsText: Bool {
             switch self {
-            case .terms, .length, .empty, .controlCharacters, .combiningOverload, .personalInfo, .links, .flood: true
+            case .terms, .length, .empty, .controlCharacters, .bidiControls, .combiningOverload, .personalInfo, .links, .flood: true
             default: false
             }
         }
@@ -140,6 +140,7 @@ public final class CompiledPolicy: Sendable {
             case .length: checks.append(.length)
             case .empty: checks.append(.empty)
             case .controlCharacters: checks.append(.controlCharacters)
+            case .bidiControls: checks.append(.bidiControls)
             case .combiningOverload: checks.append(.combiningOverload)
             case .rateLimit(let window, let max, let perArticle): checks.append(.rateLimit(windowSeconds: window, max: max, perArticle: perArticle))
             case .duplicate(let window, let similarity): checks.append(.duplicate(windowSeconds: window, similarity: similarity))

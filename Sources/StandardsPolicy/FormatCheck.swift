@@ -3,6 +3,7 @@
 public struct FormatRefusal: Sendable, Equatable {
     public enum Problem: String, Sendable {
         case empty, tooLong = "too_long", tooManyBytes = "too_many_bytes", controlCharacters = "control_characters"
+        case bidiControls = "bidi_controls"
         case combiningOverload = "combining_overload"
     }
 
@@ -39,9 +40,23 @@ extension CompiledPolicy {
         case .length: text.characterCount > limits.maxCharacters ? .tooLong : text.byteCount > limits.maxBytes ? .tooManyBytes : nil
         case .empty: text.isBlank ? .empty : nil
         case .controlCharacters: text.hasControlCharacters ? .controlCharacters : nil
+        case .bidiControls: hasBidiControls(text.original) ? .bidiControls : nil
         case .combiningOverload: text.maxScalarsPerCharacter > limits.maxScalarsPerCharacter ? .combiningOverload : nil
         default: nil
         }
+    }
+}
+
+extension CompiledPolicy {
+    /// Whether `text` holds a bidirectional embedding, override or isolate: U+202A–202E (UTF-8 E2 80 AA–AE) or
+    /// U+2066–2069 (E2 81 A6–A9). The normalizer drops them for matching; this rule is about what would be published.
+    static func hasBidiControls(_ text: String) -> Bool {
+        var utf8 = text.utf8.makeIterator()
+        while let byte = utf8.next() {
+            guard byte == 0xE2, let second = utf8.next(), let third = utf8.next() else { continue }
+            if (second == 0x80 && (0xAA...0xAE).contains(third)) || (second == 0x81 && (0xA6...0xA9).contains(third)) { return true }
+        }
+        return false
     }
 }
 
@@ -53,6 +68,7 @@ extension FormatRefusal.Problem {
         case .tooManyBytes: "\(text.byteCount) bytes, limit \(limits.maxBytes)"
         case .empty: "nothing but whitespace"
         case .controlCharacters: "control characters"
+        case .bidiControls: "bidirectional control characters"
         case .combiningOverload: "\(text.maxScalarsPerCharacter) scalars in one character, limit \(limits.maxScalarsPerCharacter)"
         }
     }

@@ -62,6 +62,9 @@ public enum RuleKind: Sendable {
     case empty
     /// NUL or other control characters.
     case controlCharacters
+    /// Bidirectional embeddings, overrides and isolates (U+202A–202E, U+2066–2069), which can make published text read
+    /// differently from what was judged.
+    case bidiControls
     /// A character with more scalars than `limits.maxScalarsPerCharacter` ("Zalgo").
     case combiningOverload
     /// More than `max` comments from the account within `window` seconds (this one included), per article if asked.
@@ -91,6 +94,7 @@ public enum RuleKind: Sendable {
         case .length: "length"
         case .empty: "empty"
         case .controlCharacters: "control_characters"
+        case .bidiControls: "bidi_controls"
         case .combiningOverload: "combining_overload"
         case .rateLimit: "rate_limit"
         case .duplicate: "duplicate"

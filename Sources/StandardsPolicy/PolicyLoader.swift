@@ -180,16 +180,22 @@ private struct Reader {
         if top["version"] == nil { issue(root, "policy: 'version' is required") }
         let name = top["name"].flatMap { string($0, "name") } ?? "Standards Board Policy"
 
-        var limits = Limits(maxCharacters: 250, maxBytes: 4096, maxScalarsPerCharacter: 10)
-        if let node = top["limits"] {
-            let values = entries(node, allowed: ["max_characters", "max_bytes", "max_scalars_per_character"], context: "limits")
-            limits.maxCharacters = int(values["max_characters"], "limits.max_characters", range: 1...100_000) ?? limits.maxCharacters
-            limits.maxBytes = int(values["max_bytes"], "limits.max_bytes", range: 4...1_000_000) ?? limits.maxBytes
-            limits.maxScalarsPerCharacter =
-                int(values["max_scalars_per_character"], "limits.max_scalars_per_character", range: 1...100) ?? limits.maxScalarsPerCharacter
-            if limits.maxBytes < limits.maxCharacters {
-                issue(node, "limits.max_bytes must be at least limits.max_characters")
-            }
+        // max_bytes stops texts far beyond anything a reader types; it must never refuse a text the character count
+        // accepts, so it is at least max_characters characters of max_scalars_per_character 4-byte scalars each
+        // (250 × 10 × 4 = 10,000 by default: 250 of the longest emoji sequences).
+        var limits = Limits(maxCharacters: 250, maxBytes: 0, maxScalarsPerCharacter: 10)
+        let values =
+            top["limits"].map { entries($0, allowed: ["max_characters", "max_bytes", "max_scalars_per_character"], context: "limits") } ?? [:]
+        limits.maxCharacters = int(values["max_characters"], "limits.max_characters", range: 1...100_000) ?? limits.maxCharacters
+        limits.maxScalarsPerCharacter =
+            int(values["max_scalars_per_character"], "limits.max_scalars_per_character", range: 1...100) ?? limits.maxScalarsPerCharacter
+        let fitting = limits.maxCharacters * limits.maxScalarsPerCharacter * 4
+        limits.maxBytes = int(values["max_bytes"], "limits.max_bytes", range: 4...10_000_000) ?? fitting
+        if let node = top["limits"], limits.maxBytes < fitting {
+            issue(
+                node,
+                "limits.max_bytes (\(limits.maxBytes)) must be at least max_characters × max_scalars_per_character × 4 = \(fitting), "
+                    + "so every text the character count accepts fits")
         }
 
         var providers: [String] = []
@@ -309,6 +315,7 @@ private struct Reader {
         case "length": kind = .length
         case "empty": kind = .empty
         case "control_characters": kind = .controlCharacters
+        case "bidi_controls": kind = .bidiControls
         case "combining_overload": kind = .combiningOverload
         case "rate_limit":
             let p = entries(params, allowed: ["window", "max", "per_article"], context: "\(context).params")

@@ -38,6 +38,9 @@ struct Migrate: AsyncParsableCommand {
                 if let seeded = try await PolicyVersions().seed(.standardsBoard, by: "commentd migrate", on: connection) {
                     print("activated the default Standards Board Policy, version \(seeded.version) (policy_versions id \(seeded.id))")
                 }
+                if let limit = try await PolicyVersions().deriveReaderLimit(on: connection) {
+                    print("derived the active policy's reader burst limit: \(limit) posts per minute (0: none)")
+                }
             }
         } catch let error as PostgresError where error.kind == .connection {
             logger.error("cannot connect to the database: \(error)")

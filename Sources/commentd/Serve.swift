@@ -25,14 +25,26 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port to listen on (COMMENTD_PORT; default 8080).")
     var port: Int?
 
-    @Option(help: "Posts per account per minute before 429; 0 disables (COMMENTD_MAX_POSTS_PER_MINUTE; default 5).")
-    var maxPostsPerMinute: Int?
-
-    @Option(help: "Largest request body accepted, in bytes (COMMENTD_MAX_BODY_BYTES; default 16384).")
+    @Option(help: "Largest request body accepted, in bytes (COMMENTD_MAX_BODY_BYTES; default 32768).")
     var maxBodyBytes: Int?
 
     @Option(help: "Database connections in the pool (COMMENTD_DB_POOL_SIZE; default 16).")
     var poolSize: Int?
+
+    @Option(help: "Seconds a kept-alive connection may sit without a request (COMMENTD_HTTP_IDLE_TIMEOUT; default 30).")
+    var idleTimeout: Int?
+
+    @Option(help: "Seconds a new connection has to send its request head, and a request its body (COMMENTD_HTTP_READ_TIMEOUT; default 10).")
+    var readTimeout: Int?
+
+    @Option(help: "Connections served at once, more wait; lowered to fit the open-file limit (COMMENTD_MAX_CONNECTIONS; default 1000).")
+    var maxConnections: Int?
+
+    @Option(help: "Serve /metrics (Prometheus) on this port, never on the readers' port; off unless given (COMMENTD_METRICS_PORT).")
+    var metricsPort: Int?
+
+    @Option(help: "Address the metrics listener binds to (COMMENTD_METRICS_HOST; default 127.0.0.1).")
+    var metricsHost: String?
 
     func run() async throws {
         let logger = bootstrapLogging(label: "commentd.serve")
@@ -51,9 +63,17 @@ struct Serve: AsyncParsableCommand {
         let configuration = APIConfiguration(
             host: host ?? environment["COMMENTD_HOST"] ?? "127.0.0.1",
             port: try setting(port, "COMMENTD_PORT", 8080, 1...65535),
-            maxBodyBytes: try setting(maxBodyBytes, "COMMENTD_MAX_BODY_BYTES", 16 * 1024, 1024...1_048_576),
-            maxPostsPerMinute: try setting(maxPostsPerMinute, "COMMENTD_MAX_POSTS_PER_MINUTE", 5, 0...10_000))
+            maxBodyBytes: try setting(maxBodyBytes, "COMMENTD_MAX_BODY_BYTES", 32 * 1024, 1024...1_048_576),
+            idleTimeout: .seconds(try setting(idleTimeout, "COMMENTD_HTTP_IDLE_TIMEOUT", 30, 1...3600)),
+            requestReadTimeout: .seconds(try setting(readTimeout, "COMMENTD_HTTP_READ_TIMEOUT", 10, 1...600)),
+            maxConnections: Self.connectionCap(try setting(maxConnections, "COMMENTD_MAX_CONNECTIONS", 1000, 1...1_000_000), logger: logger),
+            metricsHost: metricsHost ?? environment["COMMENTD_METRICS_HOST"] ?? "127.0.0.1",
+            metricsPort: metricsPort == nil && environment["COMMENTD_METRICS_PORT"] == nil
+                ? nil : try setting(metricsPort, "COMMENTD_METRICS_PORT", 0, 1...65535))
         let pool = try setting(poolSize, "COMMENTD_DB_POOL_SIZE", 16, 1...1000)
+        if configuration.metricsPort == configuration.port {
+            throw ValidationError("the metrics port must differ from the readers' port")
+        }
         let login: LoginConfiguration
         do {
             login = try LoginConfiguration.fromEnvironment(environment)
@@ -73,5 +93,18 @@ struct Serve: AsyncParsableCommand {
                 services: [.init(service: client), .init(service: app, successTerminationBehavior: .gracefullyShutdownGroup)],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+    }
+
+    /// `requested`, lowered to what the process's open-file limit leaves after the database pool, logs and listeners
+    /// (a descriptor per connection): past that, accept() fails and the server stops answering anyone.
+    static func connectionCap(_ requested: Int, logger: Logger) -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return requested }
+        let room = max(16, Int(limit.rlim_cur) - 128)
+        guard requested > room else { return requested }
+        logger.warning(
+            "lowering the connection cap to fit the open-file limit",
+            metadata: ["requested": "\(requested)", "cap": "\(room)", "nofile": "\(limit.rlim_cur)"])
+        return room
     }
 }

@@ -43,11 +43,19 @@ struct Work: AsyncParsableCommand {
         guard leaseSeconds >= 1 else { throw ValidationError("--lease-seconds must be at least 1") }
         guard pollInterval > 0 else { throw ValidationError("--poll-interval must be positive") }
         if let metricsPort, !(1...65535).contains(metricsPort) { throw ValidationError("--metrics-port must be a TCP port (1-65535)") }
+        if let problem = WorkerConfiguration.problem(withWorkerID: resolvedWorkerID) {
+            throw ValidationError(workerID == nil ? "the default worker id (\(problem)): pass --worker-id" : "--worker-id: \(problem)")
+        }
+    }
+
+    /// `--worker-id`, or `worker-HOST-PID`.
+    var resolvedWorkerID: String {
+        workerID ?? "worker-\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
     }
 
     func run() async throws {
         let logger = bootstrapLogging(label: "commentd.work")
-        let id = workerID ?? "worker-\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+        let id = resolvedWorkerID
         var database = PostgresConfiguration.fromEnvironment(applicationName: "commentd-work")
         // The worker's queries are short and frequent: starting parallel query workers for them costs more than it saves.
         database.sessionSettings = [("max_parallel_workers_per_gather", "0")]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CommentStore
 import Foundation
+import PostgresLibPQ
 
 /// `modctl warn|suspend|ban|unban PROVIDER:SUBJECT --reason TEXT`.
 struct SanctionOptions: ParsableArguments {
@@ -17,7 +18,7 @@ struct SanctionOptions: ParsableArguments {
 
     func validate() throws {
         guard AccountRef(account) != nil else { throw ValidationError("the account must look like twitter:12345") }
-        guard (1...1000).contains(reason.count) else { throw ValidationError("--reason must be 1 to 1000 characters") }
+        guard (1...1000).contains(reason.postgresLength) else { throw ValidationError("--reason must be 1 to 1000 characters") }
     }
 
     func run(_ kind: Accounts.Sanction, duration: Int? = nil, rejectPending: Bool = false) async throws {

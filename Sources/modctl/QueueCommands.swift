@@ -216,7 +216,7 @@ enum Decisions {
         async throws
     {
         guard !ids.isEmpty else { throw ValidationError("name at least one comment id") }
-        if let note, note.count > 2000 { throw ValidationError("--note is limited to 2000 characters") }
+        if let note, note.postgresLength > 2000 { throw ValidationError("--note is limited to 2000 characters") }
         let refused = try await withDatabase { connection -> Int in
             if !reasons.isEmpty {
                 let codes = try await activeReasonCodes(on: connection)

@@ -39,7 +39,8 @@ struct ModeratorOption: ParsableArguments {
     }
 
     func validate() throws {
-        if let moderator, moderator.isEmpty || moderator.count > 200 { throw ValidationError("--moderator must be 1 to 200 characters") }
+        // decided_by and issued_by hold 1 to 200 code points (length() in their CHECKs): the same measure here.
+        guard (1...200).contains(name.postgresLength) else { throw ValidationError("--moderator (or MODCTL_MODERATOR) must be 1 to 200 characters") }
     }
 }
 

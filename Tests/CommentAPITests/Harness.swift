@@ -96,7 +96,8 @@ struct APIHarness {
 }
 
 func withAPI(
-    configuration: APIConfiguration = APIConfiguration(port: 0, maxPostsPerMinute: 0),
+    configuration: APIConfiguration = APIConfiguration(port: 0),
+    postsPerMinute: Int = 0,
     login: LoginConfiguration = TestLogin.configuration,
     _ body: @Sendable (APIHarness) async throws -> Void
 ) async throws {
@@ -104,6 +105,8 @@ func withAPI(
         try await db.query("SELECT register_article('a-1', 'https://news.test/a-1', 'Open article', now())")
         try await db.query("SELECT register_article('closed-1', 'https://news.test/closed-1', 'Closed article', now())")
         try await db.query("UPDATE articles SET comments_closed_at = now() - interval '1 hour' WHERE ref = 'closed-1'")
+        // The burst limit is the active policy's (derived when it is stored); tests choose theirs here.
+        try await db.query("UPDATE policy_versions SET reader_posts_per_minute = \(postsPerMinute) WHERE is_active")
         var configuration = configuration
         configuration.port = 0
         let app = try await CommentAPI.application(configuration: configuration, login: login, client: db, logger: TestPostgres.logger)

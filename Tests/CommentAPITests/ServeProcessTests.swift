@@ -23,10 +23,11 @@ struct ServeProcessTests {
                 try await Migrator(logger: TestPostgres.logger).migrate(on: connection)
                 try await PolicyVersions().seed(.standardsBoard, by: "tests", on: connection)
                 try await connection.query("SELECT register_article('a-1', NULL, NULL, NULL)")
+                try await connection.query("UPDATE policy_versions SET reader_posts_per_minute = 0 WHERE is_active")
             }
             let port = try freePort()
             let server = try spawnCommentd(
-                ["serve", "--port", String(port), "--max-posts-per-minute", "0"],
+                ["serve", "--port", String(port)],
                 environment: [
                     "DATABASE_URL": "host=127.0.0.1 port=\(cluster.port) user=postgres dbname=commentdesk",
                     "COMMENTD_JWT_SECRET": TestLogin.secret, "COMMENTD_JWT_ISSUER": TestLogin.issuer,

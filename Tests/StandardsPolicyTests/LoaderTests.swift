@@ -52,7 +52,7 @@ import Testing
             "article_closed", "new_commenter", "processing_error", "other",
         ]
         for code in required { #expect(standardsBoard.document.reasonCodes.contains(code), "missing \(code)") }
-        #expect(standardsBoard.document.limits == Limits(maxCharacters: 250, maxBytes: 4096, maxScalarsPerCharacter: 10))
+        #expect(standardsBoard.document.limits == Limits(maxCharacters: 250, maxBytes: 10000, maxScalarsPerCharacter: 10))
         #expect(standardsBoard.document.providers == ["twitter", "facebook"])
     }
 
@@ -81,6 +81,10 @@ import Testing
             (minimal + "\n  - {id: e, kind: empty, action: reject, reason: profanity, category: x, terms: [a]}", "only terms rules take terms", 6),
             (minimal.replacingOccurrences(of: "[darn, \"*heck*\"]", with: "[\"!!!\"]"), "normalizes to nothing", 5),
             ("version: x\nlogin: {providers: []}\nreason_codes: [login_required, processing_error, other]\nrules: []", "at least one provider", 2),
+            (
+                minimal + "\nlimits: {max_characters: 250, max_bytes: 4096}",
+                "must be at least max_characters × max_scalars_per_character × 4 = 10000", 6
+            ),
         ] as [(String, String, Int?)])
     func invalidPoliciesAreRefusedWithFileAndLine(yaml: String, message: String, line: Int?) {
         let found = issues(yaml)
@@ -194,5 +198,46 @@ import Testing
         #expect(Set(first.reasons) == ["login_required", "insult", "personal_info", "profanity"])
         #expect(first.outcome == .reject)
         #expect(first.policyVersion == standardsBoard.version)
+    }
+
+    /// The byte cap follows the character limit unless set, and is never below what the character count accepts.
+    @Test func theByteCapFitsEveryTextTheCharacterCountAccepts() throws {
+        func limits(_ yaml: String) throws -> Limits {
+            try PolicyLoader.document(from: PolicyBundle(mainFile: "policy.yaml", files: ["policy.yaml": LoaderTests.minimal + yaml])).limits
+        }
+        #expect(try limits("").maxBytes == 250 * 10 * 4)
+        #expect(try limits("\nlimits: {max_characters: 100, max_scalars_per_character: 8}").maxBytes == 100 * 8 * 4)
+        #expect(try limits("\nlimits: {max_bytes: 20000}").maxBytes == 20000)
+    }
+
+    /// bidi_controls fires on embeddings, overrides and isolates, not on the marks right-to-left writers type.
+    @Test func bidiControlsAreARuleOfTheirOwn() throws {
+        let yaml = LoaderTests.minimal + "\n  - {id: bidi, kind: bidi_controls, action: hold, reason: other, category: format}"
+        let policy = try CompiledPolicy(bundle: PolicyBundle(mainFile: "policy.yaml", files: ["policy.yaml": yaml]))
+        for scalar in [0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069] {
+            let text = "abc" + String(Character(Unicode.Scalar(scalar)!)) + "def"
+            #expect(policy.evaluate(text, context: .textOnly()).outcome == .hold, "U+\(String(scalar, radix: 16))")
+        }
+        for text in ["abc\u{200E}def", "abc\u{200F}def", "abc\u{2029}def", "abc\u{2065}def", "plain", "한국어 ‐ text"] {
+            #expect(policy.evaluate(text, context: .textOnly()).outcome == .approve, "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
+        // Only a rejecting rule refuses at the API at once; a hold is judged by the worker.
+        #expect(policy.checkFormat("abc\u{202E}def") == nil)
+        #expect(standardsBoard.checkFormat("abc\u{202E}def")?.problem == .bidiControls)
+    }
+
+    /// The reader API's burst limit is derived from the rejecting, account-wide rate rules of a minute or longer.
+    @Test(
+        arguments: [
+            ("", 0),
+            ("\n  - {id: r, kind: rate_limit, action: reject, reason: profanity, category: x, params: {window: 1m, max: 5}}", 5),
+            ("\n  - {id: r, kind: rate_limit, action: reject, reason: profanity, category: x, params: {window: 1d, max: 3}}", 3),
+            ("\n  - {id: r, kind: rate_limit, action: reject, reason: profanity, category: x, params: {window: 30s, max: 2}}", 0),
+            ("\n  - {id: r, kind: rate_limit, action: hold, reason: profanity, category: x, params: {window: 1m, max: 2}}", 0),
+            ("\n  - {id: r, kind: rate_limit, action: reject, reason: profanity, category: x, params: {window: 1m, max: 2, per_article: true}}", 0),
+        ] as [(String, Int)])
+    func theReaderBurstLimitIsDerivedFromTheRules(rules: String, expected: Int) throws {
+        let document = try PolicyLoader.document(from: PolicyBundle(mainFile: "policy.yaml", files: ["policy.yaml": LoaderTests.minimal + rules]))
+        #expect(document.readerPostsPerMinute == expected)
     }
 }

@@ -72,6 +72,10 @@ enum KoreanObfuscation: String, CaseIterable, Sendable {
     ]
     static let englishCases: [PolicyCase] = english.flatMap { word, reason in
         Obfuscation.allCases.map { obfuscation in
+            // Bidirectional overrides are refused for themselves (bidi-controls), and the word is still found.
+            if obfuscation == .bidi {
+                return PolicyCase("you \(obfuscation.apply(word)) again", .reject, [reason, "malformed"], "\(obfuscation.rawValue) \(word)")
+            }
             let outcome: Action = reason == "insult" ? .hold : .reject
             return PolicyCase("you \(obfuscation.apply(word)) again", outcome, [reason], "\(obfuscation.rawValue) \(word)")
         }

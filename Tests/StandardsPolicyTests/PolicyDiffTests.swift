@@ -15,7 +15,8 @@ import Testing
         edited.files[edited.mainFile] = yaml
         edited.files["insults.txt"] = (base.files["insults.txt"] ?? "").replacingOccurrences(of: "stupid\n", with: "stupid\nnitwit*\n")
         let diff = PolicyDiff.between(try PolicyLoader.document(from: base), try PolicyLoader.document(from: edited))
-        #expect(diff.settings == ["max_characters: 250 → 300"])
+        // The byte cap is derived from the character limit, so it follows it.
+        #expect(diff.settings == ["max_characters: 250 → 300", "max_bytes: 10000 → 12000"])
         #expect(diff.added == ["shouting: terms hold other"])
         #expect(diff.removed.isEmpty)
         #expect(diff.changed.contains(PolicyDiff.RuleChange(rule: "insults", changes: ["terms +1 −0 (+nitwit*)"])), "\(diff.changed)")

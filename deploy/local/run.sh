@@ -8,7 +8,9 @@
 # Policy), registers a demo article, generates a development login secret (kept outside the repository), and runs
 # `commentd serve` and `commentd work` until Ctrl-C, which stops both gracefully. Logs: $state/serve.log, work.log.
 # Environment: COMMENTDESK_PGPORT (default 54329), COMMENTDESK_PGDATA (default /tmp/commentdesk-pg-PORT),
-# COMMENTD_PORT (default 8080), COMMENTDESK_STATE (default ~/.local/state/commentdesk: the dev secret and logs).
+# COMMENTD_PORT (default 8080), COMMENTDESK_METRICS_PORT (the worker's, default 9464), COMMENTDESK_STATE (default
+# ~/.local/state/commentdesk: the dev secret and logs). It says "running" only once each process answers, and exits 1
+# naming what failed (a port taken, a process that exited) otherwise.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -36,21 +38,50 @@ export COMMENTD_JWT_ISSUER=https://login.dev.invalid COMMENTD_JWT_AUDIENCE=comme
 port=${COMMENTD_PORT:-8080}
 token=$("$bin/commentd" dev-token --subject dev-reader --name "Dev Reader" --ttl 86400)
 
+metrics_port=${COMMENTDESK_METRICS_PORT:-9464}
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for taken in "$port" "$metrics_port"; do
+  if port_in_use "$taken"; then
+    echo "run.sh: port $taken is already in use by another program; choose others with COMMENTD_PORT or COMMENTDESK_METRICS_PORT" >&2
+    exit 1
+  fi
+done
+
 pids=()
 stop() {
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   wait || true
 }
 trap stop EXIT INT TERM
-"$bin/commentd" work --metrics-port 9464 2>"$state/work.log" &
+# Waits until process $2 answers HTTP on port $3 at path $4; exits 1 with the end of its log ($5) if it exits first
+# or does not answer within 20 s.
+wait_up() {
+  local name=$1 pid=$2 check_port=$3 path=$4 log=$5
+  for _ in $(seq 1 200); do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "run.sh: $name exited during startup; the end of $log:" >&2
+      tail -n 5 "$log" >&2
+      exit 1
+    fi
+    if curl -fs -o /dev/null --max-time 1 "http://127.0.0.1:$check_port$path"; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "run.sh: $name did not answer $path on port $check_port within 20 s; the end of $log:" >&2
+  tail -n 5 "$log" >&2
+  exit 1
+}
+"$bin/commentd" work --metrics-port "$metrics_port" 2>"$state/work.log" &
 pids+=($!)
+wait_up "the moderation worker (commentd work)" "$!" "$metrics_port" /healthz "$state/work.log"
 "$bin/commentd" serve --port "$port" 2>"$state/serve.log" &
 pids+=($!)
-for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+wait_up "the reader API (commentd serve)" "$!" "$port" /readyz "$state/serve.log"
 
 cat >&2 <<MSG
 
-CommentDesk is running: the reader API on http://127.0.0.1:$port and a moderation worker (metrics on :9464).
+CommentDesk is running: the reader API on http://127.0.0.1:$port and a moderation worker (metrics on :$metrics_port).
 Post a comment as a development reader (the token is valid for a day; \`commentd dev-token --help\` makes others):
   TOKEN=$token
   curl -si -X POST http://127.0.0.1:$port/v1/articles/demo-1/comments \\
