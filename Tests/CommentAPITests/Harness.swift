@@ -47,14 +47,16 @@ enum TestLogin {
         return try await token(claims)
     }
 
+    /// base64url without padding, as JWTs encode their parts.
+    static func base64URL(_ data: Data) -> String {
+        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
     /// A token with `alg: none` and no signature.
     static func unsignedToken(_ claims: Claims = Claims()) throws -> String {
-        func encode(_ data: Data) -> String {
-            data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-                .replacingOccurrences(of: "=", with: "")
-        }
-        let header = encode(Data(#"{"alg":"none","typ":"JWT"}"#.utf8))
-        return "\(header).\(encode(try JSONEncoder().encode(claims)))."
+        let header = base64URL(Data(#"{"alg":"none","typ":"JWT"}"#.utf8))
+        return "\(header).\(base64URL(try JSONEncoder().encode(claims)))."
     }
 }
 

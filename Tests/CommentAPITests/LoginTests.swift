@@ -211,10 +211,7 @@ struct LoginTests {
 struct LoginEdgeTests {
     /// An HS256 token signed with the test secret, with any header.
     static func signed(header: [String: Any], claims: TestLogin.Claims) throws -> String {
-        func base64URL(_ data: Data) -> String {
-            data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-                .replacingOccurrences(of: "=", with: "")
-        }
+        let base64URL = TestLogin.base64URL
         let input = base64URL(try JSONSerialization.data(withJSONObject: header)) + "." + base64URL(try JSONEncoder().encode(claims))
         let mac = HMAC<SHA256>.authenticationCode(for: Data(input.utf8), using: SymmetricKey(data: Data(TestLogin.secret.utf8)))
         return input + "." + base64URL(Data(mac))
