@@ -61,7 +61,7 @@ struct Handlers: Sendable {
     func post(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let reader = try await authenticate(request)
         let (_, compiled) = try await currentPolicy()
-        guard compiled.document.providers.contains(reader.provider) else {
+        guard compiled.allowsProvider(reader.provider) else {
             metrics.refused("provider_not_allowed")
             var problem = Problem(
                 .forbidden, "provider-not-allowed", "This login cannot be used to comment",

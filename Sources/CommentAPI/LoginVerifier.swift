@@ -199,7 +199,8 @@ final class LoginVerifier: Sendable {
         guard subject.postgresLength <= 255, !subject.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw .invalid("the token's subject is not a valid account id")
         }
-        guard let provider = claims.provider, !provider.isEmpty else { throw .invalid("the token has no login provider (provider)") }
+        // Provider names are case-insensitive (`Twitter` is `twitter`): stored, compared and checked in lower case.
+        guard let provider = claims.provider?.lowercased(), !provider.isEmpty else { throw .invalid("the token has no login provider (provider)") }
         return ReaderComments.Reader(
             provider: provider, subject: subject, displayName: Self.displayName(claims.name), tokenIssuedAt: claims.iat?.value,
             tokenExpiresAt: exp)

@@ -95,19 +95,9 @@ extension CompiledPolicy {
         return evaluate(normalized: text, context: context, terms: &terms)
     }
 
-    /// Whether no rule about the context can fire for `context` (see ``evaluateContext(_:_:context:into:)``): a
-    /// verified login with an allowed provider, an active account, an open article, no recent comments (so no rate
-    /// limit or duplicate), past every new-commenter rule, and fewer recent decisions than any rejection-rate rule
-    /// weighs. Most comments come from such readers; their rule loop visits only the checks that read the text.
-    func isQuiet(_ context: EvaluationContext) -> Bool {
-        context.authenticated && context.accountStatus == .active && !context.articleClosed && context.recentComments.isEmpty
-            && context.approvedCount >= preModeratedUntil && context.recentDecisions < fewestDecisionsRated && allowsProvider(context.provider)
-    }
-
-    /// `visitAll` visits every check even for a quiet context (for tests that hold the shortcut to the full loop).
-    func evaluate(
-        normalized text: NormalizedText, context: EvaluationContext, terms scratch: inout TermScratch, visitAll: Bool = false
-    ) -> Verdict {
+    /// Every rule is visited for every comment: the rules about the context cost a few comparisons each, so no
+    /// hand-kept list of "facts that could make one fire" stands between a new rule and the readers it is about.
+    func evaluate(normalized text: NormalizedText, context: EvaluationContext, terms scratch: inout TermScratch) -> Verdict {
         matchTerms(text, into: &scratch)
         var hits: [Hit] = []
         // One scan serves the link and personal-information rules; it returns at once for text without dots or ats.
@@ -115,9 +105,7 @@ extension CompiledPolicy {
         let limits = document.limits
         // Built on first use and shared by the duplicate rules (exact and near).
         var fingerprint: Duplicates.Fingerprint?
-        let visited = visitAll || !isQuiet(context) ? allChecks : scratch.kept.isEmpty ? textChecksButTerms : textChecks
-        for position in visited {
-            let index = checkOrder[position]
+        for index in checks.indices {
             let check = checks[index]
             switch check {
             case .terms:
@@ -211,8 +199,9 @@ extension CompiledPolicy {
         }
     }
 
-    /// Whether the policy allows the login provider `provider`, in any case.
-    func allowsProvider(_ provider: String?) -> Bool {
+    /// Whether the policy allows the login provider `provider`, in any case: the one answer for the API's pre-check and
+    /// the worker's rule.
+    public func allowsProvider(_ provider: String?) -> Bool {
         guard let provider else { return false }
         return document.providers.contains(provider) || document.providers.contains(provider.lowercased())
     }

@@ -33,16 +33,6 @@ public final class CompiledPolicy: Sendable {
     let floodIgnored: [Set<UInt32>]
     /// Whether any rule needs links or email addresses found.
     let needsLinkScan: Bool
-    /// The checks to visit, as indexes into `checks`: all of them, or only those that read the text (for a context no
-    /// rule about the context can fire for, see ``isQuiet(_:)``), or those but the term rules (for a text with no term
-    /// hits). The three lists are ranges of one array, so choosing one copies nothing.
-    let checkOrder: [Int]
-    let allChecks: Range<Int>
-    let textChecks: Range<Int>
-    let textChecksButTerms: Range<Int>
-    /// The most approved comments a new-commenter rule waits for, and the fewest decisions a rejection-rate rule needs.
-    let preModeratedUntil: Int
-    let fewestDecisionsRated: Int
     /// Normalized-text buffers reused between evaluations.
     let workspaces = WorkspacePool()
 
@@ -158,14 +148,6 @@ public final class CompiledPolicy: Sendable {
             }
         }
         self.checks = checks
-        let text = checks.indices.filter { checks[$0].readsText }
-        let textButTerms = text.filter { if case .terms = checks[$0] { false } else { true } }
-        checkOrder = Array(checks.indices) + text + textButTerms
-        allChecks = 0..<checks.count
-        textChecks = allChecks.upperBound..<(allChecks.upperBound + text.count)
-        textChecksButTerms = textChecks.upperBound..<checkOrder.count
-        preModeratedUntil = checks.reduce(0) { if case .newCommenter(let first) = $1 { max($0, first) } else { $0 } }
-        fewestDecisionsRated = checks.reduce(Int.max) { if case .rejectionRate(let minDecisions, _) = $1 { min($0, minDecisions) } else { $0 } }
         self.personalInfoParameters = personalInfoParameters
         self.shortenerLists = shortenerLists
         self.floodIgnored = floodIgnored

@@ -40,23 +40,10 @@ extension CompiledPolicy {
         case .length: text.characterCount > limits.maxCharacters ? .tooLong : text.byteCount > limits.maxBytes ? .tooManyBytes : nil
         case .empty: text.isBlank ? .empty : nil
         case .controlCharacters: text.hasControlCharacters ? .controlCharacters : nil
-        case .bidiControls: hasBidiControls(text.original) ? .bidiControls : nil
+        case .bidiControls: text.hasBidiControls ? .bidiControls : nil
         case .combiningOverload: text.maxScalarsPerCharacter > limits.maxScalarsPerCharacter ? .combiningOverload : nil
         default: nil
         }
-    }
-}
-
-extension CompiledPolicy {
-    /// Whether `text` holds a bidirectional embedding, override or isolate: U+202A–202E (UTF-8 E2 80 AA–AE) or
-    /// U+2066–2069 (E2 81 A6–A9). The normalizer drops them for matching; this rule is about what would be published.
-    static func hasBidiControls(_ text: String) -> Bool {
-        var utf8 = text.utf8.makeIterator()
-        while let byte = utf8.next() {
-            guard byte == 0xE2, let second = utf8.next(), let third = utf8.next() else { continue }
-            if (second == 0x80 && (0xAA...0xAE).contains(third)) || (second == 0x81 && (0xA6...0xA9).contains(third)) { return true }
-        }
-        return false
     }
 }
 

@@ -91,6 +91,12 @@ enum Links {
         ("닷", "."), ("쩜", "."),
     ].map { (Array($0.0.unicodeScalars.map(\.value)), Array($0.1.utf8)) }
 
+    /// The syllables a spoken form starts with: where the scanner looks for one, and what makes the normalizer's link
+    /// signal fire (``TextNormalizer/SignalsCounter``), so the gate and the scanner cannot disagree.
+    static let spokenStarts: [UInt32] = spokenKorean.reduce(into: []) { starts, form in
+        if !starts.contains(form.syllables[0]) { starts.append(form.syllables[0]) }
+    }
+
     static func linkText(_ base: BaseText) -> LinkText {
         // A scalar writes one byte, a spoken form (one syllable or more) at most three per syllable: 닷 is " . ".
         let text = LinkText(capacity: 3 * base.count) { text in
@@ -101,7 +107,7 @@ enum Links {
                         let scalar = scalars[index]
                         let start = base.start(index)
                         let end = base.end(index)
-                        if scalar == 0xACE8 || scalar == 0xB2F7 || scalar == 0xCA5C || scalar == 0xC810 {  // 골 닷 쩜 점
+                        if spokenStarts.contains(scalar) {
                             for (syllables, replacement) in spokenKorean where index + syllables.count <= base.count {
                                 guard (0..<syllables.count).allSatisfy({ scalars[index + $0] == syllables[$0] }) else { continue }
                                 let last = base.end(index + syllables.count - 1)

@@ -33,6 +33,8 @@ public struct NormalizedText: Sendable {
     public internal(set) var maxScalarsPerCharacter = 0
     /// Whether the text holds NUL or another control character (tab and line breaks are allowed).
     public internal(set) var hasControlCharacters = false
+    /// A bidirectional embedding, override or isolate (U+202A–202E, U+2066–2069) in the original text.
+    public internal(set) var hasBidiControls = false
     /// Whether nothing is left after removing whitespace and invisible characters.
     public internal(set) var isBlank = true
     /// Line breaks in the text.

@@ -230,7 +230,7 @@ struct ScalarClass: Sendable, Equatable {
         if (0xAC00...0xD7A3).contains(v) { return ScalarClass(kind: .syllable, value: v) }
         if (0x3131...0x318E).contains(v) { return ScalarClass(kind: .jamo, value: v) }
         if let jamo = Hangul.compatibilityJamo(forConjoiningOrHalfwidth: v) { return ScalarClass(kind: .jamo, value: jamo) }
-        if let latin = Homoglyphs.latin[v] { return ScalarClass(kind: .latin, value: UInt32(latin.asciiValue!)) }
+        if let latin = Homoglyphs.latin[v] { return Homoglyphs.scalarClass(latin) }
         if (0x4E00...0x9FFF).contains(v) || (0x3400...0x4DBF).contains(v) || (0x20000...0x2FA1F).contains(v) {
             return ScalarClass(kind: .ideograph, value: v)
         }
@@ -253,7 +253,7 @@ struct ScalarClass: Sendable, Equatable {
                 } else if s.properties.generalCategory == .nonspacingMark {
                     continue
                 } else if let latin = Homoglyphs.latin[s.value] {
-                    ascii.append(latin)
+                    ascii.append(latin)  // a digit look-alike stays a digit: the single-scalar case below reads it so
                 } else if (0xAC00...0xD7A3).contains(s.value) {
                     hangul.append(ScalarClass(kind: .syllable, value: s.value))
                 } else if (0x3131...0x318E).contains(s.value) {
@@ -362,10 +362,23 @@ enum Homoglyphs {
         ]
         var map: [UInt32: Character] = [:]
         for (sources, latin) in pairs {
-            for scalar in sources.unicodeScalars where map[scalar.value] == nil && latin.isLetter {
+            for scalar in sources.unicodeScalars where map[scalar.value] == nil {
                 map[scalar.value] = latin
             }
         }
+        // Negative circled and negative squared capitals (🅐, 🅵🆄🅲🅺) have no compatibility decomposition: their letter
+        // is their place in the alphabet. (Squared and parenthesized ones fold through NFKC; regional indicators pair
+        // into flags and are left alone.)
+        for start: UInt32 in [0x1F150, 0x1F170] {
+            for offset: UInt32 in 0..<26 { map[start + offset] = Character(Unicode.Scalar(0x61 + offset)!) }
+        }
         return map
     }()
+
+    /// The class a look-alike reads as: a Latin letter, or a digit (з reads as 3, б as 6), which the Latin view then
+    /// reads as leet like any other digit inside a word.
+    static func scalarClass(_ latin: Character) -> ScalarClass {
+        let ascii = UInt32(latin.asciiValue!)
+        return ScalarClass(kind: latin.isNumber ? .digit : .latin, value: ascii)
+    }
 }

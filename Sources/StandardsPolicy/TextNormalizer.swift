@@ -179,6 +179,7 @@ public enum TextNormalizer {
         normalized.byteCount = text.utf8.count
         normalized.maxScalarsPerCharacter = limits.maxScalars
         normalized.hasControlCharacters = limits.control
+        normalized.hasBidiControls = limits.bidi
         normalized.isBlank = limits.blank
         normalized.lineCount = limits.lines
     }
@@ -764,7 +765,8 @@ public enum TextNormalizer {
 
     /// The cheap facts that let later stages skip work, counted scalar by scalar: how many scalars could be digits
     /// (a phone number needs seven), and whether anything could start a link or an address (`@`, a dot between
-    /// letters or digits or after a bracket, 닷/쩜/골뱅이; the words `at` and `dot` are looked for among the tokens).
+    /// letters or digits or after a bracket, a spoken form of ``Links/spokenKorean``; the words `at` and `dot` are looked
+    /// for among the tokens).
     struct SignalsCounter: Equatable {
         var digitLike = 0
         var trigger = false
@@ -833,7 +835,7 @@ public enum TextNormalizer {
                         digitLike += 1
                     }
                 }
-                if scalar == 0xB2F7 || scalar == 0xCA5C || scalar == 0xACE8 { trigger = true }  // 닷 쩜 골(뱅이)
+                if Links.spokenStarts.contains(scalar) { trigger = true }  // 닷, 쩜, 점(컴), 골(뱅이): the scanner's own table
             case .separator:
                 switch scalar {
                 case 0x40, 0xFF20: trigger = true
@@ -944,11 +946,21 @@ public enum TextNormalizer {
         var control: Bool
         var blank: Bool
         var lines: Int
+        /// A bidirectional embedding, override or isolate (``isBidiControl(_:)``).
+        var bidi = false
+    }
+
+    /// U+202A–202E and U+2066–2069: embeddings, overrides and isolates. None stands alone (they are format
+    /// characters), so a text holding one always takes the counting path of ``LimitsCounter``, which notes it.
+    @inline(__always)
+    static func isBidiControl(_ v: UInt32) -> Bool {
+        (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v)
     }
 
     /// Counts the ``Limits`` of a text scalar by scalar over the text as given.
     struct LimitsCounter: Equatable {
         var control = false
+        var bidi = false
         var blank = true
         var lines = 0
         /// Whether every scalar is a character of its own (see ``ScalarClass/standsAlone``), CR aside.
@@ -986,7 +998,10 @@ public enum TextNormalizer {
                 last = index
                 crlfSinceLast = 0
             }
-            if !scalarClass.standsAlone, v != 0x0D { simple = false }
+            if !scalarClass.standsAlone, v != 0x0D {
+                simple = false
+                if TextNormalizer.isBidiControl(v) { bidi = true }
+            }
             index += 1
         }
 
@@ -1009,7 +1024,8 @@ public enum TextNormalizer {
         /// The limits counted; `text` is what was counted.
         func result(_ text: String) -> Limits {
             let counted = characters(text)
-            return Limits(characters: counted.characters, maxScalars: counted.maxScalars, control: control, blank: blank, lines: lines)
+            return Limits(
+                characters: counted.characters, maxScalars: counted.maxScalars, control: control, blank: blank, lines: lines, bidi: bidi)
         }
 
         /// User-perceived characters of the trimmed text, and the most scalars in one; `text` is what was counted.

@@ -254,6 +254,16 @@ struct LoginEdgeTests {
         }
     }
 
+    /// A provider claim in another case is the same provider for the API, the engine and the database (the API refused
+    /// `Twitter` with 403 while the engine allowed it).
+    @Test func providerNamesAreCaseInsensitive() async throws {
+        try await withAPI { api in
+            let response = try await api.post(body: "hello", token: try await TestLogin.token(subject: "cased", provider: "Twitter"))
+            #expect(response.status == .accepted, "\(response.text)")
+            #expect(try await api.db.query("SELECT provider FROM accounts").single().decode(String.self, at: 0) == "twitter")
+        }
+    }
+
     /// The configured maximum lifetime is what bounds `exp`.
     @Test func theMaximumLifetimeIsConfigurable() async throws {
         var login = TestLogin.configuration

@@ -291,8 +291,8 @@ import Testing
     }
 }
 
-/// A quiet context (see `CompiledPolicy.isQuiet`) lets the rule loop visit only the checks that read the text: the
-/// verdicts must be those of the full loop, and any one fact that could make a context rule fire must end the quiet.
+/// Every rule is evaluated for every context (no hand-kept "quiet context" shortcut): each fact a context rule acts on,
+/// changed alone from an ordinary reader's context, makes some rule fire, and the ordinary context lets the text decide.
 @Suite struct QuietContextTests {
     static let texts = ["좋은 기사 감사합니다", "fuck this", "010-1234-5678로 연락", "see spamsite.com now", "", String(repeating: "ㅋ", count: 300)]
 
@@ -318,17 +318,9 @@ import Testing
             $0.recentDecisions = 50
             $0.recentRejections = 50
         }
-        #expect(standardsBoard.isQuiet(quiet))
-        #expect(standardsBoard.isQuiet(EvaluationContext.textOnly(now: now).with { $0.provider = "Twitter" }))
-        for (name, context) in loud { #expect(!standardsBoard.isQuiet(context), "\(name)") }
         for text in Self.texts {
-            for context in [quiet] + loud.map(\.1) {
-                var normalized = TextNormalizer.normalize(text)
-                var terms = TermScratch()
-                let short = standardsBoard.evaluate(normalized: normalized, context: context, terms: &terms)
-                let full = standardsBoard.evaluate(normalized: normalized, context: context, terms: &terms, visitAll: true)
-                #expect(short == full, "\(text)")
-            }
+            // In the ordinary context only the text decides: the same verdict as the text-only context.
+            #expect(standardsBoard.evaluate(text, context: quiet) == standardsBoard.evaluate(text, context: .textOnly(now: now)), "\(text)")
         }
         // Each loud variant is loud for a reason a rule acts on: some rule about the context fires.
         for (name, context) in loud {

@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+
+@testable import StandardsPolicy
+
+/// Gates and tables that must agree with what they stand for (issue 16's named bugs): each test reads the table itself,
+/// so a new entry is covered without a new test.
+@Suite struct TableAgreementTests {
+    /// Every Korean spoken link form makes a link, and the normalizer's link signal fires for it: the gate reads the
+    /// scanner's table (it once listed 닷 but not 점, so `spam점컴` was approved while `spam닷컴` was held).
+    @Test func everySpokenLinkFormIsSeenByTheGateAndTheScanner() {
+        for (syllables, replacement) in Links.spokenKorean where replacement.first == UInt8(ascii: ".") {
+            let form = String(String.UnicodeScalarView(syllables.compactMap(Unicode.Scalar.init)))
+            let text = "spam" + form + (replacement.count == 1 ? "com" : "")
+            let normalized = TextNormalizer.normalize(text)
+            #expect(normalized.mightContainLinks, "\(text): the gate did not fire")
+            let verdict = standardsBoard.evaluate(text, context: .textOnly())
+            #expect(verdict.reasons.contains("link"), "\(text) → \(verdict.outcome) \(verdict.reasons)")
+        }
+    }
+
+    /// Every look-alike entry reads as what it declares: a letter as that letter, a digit as that digit.
+    @Test func everyLookAlikeReadsAsItsDeclaredCharacter() {
+        for (scalar, declared) in Homoglyphs.latin {
+            let scalarClass = ScalarClass.of(scalar)
+            let expected = UInt32(declared.asciiValue!)
+            #expect(scalarClass.value == expected, "U+\(String(scalar, radix: 16)) reads \(scalarClass.value), declared \(declared)")
+            #expect(scalarClass.kind == (declared.isNumber ? .digit : .latin), "U+\(String(scalar, radix: 16)): \(scalarClass.kind)")
+        }
+    }
+
+    /// Enclosed letters beyond the BMP (🅵🆄🅲🅺, 🅕🅤🅒🅚) read as the letters they enclose; digit look-alikes (з for 3)
+    /// reach the Latin view as the leet digits they resemble.
+    @Test(arguments: [
+        ("🅵🆄🅲🅺 you", "profanity"), ("🅕🅤🅒🅚 you", "profanity"), ("🄵🅄🄲🄺 you", "profanity"), ("you are an idiот", "insult"),
+        ("you crзtin", "insult"),
+    ])
+    func enclosedAndDigitLookAlikesAreRead(text: String, reason: String) {
+        let verdict = standardsBoard.evaluate(text, context: .textOnly())
+        #expect(verdict.reasons.contains(reason), "\(text) → \(verdict.outcome) \(verdict.reasons)")
+        #expect(!TextNormalizer.normalize(text).latin.symbols.isEmpty, "\(text) normalized to nothing")
+    }
+
+    /// Regional indicators stay flags: 🇰🇷 is no word.
+    @Test func regionalIndicatorsAreNotLetters() {
+        #expect(standardsBoard.evaluate("🇦🇸🇸 🇰🇷", context: .textOnly()).outcome == .approve)
+    }
+
+    /// A bidirectional control always takes the limits counter's path (it does not stand alone), which is where the
+    /// bidi_controls rule learns of it: the plain path cannot miss one.
+    @Test func bidiControlsTakeTheCountingPath() {
+        for v in UInt32(0x2000)...0x206F where TextNormalizer.isBidiControl(v) {
+            #expect(ScalarClass.of(v).needsLimitsCount, "U+\(String(v, radix: 16))")
+            #expect(TextNormalizer.normalize("a\(Character(Unicode.Scalar(v)!))b").hasBidiControls)
+        }
+        #expect(!TextNormalizer.normalize("abc \u{200F} 한국").hasBidiControls)
+    }
+
+    /// The API and the worker ask the same question about a provider, in any case.
+    @Test func providersAreComparedWithoutCase() {
+        #expect(standardsBoard.allowsProvider("twitter") && standardsBoard.allowsProvider("Twitter") && standardsBoard.allowsProvider("FACEBOOK"))
+        #expect(!standardsBoard.allowsProvider("google") && !standardsBoard.allowsProvider(nil))
+    }
+}
