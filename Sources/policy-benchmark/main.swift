@@ -6,6 +6,8 @@ import StandardsPolicy
 //
 //   policy-benchmark                       figures for the default policy
 //   policy-benchmark --write-jsonl FILE [--count N]   write N comments as JSON lines for `modctl policy check --jsonl`
+//   policy-benchmark --fuzz N              judge N adversarial texts (Adversarial.swift); exits non-zero on any broken
+//                                          verdict, and a trap ends the process (run on the release build by the tests)
 
 /// Resident memory of this process, from /proc (Linux).
 func residentBytes() -> Int {
@@ -30,6 +32,34 @@ if let index = arguments.firstIndex(of: "--write-jsonl"), index + 1 < arguments.
     try text.write(toFile: arguments[index + 1], atomically: true, encoding: .utf8)
     print("wrote \(count) lines to \(arguments[index + 1])")
     exit(0)
+}
+
+if let index = arguments.firstIndex(of: "--fuzz"), index + 1 < arguments.count, let count = Int(arguments[index + 1]) {
+    let policy = try CompiledPolicy.standardsBoard()
+    var generator = Corpus.Generator(state: 20_261_203)
+    var outcomes = [Int](repeating: 0, count: Action.allCases.count)
+    var broken = 0
+    let start = ContinuousClock.now
+    for _ in 0..<count {
+        let text = Adversarial.text(&generator)
+        let scalars = text.unicodeScalars.count
+        let verdict = policy.evaluate(text, context: .textOnly())
+        _ = policy.checkFormat(text)
+        outcomes[Action.allCases.firstIndex(of: verdict.outcome)!] += 1
+        let spansHold = verdict.hits.allSatisfy { hit in
+            guard let start = hit.start, let end = hit.end else { return hit.start == nil && hit.end == nil }
+            return 0 <= start && start <= end && end <= scalars
+        }
+        if !spansHold || verdict.outcome != (verdict.hits.map(\.action).max() ?? .approve) {
+            broken += 1
+            if broken <= 5 { print("broken verdict for \(text.unicodeScalars.prefix(40).map { String($0.value, radix: 16) })") }
+        }
+    }
+    let elapsed = seconds(ContinuousClock.now - start)
+    print(
+        "fuzz: \(count) adversarial texts in \(String(format: "%.1f", elapsed)) s, no trap; approve \(outcomes[0]), hold \(outcomes[1]), "
+            + "reject \(outcomes[2]); broken verdicts: \(broken)")
+    exit(broken == 0 ? 0 : 1)
 }
 
 let corpus = Corpus.make(count: arguments.firstIndex(of: "--corpus").flatMap { Int(arguments[$0 + 1]) } ?? 100_000, seed: 1)

@@ -45,6 +45,14 @@ swift format lint --strict -r Sources Tests Package.swift
 swift build --build-tests
 swift test --skip-build "$@"
 
+# The engine on adversarial input (every plane, long joiner and mark runs, huge words, more words than a bit mask):
+# in the debug build, where buffer accesses are checked, and in the release build, where they are not.
+if [ $# -eq 0 ]; then
+  "$(swift build --show-bin-path)/policy-benchmark" --fuzz 3000
+  swift build -c release --product policy-benchmark
+  "$(swift build -c release --show-bin-path)/policy-benchmark" --fuzz 20000
+fi
+
 # The OpenAPI document against the running server (schemathesis); skipped when only some tests were asked for.
 if [ $# -eq 0 ]; then
   bash deploy/api/check-openapi.sh
