@@ -82,7 +82,8 @@ public struct Moderation: Sendable {
 
     // MARK: Decisions
 
-    public enum Verdict: String, Sendable, Codable {
+    /// What a moderator decides about a held comment (the engine's judgement is `StandardsPolicy.Verdict`).
+    public enum Ruling: String, Sendable, Codable {
         case approve, reject
     }
 
@@ -116,7 +117,7 @@ public struct Moderation: Sendable {
     /// (rejecting an approved comment removes it). Concurrent moderators are serialized on the comment's row: the
     /// second finds it no longer held and gets ``Refusal/alreadyDecided(id:status:by:at:)``.
     public func decide(
-        _ commentID: Int64, _ verdict: Verdict, reasons: [String], note: String?, moderator: String, reverse: Bool,
+        _ commentID: Int64, _ verdict: Ruling, reasons: [String], note: String?, moderator: String, reverse: Bool,
         on connection: PostgresConnection
     ) async throws -> Decided {
         let rows = try await connection.query(

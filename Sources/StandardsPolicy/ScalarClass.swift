@@ -90,7 +90,7 @@ struct ScalarClass: Sendable, Equatable {
 
     /// The limits need a closer look at a text holding this scalar: it is a control character (tab and line breaks
     /// included), or it may join its neighbours into one character. A text without such scalars has its limits read
-    /// off its ends (see ``TextNormalizer/LimitsCounter/plain(_:)``).
+    /// off its ends (see ``TextNormalizer/MeasuresCounter/plain(_:)``).
     var needsLimitsCount: Bool { flags & Self.limitsFlag != 0 }
 
     /// The flags that depend on the class as well as the scalar (the others must be set already).

@@ -152,19 +152,19 @@ public enum TextNormalizer {
         // Written: from here on the text is only read, as a constant moved out of the variable (a variable passed
         // to a function would be copied, its arrays retained and released).
         let read = consume base
-        let limits: Limits
+        let limits: Measures
         if let flags {
             // The text is read as is: its limits come off its ends, unless a scalar needs counting.
             if flags & ScalarClass.limitsFlag == 0 {
-                limits = LimitsCounter.plain(read)
+                limits = MeasuresCounter.plain(read)
             } else {
-                var counter = LimitsCounter()
+                var counter = MeasuresCounter()
                 for index in 0..<read.count { counter.add(read.scalars[index], read.classes[index]) }
                 limits = counter.result(text)
             }
         } else {
             // Composed: the limits are counted on the text as given.
-            var counter = LimitsCounter()
+            var counter = MeasuresCounter()
             for scalar in text.unicodeScalars { counter.add(scalar.value, ScalarClass.of(scalar.value)) }
             limits = counter.result(text)
             for index in 0..<read.count { signals.add(read.scalars[index], read.classes[index]) }
@@ -927,7 +927,7 @@ public enum TextNormalizer {
         close()
     }
 
-    // MARK: Limits
+    // MARK: Measures (checked against the policy's Limits)
 
     /// Unicode's White_Space characters.
     @inline(__always)
@@ -940,7 +940,7 @@ public enum TextNormalizer {
 
     /// The limits of a text: user-perceived characters and the most scalars in one (after CRLF→LF and trimming),
     /// control characters, blankness and line breaks.
-    struct Limits: Equatable {
+    struct Measures: Equatable {
         var characters: Int
         var maxScalars: Int
         var control: Bool
@@ -951,14 +951,14 @@ public enum TextNormalizer {
     }
 
     /// U+202A–202E and U+2066–2069: embeddings, overrides and isolates. None stands alone (they are format
-    /// characters), so a text holding one always takes the counting path of ``LimitsCounter``, which notes it.
+    /// characters), so a text holding one always takes the counting path of ``MeasuresCounter``, which notes it.
     @inline(__always)
     static func isBidiControl(_ v: UInt32) -> Bool {
         (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v)
     }
 
-    /// Counts the ``Limits`` of a text scalar by scalar over the text as given.
-    struct LimitsCounter: Equatable {
+    /// Counts the ``Measures`` of a text (what the `Limits` of a policy are checked against) scalar by scalar over the text as given.
+    struct MeasuresCounter: Equatable {
         var control = false
         var bidi = false
         var blank = true
@@ -1007,10 +1007,10 @@ public enum TextNormalizer {
 
         /// The limits of a text read as is with no scalar that needs counting (``ScalarClass/needsLimitsCount``):
         /// every scalar is a character of its own, and there are no control characters or line breaks.
-        static func plain(_ base: BaseText) -> Limits {
+        static func plain(_ base: BaseText) -> Measures {
             var first = 0
             while first < base.count, base.classes[first].isWhitespace { first += 1 }
-            guard first < base.count else { return Limits(characters: 0, maxScalars: 0, control: false, blank: true, lines: 0) }
+            guard first < base.count else { return Measures(characters: 0, maxScalars: 0, control: false, blank: true, lines: 0) }
             var last = base.count - 1
             while base.classes[last].isWhitespace { last -= 1 }
             var blank = true
@@ -1018,13 +1018,13 @@ public enum TextNormalizer {
                 blank = false
                 break
             }
-            return Limits(characters: last + 1 - first, maxScalars: 1, control: false, blank: blank, lines: 0)
+            return Measures(characters: last + 1 - first, maxScalars: 1, control: false, blank: blank, lines: 0)
         }
 
         /// The limits counted; `text` is what was counted.
-        func result(_ text: String) -> Limits {
+        func result(_ text: String) -> Measures {
             let counted = characters(text)
-            return Limits(
+            return Measures(
                 characters: counted.characters, maxScalars: counted.maxScalars, control: control, blank: blank, lines: lines, bidi: bidi)
         }
 

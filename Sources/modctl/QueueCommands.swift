@@ -185,7 +185,7 @@ struct DecisionOptions: ParsableArguments {
     @Flag(help: "Print JSON for scripts.")
     var json = false
 
-    func decide(_ verdict: Moderation.Verdict, reasons: [String]) async throws {
+    func decide(_ verdict: Moderation.Ruling, reasons: [String]) async throws {
         try await Decisions.decide(ids, verdict, reasons: reasons, note: note, reverse: reverse, moderator: moderator.name, json: json)
     }
 }
@@ -211,7 +211,7 @@ struct Reject: AsyncParsableCommand {
 enum Decisions {
     /// Decides each id in turn; refusals are reported per comment, and make the exit code 3.
     static func decide(
-        _ ids: [Int64], _ verdict: Moderation.Verdict, reasons: [String], note: String?, reverse: Bool, moderator: String, json: Bool
+        _ ids: [Int64], _ verdict: Moderation.Ruling, reasons: [String], note: String?, reverse: Bool, moderator: String, json: Bool
     )
         async throws
     {

@@ -95,7 +95,7 @@ struct Review: AsyncParsableCommand {
     }
 
     /// Records the decision; a refusal (someone else decided it) is shown and the loop moves on.
-    private func record(_ id: Int64, _ verdict: Moderation.Verdict, reasons: [String], on connection: PostgresConnection) async throws -> Bool {
+    private func record(_ id: Int64, _ verdict: Moderation.Ruling, reasons: [String], on connection: PostgresConnection) async throws -> Bool {
         do {
             let decided = try await Moderation().decide(
                 id, verdict, reasons: reasons, note: nil, moderator: moderator.name, reverse: false, on: connection)

@@ -218,7 +218,7 @@ import Testing
             let length = Int.random(in: 0...12, using: &generator)
             let scalars = (0..<length).map { _ in Unicode.Scalar(alphabet.randomElement(using: &generator)!)! }
             let text = String(String.UnicodeScalarView(scalars))
-            var counter = TextNormalizer.LimitsCounter()
+            var counter = TextNormalizer.MeasuresCounter()
             for scalar in text.unicodeScalars { counter.add(scalar.value, ScalarClass.of(scalar.value)) }
             let counted = counter.result(text)
             let normalized = TextNormalizer.normalize(text)
