@@ -51,6 +51,7 @@ let package = Package(
         .target(
             name: "StandardsPolicy",
             dependencies: [.product(name: "Yams", package: "Yams")],
+            exclude: ["ENGINE.md"],
             resources: [.embedInCode("DefaultPolicy")],
             swiftSettings: swiftSettings
         ),

@@ -68,11 +68,12 @@ extension CompiledPolicy {
     public func evaluate(_ text: String, context: EvaluationContext) -> Verdict {
         if text.utf8.count > document.limits.maxBytes * 4 {
             var hits: [Hit] = []
-            for (index, check) in checks.enumerated() {
-                if case .length = check {
+            var input = RuleInput(text: NormalizedText(), context: context, policy: self, termHits: [])
+            for (index, kind) in kinds.enumerated() {
+                if kind is LengthRule {
                     hits.append(hit(index, matched: "\(text.utf8.count) bytes, limit \(document.limits.maxBytes)"))
-                } else if !check.readsText {
-                    evaluateContext(index, check, context: context, into: &hits)
+                } else if !type(of: kind).readsText {
+                    kind.evaluate(&input, rule: index, into: &hits)
                 }
             }
             return verdict(hits)
@@ -100,103 +101,11 @@ extension CompiledPolicy {
     func evaluate(normalized text: NormalizedText, context: EvaluationContext, terms scratch: inout TermScratch) -> Verdict {
         matchTerms(text, into: &scratch)
         var hits: [Hit] = []
-        // One scan serves the link and personal-information rules; it returns at once for text without dots or ats.
-        let links = needsLinkScan ? Links.scan(text) : Links.Found()
-        let limits = document.limits
-        // Built on first use and shared by the duplicate rules (exact and near).
-        var fingerprint: Duplicates.Fingerprint?
-        for index in checks.indices {
-            let check = checks[index]
-            switch check {
-            case .terms:
-                for found in scratch.kept where found.rule == index {
-                    hits.append(hit(index, text: text, range: found.range))
-                }
-            case .length, .empty, .controlCharacters, .bidiControls, .combiningOverload:
-                if let problem = Self.formatProblem(check, text, limits) { hits.append(hit(index, matched: problem.describe(text, limits))) }
-            case .personalInfo(let parameters):
-                if !PersonalInfo.mayFind(in: text, links: links) { continue }
-                let (kinds, bankWords, proximity) = personalInfoParameters[parameters]
-                for finding in PersonalInfo.find(in: text, kinds: kinds, bankWords: bankWords, proximity: proximity, links: links) {
-                    var found = hit(index, text: text, range: finding.range)
-                    found.matched = "\(finding.kind.rawValue): " + Self.mask(found.matched ?? "")
-                    hits.append(found)
-                }
-            case .links(let list):
-                if links.candidates.isEmpty { continue }
-                for link in links.links(siteDomains: document.siteDomains, shorteners: shortenerLists[list]) {
-                    hits.append(hit(index, text: text, range: link.range))
-                }
-            case .flood(let maxRun, let ignored, let maxRepeatedWord, let maxLines):
-                for range in Flood.find(text, maxRun: maxRun, ignored: ignored, of: floodIgnored, maxRepeatedWord: maxRepeatedWord) {
-                    hits.append(hit(index, text: text, range: range))
-                }
-                if text.lineCount > maxLines { hits.append(hit(index, matched: "\(text.lineCount) line breaks, limit \(maxLines)")) }
-            case .duplicate(let window, let similarity):
-                duplicate(index, window: window, similarity: similarity, context: context, text: text, fingerprint: &fingerprint, into: &hits)
-            default:
-                evaluateContext(index, check, context: context, into: &hits)
-            }
+        var input = RuleInput(text: text, context: context, policy: self, termHits: scratch.kept)
+        for index in kinds.indices {
+            kinds[index].evaluate(&input, rule: index, into: &hits)
         }
         return verdict(hits)
-    }
-
-    /// The rules about the context alone (the duplicate rules, which also read the text, are ``duplicate``).
-    func evaluateContext(_ index: Int, _ check: Check, context: EvaluationContext, into hits: inout [Hit]) {
-        switch check {
-        case .loginRequired:
-            if !context.authenticated { hits.append(hit(index, matched: "no verified login")) }
-        case .providerAllowed:
-            if context.authenticated, !allowsProvider(context.provider) {
-                hits.append(hit(index, matched: "provider \(context.provider ?? "none") is not allowed"))
-            }
-        case .accountBanned:
-            if context.accountStatus == .banned { hits.append(hit(index, matched: "account banned")) }
-        case .accountSuspended:
-            if context.accountStatus == .suspended { hits.append(hit(index, matched: "account suspended")) }
-        case .articleClosed:
-            if context.articleClosed { hits.append(hit(index, matched: "comments are closed on this article")) }
-        case .rateLimit(let window, let max, let perArticle):
-            guard !context.recentComments.isEmpty else { return }
-            let since = context.now.addingTimeInterval(-Double(window))
-            var count = 1
-            for recent in context.recentComments
-            where recent.submittedAt > since && recent.submittedAt <= context.now && (!perArticle || recent.article == context.article) {
-                count += 1
-            }
-            if count > max { hits.append(hit(index, matched: "\(count) comments within \(window) s, limit \(max)")) }
-        case .newCommenter(let first):
-            if first > 0, context.authenticated, context.approvedCount < first {
-                hits.append(hit(index, matched: "\(context.approvedCount) approved comments so far, pre-moderated until \(first)"))
-            }
-        case .rejectionRate(let minDecisions, let maxRatio):
-            if context.recentDecisions >= minDecisions, Double(context.recentRejections) / Double(context.recentDecisions) >= maxRatio {
-                hits.append(hit(index, matched: "\(context.recentRejections) of \(context.recentDecisions) recent comments rejected"))
-            }
-        default:
-            break
-        }
-    }
-
-    /// The duplicate rule at `index`: the text against the account's recent comments. The text's fingerprint is made
-    /// on first use and shared by the duplicate rules (exact and near).
-    func duplicate(
-        _ index: Int, window: Int, similarity: Double, context: EvaluationContext, text: NormalizedText,
-        fingerprint cached: inout Duplicates.Fingerprint?,
-        into hits: inout [Hit]
-    ) {
-        guard !context.recentComments.isEmpty else { return }
-        let since = context.now.addingTimeInterval(-Double(window))
-        let fingerprint = cached ?? Duplicates.Fingerprint(text)
-        cached = fingerprint
-        guard fingerprint.isComparable else { return }
-        for recent in context.recentComments where recent.submittedAt > since {
-            let score = Duplicates.similarity(fingerprint, recent.fingerprint, atLeast: similarity)
-            if score >= similarity {
-                hits.append(hit(index, matched: score >= 1 ? "same as an earlier comment" : "nearly the same as an earlier comment"))
-                return
-            }
-        }
     }
 
     /// Whether the policy allows the login provider `provider`, in any case: the one answer for the API's pre-check and

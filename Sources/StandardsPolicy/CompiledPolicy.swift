@@ -25,39 +25,10 @@ public final class CompiledPolicy: Sendable {
         var detail: Int32
         var length: Int32
     }
-    /// One check per rule, in rule order, with plain payloads so the evaluation loop copies nothing that is counted.
-    let checks: [Check]
-    /// Bank words lowercased (``PersonalInfo/lowered(_:)``).
-    let personalInfoParameters: [(kinds: PersonalInfo.Kinds, bankWords: [[UInt32]], proximity: Int)]
-    let shortenerLists: [[String]]
-    let floodIgnored: [Set<UInt32>]
-    /// Whether any rule needs links or email addresses found.
-    let needsLinkScan: Bool
+    /// Each rule's kind, in rule order: what the evaluation loop calls.
+    let kinds: [any RuleType]
     /// Normalized-text buffers reused between evaluations.
     let workspaces = WorkspacePool()
-
-    enum Check: Sendable {
-        case terms, loginRequired, providerAllowed, accountBanned, accountSuspended, articleClosed
-        case length, empty, controlCharacters, bidiControls, combiningOverload
-        case rateLimit(windowSeconds: Int, max: Int, perArticle: Bool)
-        case duplicate(windowSeconds: Int, similarity: Double)
-        case newCommenter(first: Int)
-        case rejectionRate(minDecisions: Int, maxRatio: Double)
-        /// Index into `personalInfoParameters`.
-        case personalInfo(Int)
-        /// Index into `shortenerLists`.
-        case links(Int)
-        /// `ignored` indexes `floodIgnored`.
-        case flood(maxRun: Int, ignored: Int, maxRepeatedWord: Int, maxLines: Int)
-
-        /// Whether the check reads the text (as opposed to the context).
-        var readsText: Bool {
-            switch self {
-            case .terms, .length, .empty, .controlCharacters, .bidiControls, .combiningOverload, .personalInfo, .links, .flood: true
-            default: false
-            }
-        }
-    }
 
     /// Which view a compiled term is matched in.
     enum View: UInt8, Sendable {
@@ -79,9 +50,10 @@ public final class CompiledPolicy: Sendable {
         var term: Term
     }
 
-    /// Validates and compiles `bundle`. Throws ``PolicyError`` listing every problem, with file and line.
-    public init(bundle: PolicyBundle) throws {
-        let document = try PolicyLoader.document(from: bundle)
+    /// Validates and compiles `bundle`. Throws ``PolicyError`` listing every problem, with file and line. `ruleTypes`
+    /// are the kinds its rules may name.
+    public init(bundle: PolicyBundle, ruleTypes: [any RuleType.Type] = RuleTypes.standard) throws {
+        let document = try PolicyLoader.document(from: bundle, ruleTypes: ruleTypes)
         var issues: [PolicyError.Issue] = []
         var patterns: [CompiledTerm] = []
         var latinSymbols: [(symbols: [UInt32], payload: Int32)] = []
@@ -110,49 +82,12 @@ public final class CompiledPolicy: Sendable {
 
         for term in document.allow { add(term, rule: -1, isAllow: true) }
         for (index, rule) in document.rules.enumerated() {
-            guard case .terms(let terms, let allow) = rule.kind else { continue }
-            for term in terms { add(term, rule: index, isAllow: false) }
-            for term in allow { add(term, rule: index, isAllow: true) }
+            guard let terms = rule.kind as? TermsRule else { continue }
+            for term in terms.terms { add(term, rule: index, isAllow: false) }
+            for term in terms.allow { add(term, rule: index, isAllow: true) }
         }
         if !issues.isEmpty { throw PolicyError(issues) }
-        var checks: [Check] = []
-        var personalInfoParameters: [(kinds: PersonalInfo.Kinds, bankWords: [[UInt32]], proximity: Int)] = []
-        var shortenerLists: [[String]] = []
-        var floodIgnored: [Set<UInt32>] = []
-        for rule in document.rules {
-            switch rule.kind {
-            case .terms: checks.append(.terms)
-            case .loginRequired: checks.append(.loginRequired)
-            case .providerAllowed: checks.append(.providerAllowed)
-            case .accountBanned: checks.append(.accountBanned)
-            case .accountSuspended: checks.append(.accountSuspended)
-            case .articleClosed: checks.append(.articleClosed)
-            case .length: checks.append(.length)
-            case .empty: checks.append(.empty)
-            case .controlCharacters: checks.append(.controlCharacters)
-            case .bidiControls: checks.append(.bidiControls)
-            case .combiningOverload: checks.append(.combiningOverload)
-            case .rateLimit(let window, let max, let perArticle): checks.append(.rateLimit(windowSeconds: window, max: max, perArticle: perArticle))
-            case .duplicate(let window, let similarity): checks.append(.duplicate(windowSeconds: window, similarity: similarity))
-            case .newCommenter(let first): checks.append(.newCommenter(first: first))
-            case .rejectionRate(let minDecisions, let maxRatio): checks.append(.rejectionRate(minDecisions: minDecisions, maxRatio: maxRatio))
-            case .personalInfo(let kinds, let bankWords, let proximity):
-                personalInfoParameters.append((PersonalInfo.Kinds(kinds), bankWords.map(PersonalInfo.lowered), proximity))
-                checks.append(.personalInfo(personalInfoParameters.count - 1))
-            case .links(let shorteners):
-                shortenerLists.append(shorteners)
-                checks.append(.links(shortenerLists.count - 1))
-            case .flood(let maxRun, let ignored, let maxRepeatedWord, let maxLines):
-                floodIgnored.append(ignored)
-                checks.append(.flood(maxRun: maxRun, ignored: floodIgnored.count - 1, maxRepeatedWord: maxRepeatedWord, maxLines: maxLines))
-            }
-        }
-        self.checks = checks
-        self.personalInfoParameters = personalInfoParameters
-        self.shortenerLists = shortenerLists
-        self.floodIgnored = floodIgnored
-        needsLinkScan =
-            !shortenerLists.isEmpty || personalInfoParameters.contains { $0.kinds.contains(.email) }
+        kinds = document.rules.map(\.kind)
         self.document = document
         self.bundle = bundle
         self.patterns = patterns

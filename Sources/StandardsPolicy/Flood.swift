@@ -1,9 +1,8 @@
 /// Flooding: one character repeated past a limit (laughter such as ㅋㅋㅋ and ㅠㅠ excepted), or one word making
 /// up most of a comment.
 enum Flood {
-    /// `ignored` is read as `ignoredSets[ignored]`, and only for a text with a long run: a set taken out of its array
-    /// for every comment would be retained and released for every comment.
-    static func find(_ text: NormalizedText, maxRun: Int, ignored: Int, of ignoredSets: [Set<UInt32>], maxRepeatedWord: Int) -> [Range<Int>] {
+    /// `ignored` is read only for a text with a long run.
+    static func find(_ text: NormalizedText, maxRun: Int, ignored: Set<UInt32>, maxRepeatedWord: Int) -> [Range<Int>] {
         var ranges: [Range<Int>] = []
         let base = text.base
         let count = base.count
@@ -16,7 +15,7 @@ enum Flood {
                     if runStart < count, index - runStart >= maxRun {
                         let scalar = scalars[runStart]
                         let kind = base.classes[runStart].kind
-                        if !ignoredSets[ignored].contains(scalar), kind != .newline, !(kind == .separator && scalar == 0x20) {
+                        if !ignored.contains(scalar), kind != .newline, !(kind == .separator && scalar == 0x20) {
                             ranges.append(base.originalRange(runStart..<index))
                         }
                     }

@@ -23,27 +23,14 @@ extension CompiledPolicy {
     public func checkFormat(_ text: String) -> FormatRefusal? {
         let normalized = TextNormalizer.normalize(text)
         let limits = document.limits
-        for (index, check) in checks.enumerated() where document.rules[index].action == .reject {
-            if let problem = Self.formatProblem(check, normalized, limits) {
+        for (index, kind) in kinds.enumerated() where document.rules[index].action == .reject {
+            if let problem = kind.formatProblem(normalized, limits: limits) {
                 let rule = document.rules[index]
                 return FormatRefusal(
                     problem: problem, reason: rule.reason, rule: rule.id, characters: normalized.characterCount, bytes: normalized.byteCount)
             }
         }
         return nil
-    }
-
-    /// What a format check finds wrong with `text`: the one definition of the limits that ``evaluate(_:context:)``
-    /// and ``checkFormat(_:)`` both apply. Nil for a text within them, and for checks that are not about form.
-    static func formatProblem(_ check: Check, _ text: NormalizedText, _ limits: Limits) -> FormatRefusal.Problem? {
-        switch check {
-        case .length: text.characterCount > limits.maxCharacters ? .tooLong : text.byteCount > limits.maxBytes ? .tooManyBytes : nil
-        case .empty: text.isBlank ? .empty : nil
-        case .controlCharacters: text.hasControlCharacters ? .controlCharacters : nil
-        case .bidiControls: text.hasBidiControls ? .bidiControls : nil
-        case .combiningOverload: text.maxScalarsPerCharacter > limits.maxScalarsPerCharacter ? .combiningOverload : nil
-        default: nil
-        }
     }
 }
 

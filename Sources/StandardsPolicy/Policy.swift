@@ -45,78 +45,20 @@ public enum PersonalInfoKind: String, Sendable, CaseIterable {
     case mobile, landline, rrn, frn, email, card, bankAccount = "bank_account"
 }
 
-/// What a rule checks.
-public enum RuleKind: Sendable {
-    /// Words and phrases from term lists, with the allow-list that vetoes hits it covers.
-    case terms(terms: [Term], allow: [Term])
-    /// No verified login.
-    case loginRequired
-    /// A login provider the policy does not list.
-    case providerAllowed
-    case accountBanned
-    case accountSuspended
-    case articleClosed
-    /// More characters than `limits.maxCharacters`, or more bytes than `limits.maxBytes`.
-    case length
-    /// Nothing left after removing whitespace and invisible characters.
-    case empty
-    /// NUL or other control characters.
-    case controlCharacters
-    /// Bidirectional embeddings, overrides and isolates (U+202A–202E, U+2066–2069), which can make published text read
-    /// differently from what was judged.
-    case bidiControls
-    /// A character with more scalars than `limits.maxScalarsPerCharacter` ("Zalgo").
-    case combiningOverload
-    /// More than `max` comments from the account within `window` seconds (this one included), per article if asked.
-    case rateLimit(windowSeconds: Int, max: Int, perArticle: Bool)
-    /// The same (or, below 1.0, nearly the same) text as one of the account's comments within `window` seconds.
-    case duplicate(windowSeconds: Int, similarity: Double)
-    /// Accounts with fewer than `first` approved comments are pre-moderated; 0 disables the rule.
-    case newCommenter(first: Int)
-    /// Accounts whose recent decisions were mostly rejections.
-    case rejectionRate(minDecisions: Int, maxRatio: Double)
-    /// Phone numbers, registration numbers, emails, card numbers, bank accounts.
-    case personalInfo(kinds: Set<PersonalInfoKind>, bankWords: [String], proximity: Int)
-    /// URLs and domains, including obfuscated ones, except the site's own domains.
-    case links(shorteners: [String])
-    /// One character repeated (laughter excepted), one word repeated, or too many line breaks.
-    case flood(maxRun: Int, ignored: Set<UInt32>, maxRepeatedWord: Int, maxLines: Int)
-
-    /// The name used in policy files.
-    public var name: String {
-        switch self {
-        case .terms: "terms"
-        case .loginRequired: "login_required"
-        case .providerAllowed: "provider_allowed"
-        case .accountBanned: "account_banned"
-        case .accountSuspended: "account_suspended"
-        case .articleClosed: "article_closed"
-        case .length: "length"
-        case .empty: "empty"
-        case .controlCharacters: "control_characters"
-        case .bidiControls: "bidi_controls"
-        case .combiningOverload: "combining_overload"
-        case .rateLimit: "rate_limit"
-        case .duplicate: "duplicate"
-        case .newCommenter: "new_commenter"
-        case .rejectionRate: "rejection_rate"
-        case .personalInfo: "personal_info"
-        case .links: "links"
-        case .flood: "flood"
-        }
-    }
-}
-
 /// One rule of a policy.
 public struct Rule: Sendable {
     public var id: String
-    public var kind: RuleKind
+    /// What it checks: a value of one of the ``RuleTypes`` (its parameters included).
+    public var kind: any RuleType
     public var action: Action
     /// The reason code recorded with a hit (one of the policy's `reason_codes`).
     public var reason: String
     /// A grouping for reports (profanity, hate, personal_info, access, …).
     public var category: String
     public var location: PolicyLocation
+
+    /// The `kind` that names it in the policy file.
+    public var kindName: String { type(of: kind).kind }
 }
 
 /// The numbers behind "0/250자".

@@ -44,17 +44,17 @@ public struct PolicyDiff: Sendable, Codable, Equatable {
         for rule in new.rules {
             guard let before = oldRules[rule.id] else { continue }
             var changes: [String] = []
-            if before.kind.name != rule.kind.name { changes.append("kind \(before.kind.name) → \(rule.kind.name)") }
+            if before.kindName != rule.kindName { changes.append("kind \(before.kindName) → \(rule.kindName)") }
             if before.action != rule.action { changes.append("action \(before.action.rawValue) → \(rule.action.rawValue)") }
             if before.reason != rule.reason { changes.append("reason \(before.reason) → \(rule.reason)") }
             if before.category != rule.category { changes.append("category \(before.category) → \(rule.category)") }
-            if case .terms(let a, let allowA) = before.kind, case .terms(let b, let allowB) = rule.kind {
-                let terms = setChange(Set(a.map(termKey)), Set(b.map(termKey)))
+            if let a = before.kind as? TermsRule, let b = rule.kind as? TermsRule {
+                let terms = setChange(Set(a.terms.map(termKey)), Set(b.terms.map(termKey)))
                 if !terms.isEmpty { changes.append("terms \(terms)") }
-                let allows = setChange(Set(allowA.map(termKey)), Set(allowB.map(termKey)))
+                let allows = setChange(Set(a.allow.map(termKey)), Set(b.allow.map(termKey)))
                 if !allows.isEmpty { changes.append("allow \(allows)") }
-            } else if before.kind.name == rule.kind.name, parameters(before.kind) != parameters(rule.kind) {
-                changes.append("parameters \(parameters(before.kind)) → \(parameters(rule.kind))")
+            } else if before.kindName == rule.kindName, before.kind.parameters != rule.kind.parameters {
+                changes.append("parameters \(before.kind.parameters) → \(rule.kind.parameters)")
             }
             if !changes.isEmpty { changed.append(RuleChange(rule: rule.id, changes: changes)) }
         }
@@ -65,7 +65,7 @@ public struct PolicyDiff: Sendable, Codable, Equatable {
             reordered: reordered)
     }
 
-    public static func summary(_ rule: Rule) -> String { "\(rule.id): \(rule.kind.name) \(rule.action.rawValue) \(rule.reason)" }
+    public static func summary(_ rule: Rule) -> String { "\(rule.id): \(rule.kindName) \(rule.action.rawValue) \(rule.reason)" }
 
     static func termKey(_ term: Term) -> String {
         switch term.mode {
@@ -83,19 +83,4 @@ public struct PolicyDiff: Sendable, Codable, Equatable {
         return "+\(plus.count) −\(minus.count) (" + listed.prefix(10).joined(separator: ", ") + (listed.count > 10 ? ", …" : "") + ")"
     }
 
-    /// A rule's parameters in a stable form (sets sorted), without term lists.
-    static func parameters(_ kind: RuleKind) -> String {
-        switch kind {
-        case .rateLimit(let window, let max, let perArticle): "window \(window)s, max \(max)\(perArticle ? ", per article" : "")"
-        case .duplicate(let window, let similarity): "window \(window)s, similarity \(similarity)"
-        case .newCommenter(let first): "first \(first)"
-        case .rejectionRate(let minimum, let ratio): "min decisions \(minimum), max ratio \(ratio)"
-        case .personalInfo(let kinds, let bankWords, let proximity):
-            "kinds \(kinds.map(\.rawValue).sorted().joined(separator: ",")), bank words \(bankWords.sorted().joined(separator: ",")), proximity \(proximity)"
-        case .links(let shorteners): "shorteners \(shorteners.sorted().joined(separator: ","))"
-        case .flood(let maxRun, let ignored, let maxWord, let maxLines):
-            "max run \(maxRun), ignored \(ignored.sorted().map { String($0, radix: 16) }.joined(separator: ",")), max repeated word \(maxWord), max lines \(maxLines)"
-        default: ""
-        }
-    }
 }

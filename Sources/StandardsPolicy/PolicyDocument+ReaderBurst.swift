@@ -7,8 +7,8 @@ extension PolicyDocument {
     public var readerPostsPerMinute: Int {
         var limit: Int?
         for rule in rules where rule.action == .reject {
-            guard case .rateLimit(let window, let max, let perArticle) = rule.kind, !perArticle, window >= 60 else { continue }
-            limit = Swift.min(limit ?? max, max)
+            guard let rate = rule.kind as? RateLimitRule, !rate.perArticle, rate.windowSeconds >= 60 else { continue }
+            limit = Swift.min(limit ?? rate.max, rate.max)
         }
         return limit ?? 0
     }

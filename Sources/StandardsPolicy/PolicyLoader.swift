@@ -8,8 +8,9 @@ public enum PolicyLoader {
     public static let requiredReasonCodes = ["login_required", "processing_error", "other"]
 
     /// Parses and validates `bundle`'s main document and the term files it references.
-    public static func document(from bundle: PolicyBundle) throws -> PolicyDocument {
-        var reader = Reader(bundle: bundle)
+    /// `ruleTypes` are the kinds a rule may name (``RuleTypes/standard`` unless a caller adds its own).
+    public static func document(from bundle: PolicyBundle, ruleTypes: [any RuleType.Type] = RuleTypes.standard) throws -> PolicyDocument {
+        var reader = Reader(bundle: bundle, ruleTypes: ruleTypes)
         let document = reader.readDocument()
         guard reader.issues.isEmpty, let document else {
             throw PolicyError(reader.issues.isEmpty ? [.init(file: bundle.mainFile, line: nil, message: "empty policy")] : reader.issues)
@@ -60,11 +61,15 @@ public enum PolicyLoader {
 }
 
 /// Walks the YAML node tree, collecting issues instead of stopping at the first.
-private struct Reader {
+struct Reader {
     let bundle: PolicyBundle
+    let ruleTypes: [any RuleType.Type]
     var issues: [PolicyError.Issue] = []
 
-    init(bundle: PolicyBundle) { self.bundle = bundle }
+    init(bundle: PolicyBundle, ruleTypes: [any RuleType.Type]) {
+        self.bundle = bundle
+        self.ruleTypes = ruleTypes
+    }
 
     mutating func issue(_ node: Node?, _ message: String, file: String? = nil) {
         issues.append(.init(file: file ?? bundle.mainFile, line: node?.mark?.line, message: message))
@@ -299,98 +304,33 @@ private struct Reader {
 
         let params = values["params"].map { $0 } ?? Node.mapping(Node.Mapping([]))
         let hasTerms = values["terms"] != nil || values["terms_file"] != nil || values["allow"] != nil || values["allow_file"] != nil
-        var kind: RuleKind?
-        switch kindName {
-        case "terms":
-            noParams(params, context)
-            let terms = termList(inline: values["terms"], file: values["terms_file"], context: "\(context).terms")
-            let allow = termList(inline: values["allow"], file: values["allow_file"], context: "\(context).allow")
-            if terms.isEmpty { issue(node, "\(context): a terms rule needs terms or terms_file") }
-            kind = .terms(terms: terms, allow: allow)
-        case "login_required": kind = .loginRequired
-        case "provider_allowed": kind = .providerAllowed
-        case "account_banned": kind = .accountBanned
-        case "account_suspended": kind = .accountSuspended
-        case "article_closed": kind = .articleClosed
-        case "length": kind = .length
-        case "empty": kind = .empty
-        case "control_characters": kind = .controlCharacters
-        case "bidi_controls": kind = .bidiControls
-        case "combining_overload": kind = .combiningOverload
-        case "rate_limit":
-            let p = entries(params, allowed: ["window", "max", "per_article"], context: "\(context).params")
-            let window = duration(p["window"], "\(context).params.window")
-            let max = int(p["max"], "\(context).params.max", range: 1...100_000)
-            if p["window"] == nil || p["max"] == nil { issue(node, "\(context): rate_limit needs params.window and params.max") }
-            if let window, let max {
-                kind = .rateLimit(windowSeconds: window, max: max, perArticle: bool(p["per_article"], "\(context).params.per_article") ?? false)
+        var kind: (any RuleType)?
+        if let kindName {
+            if let type = ruleTypes.first(where: { $0.kind == kindName }) {
+                kind = read(type, params: params, values: values, node: node, context: context)
+                if !type.takesTermLists, hasTerms { issue(node, "\(context): only terms rules take terms or allow lists") }
+            } else {
+                issue(values["kind"], "\(context): unknown kind '\(kindName)'")
             }
-        case "duplicate":
-            let p = entries(params, allowed: ["window", "similarity"], context: "\(context).params")
-            let window = duration(p["window"], "\(context).params.window") ?? 86_400
-            let similarity = double(p["similarity"], "\(context).params.similarity", range: 0.5...1.0) ?? 1.0
-            kind = .duplicate(windowSeconds: window, similarity: similarity)
-        case "new_commenter":
-            let p = entries(params, allowed: ["first"], context: "\(context).params")
-            kind = .newCommenter(first: int(p["first"], "\(context).params.first", range: 0...1000) ?? 0)
-        case "rejection_rate":
-            let p = entries(params, allowed: ["min_decisions", "max_ratio"], context: "\(context).params")
-            kind = .rejectionRate(
-                minDecisions: int(p["min_decisions"], "\(context).params.min_decisions", range: 1...10_000) ?? 5,
-                maxRatio: double(p["max_ratio"], "\(context).params.max_ratio", range: 0.01...1.0) ?? 0.5)
-        case "personal_info":
-            let p = entries(params, allowed: ["detect", "bank_words", "proximity"], context: "\(context).params")
-            var kinds = Set(PersonalInfoKind.allCases)
-            if let list = strings(p["detect"], "\(context).params.detect") {
-                kinds = []
-                for (name, item) in list {
-                    if let detected = PersonalInfoKind(rawValue: name) {
-                        kinds.insert(detected)
-                    } else {
-                        issue(
-                            item,
-                            "\(context): unknown detector '\(name)' (known: \(PersonalInfoKind.allCases.map(\.rawValue).joined(separator: ", ")))")
-                    }
-                }
-            }
-            let bankWords = strings(p["bank_words"], "\(context).params.bank_words")?.map(\.0) ?? PersonalInfo.defaultBankWords
-            kind = .personalInfo(
-                kinds: kinds, bankWords: bankWords, proximity: int(p["proximity"], "\(context).params.proximity", range: 1...200) ?? 24)
-        case "links":
-            let p = entries(params, allowed: ["shorteners"], context: "\(context).params")
-            kind = .links(shorteners: strings(p["shorteners"], "\(context).params.shorteners")?.map { $0.0.lowercased() } ?? Links.defaultShorteners)
-        case "flood":
-            let p = entries(params, allowed: ["max_run", "ignore", "max_repeated_word", "max_lines"], context: "\(context).params")
-            let ignored = Set((string(p["ignore"], "\(context).params.ignore") ?? "ㅋㅎㅠㅜ.!?~ㅡ-=^*").unicodeScalars.map(\.value))
-            kind = .flood(
-                maxRun: int(p["max_run"], "\(context).params.max_run", range: 3...1000) ?? 12, ignored: ignored,
-                maxRepeatedWord: int(p["max_repeated_word"], "\(context).params.max_repeated_word", range: 2...1000) ?? 6,
-                maxLines: int(p["max_lines"], "\(context).params.max_lines", range: 1...1000) ?? 15)
-        case nil:
-            break
-        case let name?:
-            issue(values["kind"], "\(context): unknown kind '\(name)'")
-        }
-        if let kind, kind.name != "terms", hasTerms {
-            issue(node, "\(context): only terms rules take terms or allow lists")
-        }
-        if let kind, !Self.kindTakesParams(kind), case .mapping(let mapping) = params, !mapping.isEmpty {
-            issue(values["params"], "\(context): \(kind.name) rules take no params")
         }
         guard let kind, let action, let reason, let category else { return nil }
         return Rule(
             id: id, kind: kind, action: action, reason: reason, category: category, location: PolicyLocation(file: bundle.mainFile, line: line))
     }
 
-    static func kindTakesParams(_ kind: RuleKind) -> Bool {
-        switch kind {
-        case .rateLimit, .duplicate, .newCommenter, .rejectionRate, .personalInfo, .links, .flood: true
-        default: false
+    /// Lets `type` read its parameters, with this reader's checks and its issues.
+    private mutating func read<Kind: RuleType>(_ type: Kind.Type, params: Node, values: [String: Node], node: Node, context: String) -> Kind? {
+        let given: [String: Node]
+        if Kind.parameterNames.isEmpty {
+            if case .mapping(let mapping) = params, !mapping.isEmpty { issue(values["params"], "\(context): \(Kind.kind) rules take no params") }
+            given = [:]
+        } else {
+            given = entries(params, allowed: Kind.parameterNames, context: "\(context).params")
         }
-    }
-
-    mutating func noParams(_ params: Node, _ context: String) {
-        if case .mapping(let mapping) = params, !mapping.isEmpty { issue(params, "\(context): terms rules take no params") }
+        var parameters = RuleParameters(reader: self, params: given, values: values, node: node, context: context)
+        let made = Kind.read(&parameters)
+        self = parameters.reader
+        return made
     }
 
     // MARK: Term lists
@@ -444,5 +384,58 @@ private struct Reader {
         let korean = cleaned.unicodeScalars.contains { (0xAC00...0xD7A3).contains($0.value) || (0x3131...0x318E).contains($0.value) }
         let mode: TermMode = korean ? .korean : leading && trailing ? .embedded : trailing ? .prefix : leading ? .embedded : .word
         return Term(text: cleaned, mode: mode, location: location)
+    }
+}
+
+/// What a rule type reads its parameters through (``RuleType/read(_:)``): typed values of `params`, term lists, and
+/// problems, each reported with the policy file and line.
+public struct RuleParameters {
+    fileprivate(set) var reader: Reader
+    private let params: [String: Node]
+    private let values: [String: Node]
+    private let node: Node
+    private let context: String
+
+    init(reader: Reader, params: [String: Node], values: [String: Node], node: Node, context: String) {
+        self.reader = reader
+        self.params = params
+        self.values = values
+        self.node = node
+        self.context = context
+    }
+
+    /// Whether `params` gives `name`.
+    public func has(_ name: String) -> Bool { params[name] != nil }
+
+    /// A problem with the rule as a whole, reported at the rule.
+    public mutating func problem(_ message: String) { reader.issue(node, "\(context): \(message)") }
+
+    public mutating func int(_ name: String, range: ClosedRange<Int>) -> Int? { reader.int(params[name], "\(context).params.\(name)", range: range) }
+
+    public mutating func double(_ name: String, range: ClosedRange<Double>) -> Double? {
+        reader.double(params[name], "\(context).params.\(name)", range: range)
+    }
+
+    public mutating func bool(_ name: String) -> Bool? { reader.bool(params[name], "\(context).params.\(name)") }
+
+    public mutating func string(_ name: String) -> String? { reader.string(params[name], "\(context).params.\(name)") }
+
+    /// A duration (`30s`, `10m`, `24h`, `7d`) in seconds.
+    public mutating func duration(_ name: String) -> Int? { reader.duration(params[name], "\(context).params.\(name)") }
+
+    /// A list of strings; with `allowed`, an entry not in it is reported as an unknown `what`.
+    public mutating func strings(_ name: String, allowed: [String]? = nil, what: String = "value") -> [String]? {
+        guard let list = reader.strings(params[name], "\(context).params.\(name)") else { return nil }
+        if let allowed {
+            for (text, item) in list where !allowed.contains(text) {
+                reader.issue(item, "\(context): unknown \(what) '\(text)' (known: \(allowed.joined(separator: ", ")))")
+            }
+        }
+        return list.map(\.0)
+    }
+
+    /// Terms given inline under `inline` and/or in the file named by `file` (for rules that ``RuleType/takesTermLists``).
+    public mutating func terms(inline: String, file: String) -> [Term] {
+        reader.termList(inline: values[inline], file: values[file], context: "\(context).\(inline)")
     }
 }

@@ -765,8 +765,8 @@ public enum TextNormalizer {
 
     /// The cheap facts that let later stages skip work, counted scalar by scalar: how many scalars could be digits
     /// (a phone number needs seven), and whether anything could start a link or an address (`@`, a dot between
-    /// letters or digits or after a bracket, a spoken form of ``Links/spokenKorean``; the words `at` and `dot` are looked
-    /// for among the tokens).
+    /// letters or digits or after a bracket, `:/` as in a scheme, a spoken form of ``Links/spokenKorean``; the words `at`
+    /// and `dot` are looked for among the tokens). `ShortcutAgreementTests` holds it to the scanner over generated texts.
     struct SignalsCounter: Equatable {
         var digitLike = 0
         var trigger = false
@@ -790,7 +790,12 @@ public enum TextNormalizer {
             probe.previous = 0xACF5  // 공, the third digit syllable in a row
             probe.spelledRun = 2
             probe.add(scalar, scalarClass, always: true)
-            return probe.digitLike > 0 || probe.trigger || probe.pendingDot != 0
+            // And after a colon, where a slash starts a scheme's `//`.
+            var afterColon = SignalsCounter()
+            afterColon.previousKind = .separator
+            afterColon.previous = 0x3A
+            afterColon.add(scalar, scalarClass, always: true)
+            return probe.digitLike > 0 || probe.trigger || probe.pendingDot != 0 || afterColon.trigger
         }
 
         @inline(__always)
@@ -839,6 +844,7 @@ public enum TextNormalizer {
             case .separator:
                 switch scalar {
                 case 0x40, 0xFF20: trigger = true
+                case 0x2F where previous == 0x3A: trigger = true  // `://`: an explicit scheme (http://host), which links scan for
                 case 0x2E, 0x3002, 0xFF0E, 0xFF61, 0x2024, 0xB7:
                     guard previous != UInt32.max else { break }  // nothing before the dot
                     if previousKind == .latin || previousKind == .digit { pendingDot = 1 }

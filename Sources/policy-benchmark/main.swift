@@ -106,7 +106,7 @@ if arguments.contains("--engine-only") {
 // The baseline: the same terms as one alternation, matched on the raw text.
 var terms: [String] = []
 for rule in policy.document.rules {
-    if case .terms(let list, _) = rule.kind { terms += list.map(\.text) }
+    if let list = rule.kind as? TermsRule { terms += list.terms.map(\.text) }
 }
 let pattern = "\\b(?:" + terms.map { NSRegularExpression.escapedPattern(for: $0) }.joined(separator: "|") + ")\\b"
 let regex = try NSRegularExpression(pattern: pattern, options: [.caseInsensitive])

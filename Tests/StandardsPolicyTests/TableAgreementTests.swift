@@ -19,6 +19,13 @@ import Testing
         }
     }
 
+    /// An explicit scheme is a link whatever its host looks like; the gate used to wait for a dot between letters.
+    @Test(arguments: ["go to http://spamhost/win now", "https://localhost", "여기 http://promo/가입"])
+    func anExplicitSchemeIsALink(text: String) {
+        #expect(TextNormalizer.normalize(text).mightContainLinks, "\(text)")
+        #expect(standardsBoard.evaluate(text, context: .textOnly()).reasons.contains("link"), "\(text)")
+    }
+
     /// Every look-alike entry reads as what it declares: a letter as that letter, a digit as that digit.
     @Test func everyLookAlikeReadsAsItsDeclaredCharacter() {
         for (scalar, declared) in Homoglyphs.latin {

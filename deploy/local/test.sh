@@ -51,6 +51,16 @@ if [ $# -eq 0 ]; then
   "$(swift build --show-bin-path)/policy-benchmark" --fuzz 3000
   swift build -c release --product policy-benchmark
   "$(swift build -c release --show-bin-path)/policy-benchmark" --fuzz 20000
+  # The engine's cost budget (issue 16): instructions per verdict, counted by cachegrind, which the load of the machine
+  # does not move. Speed is a floor with a budget, not a target.
+  budget=25000
+  counted=$(bash deploy/bench/policy-instructions.sh | tail -n 1)
+  echo "$counted (budget $budget)"
+  per_verdict=$(echo "$counted" | awk '{print $3}')
+  if [ "${per_verdict:-999999}" -gt "$budget" ]; then
+    echo "the policy engine is over its budget of $budget instructions per verdict" >&2
+    exit 1
+  fi
 fi
 
 # The OpenAPI document against the running server (schemathesis); skipped when only some tests were asked for.
