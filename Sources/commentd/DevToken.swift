@@ -40,6 +40,10 @@ struct DevToken: AsyncParsableCommand {
         } catch let error as LoginConfigurationError {
             throw ValidationError(error.description)
         }
+        guard Double(ttl) <= login.maxLifetimeSeconds else {
+            throw ValidationError(
+                "--ttl \(ttl) is longer than commentd serve accepts (COMMENTD_JWT_MAX_LIFETIME_SECONDS, \(Int(login.maxLifetimeSeconds)))")
+        }
         let numbers = count.map { Array(1...$0) }
         let subjects = numbers?.map { "\(subject)-\($0)" } ?? [subject]
         let names = numbers?.map { "\(name) \($0)" } ?? [name]

@@ -74,3 +74,19 @@ struct ServeProcessTests {
         #expect(server.output.contains("COMMENTD_JWT_SECRET"))
     }
 }
+
+/// `commentd dev-token` makes only tokens `commentd serve` accepts: a lifetime beyond the maximum is refused up front.
+@Suite("commentd dev-token")
+struct DevTokenProcessTests {
+    @Test func aLifetimeBeyondTheMaximumIsRefused() async throws {
+        let environment = [
+            "COMMENTD_JWT_SECRET": TestLogin.secret, "COMMENTD_JWT_ISSUER": TestLogin.issuer, "COMMENTD_JWT_AUDIENCE": TestLogin.audience,
+        ]
+        let long = try spawnCommentd(["dev-token", "--ttl", "100000"], environment: environment, logName: "dev-token-long")
+        #expect(await long.wait() != 0)
+        #expect(long.output.contains("COMMENTD_JWT_MAX_LIFETIME_SECONDS"), "\(long.output)")
+        let day = try spawnCommentd(["dev-token", "--ttl", "86400"], environment: environment, logName: "dev-token-day")
+        #expect(await day.wait() == 0)
+        #expect(day.output.split(separator: ".").count == 3, "\(day.output)")
+    }
+}
