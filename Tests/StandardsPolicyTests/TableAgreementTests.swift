@@ -69,3 +69,41 @@ import Testing
         #expect(!standardsBoard.allowsProvider("google") && !standardsBoard.allowsProvider(nil))
     }
 }
+
+/// The look-alike tables that are functions (leet symbols and digits in Latin words, characters for jamo in Hangul
+/// words), read whole over every printable ASCII scalar: each entry reads as it declares, where it declares.
+@Suite struct LookAlikeFunctionTests {
+    static let printable = (UInt32(0x21)...0x7E).compactMap(Unicode.Scalar.init)
+
+    @Test func everyLeetSymbolReadsAsItsLetterInsideALatinWord() {
+        var entries = 0
+        for scalar in Self.printable {
+            guard let letter = TextNormalizer.leetLetter(scalar.value) else { continue }
+            entries += 1
+            let view = TextNormalizer.normalize("b\(scalar)c").latin.symbols
+            #expect(view == [0x62, TextNormalizer.foldLatin(letter), 0x63], "b\(scalar)c → \(view)")
+        }
+        #expect(entries >= 4)
+    }
+
+    @Test func everyLeetDigitReadsAsItsLetterInsideALatinWord() {
+        for digit in UInt32(0x30)...0x39 {
+            let expected = TextNormalizer.foldLatin(TextNormalizer.leetDigit(digit))
+            // Between letters no digit stands for (a repeat of its neighbour would collapse into it).
+            let view = TextNormalizer.normalize("x\(Character(Unicode.Scalar(digit)!))z").latin.symbols
+            #expect(view == [0x78, expected, 0x7A], "digit \(digit - 0x30) → \(view)")
+        }
+    }
+
+    @Test func everyJamoLookAlikeReadsAsItsJamoInsideAHangulWord() {
+        var entries = 0
+        for scalar in Self.printable {
+            guard let jamo = Hangul.lookalike(scalar.value) else { continue }
+            entries += 1
+            // Between jamo no look-alike stands for (a repeat of its neighbour would collapse into it).
+            let symbols = TextNormalizer.normalize("ㅋ\(scalar)ㅍ").jamo.symbols
+            #expect(symbols.count == 3 && symbols[1] == jamo, "ㅋ\(scalar)ㅍ → \(symbols.map { String($0, radix: 16) })")
+        }
+        #expect(entries >= 10)
+    }
+}
