@@ -55,6 +55,8 @@ let package = Package(
             resources: [.embedInCode("DefaultPolicy")],
             swiftSettings: swiftSettings
         ),
+        // Around the engine, not in it: policy folders on disk and modctl's JSON-lines checking protocol.
+        .target(name: "PolicyTools", dependencies: ["StandardsPolicy"], swiftSettings: swiftSettings),
         // Benchmarks: release-build programs that print their figures beside a baseline measured in the same run.
         .executableTarget(name: "policy-benchmark", dependencies: ["StandardsPolicy"], swiftSettings: swiftSettings),
         // All SQL of the domain, and the migrations runner (the files in sql/ are embedded at build time).
@@ -122,6 +124,7 @@ let package = Package(
             name: "modctl",
             dependencies: [
                 "CommentStore",
+                "PolicyTools",
                 "PostgresLibPQ",
                 "StandardsPolicy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -138,6 +141,11 @@ let package = Package(
         .testTarget(
             name: "PostgresLibPQTests",
             dependencies: ["PostgresLibPQ", "PostgresTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PolicyToolsTests",
+            dependencies: ["PolicyTools", "StandardsPolicy"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

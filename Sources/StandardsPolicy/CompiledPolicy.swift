@@ -110,11 +110,6 @@ public final class CompiledPolicy: Sendable {
         jamoMatcher = MultiPatternMatcher(patterns: jamoSymbols)
     }
 
-    /// Reads, validates and compiles the policy file at `path` and the term files beside it.
-    public convenience init(contentsOf path: String) throws {
-        try self.init(bundle: PolicyBundle.read(contentsOf: path))
-    }
-
     public var version: String { document.version }
 
     /// Number of compiled terms (allow entries included), and the automaton's size, for diagnostics.

@@ -15,28 +15,6 @@ public struct PolicyBundle: Sendable, Equatable {
 
     /// The main document's text.
     public var document: String { files[mainFile] ?? "" }
-
-    /// Reads `path` and the term files it references from disk. Throws ``PolicyError`` when a file is missing.
-    public static func read(contentsOf path: String) throws -> PolicyBundle {
-        let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent()
-        let mainFile = url.lastPathComponent
-        var files: [String: String] = [:]
-        do {
-            files[mainFile] = try String(contentsOf: url, encoding: .utf8)
-        } catch {
-            throw PolicyError([.init(file: path, line: nil, message: "cannot read the policy file")])
-        }
-        // Collect referenced files by reading the document once with a reader that loads them from disk.
-        var bundle = PolicyBundle(mainFile: mainFile, files: files)
-        for reference in PolicyLoader.fileReferences(in: bundle.document) {
-            guard let relative = PolicyLoader.safeRelativePath(reference) else { continue }
-            if let text = try? String(contentsOf: folder.appendingPathComponent(relative), encoding: .utf8) {
-                bundle.files[relative] = text
-            }
-        }
-        return bundle
-    }
 }
 
 /// Why a policy could not be loaded: every problem found, each with its file and line.

@@ -19,7 +19,7 @@ public enum PolicyLoader {
     }
 
     /// The `terms_file`, `allow_file` and `file` values in a document, for collecting a bundle from disk.
-    static func fileReferences(in yaml: String) -> [String] {
+    public static func fileReferences(in yaml: String) -> [String] {
         guard let node = try? Yams.compose(yaml: yaml) else { return [] }
         var found: [String] = []
         func walk(_ node: Node) {
@@ -41,7 +41,7 @@ public enum PolicyLoader {
     }
 
     /// `path` when it stays inside the policy's folder (relative, no `..`), else nil.
-    static func safeRelativePath(_ path: String) -> String? {
+    public static func safeRelativePath(_ path: String) -> String? {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
         guard !path.hasPrefix("/"), !parts.isEmpty, !parts.contains(".."), !path.contains("\\") else { return nil }
         return parts.filter { $0 != "." }.joined(separator: "/")

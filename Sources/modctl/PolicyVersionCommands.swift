@@ -1,6 +1,7 @@
 import ArgumentParser
 import CommentStore
 import Foundation
+import PolicyTools
 import PostgresLibPQ
 import StandardsPolicy
 

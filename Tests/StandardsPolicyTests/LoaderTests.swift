@@ -33,18 +33,6 @@ import Testing
         #expect(policy.evaluate("darned socks", context: .textOnly()).outcome == .approve)
     }
 
-    @Test func theDefaultPolicyMatchesTheDeployFolderByteForByte() throws {
-        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("deploy/policy")
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
-        #expect(files == PolicyBundle.standardsBoard.files.keys.sorted())
-        for (name, text) in PolicyBundle.standardsBoard.files {
-            #expect(try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8) == text, "\(name) differs")
-        }
-        let fromDisk = try PolicyBundle.read(contentsOf: folder.appendingPathComponent("standards-board.yaml").path)
-        #expect(fromDisk == PolicyBundle.standardsBoard)
-    }
-
     @Test func theDefaultPolicyListsEveryRequiredReasonCode() {
         let required = [
             "profanity", "hate", "sexual", "insult", "threat", "personal_info", "link", "spam", "flood", "duplicate", "rate_limited",

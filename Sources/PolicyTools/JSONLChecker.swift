@@ -1,4 +1,5 @@
-import Foundation
+public import Foundation
+public import StandardsPolicy
 
 /// `modctl policy check --jsonl`: one JSON object in, one JSON object out, per line.
 ///

@@ -1,6 +1,9 @@
 import Foundation
+import PolicyTools
 import StandardsPolicy
 import Testing
+
+let standardsBoard = try! CompiledPolicy.standardsBoard()
 
 @Suite struct JSONLCheckerTests {
     let checker = JSONLChecker(policy: standardsBoard, now: Date(timeIntervalSince1970: 1_795_918_081))
