@@ -53,6 +53,8 @@ server=$!
 for _ in $(seq 1 100); do port_in_use "$port" && break; sleep 0.1; done
 token=$("$bin/commentd" dev-token --subject openapi-check --ttl 3600)
 
+# One worker: with two threads, hypothesis's ast.parse of its own lambdas crashed once inside CPython ("AST constructor
+# recursion depth mismatch"), an error of the tool, not of the API, that failed a CI run.
 "$venv/bin/schemathesis" --config-file deploy/api/schemathesis.toml run deploy/api/openapi.yaml --url "http://127.0.0.1:$port" \
   --header "Authorization: Bearer $token" --checks all --phases examples,coverage,fuzzing,stateful \
-  --max-examples "${OPENAPI_CHECK_EXAMPLES:-60}" --seed 20261129 --workers 2 --no-color
+  --max-examples "${OPENAPI_CHECK_EXAMPLES:-60}" --seed 20261129 --workers 1 --no-color
