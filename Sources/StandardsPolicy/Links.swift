@@ -25,8 +25,7 @@ enum Links {
         var emails: [Range<Int>] = []
 
         /// The links a rule reports: known top-level domain or shortener, not the site's own domains.
-        /// Callers with no ``candidates`` need not call (the rule loop does not, which spares it taking a list out of
-        /// the policy for every comment).
+        /// Callers with no ``candidates`` need not call (``LinksRule`` does not).
         func links(siteDomains: [String], shorteners: [String]) -> [(range: Range<Int>, domain: String)] {
             return candidates.compactMap { candidate in
                 var domain = candidate.domain

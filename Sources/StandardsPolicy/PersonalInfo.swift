@@ -82,8 +82,8 @@ enum PersonalInfo {
     }
 
     /// Whether the text has anything ``find(in:kinds:bankWords:proximity:links:)`` reads: numbers or addresses. Most
-    /// comments have neither, and a caller can skip gathering the rule's parameters.
-    static func mayFind(in text: NormalizedText, links: Links.Found) -> Bool {
+    /// comments have neither, and `find` returns at once.
+    private static func mayFind(in text: NormalizedText, links: Links.Found) -> Bool {
         !text.digitRuns.isEmpty || !links.emails.isEmpty
     }
 

@@ -36,7 +36,6 @@ public struct PersonalInfoRule: RuleType {
         let text = input.text
         // The link scan is shared with the links rule, and runs only for a text where something may be a link or address.
         let links = input.links()
-        if !PersonalInfo.mayFind(in: text, links: links) { return }
         for finding in PersonalInfo.find(in: text, kinds: kinds, bankWords: loweredBankWords, proximity: proximity, links: links) {
             var found = input.hit(rule, range: finding.range)
             found.matched = "\(finding.kind.rawValue): " + CompiledPolicy.mask(found.matched ?? "")
