@@ -1,0 +1,134 @@
+// The jamo view: Hangul words as keyboard jamo, look-alikes in Hangul context, ASCII words typed on a Korean keyboard.
+
+extension TextNormalizer {
+    // MARK: The jamo view
+
+    static func jamoView(_ base: BaseText, tokens: UnsafeBufferPointer<Token>, capacity: Int, into view: inout TextView) {
+        view.write(capacity: capacity) { view in
+            Hangul.syllableKeys.withUnsafeBufferPointer { syllableKeys in
+                base.scalars.withUnsafeBufferPointer { scalars in
+                    if base.identity {
+                        jamoUnits(base, scalars: scalars, tokens: tokens, syllableKeys: syllableKeys, offsets: SameOffsets(), into: &view)
+                    } else {
+                        base.withStoredOffsets {
+                            jamoUnits(base, scalars: scalars, tokens: tokens, syllableKeys: syllableKeys, offsets: $0, into: &view)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static func jamoUnits<Offsets: OriginalOffsets>(
+        _ base: BaseText, scalars: UnsafeBufferPointer<UInt32>, tokens: UnsafeBufferPointer<Token>, syllableKeys: UnsafeBufferPointer<UInt64>,
+        offsets: Offsets, into view: inout TextView.Writer
+    ) {
+        for token in tokens {
+            if token.onlySyllables {
+                // Only the first syllable's first key can repeat the unit before it.
+                view.appendSyllable(
+                    syllableKeys[Int(scalars[token.start] &- Hangul.syllableBase)], start: offsets.start(token.start), end: offsets.end(token.start))
+                for index in (token.start &+ 1)..<token.end {
+                    view.appendSyllableAfterSyllable(
+                        syllableKeys[Int(scalars[index] &- Hangul.syllableBase)], start: offsets.start(index), end: offsets.end(index))
+                }
+            } else if token.hangulContext {
+                jamoUnits(base, token: token, syllableKeys: syllableKeys, into: &view)
+            } else if token.asciiLettersOnly, token.visible >= 4, token.visible <= 32, mayReadOnKeyboard(base, token) {
+                keyboardUnits(base, token: token, into: &view)
+            }
+            if !token.jamoJoin { view.appendBoundary(start: offsets.start(token.end &- 1), end: offsets.end(token.end &- 1)) }
+        }
+    }
+
+    /// The jamo units of a word read in Hangul context that is not all syllables. Out of line, so the loop over the
+    /// words stays small.
+    @inline(never)
+    private static func jamoUnits(
+        _ base: BaseText, token: Token, syllableKeys: UnsafeBufferPointer<UInt64>, into view: inout TextView.Writer
+    ) {
+        for index in token.start..<token.end {
+            let scalarClass = base.classes[index]
+            let start = base.start(index)
+            let end = base.end(index)
+            switch scalarClass.kind {
+            case .syllable: view.appendSyllable(syllableKeys[Int(scalarClass.value - Hangul.syllableBase)], start: start, end: end)
+            case .jamo: Hangul.appendKeys(of: scalarClass.value, to: &view, start: start, end: end, role: .alone)
+            case .ideograph: view.append(scalarClass.value, start: start, end: end)
+            case .expansion:
+                for scalar in ScalarClass.expansions[Int(scalarClass.value)].unicodeScalars {
+                    if (0xAC00...0xD7A3).contains(scalar.value) {
+                        Hangul.appendKeys(ofSyllable: scalar.value, to: &view, start: start, end: end)
+                    } else if (0x3131...0x318E).contains(scalar.value) {
+                        Hangul.appendKeys(of: scalar.value, to: &view, start: start, end: end, role: .alone)
+                    } else {
+                        view.append(scalar.value, start: start, end: end)
+                    }
+                }
+            case .invisible, .combining: continue
+            case .otherLetter: view.append(TextView.boundary, start: start, end: end)
+            default:
+                let scalar = base.scalars[index]
+                // A digit inside a number stays a digit (2018년 is a year, not 18년).
+                let inNumber =
+                    scalarClass.kind == .digit
+                    && ((index > token.start && base.classes[index - 1].kind == .digit)
+                        || (index + 1 < token.end && base.classes[index + 1].kind == .digit))
+                if !inNumber, let jamo = Hangul.lookalike(scalar) {
+                    view.append(jamo, start: start, end: end)
+                } else if scalarClass.kind == .latin || scalarClass.kind == .digit {
+                    view.append(scalarClass.value, start: start, end: end)
+                } else {
+                    view.append(TextView.boundary, start: start, end: end)
+                }
+            }
+        }
+    }
+
+    /// A word of ASCII letters as typed on a Korean keyboard, if it spells Korean syllables.
+    @inline(never)
+    private static func keyboardUnits(_ base: BaseText, token: Token, into view: inout TextView.Writer) {
+        // Keyboard readings only count when they spell four jamo or more and parse as Korean syllables.
+        let keys: Bool
+        if token.end - token.start == token.visible {
+            // Every scalar is an ASCII letter: the keys are read straight off them.
+            keys = base.scalars.withUnsafeBufferPointer { scalars in
+                Hangul.spellsSyllables(count: token.visible) { Hangul.dubeolsik(UInt8(truncatingIfNeeded: scalars[token.start + $0])) ?? 0 }
+            }
+        } else {
+            keys = keyboardKeysSpellSyllables(base, token: token)
+        }
+        if keys {
+            view.append(TextView.boundary, start: base.start(token.start), end: base.start(token.start))
+            for index in token.start..<token.end where base.scalars[index] < 0x80 {
+                if let jamo = Hangul.dubeolsik(UInt8(base.scalars[index])) {
+                    view.append(jamo, start: base.start(index), end: base.end(index), qwerty: true)
+                }
+            }
+        }
+    }
+
+    /// Whether the ASCII letters of a word with invisible characters inside spell Korean syllables on the keyboard.
+    private static func keyboardKeysSpellSyllables(_ base: BaseText, token: Token) -> Bool {
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: token.visible) { buffer -> Bool in
+            var count = 0
+            for index in token.start..<token.end where base.scalars[index] < 0x80 {
+                if let jamo = Hangul.dubeolsik(UInt8(base.scalars[index])), count < buffer.count {
+                    buffer[count] = jamo
+                    count += 1
+                }
+            }
+            return Hangul.spellsSyllables(UnsafeBufferPointer(rebasing: buffer[0..<count]))
+        }
+    }
+
+    /// Whether a word of ASCII letters may read as Korean typed on a Latin keyboard: false when its first two
+    /// letters cannot begin a syllable (the full reading decides when an invisible character sits between them).
+    @inline(__always)
+    private static func mayReadOnKeyboard(_ base: BaseText, _ token: Token) -> Bool {
+        let first = base.scalars[token.start]
+        let second = base.scalars[token.start + 1]
+        guard first < 0x80, second < 0x80 else { return true }
+        return Hangul.opensSyllable(UInt8(first), UInt8(second))
+    }
+}
