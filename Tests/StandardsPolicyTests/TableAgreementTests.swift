@@ -26,14 +26,18 @@ import Testing
         #expect(standardsBoard.evaluate(text, context: .textOnly()).reasons.contains("link"), "\(text)")
     }
 
-    /// Every look-alike entry reads as what it declares: a letter as that letter, a digit as that digit.
-    @Test func everyLookAlikeReadsAsItsDeclaredCharacter() {
-        for (scalar, declared) in Homoglyphs.latin {
+    /// Every look-alike entry reads as what it declares (a letter as that letter, a digit as that digit), and none is
+    /// dead: compatibility folding would not already read it so.
+    @Test func everyLatinLookAlikeReadsAsItsDeclaredCharacterAndIsNeeded() {
+        for (scalar, declared) in Obfuscations.latinLookalikes.entries {
+            let name = "U+\(String(scalar, radix: 16))"
             let scalarClass = ScalarClass.of(scalar)
-            let expected = UInt32(declared.asciiValue!)
-            #expect(scalarClass.value == expected, "U+\(String(scalar, radix: 16)) reads \(scalarClass.value), declared \(declared)")
-            #expect(scalarClass.kind == (declared.isNumber ? .digit : .latin), "U+\(String(scalar, radix: 16)): \(scalarClass.kind)")
+            #expect(scalarClass.value == declared, "\(name) reads \(scalarClass.value), declared \(declared)")
+            #expect(scalarClass.kind == ((0x30...0x39).contains(declared) ? .digit : .latin), "\(name): \(scalarClass.kind)")
+            let folded = String(Unicode.Scalar(scalar)!).decomposedStringWithCompatibilityMapping.lowercased()
+            #expect(folded.unicodeScalars.map(\.value) != [declared], "\(name): NFKC already reads it, the entry is dead")
         }
+        #expect(Obfuscations.latinLookalikes.entries.count > 150)
     }
 
     /// Enclosed letters beyond the BMP (🅵🆄🅲🅺, 🅕🅤🅒🅚) read as the letters they enclose; digit look-alikes (з for 3)
@@ -70,40 +74,67 @@ import Testing
     }
 }
 
-/// The look-alike tables that are functions (leet symbols and digits in Latin words, characters for jamo in Hangul
-/// words), read whole over every printable ASCII scalar: each entry reads as it declares, where it declares.
-@Suite struct LookAlikeFunctionTests {
-    static let printable = (UInt32(0x21)...0x7E).compactMap(Unicode.Scalar.init)
+/// The obfuscation tables the views read (``Obfuscations``), read whole: each entry, normalized inside a word of the
+/// kind it serves, reads as it declares.
+@Suite struct ObfuscationTableTests {
+    static func text(_ scalars: UInt32...) -> String { String(String.UnicodeScalarView(scalars.compactMap(Unicode.Scalar.init))) }
 
     @Test func everyLeetSymbolReadsAsItsLetterInsideALatinWord() {
-        var entries = 0
-        for scalar in Self.printable {
-            guard let letter = TextNormalizer.leetLetter(scalar.value) else { continue }
-            entries += 1
-            let view = TextNormalizer.normalize("b\(scalar)c").latin.symbols
-            #expect(view == [0x62, TextNormalizer.foldLatin(letter), 0x63], "b\(scalar)c → \(view)")
+        for (symbol, letter) in Obfuscations.leetSymbols.entries {
+            let view = TextNormalizer.normalize(Self.text(0x62, symbol, 0x63)).latin.symbols
+            #expect(view == [0x62, TextNormalizer.foldLatin(letter), 0x63], "b\(symbol)c → \(view)")
         }
-        #expect(entries >= 4)
+        #expect(Obfuscations.leetSymbols.entries.count >= 5)
     }
 
     @Test func everyLeetDigitReadsAsItsLetterInsideALatinWord() {
-        for digit in UInt32(0x30)...0x39 {
-            let expected = TextNormalizer.foldLatin(TextNormalizer.leetDigit(digit))
+        for (digit, letter) in Obfuscations.leetDigits.entries {
             // Between letters no digit stands for (a repeat of its neighbour would collapse into it).
-            let view = TextNormalizer.normalize("x\(Character(Unicode.Scalar(digit)!))z").latin.symbols
-            #expect(view == [0x78, expected, 0x7A], "digit \(digit - 0x30) → \(view)")
+            let view = TextNormalizer.normalize(Self.text(0x78, digit, 0x7A)).latin.symbols
+            #expect(view == [0x78, TextNormalizer.foldLatin(letter), 0x7A], "digit \(digit - 0x30) → \(view)")
         }
+        // A digit with no entry stays a digit.
+        #expect(TextNormalizer.normalize("x2z").latin.symbols == [0x78, 0x32, 0x7A])
     }
 
     @Test func everyJamoLookAlikeReadsAsItsJamoInsideAHangulWord() {
-        var entries = 0
-        for scalar in Self.printable {
-            guard let jamo = Hangul.lookalike(scalar.value) else { continue }
-            entries += 1
+        for (scalar, jamo) in Obfuscations.jamoLookalikes.entries {
             // Between jamo no look-alike stands for (a repeat of its neighbour would collapse into it).
-            let symbols = TextNormalizer.normalize("ㅋ\(scalar)ㅍ").jamo.symbols
+            let symbols = TextNormalizer.normalize(Self.text(0x314B, scalar, 0x314D)).jamo.symbols
             #expect(symbols.count == 3 && symbols[1] == jamo, "ㅋ\(scalar)ㅍ → \(symbols.map { String($0, radix: 16) })")
         }
-        #expect(entries >= 10)
+        #expect(Obfuscations.jamoLookalikes.entries.count >= 12)
+    }
+
+    /// Every key, typed in a word of two syllables that repeats it (a consonant key before ㅏ, a vowel key after ㄱ),
+    /// reads as its jamo in the jamo view.
+    @Test func everyKeyboardKeyTypesItsJamo() {
+        for (key, jamo) in Obfuscations.dubeolsik.entries {
+            let vowel = Hangul.isVowel(jamo)
+            let syllable: [UInt32] = vowel ? [0x72, key] : [key, 0x6B]  // r = ㄱ, k = ㅏ
+            let expected: [UInt32] = vowel ? [0x3131, jamo] : [jamo, 0x314F]
+            let typed = String(decoding: (syllable + syllable).map { UInt8($0) }, as: UTF8.self)
+            let symbols = TextNormalizer.normalize(typed).jamo.symbols
+            let found = symbols.indices.contains { symbols[$0...].starts(with: expected + expected) }
+            #expect(found, "\(typed) → \(symbols.map { String($0, radix: 16) })")
+        }
+        #expect(Obfuscations.dubeolsik.entries.count == 52)
+    }
+
+    /// Every spelled digit, in a run long enough to be a number, is read as its digit.
+    @Test func everySpelledDigitReadsAsItsDigitInARun() {
+        for (syllable, digit) in Obfuscations.spelledDigits.entries {
+            let runs = TextNormalizer.normalize(String(repeating: Self.text(syllable), count: 7)).digitRuns
+            #expect(runs.count == 1 && runs.first?.digits == [UInt8](repeating: UInt8(digit - 0x30), count: 7), "\(Self.text(syllable))")
+        }
+        #expect(Obfuscations.spelledDigits.entries.count == 12)
+    }
+
+    /// The keyboard's vowel keys, which the opening check reads as a mask, are the table's.
+    @Test func theVowelKeyMaskIsTheTables() {
+        for letter in UInt32(0)..<26 {
+            let jamo = Hangul.dubeolsik(UInt8(0x61 + letter))!
+            #expect((Hangul.vowelKeyMask >> letter & 1 == 1) == Hangul.isVowel(jamo), "\(letter)")
+        }
     }
 }

@@ -148,48 +148,9 @@ enum Hangul {
         }
     }
 
-    /// 두벌식 (the standard Korean keyboard): the jamo each Latin key types. Shifted keys type the tense consonants
-    /// and ㅒ ㅖ; other shifted letters type the same jamo as unshifted.
+    /// The jamo a Latin key types on the 두벌식 keyboard (``Obfuscations/dubeolsik``).
     @inline(__always)
-    static func dubeolsik(_ key: UInt8) -> UInt32? {
-        // A switch, not a table: the compiler makes it a constant lookup, with no lazy global to check on each call.
-        switch key {
-        case 0x41, 0x61: 0x3141  // A a → ㅁ
-        case 0x42, 0x62: 0x3160  // B b → ㅠ
-        case 0x43, 0x63: 0x314A  // C c → ㅊ
-        case 0x44, 0x64: 0x3147  // D d → ㅇ
-        case 0x45: 0x3138  // E → ㄸ
-        case 0x46, 0x66: 0x3139  // F f → ㄹ
-        case 0x47, 0x67: 0x314E  // G g → ㅎ
-        case 0x48, 0x68: 0x3157  // H h → ㅗ
-        case 0x49, 0x69: 0x3151  // I i → ㅑ
-        case 0x4A, 0x6A: 0x3153  // J j → ㅓ
-        case 0x4B, 0x6B: 0x314F  // K k → ㅏ
-        case 0x4C, 0x6C: 0x3163  // L l → ㅣ
-        case 0x4D, 0x6D: 0x3161  // M m → ㅡ
-        case 0x4E, 0x6E: 0x315C  // N n → ㅜ
-        case 0x4F: 0x3152  // O → ㅒ
-        case 0x50: 0x3156  // P → ㅖ
-        case 0x51: 0x3143  // Q → ㅃ
-        case 0x52: 0x3132  // R → ㄲ
-        case 0x53, 0x73: 0x3134  // S s → ㄴ
-        case 0x54: 0x3146  // T → ㅆ
-        case 0x55, 0x75: 0x3155  // U u → ㅕ
-        case 0x56, 0x76: 0x314D  // V v → ㅍ
-        case 0x57: 0x3149  // W → ㅉ
-        case 0x58, 0x78: 0x314C  // X x → ㅌ
-        case 0x59, 0x79: 0x315B  // Y y → ㅛ
-        case 0x5A, 0x7A: 0x314B  // Z z → ㅋ
-        case 0x65: 0x3137  // e → ㄷ
-        case 0x6F: 0x3150  // o → ㅐ
-        case 0x70: 0x3154  // p → ㅔ
-        case 0x71: 0x3142  // q → ㅂ
-        case 0x72: 0x3131  // r → ㄱ
-        case 0x74: 0x3145  // t → ㅅ
-        case 0x77: 0x3148  // w → ㅈ
-        default: nil
-        }
-    }
+    static func dubeolsik(_ key: UInt8) -> UInt32? { Obfuscations.dubeolsik[UInt32(key)] }
 
     /// Whether keys typed on a 두벌식 keyboard spell Korean syllables: consonant, vowel (or a compound vowel pair),
     /// then at most two final consonants that may stand together. `tlqkf` (시발) does; most English words (`this`,
@@ -239,9 +200,7 @@ enum Hangul {
     /// Whether two ASCII letters typed on a 두벌식 keyboard could begin Korean syllables (a consonant key, then a
     /// vowel key), as ``spellsSyllables(_:)`` requires: most English words fail this before their keys are collected.
     static func opensSyllable(_ first: UInt8, _ second: UInt8) -> Bool {
-        // Whether a key types a vowel does not depend on Shift (O and P type ㅒ and ㅖ, o and p ㅐ and ㅔ), so a mask
-        // over the 26 letters tells it: y u i o p h j k l b n m.
-        let vowelKeys: UInt32 = 0x0110_FF82
+        let vowelKeys = vowelKeyMask
         func letter(_ key: UInt8) -> UInt32? {
             let index = UInt32(key | 0x20) &- 0x61
             return (key | 0x20) >= 0x61 && index < 26 ? index : nil
@@ -250,40 +209,24 @@ enum Hangul {
         return vowelKeys >> initial & 1 == 0 && vowelKeys >> vowel & 1 == 1
     }
 
+    /// The letters whose keys type a vowel (bit `n` for the `n`-th letter of the alphabet, either case), from the
+    /// keyboard table: Shift changes a key's jamo (O types ㅒ, o ㅐ) but never whether it is a vowel.
+    static let vowelKeyMask: UInt32 = Obfuscations.dubeolsik.entries.reduce(0) { mask, entry in
+        let letter = (entry.from | 0x20) &- 0x61
+        return letter < 26 && isVowel(entry.to) ? mask | 1 << letter : mask
+    }
+
     /// Spelled digits are read as digits only in runs of at least this many syllables (공일공), so 이, 사 and 오 stay
     /// words.
     static var spelledDigitRun: Int { 3 }
 
-    /// Sino-Korean digit syllables, read as digits in the digit view (공일공 → 010).
+    /// Sino-Korean digit syllables, read as digits in the digit view (``Obfuscations/spelledDigits``).
     @inline(__always)
     static func digitSyllable(_ scalar: UInt32) -> UInt8? {
-        switch scalar {
-        case 0xACF5, 0xC601: 0  // 공 영
-        case 0xC77C: 1  // 일
-        case 0xC774: 2  // 이
-        case 0xC0BC: 3  // 삼
-        case 0xC0AC: 4  // 사
-        case 0xC624: 5  // 오
-        case 0xC721, 0xB959: 6  // 육 륙
-        case 0xCE60: 7  // 칠
-        case 0xD314: 8  // 팔
-        case 0xAD6C: 9  // 구
-        default: nil
-        }
+        guard scalar >= syllableBase else { return nil }
+        return Obfuscations.spelledDigits[scalar].map { UInt8($0 - 0x30) }
     }
 
-    /// Characters that stand for jamo inside Hangul words (ㅅ1ㅂ, 7ㅐ새끼, ^ㅂ).
-    static func lookalike(_ scalar: UInt32) -> UInt32? {
-        switch scalar {
-        case 0x31, 0x6C, 0x49, 0x7C, 0x21: return 0x3163  // 1 l I | ! → ㅣ
-        case 0x30, 0x6F, 0x4F: return 0x3147  // 0 o O → ㅇ
-        case 0x5E: return 0x3145  // ^ → ㅅ
-        case 0x37: return 0x3131  // 7 → ㄱ
-        case 0x48: return 0x3150  // H → ㅐ
-        case 0x4C: return 0x3134  // L → ㄴ
-        case 0x45: return 0x314C  // E → ㅌ
-        case 0x43: return 0x3137  // C → ㄷ
-        default: return nil
-        }
-    }
+    /// Characters that stand for jamo inside Hangul words (``Obfuscations/jamoLookalikes``).
+    static func lookalike(_ scalar: UInt32) -> UInt32? { Obfuscations.jamoLookalikes[scalar] }
 }

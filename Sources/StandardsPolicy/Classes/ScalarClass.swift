@@ -230,7 +230,7 @@ struct ScalarClass: Sendable, Equatable {
         if (0xAC00...0xD7A3).contains(v) { return ScalarClass(kind: .syllable, value: v) }
         if (0x3131...0x318E).contains(v) { return ScalarClass(kind: .jamo, value: v) }
         if let jamo = Hangul.compatibilityJamo(forConjoiningOrHalfwidth: v) { return ScalarClass(kind: .jamo, value: jamo) }
-        if let latin = Homoglyphs.latin[v] { return Homoglyphs.scalarClass(latin) }
+        if let latin = Obfuscations.latinClass(v) { return latin }
         if (0x4E00...0x9FFF).contains(v) || (0x3400...0x4DBF).contains(v) || (0x20000...0x2FA1F).contains(v) {
             return ScalarClass(kind: .ideograph, value: v)
         }
@@ -252,8 +252,8 @@ struct ScalarClass: Sendable, Equatable {
                     if (0x61...0x7A).contains(s.value) || (0x30...0x39).contains(s.value) { ascii.unicodeScalars.append(s) }
                 } else if s.properties.generalCategory == .nonspacingMark {
                     continue
-                } else if let latin = Homoglyphs.latin[s.value] {
-                    ascii.append(latin)  // a digit look-alike stays a digit: the single-scalar case below reads it so
+                } else if let latin = Obfuscations.latinLookalikes[s.value] {
+                    ascii.unicodeScalars.append(Unicode.Scalar(latin)!)  // a digit look-alike stays a digit: the single-scalar case below reads it so
                 } else if (0xAC00...0xD7A3).contains(s.value) {
                     hangul.append(ScalarClass(kind: .syllable, value: s.value))
                 } else if (0x3131...0x318E).contains(s.value) {
@@ -332,53 +332,5 @@ private enum TableBuilder {
             }
         }
         return (table, expansions)
-    }
-}
-
-/// Latin look-alikes from other scripts (Cyrillic, Greek, Armenian, Cherokee, small capitals, IPA).
-enum Homoglyphs {
-    static let latin: [UInt32: Character] = {
-        let pairs: [(String, Character)] = [
-            // Cyrillic
-            ("аАӓ", "a"), ("вВ", "b"), ("сСϲҫ", "c"), ("ԁ", "d"), ("еЕёЁєЄҽ", "e"), ("һҺ", "h"), ("іІїЇӏ", "i"),
-            ("јЈ", "j"), ("кКқ", "k"), ("мМ", "m"), ("нН", "h"), ("оОӧ", "o"), ("рР", "p"), ("ԛ", "q"), ("ѕЅ", "s"),
-            ("тТ", "t"), ("уУүҮ", "y"), ("хХҳ", "x"), ("ԝԜ", "w"), ("ɡ", "g"), ("ӀӀ", "i"), ("ьЬ", "b"), ("пП", "n"),
-            ("гГ", "r"), ("зЗ", "3"), ("ЧЧ", "4"), ("бБ", "6"), ("ЅЅ", "s"), ("ԌԌ", "g"),
-            // Greek
-            ("αΑ", "a"), ("βΒ", "b"), ("εΕ", "e"), ("ηΗ", "n"), ("ιΙ", "i"), ("κΚ", "k"), ("μΜ", "m"), ("νΝ", "v"),
-            ("οΟσ", "o"), ("ρΡ", "p"), ("τΤ", "t"), ("υΥ", "u"), ("χΧ", "x"), ("ΖΖ", "z"), ("γ", "y"), ("ω", "w"),
-            // Armenian
-            ("ա", "w"), ("ց", "g"), ("հ", "h"), ("ո", "n"), ("ս", "u"), ("օՕ", "o"), ("զ", "q"), ("ռ", "n"), ("ք", "p"),
-            // Cherokee capitals that look like Latin ones
-            ("ᎪᎯ", "a"), ("Ᏼ", "b"), ("ᏟᏣ", "c"), ("ᎠᏧ", "d"), ("Ꭼ", "e"), ("Ꮐ", "g"), ("Ꮋ", "h"), ("Ꭻ", "j"),
-            ("Ꮶ", "k"), ("Ꮮ", "l"), ("Ꮇ", "m"), ("Ꮲ", "p"), ("Ꮪ", "s"), ("Ꭲ", "t"), ("Ꮩ", "v"), ("Ꮃ", "w"), ("Ꮓ", "z"),
-            // Small capitals and IPA letters without compatibility decompositions
-            ("ᴀ", "a"), ("ʙ", "b"), ("ᴄ", "c"), ("ᴅ", "d"), ("ᴇ", "e"), ("ɢ", "g"), ("ʜ", "h"), ("ɪ", "i"), ("ᴊ", "j"),
-            ("ᴋ", "k"), ("ʟ", "l"), ("ᴍ", "m"), ("ɴ", "n"), ("ᴏ", "o"), ("ᴘ", "p"), ("ʀ", "r"), ("ꜱ", "s"), ("ᴛ", "t"),
-            ("ᴜ", "u"), ("ᴠ", "v"), ("ᴡ", "w"), ("ʏ", "y"), ("ᴢ", "z"), ("ı", "i"), ("ȷ", "j"), ("ſ", "s"), ("ł", "l"),
-            ("đ", "d"), ("ħ", "h"), ("ø", "o"), ("ƀ", "b"), ("ƈ", "c"), ("ɗ", "d"), ("ƒ", "f"), ("ɠ", "g"), ("ɦ", "h"),
-            ("ɨ", "i"), ("ƙ", "k"), ("ɱ", "m"), ("ɲ", "n"), ("ɵ", "o"), ("ƥ", "p"), ("ʠ", "q"), ("ɽ", "r"), ("ʂ", "s"),
-            ("ƭ", "t"), ("ʋ", "v"), ("ⱳ", "w"), ("ƴ", "y"), ("ȥ", "z"), ("ß", "s"), ("æ", "a"), ("œ", "o"), ("þ", "p"),
-        ]
-        var map: [UInt32: Character] = [:]
-        for (sources, latin) in pairs {
-            for scalar in sources.unicodeScalars where map[scalar.value] == nil {
-                map[scalar.value] = latin
-            }
-        }
-        // Negative circled and negative squared capitals (🅐, 🅵🆄🅲🅺) have no compatibility decomposition: their letter
-        // is their place in the alphabet. (Squared and parenthesized ones fold through NFKC; regional indicators pair
-        // into flags and are left alone.)
-        for start: UInt32 in [0x1F150, 0x1F170] {
-            for offset: UInt32 in 0..<26 { map[start + offset] = Character(Unicode.Scalar(0x61 + offset)!) }
-        }
-        return map
-    }()
-
-    /// The class a look-alike reads as: a Latin letter, or a digit (з reads as 3, б as 6), which the Latin view then
-    /// reads as leet like any other digit inside a word.
-    static func scalarClass(_ latin: Character) -> ScalarClass {
-        let ascii = UInt32(latin.asciiValue!)
-        return ScalarClass(kind: latin.isNumber ? .digit : .latin, value: ascii)
     }
 }
