@@ -9,8 +9,9 @@ public import StandardsPolicy
 /// article (``EvaluationContext/textOnly(now:)``), so only the text decides. Keys missing from a given `context`
 /// take those same defaults.
 ///
-/// Output: `{"id": …, "outcome": "…", "reasons": […], "hits": […]}`; a line that cannot be judged gives
-/// `{"id": … or null, "line": n, "error": "…"}`, and the caller goes on with the next line.
+/// Output, through `Codable` with keys in alphabetical order (the same bytes for the same verdict on every run):
+/// `{"hits": […], "id": …, "outcome": "…", "reasons": […]}`; a line that cannot be judged gives
+/// `{"error": "…", "id": … or null, "line": n}`, and the caller goes on with the next line.
 public struct JSONLChecker: Sendable {
     public let policy: CompiledPolicy
     public let now: Date
@@ -20,8 +21,8 @@ public struct JSONLChecker: Sendable {
         self.now = now
     }
 
-    /// An `id` exactly as the input gave it (string, number, boolean or null).
-    enum ID: Decodable {
+    /// An `id` exactly as the input gave it (string, number, boolean or null), and given back the same.
+    enum ID: Codable {
         case string(String), integer(Int64), number(Double), bool(Bool), null
 
         init(from decoder: any Decoder) throws {
@@ -39,15 +40,31 @@ public struct JSONLChecker: Sendable {
             }
         }
 
-        var json: String {
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
             switch self {
-            case .string(let value): JSONLChecker.quote(value)
-            case .integer(let value): String(value)
-            case .number(let value): value.isFinite ? String(value) : "null"
-            case .bool(let value): value ? "true" : "false"
-            case .null: "null"
+            case .string(let value): try container.encode(value)
+            case .integer(let value): try container.encode(value)
+            case .number(let value): try value.isFinite ? container.encode(value) : container.encodeNil()
+            case .bool(let value): try container.encode(value)
+            case .null: try container.encodeNil()
             }
         }
+    }
+
+    /// A judged line (the hits as ``Hit`` encodes itself).
+    struct Judged: Encodable {
+        var id: ID
+        var outcome: Action
+        var reasons: [String]
+        var hits: [Hit]
+    }
+
+    /// A line that could not be judged.
+    struct Refused: Encodable {
+        var id: ID
+        var line: Int
+        var error: String
     }
 
     struct Context: Decodable {
@@ -94,43 +111,25 @@ public struct JSONLChecker: Sendable {
         return Self.render(verdict, id: input.id ?? .null)
     }
 
+    /// The output's one encoder: keys sorted (Foundation keeps no declaration order), slashes as they are, one line per
+    /// object.
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    private static func line(_ value: some Encodable) -> String {
+        // Strings, integers, finite numbers and arrays of them always encode; the fallback is for the impossible.
+        guard let data = try? encoder.encode(value) else { return #"{"error":"the verdict could not be encoded","id":null}"# }
+        return String(decoding: data, as: UTF8.self)
+    }
+
     static func render(_ verdict: Verdict, id: ID) -> String {
-        var out = "{\"id\":\(id.json),\"outcome\":\"\(verdict.outcome.rawValue)\",\"reasons\":["
-        out += verdict.reasons.map(quote).joined(separator: ",")
-        out += "],\"hits\":["
-        out += verdict.hits.map { hit in
-            var fields = [
-                "\"rule\":\(quote(hit.rule))", "\"reason\":\(quote(hit.reason))", "\"category\":\(quote(hit.category))",
-                "\"action\":\"\(hit.action.rawValue)\"",
-            ]
-            if let start = hit.start, let end = hit.end { fields += ["\"start\":\(start)", "\"end\":\(end)"] }
-            if let matched = hit.matched { fields.append("\"matched\":\(quote(matched))") }
-            return "{" + fields.joined(separator: ",") + "}"
-        }.joined(separator: ",")
-        return out + "]}"
+        line(Judged(id: id, outcome: verdict.outcome, reasons: verdict.reasons, hits: verdict.hits))
     }
 
-    static func error(id: ID?, line: Int, _ message: String) -> String {
-        "{\"id\":\((id ?? .null).json),\"line\":\(line),\"error\":\(quote(message))}"
-    }
-
-    /// A JSON string literal.
-    static func quote(_ text: String) -> String {
-        var out = "\""
-        out.reserveCapacity(text.utf8.count + 2)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+    static func error(id: ID?, line number: Int, _ message: String) -> String {
+        line(Refused(id: id ?? .null, line: number, error: message))
     }
 }

@@ -29,6 +29,17 @@ let standardsBoard = try! CompiledPolicy.standardsBoard()
         #expect(hits.contains { $0["rule"] as? String == "insults" && $0["start"] as? Int == 4 && $0["end"] as? Int == 9 })
     }
 
+    /// The same line gives the same bytes (keys sorted), and what the text held comes back intact through the encoder.
+    @Test func theOutputIsStableAndRoundTrips() throws {
+        let line = #"{"id": "a/b", "body": "you idiot \u2028 \"q\" \t 시발 http://x.example/"}"#
+        let first = checker.check(line: line, number: 1)
+        #expect(first == checker.check(line: line, number: 1))
+        #expect(first.hasPrefix(#"{"hits":[{"action":"#), "\(first)")
+        #expect(!first.contains("\n") && first.contains(#""id":"a/b""#), "\(first)")
+        let hits = try #require(try object(first)["hits"] as? [[String: Any]])
+        #expect(hits.contains { $0["matched"] as? String == "시발" })
+    }
+
     @Test func contextChangesTheVerdict() throws {
         let anonymous = try object(checker.check(line: #"{"id": 1, "body": "hello", "context": {"authenticated": false}}"#, number: 1))
         #expect(anonymous["reasons"] as? [String] == ["login_required"])
@@ -48,8 +59,11 @@ let standardsBoard = try! CompiledPolicy.standardsBoard()
     ])
     func malformedLinesGiveAnErrorLineAndTheRunGoesOn(line: String, id: String, message: String) throws {
         let out = checker.check(line: line, number: 5)
-        #expect(out.hasPrefix("{\"id\":\(id),\"line\":5,\"error\":"), "\(out)")
+        // Keys sorted, the same bytes every run: error, id, line.
+        #expect(out.hasPrefix("{\"error\":"), "\(out)")
+        #expect(out.hasSuffix(",\"id\":\(id),\"line\":5}"), "\(out)")
         #expect(out.contains(message))
-        _ = try object(out)
+        let parsed = try object(out)
+        #expect(parsed["line"] as? Int == 5)
     }
 }
