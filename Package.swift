@@ -53,7 +53,9 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")],
             exclude: ["ENGINE.md"],
             resources: [.embedInCode("DefaultPolicy")],
-            swiftSettings: swiftSettings
+            // The engine reads untrusted text: every unsafe construct must be marked `unsafe`, and only
+            // Views/CheckedWriter.swift may hold one (StandardsPolicyTests.SafetyTests holds the module to that).
+            swiftSettings: swiftSettings + [.strictMemorySafety(), .treatWarning("StrictMemorySafety", as: .error)]
         ),
         // Around the engine, not in it: policy folders on disk and modctl's JSON-lines checking protocol.
         .target(name: "PolicyTools", dependencies: ["StandardsPolicy"], swiftSettings: swiftSettings),

@@ -105,8 +105,14 @@ import Testing
             }
             var masked = words
             var byWord = words
-            masked.withUnsafeMutableBufferPointer { TextNormalizer.markJoins($0) }
-            byWord.withUnsafeMutableBufferPointer { TextNormalizer.markJoinsWordByWord($0) }
+            do {
+                var span = masked.mutableSpan
+                TextNormalizer.markJoins(&span, count: words.count)
+            }
+            do {
+                var span = byWord.mutableSpan
+                TextNormalizer.markJoinsWordByWord(&span, count: words.count)
+            }
             for (mask, word) in zip(masked, byWord) {
                 #expect(mask.hangulContext == word.hangulContext && mask.jamoJoin == word.jamoJoin && mask.latinJoin == word.latinJoin)
                 if word.jamoJoin || word.latinJoin { joins += 1 }
@@ -131,7 +137,7 @@ import Testing
             let text = String(String.UnicodeScalarView((0..<length).map { _ in Unicode.Scalar(alphabet.randomElement(using: &generator)!)! }))
             let normalized = TextNormalizer.normalize(text)
             let expected = Self.referenceWords(normalized.base)
-            let words = normalized.tokens.withUnsafeBufferPointer { Array($0) }
+            let words = Array(normalized.tokens.words)
             #expect(words.count == expected.count, "\(text.debugDescription)")
             for (word, reference) in zip(words, expected) {
                 #expect(word.start == reference.start && word.end == reference.end, "\(text.debugDescription)")
@@ -239,7 +245,7 @@ import Testing
 @Suite struct KeyboardReadingTests {
     func spells(_ word: String) -> Bool {
         let keys = word.utf8.compactMap { Hangul.dubeolsik($0) }
-        return keys.withUnsafeBufferPointer { Hangul.spellsSyllables($0) }
+        return Hangul.spellsSyllables(keys)
     }
 
     @Test(arguments: ["tlqkf", "qudtls", "dkssudgktpdy", "tkfkdgo", "wlfkf", "rhkswkd", "dlfrdjqhk"])

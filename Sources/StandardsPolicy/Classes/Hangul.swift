@@ -119,19 +119,18 @@ enum Hangul {
     /// Every syllable's keys as ``appendKeys(ofSyllable:to:start:end:)`` writes them, packed for the jamo view's
     /// inner loop: bits 0–2 hold the count (2…5), then eight bits per key, the jamo's offset from U+3131 (six bits)
     /// and its role (two bits). Built from `appendKeys` itself, so that function stays the one definition.
-    static let syllableKeys: [UInt64] = withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 5) { symbols in
-        withUnsafeTemporaryAllocation(of: TextView.Unit.self, capacity: 5) { units in
-            (syllableBase...syllableLast).map { syllable in
-                var writer = TextView.Writer(symbols: symbols.baseAddress!, units: units.baseAddress!, capacity: 5)
-                appendKeys(ofSyllable: syllable, to: &writer, start: 0, end: 1)
-                var packed = UInt64(writer.count)
-                for position in 0..<writer.count {
-                    packed |= (UInt64(symbols[position] - 0x3131) | UInt64(units[position].role) << 6) << (3 + 8 * UInt64(position))
-                }
-                return packed
+    static let syllableKeys: [UInt64] = {
+        var view = TextView()
+        return (syllableBase...syllableLast).map { syllable in
+            view.write(capacity: 5) { appendKeys(ofSyllable: syllable, to: &$0, start: 0, end: 1) }
+            let units = view.units
+            var packed = UInt64(view.count)
+            for (position, symbol) in view.symbols.enumerated() {
+                packed |= (UInt64(symbol - 0x3131) | UInt64(units[position].role) << 6) << (3 + 8 * UInt64(position))
             }
+            return packed
         }
-    }
+    }()
 
     /// Maps conjoining jamo (U+1100…U+11FF, as NFD leaves them) and half-width jamo to compatibility jamo.
     static func compatibilityJamo(forConjoiningOrHalfwidth v: UInt32) -> UInt32? {
@@ -155,7 +154,7 @@ enum Hangul {
     /// Whether keys typed on a 두벌식 keyboard spell Korean syllables: consonant, vowel (or a compound vowel pair),
     /// then at most two final consonants that may stand together. `tlqkf` (시발) does; most English words (`this`,
     /// `comment`) do not, so they are not read as Korean at all.
-    static func spellsSyllables(_ keys: UnsafeBufferPointer<UInt32>) -> Bool {
+    static func spellsSyllables(_ keys: [UInt32]) -> Bool {
         spellsSyllables(count: keys.count) { keys[$0] }
     }
 

@@ -42,7 +42,7 @@ struct ScalarClass: Sendable, Equatable {
 
     var kind: Kind {
         // Every raw kind byte was written from a `Kind`.
-        @inline(__always) get { unsafeBitCast(UInt8(truncatingIfNeeded: raw), to: Kind.self) }
+        @inline(__always) get { Kind(rawValue: UInt8(truncatingIfNeeded: raw))! }
     }
     /// Facts the limits need (``isWhitespace``, ``standsAlone``), set by ``classify(_:expansions:)``.
     var flags: UInt8 {
@@ -103,11 +103,6 @@ struct ScalarClass: Sendable, Equatable {
     /// The class of the scalar `value` (the table for the BMP, computed beyond it).
     static func of(_ value: UInt32) -> ScalarClass {
         value < 0x10000 ? bmpTable[Int(value)] : classifySupplementary(value)
-    }
-
-    /// Runs `body` with the BMP table as a buffer, for loops that classify many scalars.
-    static func withTable<R>(_ body: (UnsafeBufferPointer<ScalarClass>) -> R) -> R {
-        bmpTable.withUnsafeBufferPointer(body)
     }
 
     /// The supplementary scalars comments hold most: emoji and pictographs.
@@ -208,7 +203,8 @@ struct ScalarClass: Sendable, Equatable {
     /// Multi-character foldings, indexed by `value` of `.expansion` classes.
     static let expansions: [String] = buildTables().expansions
 
-    private static let bmpTable: [ScalarClass] = buildTables().table
+    /// The classes of the BMP, for loops that classify many scalars.
+    static let bmpTable: [ScalarClass] = buildTables().table
 
     private static let built = TableBuilder.build()
     private static func buildTables() -> (table: [ScalarClass], expansions: [String]) { built }

@@ -6,53 +6,46 @@ extension TextNormalizer {
     /// One pass over the UTF-8 of `text` that decodes it into `base` (with classes) and counts the signals; returns
     /// the flags of all its scalars together (see ``ScalarClass/limitsFlag``). Stored comments are NFC already (the
     /// database normalizes them), so this is the usual path; it returns nil when a scalar that NFC could change was
-    /// read (the text must then be composed, and `base` and `signals` are to be written afresh).
+    /// read (the text must then be composed, and `base` and `signals` are to be written afresh). The UTF-8 is read in
+    /// place.
     static func ingest(_ text: String, into base: inout BaseText, signals: inout SignalsCounter) -> UInt8? {
-        // A native string keeps its UTF-8 contiguous and is read in place; another is copied once.
-        if let flags = text.utf8.withContiguousStorageIfAvailable({ ingest(utf8: $0, into: &base, signals: &signals) }) { return flags }
-        var copy = text
-        return copy.withUTF8 { ingest(utf8: $0, into: &base, signals: &signals) }
-    }
-
-    private static func ingest(utf8 bytes: UnsafeBufferPointer<UInt8>, into base: inout BaseText, signals: inout SignalsCounter) -> UInt8? {
+        let bytes = text.utf8.span
+        let table = ScalarClass.bmpTable
         var seen: UInt8 = 0
         let read = base.write(capacity: bytes.count) { scalars, classes in
-            ScalarClass.withTable { table -> Int? in
-                var index = 0
-                var count = 0
-                let end = bytes.count
-                while index < end {
-                    let lead = UInt32(bytes[index])
-                    let v: UInt32
-                    if lead < 0x80 {
-                        v = lead
-                        index &+= 1
-                    } else if lead < 0xE0 {
-                        v = (lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F)
-                        index &+= 2
-                    } else if lead < 0xF0 {
-                        v = (lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F)
-                        index &+= 3
-                    } else {
-                        v =
-                            (lead & 0x07) << 18 | UInt32(bytes[index + 1] & 0x3F) << 12 | UInt32(bytes[index + 2] & 0x3F) << 6
-                            | UInt32(bytes[index + 3] & 0x3F)
-                        index &+= 4
-                    }
-                    let scalarClass = v < 0x10000 ? table[Int(v)] : ScalarClass.classifySupplementary(v)
-                    scalars[count] = v
-                    classes[count] = scalarClass
-                    seen |= scalarClass.flags
-                    if !scalarClass.isSignal && signals.takesPlain {
-                        signals.addPlain(v, scalarClass.kind)
-                    } else {
-                        signals.add(v, scalarClass)
-                    }
-                    count &+= 1
+            var index = 0
+            let end = bytes.count
+            while index < end {
+                // The string's UTF-8 is valid: a lead byte says how many continuation bytes follow.
+                let lead = UInt32(bytes[index])
+                let v: UInt32
+                if lead < 0x80 {
+                    v = lead
+                    index &+= 1
+                } else if lead < 0xE0 {
+                    v = (lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F)
+                    index &+= 2
+                } else if lead < 0xF0 {
+                    v = (lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F)
+                    index &+= 3
+                } else {
+                    v =
+                        (lead & 0x07) << 18 | UInt32(bytes[index + 1] & 0x3F) << 12 | UInt32(bytes[index + 2] & 0x3F) << 6
+                        | UInt32(bytes[index + 3] & 0x3F)
+                    index &+= 4
                 }
-                // A scalar that composes sends the text down the composing path (rare, so looked for once here).
-                return seen & ScalarClass.composesFlag == 0 ? count : nil
+                let scalarClass = v < 0x10000 ? table[Int(v)] : ScalarClass.classifySupplementary(v)
+                scalars.append(v)
+                classes.append(scalarClass)
+                seen |= scalarClass.flags
+                if !scalarClass.isSignal && signals.takesPlain {
+                    signals.addPlain(v, scalarClass.kind)
+                } else {
+                    signals.add(v, scalarClass)
+                }
             }
+            // A scalar that composes sends the text down the composing path (rare, so looked for once here).
+            return seen & ScalarClass.composesFlag == 0
         }
         return read ? seen : nil
     }

@@ -77,16 +77,15 @@ public enum TextNormalizer {
     /// out). A function of its own so that `base` is a parameter: the closures below then read it without copying it.
     private static func words(_ base: BaseText, tokens: inout TokenList, latin: inout TextView, jamo: inout TextView) -> Bool {
         let bounds = tokenize(base, into: &tokens)
-        tokens.withUnsafeMutableBufferPointer { markJoins($0) }
-        return tokens.withUnsafeBufferPointer { tokens in
-            latinView(base, tokens: tokens, capacity: bounds.latin, into: &latin)
-            jamoView(base, tokens: tokens, capacity: bounds.jamo, into: &jamo)
-            return tokens.contains { token in
-                // `at` and `dot` are ASCII letters, so only Latin words of two or three letters need hashing.
-                guard token.hasLatin, token.visible == 2 || token.visible == 3 else { return false }
-                let hash = token.hash(base)
-                return hash == atHash || hash == dotHash
-            }
+        tokens.markJoins()
+        let words = tokens.words
+        latinView(base, tokens: words, capacity: bounds.latin, into: &latin)
+        jamoView(base, tokens: words, capacity: bounds.jamo, into: &jamo)
+        return words.contains { token in
+            // `at` and `dot` are ASCII letters, so only Latin words of two or three letters need hashing.
+            guard token.hasLatin, token.visible == 2 || token.visible == 3 else { return false }
+            let hash = token.hash(base)
+            return hash == atHash || hash == dotHash
         }
     }
 

@@ -5,26 +5,10 @@ import Synchronization
 /// pool and reused, so evaluating a comment of a size seen before allocates nothing for them.
 ///
 /// Only the task that took a workspace from the pool touches it until it is given back, which is what makes the
-/// unchecked `Sendable` sound. For the same reason its state sits behind pointers: the runtime's exclusivity checks
-/// on a class's stored properties would guard against nothing here, and cost more than the rest of a short comment's
-/// bookkeeping; and the normalized text can be moved out while it is read, and back after.
+/// unchecked `Sendable` sound.
 final class Workspace: @unchecked Sendable {
-    let text: UnsafeMutablePointer<NormalizedText>
-    let terms: UnsafeMutablePointer<TermScratch>
-
-    init() {
-        text = .allocate(capacity: 1)
-        text.initialize(to: NormalizedText())
-        terms = .allocate(capacity: 1)
-        terms.initialize(to: TermScratch())
-    }
-
-    deinit {
-        text.deinitialize(count: 1)
-        text.deallocate()
-        terms.deinitialize(count: 1)
-        terms.deallocate()
-    }
+    var text = NormalizedText()
+    var terms = TermScratch()
 
     /// A workspace whose text storage grew beyond this many entries (sized to the UTF-8 bytes of the longest text it
     /// read) is not kept: one very long text must not pin its buffers for good.
@@ -53,8 +37,8 @@ final class WorkspacePool: Sendable {
     }
 
     func give(_ workspace: Workspace) {
-        guard workspace.text.pointee.base.scalars.count <= Workspace.keepLimit else { return }
-        workspace.text.pointee.original = ""
+        guard workspace.text.base.scalars.count <= Workspace.keepLimit else { return }
+        workspace.text.original = ""
         free.withLock { free in
             if free.count < Self.capacity { free.append(workspace) }
         }
@@ -79,13 +63,15 @@ extension CompiledPolicy {
             return verdict(hits)
         }
         let workspace = workspaces.take()
-        // The text's buffers are moved out of the workspace, filled, read as a constant (a variable passed on would be
-        // copied, every array in it retained and released) and moved back.
-        var normalized = workspace.text.move()
+        // The text's buffers are moved out of the workspace (a copy would share them, and the first write would copy
+        // them all), filled, read as a constant (a variable passed on would be copied, every array in it retained and
+        // released) and moved back.
+        var normalized = NormalizedText()
+        swap(&normalized, &workspace.text)
         TextNormalizer.normalize(text, into: &normalized)
         let read = consume normalized
-        let verdict = evaluate(normalized: read, context: context, terms: &workspace.terms.pointee)
-        workspace.text.initialize(to: read)
+        let verdict = evaluate(normalized: read, context: context, terms: &workspace.terms)
+        workspace.text = read
         workspaces.give(workspace)
         return verdict
     }
@@ -135,7 +121,7 @@ extension CompiledPolicy {
             matched: Self.original(text, range))
     }
 
-    /// The original text's scalars `range`. A text read as is has them in its base text, written out here as UTF-8;
+    /// The original text's scalars `range`. A text read as is has them in its base text;
     /// a composed text is walked from its start.
     static func original(_ text: NormalizedText, _ range: Range<Int>) -> String {
         let base = text.base
@@ -144,16 +130,10 @@ extension CompiledPolicy {
             let lower = scalars.index(scalars.startIndex, offsetBy: range.lowerBound)
             return String(scalars[lower..<scalars.index(lower, offsetBy: range.count)])
         }
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4 * range.count) { bytes in
-            var count = 0
-            for index in range {
-                Unicode.UTF8.encode(Unicode.Scalar(base.scalars[index])!) { byte in
-                    bytes[count] = byte
-                    count += 1
-                }
-            }
-            return String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<count]), as: UTF8.self)
-        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(4 * range.count)
+        for index in range { Unicode.UTF8.encode(Unicode.Scalar(base.scalars[index])!) { bytes.append($0) } }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Keeps the first two characters of a personal-information match and masks letters and digits after them (any
@@ -213,11 +193,8 @@ extension CompiledPolicy {
         if !scratch.allows.isEmpty { scratch.allows.removeAll(keepingCapacity: true) }
         // The automaton runs first and notes where outputs are; they are read after, with no closure holding on to
         // the view or the policy (which would retain them for every comment).
-        if scratch.positions.count < units.count {
-            scratch.positions.append(contentsOf: repeatElement((position: 0, row: 0), count: units.count - scratch.positions.count))
-        }
-        let count = scratch.positions.withUnsafeMutableBufferPointer { positions in
-            units.withSymbols { symbols in matcher.run(symbols, into: positions.baseAddress!) }
+        let count = scratch.positions.write(capacity: units.count, filler: (position: 0, row: 0)) { positions in
+            units.withSymbols { symbols in matcher.run(symbols, into: &positions) }
         }
         for index in 0..<count {
             matcher.report(scratch.positions[index]) { match in

@@ -8,7 +8,8 @@ enum Flood {
         let count = base.count
         // A run of maxRun needs maxRun - 1 repeats, which the normalizer counted: most texts have too few to look.
         if text.repeats >= maxRun - 1 {
-            base.scalars.withUnsafeBufferPointer { scalars in
+            do {
+                let scalars = base.scalars
                 var runStart = 0
                 for index in 1...max(count, 1) {
                     if index < count, scalars[index] == scalars[runStart] { continue }
@@ -34,23 +35,15 @@ enum Flood {
                 text.tokens.words(ofLength: $0) >= maxRepeatedWord && text.tokens.words(ofLength: $0) * 2 > wordCount
             })
         else { return ranges }
-        text.tokens.withUnsafeBufferPointer { tokens in
-            let majorityLength = counted < TokenList.longWord ? UInt64(counted) : majority(tokens, atLeast: maxRepeatedWord, { UInt64($0.visible) })
-            guard let length = majorityLength else { return }
-            // The words of that length, each with its hash, in a buffer on the stack.
-            withUnsafeTemporaryAllocation(of: (hash: UInt64, token: Int).self, capacity: tokens.count) { buffer in
-                var sameLength = 0
-                for index in tokens.indices where tokens[index].visible == Int(length) {
-                    buffer[sameLength] = (tokens[index].hash(base), index)
-                    sameLength += 1
-                }
-                let words = UnsafeBufferPointer(rebasing: buffer[0..<sameLength])
-                guard let word = majority(words, atLeast: maxRepeatedWord, { $0.hash }) else { return }
-                let repeated = words.filter { $0.hash == word }
-                if repeated.count * 2 > tokens.count {
-                    ranges.append(base.originalRange(tokens[repeated[0].token].start..<tokens[repeated[repeated.count - 1].token].end))
-                }
-            }
+        let tokens = text.tokens.words
+        let majorityLength = counted < TokenList.longWord ? UInt64(counted) : majority(tokens, atLeast: maxRepeatedWord, { UInt64($0.visible) })
+        guard let length = majorityLength else { return ranges }
+        // The words of that length, each with its hash.
+        let words = tokens.indices.filter { tokens[$0].visible == Int(length) }.map { (hash: tokens[$0].hash(base), token: $0) }
+        guard let word = majority(words, atLeast: maxRepeatedWord, { $0.hash }) else { return ranges }
+        let repeated = words.filter { $0.hash == word }
+        if repeated.count * 2 > tokens.count {
+            ranges.append(base.originalRange(tokens[repeated[0].token].start..<tokens[repeated[repeated.count - 1].token].end))
         }
         return ranges
     }

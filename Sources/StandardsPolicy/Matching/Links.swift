@@ -48,39 +48,40 @@ enum Links {
         /// The link text that `body` writes, at most `capacity` bytes (the caller bounds it; an append past it traps).
         /// Written straight into the arrays' storage: this runs for every comment with a dot or an at sign.
         init(capacity: Int, _ body: (inout Writer) -> Void) {
-            var starts: [Int32] = []
-            var ends: [Int32] = []
-            bytes = [UInt8](unsafeUninitializedCapacity: capacity) { bytes, bytesCount in
-                starts = [Int32](unsafeUninitializedCapacity: capacity) { starts, startsCount in
-                    ends = [Int32](unsafeUninitializedCapacity: capacity) { ends, endsCount in
+            var bytes = [UInt8](repeating: 0x20, count: capacity)
+            var starts = [Int32](repeating: 0, count: capacity)
+            var ends = [Int32](repeating: 0, count: capacity)
+            var written = 0
+            _ = bytes.write(capacity: capacity, filler: 0x20) { bytes in
+                _ = starts.write(capacity: capacity, filler: 0) { starts in
+                    _ = ends.write(capacity: capacity, filler: 0) { ends in
                         var writer = Writer(bytes: bytes, starts: starts, ends: ends)
                         body(&writer)
-                        endsCount = writer.count
+                        written = writer.bytes.count
+                        (bytes, starts, ends) = (writer.bytes, writer.starts, writer.ends)
                     }
-                    startsCount = ends.count
                 }
-                bytesCount = starts.count
             }
-            self.starts = starts
-            self.ends = ends
+            bytes.removeLast(capacity - written)
+            starts.removeLast(capacity - written)
+            ends.removeLast(capacity - written)
+            (self.bytes, self.starts, self.ends) = (bytes, starts, ends)
         }
 
         struct Writer {
-            let bytes: UnsafeMutableBufferPointer<UInt8>
-            let starts: UnsafeMutableBufferPointer<Int32>
-            let ends: UnsafeMutableBufferPointer<Int32>
-            var count = 0
+            fileprivate(set) var bytes: CheckedWriter<UInt8>
+            fileprivate(set) var starts: CheckedWriter<Int32>
+            fileprivate(set) var ends: CheckedWriter<Int32>
 
+            @inline(__always)
             mutating func append(_ byte: UInt8, _ start: Int32, _ end: Int32) {
-                precondition(count < bytes.count, "link text capacity")
-                bytes[count] = byte
-                starts[count] = start
-                ends[count] = end
-                count += 1
+                bytes.append(byte)
+                starts.append(start)
+                ends.append(end)
             }
 
             /// Whether nothing is written yet.
-            var isEmpty: Bool { count == 0 }
+            var isEmpty: Bool { bytes.count == 0 }
         }
     }
 
@@ -99,8 +100,10 @@ enum Links {
     static func linkText(_ base: BaseText) -> LinkText {
         // A scalar writes one byte, a spoken form (one syllable or more) at most three per syllable: 닷 is " . ".
         let text = LinkText(capacity: 3 * base.count) { text in
-            base.scalars.withUnsafeBufferPointer { scalars in
-                base.classes.withUnsafeBufferPointer { classes in
+            do {
+                do {
+                    let scalars = base.scalars
+                    let classes = base.classes
                     var index = 0
                     scanning: while index < base.count {
                         let scalar = scalars[index]
@@ -141,25 +144,20 @@ enum Links {
     /// around `@` and `.` operators, so `name at gmail dot com` reads `name@gmail.com`.
     static func glueSpokenOperators(_ text: LinkText) -> LinkText {
         let bytes = text.bytes
-        // The words (runs of bytes between spaces), in a buffer on the stack.
-        return withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: bytes.count / 2 + 1) { buffer in
-            var count = 0
+        // The words (runs of bytes between spaces).
+        do {
+            var words: [Range<Int>] = []
             var start = -1
             for index in 0...bytes.count {
                 if index == bytes.count || bytes[index] == 0x20 {
-                    if start >= 0 {
-                        buffer[count] = start..<index
-                        count += 1
-                    }
+                    if start >= 0 { words.append(start..<index) }
                     start = -1
                 } else if start < 0 {
                     start = index
                 }
             }
-            let words = UnsafeBufferPointer(rebasing: buffer[0..<count])
-            func isWord(_ range: Range<Int>, _ word: StaticString) -> Bool {
-                guard range.count == word.utf8CodeUnitCount else { return false }
-                return word.withUTF8Buffer { expected in zip(range, expected).allSatisfy { bytes[$0] == $1 } }
+            func isWord(_ range: Range<Int>, _ word: String) -> Bool {
+                range.count == word.utf8.count && zip(range, word.utf8).allSatisfy { bytes[$0] == $1 }
             }
             // Every word keeps its bytes or shrinks to one, and a space goes in only where one stood between two words.
             return LinkText(capacity: bytes.count) { out in

@@ -138,34 +138,24 @@ struct MultiPatternMatcher: Sendable {
         }
     }
 
-    /// The automaton over `symbols`: writes each position whose state has outputs, with that state's row, to
-    /// `found` (room for one per symbol), and returns how many it wrote. ``report(_:_:)`` then gives the matches at
-    /// each, in order of where they end: the loop that every symbol goes through holds nothing else.
+    /// The automaton over `symbols`: appends each position whose state has outputs, with that state's row, to
+    /// `found` (room for one per symbol). ``report(_:_:)`` then gives the matches at each, in order of where they end:
+    /// the loop that every symbol goes through holds nothing else.
     @inline(__always)
-    func run(_ symbols: UnsafeBufferPointer<UInt32>, into found: UnsafeMutablePointer<Found>) -> Int {
-        transitions.withUnsafeBufferPointer { transitions in
-            directColumns.withUnsafeBufferPointer { direct in run(symbols, transitions: transitions, direct: direct, into: found) }
-        }
+    func run(_ symbols: Span<UInt32>, into found: inout CheckedWriter<Found>) {
+        run(symbols, transitions: transitions.span, direct: directColumns.span, into: &found)
     }
 
     @inline(never)
-    private func run(
-        _ symbols: UnsafeBufferPointer<UInt32>, transitions: UnsafeBufferPointer<Int32>, direct: UnsafeBufferPointer<UInt16>,
-        into found: UnsafeMutablePointer<Found>
-    ) -> Int {
+    private func run(_ symbols: Span<UInt32>, transitions: Span<Int32>, direct: Span<UInt16>, into found: inout CheckedWriter<Found>) {
         var row = 0
-        var count = 0
-        for position in 0..<symbols.count {
+        for position in symbols.indices {
             let symbol = symbols[position]
             let column = symbol < Self.directLimit ? Int(direct[Int(symbol)]) : otherColumn(symbol)
             let entry = Int(transitions[row &+ column])
             row = entry >> 1
-            if entry & 1 != 0 {
-                found[count] = (Int32(truncatingIfNeeded: position), Int32(truncatingIfNeeded: row))
-                count &+= 1
-            }
+            if entry & 1 != 0 { found.append((Int32(truncatingIfNeeded: position), Int32(truncatingIfNeeded: row))) }
         }
-        return count
     }
 
     /// The column of a symbol beyond ``directLimit`` (Hanja).

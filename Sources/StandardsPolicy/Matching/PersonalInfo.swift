@@ -43,15 +43,16 @@ enum PersonalInfo {
         for run in text.digitRuns {
             // Each stretch of groups tried is read in place: its digits, and the sizes of its groups.
             let sizes = (0..<run.groupCount).map { run.groupRange($0).count }
-            run.digits.withUnsafeBufferPointer { allDigits in
-                sizes.withUnsafeBufferPointer { allSizes in
+            do {
+                do {
                     var group = 0
                     while group < run.groupCount {
                         var matched = false
                         for last in stride(from: min(run.groupCount - 1, group + 5), through: group, by: -1) {
                             let digitRange = run.groupStarts[group]..<run.groupRange(last).upperBound
-                            let digits = UnsafeBufferPointer(rebasing: allDigits[digitRange])
-                            let groupSizes = UnsafeBufferPointer(rebasing: allSizes[group...last])
+                            // Copied from zero: only texts with a run of seven digits or more come here.
+                            let digits = Array(run.digits[digitRange])
+                            let groupSizes = Array(sizes[group...last])
                             let range = Int(run.starts[digitRange.lowerBound])..<Int(run.ends[digitRange.upperBound - 1])
                             var kind = classify(digits, groupSizes: groupSizes, kinds: kinds)
                             if kind == nil, kinds.contains(.bankAccount), looksLikeAccount(digits, groupSizes: groupSizes) {
@@ -89,7 +90,7 @@ enum PersonalInfo {
 
     /// The kind of a number, or nil when it is none of phone, registration or card number. `groupSizes` are the sizes
     /// of the groups the writer separated (010-1234-5678 has 3, 4 and 4).
-    static func classify(_ d: UnsafeBufferPointer<UInt8>, groupSizes: UnsafeBufferPointer<Int>, kinds: Kinds) -> PersonalInfoKind? {
+    static func classify(_ d: [UInt8], groupSizes: [Int], kinds: Kinds) -> PersonalInfoKind? {
         let n = d.count
         let groups = groupSizes.count
         if n == 13, groups == 1 || (groups == 2 && groupSizes[0] == 6), validBirthDate(d) {
@@ -114,18 +115,18 @@ enum PersonalInfo {
         return nil
     }
 
-    static func looksLikeAccount(_ digits: UnsafeBufferPointer<UInt8>, groupSizes: UnsafeBufferPointer<Int>) -> Bool {
+    static func looksLikeAccount(_ digits: [UInt8], groupSizes: [Int]) -> Bool {
         (10...14).contains(digits.count) && (groupSizes.count >= 2 || digits.count >= 11)
     }
 
-    static func validBirthDate(_ d: UnsafeBufferPointer<UInt8>) -> Bool {
+    static func validBirthDate(_ d: [UInt8]) -> Bool {
         let month = Int(d[2]) * 10 + Int(d[3])
         let day = Int(d[4]) * 10 + Int(d[5])
         return (1...12).contains(month) && (1...31).contains(day)
     }
 
     /// The Luhn checksum that card numbers carry.
-    static func luhn(_ digits: UnsafeBufferPointer<UInt8>) -> Bool {
+    static func luhn(_ digits: [UInt8]) -> Bool {
         var sum = 0
         for (index, digit) in digits.reversed().enumerated() {
             var value = Int(digit)
@@ -143,7 +144,8 @@ enum PersonalInfo {
     static func locate(_ words: [[UInt32]], in base: BaseText) -> [Range<Int>] {
         var ranges: [Range<Int>] = []
         let count = base.count
-        base.scalars.withUnsafeBufferPointer { scalars in
+        do {
+            let scalars = base.scalars
             func folded(_ index: Int) -> UInt32 {
                 let scalar = scalars[index]
                 return (0x41...0x5A).contains(scalar) ? scalar + 0x20 : scalar

@@ -3,24 +3,21 @@
 extension TextNormalizer {
     // MARK: The jamo view
 
-    static func jamoView(_ base: BaseText, tokens: UnsafeBufferPointer<Token>, capacity: Int, into view: inout TextView) {
+    static func jamoView(_ base: BaseText, tokens: ArraySlice<Token>, capacity: Int, into view: inout TextView) {
         view.write(capacity: capacity) { view in
-            Hangul.syllableKeys.withUnsafeBufferPointer { syllableKeys in
-                base.scalars.withUnsafeBufferPointer { scalars in
-                    if base.identity {
-                        jamoUnits(base, scalars: scalars, tokens: tokens, syllableKeys: syllableKeys, offsets: SameOffsets(), into: &view)
-                    } else {
-                        base.withStoredOffsets {
-                            jamoUnits(base, scalars: scalars, tokens: tokens, syllableKeys: syllableKeys, offsets: $0, into: &view)
-                        }
-                    }
-                }
+            let table = Hangul.syllableKeys
+            let syllableKeys = table.span
+            let scalars = base.scalars.span
+            if base.identity {
+                jamoUnits(base, scalars: scalars, tokens: tokens, syllableKeys: syllableKeys, offsets: SameOffsets(), into: &view)
+            } else {
+                jamoUnits(base, scalars: scalars, tokens: tokens, syllableKeys: syllableKeys, offsets: base.storedOffsets, into: &view)
             }
         }
     }
 
     private static func jamoUnits<Offsets: OriginalOffsets>(
-        _ base: BaseText, scalars: UnsafeBufferPointer<UInt32>, tokens: UnsafeBufferPointer<Token>, syllableKeys: UnsafeBufferPointer<UInt64>,
+        _ base: BaseText, scalars: Span<UInt32>, tokens: ArraySlice<Token>, syllableKeys: Span<UInt64>,
         offsets: Offsets, into view: inout TextView.Writer
     ) {
         for token in tokens {
@@ -45,7 +42,7 @@ extension TextNormalizer {
     /// words stays small.
     @inline(never)
     private static func jamoUnits(
-        _ base: BaseText, token: Token, syllableKeys: UnsafeBufferPointer<UInt64>, into view: inout TextView.Writer
+        _ base: BaseText, token: Token, syllableKeys: Span<UInt64>, into view: inout TextView.Writer
     ) {
         for index in token.start..<token.end {
             let scalarClass = base.classes[index]
@@ -92,8 +89,8 @@ extension TextNormalizer {
         let keys: Bool
         if token.end - token.start == token.visible {
             // Every scalar is an ASCII letter: the keys are read straight off them.
-            keys = base.scalars.withUnsafeBufferPointer { scalars in
-                Hangul.spellsSyllables(count: token.visible) { Hangul.dubeolsik(UInt8(truncatingIfNeeded: scalars[token.start + $0])) ?? 0 }
+            keys = Hangul.spellsSyllables(count: token.visible) {
+                Hangul.dubeolsik(UInt8(truncatingIfNeeded: base.scalars[token.start + $0])) ?? 0
             }
         } else {
             keys = keyboardKeysSpellSyllables(base, token: token)
@@ -110,16 +107,12 @@ extension TextNormalizer {
 
     /// Whether the ASCII letters of a word with invisible characters inside spell Korean syllables on the keyboard.
     private static func keyboardKeysSpellSyllables(_ base: BaseText, token: Token) -> Bool {
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: token.visible) { buffer -> Bool in
-            var count = 0
-            for index in token.start..<token.end where base.scalars[index] < 0x80 {
-                if let jamo = Hangul.dubeolsik(UInt8(base.scalars[index])), count < buffer.count {
-                    buffer[count] = jamo
-                    count += 1
-                }
-            }
-            return Hangul.spellsSyllables(UnsafeBufferPointer(rebasing: buffer[0..<count]))
+        var keys: [UInt32] = []
+        keys.reserveCapacity(token.visible)
+        for index in token.start..<token.end where base.scalars[index] < 0x80 {
+            if let jamo = Hangul.dubeolsik(UInt8(base.scalars[index])) { keys.append(jamo) }
         }
+        return Hangul.spellsSyllables(keys)
     }
 
     /// Whether a word of ASCII letters may read as Korean typed on a Latin keyboard: false when its first two

@@ -3,20 +3,19 @@
 extension TextNormalizer {
     // MARK: The Latin view
 
-    static func latinView(_ base: BaseText, tokens: UnsafeBufferPointer<Token>, capacity: Int, into view: inout TextView) {
+    static func latinView(_ base: BaseText, tokens: ArraySlice<Token>, capacity: Int, into view: inout TextView) {
         view.write(capacity: capacity) { view in
-            base.scalars.withUnsafeBufferPointer { scalars in
-                if base.identity {
-                    latinUnits(base, scalars: scalars, tokens: tokens, offsets: SameOffsets(), into: &view)
-                } else {
-                    base.withStoredOffsets { latinUnits(base, scalars: scalars, tokens: tokens, offsets: $0, into: &view) }
-                }
+            let scalars = base.scalars.span
+            if base.identity {
+                latinUnits(base, scalars: scalars, tokens: tokens, offsets: SameOffsets(), into: &view)
+            } else {
+                latinUnits(base, scalars: scalars, tokens: tokens, offsets: base.storedOffsets, into: &view)
             }
         }
     }
 
     private static func latinUnits<Offsets: OriginalOffsets>(
-        _ base: BaseText, scalars: UnsafeBufferPointer<UInt32>, tokens: UnsafeBufferPointer<Token>, offsets: Offsets,
+        _ base: BaseText, scalars: Span<UInt32>, tokens: ArraySlice<Token>, offsets: Offsets,
         into view: inout TextView.Writer
     ) {
         for token in tokens {

@@ -68,10 +68,8 @@ struct BaseText: Sendable {
         Int(start(range.lowerBound))..<Int(end(range.upperBound - 1))
     }
 
-    /// Calls `body` with the stored offsets of composed text (see ``identity``).
-    func withStoredOffsets<R>(_ body: (StoredOffsets) -> R) -> R {
-        starts.withUnsafeBufferPointer { starts in ends.withUnsafeBufferPointer { ends in body(StoredOffsets(starts: starts, ends: ends)) } }
-    }
+    /// The stored offsets of composed text (see ``identity``).
+    var storedOffsets: StoredOffsets { StoredOffsets(starts: starts, ends: ends) }
 
     /// Empties the text, keeping its storage; what is appended next carries its own offsets.
     mutating func removeAll() {
@@ -99,21 +97,21 @@ struct BaseText: Sendable {
         count += 1
     }
 
-    /// Replaces the text with what `body` writes into the two buffers (room for `capacity` scalars), each scalar
-    /// standing for the scalar of the original text at its index; `body` returns how many it wrote, or nil to give
-    /// up (the text is then empty).
-    mutating func write(capacity: Int, _ body: (UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<ScalarClass>) -> Int?) -> Bool {
-        if scalars.count < capacity {
-            let more = capacity - scalars.count
-            scalars.append(contentsOf: repeatElement(0, count: more))
-            classes.append(contentsOf: repeatElement(ScalarClass(kind: .separator, value: 0x20), count: more))
+    /// Replaces the text with what `body` writes (room for `capacity` scalars), each scalar standing for the scalar of
+    /// the original text at its index; `body` returns false to give up (the text is then empty).
+    mutating func write(
+        capacity: Int, _ body: (inout CheckedWriter<UInt32>, inout CheckedWriter<ScalarClass>) -> Bool
+    ) -> Bool {
+        var kept = true
+        let written = scalars.write(capacity: capacity, filler: 0) { scalars in
+            let classCount = classes.write(capacity: capacity, filler: ScalarClass(kind: .separator, value: 0x20)) { classes in
+                kept = body(&scalars, &classes)
+            }
+            precondition(classCount == scalars.count, "a scalar without its class")
         }
-        let written = scalars.withUnsafeMutableBufferPointer { scalars in
-            classes.withUnsafeMutableBufferPointer { classes in body(scalars.baseAddress!, classes.baseAddress!) }
-        }
-        count = written ?? 0
+        count = kept ? written : 0
         identity = true
-        return written != nil
+        return kept
     }
 }
 
@@ -132,8 +130,8 @@ struct SameOffsets: OriginalOffsets {
 
 /// Composed text: the offsets stored beside each scalar.
 struct StoredOffsets: OriginalOffsets {
-    let starts: UnsafeBufferPointer<Int32>
-    let ends: UnsafeBufferPointer<Int32>
+    let starts: [Int32]
+    let ends: [Int32]
     @inline(__always) func start(_ index: Int) -> Int32 { starts[index] }
     @inline(__always) func end(_ index: Int) -> Int32 { ends[index] }
 }
@@ -150,29 +148,26 @@ struct TokenList: Sendable {
     /// The words with `length` visible scalars (``longWord`` or more, for ``longWord``).
     func words(ofLength length: Int) -> Int { length < lengthCounts.count ? Int(lengthCounts[length]) : 0 }
 
-    /// Replaces the words with the `count` that `body` writes, at most `capacity` (the caller must bound it), and
-    /// the length counts that it adds up (they start at zero).
-    mutating func write(capacity: Int, _ body: (UnsafeMutablePointer<TextNormalizer.Token>, UnsafeMutablePointer<UInt16>) -> Int) {
-        if storage.count < capacity {
-            storage.append(contentsOf: repeatElement(TextNormalizer.Token(start: 0, end: 0), count: capacity - storage.count))
+    /// Replaces the words with those `body` writes, at most `capacity` (the caller must bound it), and the length
+    /// counts that it adds up (they start at zero).
+    mutating func write(capacity: Int, _ body: (inout CheckedWriter<TextNormalizer.Token>, inout [UInt16]) -> Void) {
+        if lengthCounts.isEmpty {
+            lengthCounts = [UInt16](repeating: 0, count: Self.longWord + 1)
+        } else {
+            for length in lengthCounts.indices { lengthCounts[length] = 0 }
         }
-        if lengthCounts.isEmpty { lengthCounts = [UInt16](repeating: 0, count: Self.longWord + 1) }
-        count = storage.withUnsafeMutableBufferPointer { tokens in
-            lengthCounts.withUnsafeMutableBufferPointer { counts in
-                counts.update(repeating: 0)
-                return body(tokens.baseAddress!, counts.baseAddress!)
-            }
+        count = storage.write(capacity: capacity, filler: TextNormalizer.Token(start: 0, end: 0)) { tokens in
+            body(&tokens, &lengthCounts)
         }
     }
 
-    @inline(__always)
-    func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<TextNormalizer.Token>) -> R) -> R {
-        storage.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[0..<count])) }
-    }
+    /// The words.
+    var words: ArraySlice<TextNormalizer.Token> { storage[0..<count] }
 
-    @inline(__always)
-    mutating func withUnsafeMutableBufferPointer<R>(_ body: (UnsafeMutableBufferPointer<TextNormalizer.Token>) -> R) -> R {
+    /// Marks how the views join the words (``TextNormalizer/markJoins(_:count:)``).
+    mutating func markJoins() {
         let count = count
-        return storage.withUnsafeMutableBufferPointer { body(UnsafeMutableBufferPointer(rebasing: $0[0..<count])) }
+        var words = storage.mutableSpan
+        TextNormalizer.markJoins(&words, count: count)
     }
 }

@@ -66,35 +66,35 @@ public struct TextView: Sendable {
         Int(unitStorage[range.lowerBound].start)..<Int(unitStorage[range.upperBound - 1].end)
     }
 
-    /// Calls `body` with the symbols as a buffer.
+    /// Calls `body` with the symbols, as the matcher scans them.
     @inline(__always)
-    func withSymbols<R>(_ body: (UnsafeBufferPointer<UInt32>) -> R) -> R {
-        symbolStorage.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[0..<count])) }
-    }
+    func withSymbols<R>(_ body: (Span<UInt32>) -> R) -> R { body(symbolStorage.span.extracting(0..<count)) }
 
     /// Replaces the view with what `body` writes: at most `capacity` units, which the caller must bound (every
     /// append past it traps). A trailing boundary is dropped.
     mutating func write(capacity: Int, _ body: (inout Writer) -> Void) {
-        if symbolStorage.count < capacity {
-            symbolStorage.append(contentsOf: repeatElement(0, count: capacity - symbolStorage.count))
-            unitStorage.append(contentsOf: repeatElement(Unit(start: 0, end: 0, run: 0, role: 0, qwerty: false), count: capacity - unitStorage.count))
-        }
-        count = symbolStorage.withUnsafeMutableBufferPointer { symbols in
-            unitStorage.withUnsafeMutableBufferPointer { units in
-                var writer = Writer(symbols: symbols.baseAddress!, units: units.baseAddress!, capacity: capacity)
+        var written = 0
+        _ = symbolStorage.write(capacity: capacity, filler: 0) { symbols in
+            written = unitStorage.write(capacity: capacity, filler: Unit(start: 0, end: 0, run: 0, role: 0, qwerty: false)) { units in
+                var writer = Writer(symbols: symbols, units: units)
                 body(&writer)
-                if writer.count > 0, symbols[writer.count - 1] == Self.boundary { writer.count -= 1 }
-                return writer.count
+                if writer.count > 0, writer.symbols[writer.count - 1] == Self.boundary { writer.dropLast() }
+                (symbols, units) = (writer.symbols, writer.units)
             }
         }
+        count = written
     }
 
     /// Appends units to a view's storage (see ``write(capacity:_:)``).
     struct Writer {
-        let symbols: UnsafeMutablePointer<UInt32>
-        let units: UnsafeMutablePointer<Unit>
-        let capacity: Int
-        var count = 0
+        fileprivate(set) var symbols: CheckedWriter<UInt32>
+        fileprivate(set) var units: CheckedWriter<Unit>
+        var count: Int { symbols.count }
+
+        fileprivate mutating func dropLast() {
+            symbols.removeLast()
+            units.removeLast()
+        }
 
         @inline(__always)
         mutating func append(_ symbol: UInt32, start: Int32, end: Int32, qwerty: Bool = false, role: Role = .alone) {
@@ -145,10 +145,8 @@ public struct TextView: Sendable {
 
         @inline(__always)
         private mutating func push(_ symbol: UInt32, _ unit: Unit) {
-            precondition(count < capacity, "view capacity")
-            symbols[count] = symbol
-            units[count] = unit
-            count &+= 1
+            symbols.append(symbol)
+            units.append(unit)
         }
 
         /// Appends the keys of a syllable that follows another syllable of the same word: its first key is an
@@ -156,15 +154,11 @@ public struct TextView: Sendable {
         /// is stored as is.
         @inline(__always)
         mutating func appendSyllableAfterSyllable(_ packed: UInt64, start: Int32, end: Int32) {
-            let keyCount = Int(packed & 7)
-            precondition(count &+ keyCount <= capacity, "view capacity")
             var keys = packed >> 3
-            for key in 0..<keyCount {
-                symbols[count &+ key] = 0x3131 + UInt32(keys & 0x3F)
-                units[count &+ key] = Unit(start: start, end: end, role: UInt8(keys >> 6 & 3), qwerty: false)
+            for _ in 0..<Int(packed & 7) {
+                push(0x3131 + UInt32(keys & 0x3F), Unit(start: start, end: end, role: UInt8(keys >> 6 & 3), qwerty: false))
                 keys >>= 8
             }
-            count &+= keyCount
         }
 
         /// Appends a syllable's keys packed as in ``Hangul/syllableKeys``. Only the first key can repeat the unit

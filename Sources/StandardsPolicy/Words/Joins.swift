@@ -9,9 +9,8 @@ extension TextNormalizer {
     /// A text of up to 64 words (nearly every comment) is marked with one bit per word: each rule looks at a word's
     /// neighbours, which shifting a mask by one brings beside it. Longer texts go word by word
     /// (``markJoinsWordByWord(_:)``, the same rules, which a test holds the masks to).
-    static func markJoins(_ tokens: UnsafeMutableBufferPointer<Token>) {
-        let count = tokens.count
-        guard count <= 64 else { return markJoinsWordByWord(tokens) }
+    static func markJoins(_ tokens: inout MutableSpan<Token>, count: Int) {
+        guard count <= 64 else { return markJoinsWordByWord(&tokens, count: count) }
         var hangul: UInt64 = 0
         var short: UInt64 = 0
         var one: UInt64 = 0
@@ -46,8 +45,7 @@ extension TextNormalizer {
     }
 
     /// ``markJoins(_:)`` one word at a time, for texts of any number of words.
-    static func markJoinsWordByWord(_ tokens: UnsafeMutableBufferPointer<Token>) {
-        let count = tokens.count
+    static func markJoinsWordByWord(_ tokens: inout MutableSpan<Token>, count: Int) {
         // The first of the current run of one-letter Latin words.
         var runStart = 0
         // Whether the word before is one character read in Hangul context.
@@ -69,16 +67,16 @@ extension TextNormalizer {
             previousHangul = hangul
             hangul = nextHangul
             if !token.hasLatin || token.visible != 1 {
-                markLatinRun(tokens, runStart..<index)
+                markLatinRun(&tokens, runStart..<index)
                 runStart = index &+ 1
             }
         }
-        markLatinRun(tokens, runStart..<count)
+        markLatinRun(&tokens, runStart..<count)
     }
 
     /// Joins a run of one-letter Latin words, if it has three or more, each to the next.
     @inline(__always)
-    private static func markLatinRun(_ tokens: UnsafeMutableBufferPointer<Token>, _ run: Range<Int>) {
+    private static func markLatinRun(_ tokens: inout MutableSpan<Token>, _ run: Range<Int>) {
         guard run.count >= 3 else { return }
         for position in run.lowerBound..<(run.upperBound &- 1) { tokens[position].latinJoin = true }
     }

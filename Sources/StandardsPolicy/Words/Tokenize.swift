@@ -22,16 +22,11 @@ extension TextNormalizer {
         // Words are separated by at least one scalar, so there are at most this many.
         let capacity = base.count / 2 + 1
         tokens.write(capacity: capacity) { out, lengths in
-            base.scalars.withUnsafeBufferPointer { scalars in
-                base.classes.withUnsafeBufferPointer { classes in
-                    // The buffers keep room beyond the text for the next one.
-                    let found = scanWords(
-                        scalars: scalars, classes: UnsafeBufferPointer(rebasing: classes[0..<base.count]), into: out, lengths: lengths,
-                        capacity: capacity)
-                    bounds = (found.latin, found.jamo)
-                    return found.written
-                }
-            }
+            // The arrays keep room beyond the text for the next one.
+            let found = scanWords(
+                scalars: base.scalars.span.extracting(0..<base.count), classes: base.classes.span.extracting(0..<base.count), into: &out,
+                lengths: &lengths)
+            bounds = (found.latin, found.jamo)
         }
         return bounds
     }
@@ -39,8 +34,7 @@ extension TextNormalizer {
     /// The loop of ``tokenize(_:into:)``, over buffers and with all its state in locals: one inner loop steps over
     /// separators, the other over the characters of a word.
     private static func scanWords(
-        scalars: UnsafeBufferPointer<UInt32>, classes: UnsafeBufferPointer<ScalarClass>, into out: UnsafeMutablePointer<Token>,
-        lengths: UnsafeMutablePointer<UInt16>, capacity: Int
+        scalars: Span<UInt32>, classes: Span<ScalarClass>, into out: inout CheckedWriter<Token>, lengths: inout [UInt16]
     ) -> (written: Int, latin: Int, jamo: Int) {
         let count = classes.count
         var written = 0
@@ -109,8 +103,7 @@ extension TextNormalizer {
                 break
             }
             let visible = last &+ 1 &- start &+ adjust
-            precondition(written < capacity, "token capacity")
-            out[written] = Token(start: start, end: last + 1, traits: traits & WordTraits.kept, visible: visible, extraJamo: extraJamo)
+            out.append(Token(start: start, end: last + 1, traits: traits & WordTraits.kept, visible: visible, extraJamo: extraJamo))
             written &+= 1
             latinBound &+= 1 &+ visible
             jamoBound &+= 2 &+ visible &+ extraJamo
@@ -121,7 +114,7 @@ extension TextNormalizer {
     /// Whether the scalar at `index` (not a skipped one) continues the word before it.
     @inline(__always)
     private static func continuesWord(
-        _ word: UInt8, at index: Int, scalars: UnsafeBufferPointer<UInt32>, classes: UnsafeBufferPointer<ScalarClass>
+        _ word: UInt8, at index: Int, scalars: Span<UInt32>, classes: Span<ScalarClass>
     ) -> Bool {
         if word & WordTraits.word != 0 { return true }
         return word & WordTraits.joins != 0
@@ -163,7 +156,7 @@ extension TextNormalizer {
     /// Whether the separator `scalar` at `index` belongs to the word around it: a leet letter between word
     /// characters, `$` after one, `^` before Hangul.
     private static func separatorJoins(
-        _ scalar: UInt32, at index: Int, previousIncluded: Bool, classes: UnsafeBufferPointer<ScalarClass>, count: Int
+        _ scalar: UInt32, at index: Int, previousIncluded: Bool, classes: Span<ScalarClass>, count: Int
     ) -> Bool {
         var next: ScalarClass?
         for position in (index + 1)..<max(count, index + 1) {
