@@ -10,7 +10,7 @@ struct PolicyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "policy",
         abstract: "Validate, try, activate, compare and replay Standards Board Policy files.",
-        subcommands: [Validate.self, Try.self, Check.self, Activate.self, ShowActive.self, Diff.self, Replay.self]
+        subcommands: [Validate.self, Try.self, Check.self, Evaluate.self, Activate.self, ShowActive.self, Diff.self, Replay.self]
     )
 
     /// The policy at `path`, or the default one built into modctl.
@@ -108,6 +108,63 @@ struct PolicyCommand: AsyncParsableCommand {
                 }
             }
             FileHandle.standardOutput.write(Data(output.utf8))
+        }
+    }
+}
+
+extension PolicyCommand {
+    struct Evaluate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Judge a file of labelled comments and print, per label, how many the policy approves, holds and rejects, and why.",
+            discussion: """
+                The file is tab-separated with a header line (.tsv), or JSON lines (.jsonl). Every comment is judged in \
+                the text-only context: a logged-in reader in good standing, so only the text decides. Example, for the \
+                Korean hate-speech set in ../shared/datasets: modctl policy evaluate train.tsv --text-column comments \
+                --label-column hate --clean-label none
+                """
+        )
+
+        @Argument(help: "The labelled file (.tsv with a header line, or .jsonl).")
+        var file: String
+
+        @Option(help: "The column that holds the comment.")
+        var textColumn = "text"
+
+        @Option(help: "The column that holds the label.")
+        var labelColumn = "label"
+
+        @Option(help: "The label of comments that should be approved; every other label should be blocked.")
+        var cleanLabel = "none"
+
+        @Option(help: "A policy file (default: the built-in Standards Board Policy).")
+        var policy: String?
+
+        @Option(help: "How many comments that went the wrong way to print per label.")
+        var samples = 0
+
+        @Option(help: "How many reasons and matched words to list per label.")
+        var top = 8
+
+        func run() async throws {
+            let compiled = try PolicyCommand.load(policy)
+            let contents: String
+            do {
+                contents = try String(contentsOfFile: file, encoding: .utf8)
+            } catch {
+                printError("cannot read \(file): \(error.localizedDescription)")
+                throw ExitCode.failure
+            }
+            let rows: [LabelledEvaluation.Row]
+            do {
+                rows = try LabelledEvaluation.read(
+                    contents, jsonLines: file.hasSuffix(".jsonl"), textColumn: textColumn, labelColumn: labelColumn)
+            } catch let error as LabelledEvaluation.FormatError {
+                printError("\(file): \(error)")
+                throw ExitCode.failure
+            }
+            let evaluation = LabelledEvaluation(rows: rows, policy: compiled, cleanLabel: cleanLabel, sampleLimit: samples)
+            print("policy: \(compiled.document.name) version \(compiled.version); \(rows.count) labelled comments from \(file)")
+            print(evaluation.render(top: top), terminator: "")
         }
     }
 }
