@@ -123,12 +123,13 @@ import Testing
 
     /// The word scanner splits words as its rules say, read here one scalar at a time: a word is a run of word
     /// characters; invisible characters and stray combining marks neither start nor split one (nor end it: a word
-    /// ends at its last scalar that is not skipped); a leet symbol belongs to a word between word characters, `$`
-    /// after one, `^` before Hangul.
+    /// ends at its last scalar that is not skipped); a leet symbol or the mask `*` belongs to a word between word
+    /// characters, `$` after one, `^` before Hangul, and any other symbol (not whitespace) to a word when it sits
+    /// between two syllables with at most three more symbols on each side.
     @Test func wordScannerFollowsTheRules() {
         let alphabet: [UInt32] = [
             0x61, 0x41, 0x62, 0x31, 0x30, 0xAC00, 0xAC01, 0x314B, 0x3145, 0x20, 0x2E, 0x21, 0x40, 0x24, 0x5E, 0x7C, 0x2B, 0x200B, 0xAD,
-            0x301, 0xFB01, 0x2460, 0x3218, 0x6F22, 0xE9, 0x44B, 0x2D, 0x0A, 0x1F44D, 0xFF41,
+            0x301, 0xFB01, 0x2460, 0x3218, 0x6F22, 0xE9, 0x44B, 0x2D, 0x0A, 0x1F44D, 0xFF41, 0x2A, 0xD558,
         ]
         var generator = NormalizerPropertyTests.SplitMix(state: 11)
         var joined = 0
@@ -155,6 +156,25 @@ import Testing
         #expect(joined > 200)
     }
 
+    /// Whether the symbol at `index` has, on each side, a syllable behind at most three symbols (not whitespace) and
+    /// skipped scalars.
+    static func symbolBetweenSyllables(_ index: Int, _ base: BaseText) -> Bool {
+        guard !TextNormalizer.isWhitespace(base.scalars[index]) else { return false }
+        func reaches(_ positions: some Sequence<Int>) -> Bool {
+            var symbols = 0
+            for position in positions {
+                switch base.classes[position].kind {
+                case .syllable: return true
+                case .invisible, .combining: continue
+                case .separator where !TextNormalizer.isWhitespace(base.scalars[position]) && symbols < 3: symbols += 1
+                default: return false
+                }
+            }
+            return false
+        }
+        return reaches(stride(from: index - 1, through: 0, by: -1)) && reaches((index + 1)..<base.count)
+    }
+
     /// The words of `base` by the rules of ``wordScannerFollowsTheRules()``, one scalar at a time.
     static func referenceWords(_ base: BaseText) -> [TextNormalizer.Token] {
         typealias Traits = TextNormalizer.WordTraits
@@ -171,10 +191,11 @@ import Testing
             if TextNormalizer.isWordCharacter(kinds[index]) {
                 included[index] = true
             } else if kinds[index] == .separator {
-                let leet = TextNormalizer.leetLetter(scalar) != nil
+                let leet = TextNormalizer.leetLetter(scalar) != nil || scalar == 0x2A
                 included[index] =
                     (leet && previousIncluded && nextIsWord) || (scalar == 0x24 && previousIncluded)
                     || (scalar == 0x5E && (nextKind == .jamo || nextKind == .syllable))
+                    || (previousIncluded && Self.symbolBetweenSyllables(index, base))
             }
             previousIncluded = included[index]
         }

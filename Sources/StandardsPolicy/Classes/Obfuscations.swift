@@ -60,6 +60,8 @@ enum Obfuscations {
     /// Look-alikes for jamo, read inside Hangul words (ㅅ1ㅂ, 7ㅐ새끼, ^ㅂ).
     static let jamoLookalikes = ScalarTable([
         "1lI|!": "ㅣ", "0oO": "ㅇ", "^": "ㅅ", "7": "ㄱ", "H": "ㅐ", "L": "ㄴ", "E": "ㅌ", "C": "ㄷ",
+        // CJK characters shaped like jamo, read so only beside Hangul letters (人ㅂ; 丙申年 stays Hanja)
+        "人": "ㅅ", "口": "ㅁ", "己": "ㄹ", "卜": "ㅏ", "匚": "ㄷ", "丨": "ㅣ", "一": "ㅡ",
     ])
 
     /// The 두벌식 keyboard (the standard Korean layout): the jamo each Latin key types. Shift types the tense consonants
@@ -72,6 +74,10 @@ enum Obfuscations {
             .map { ($0.value, unshifted[$0.value + 0x20]!) }
         return unshifted.merging(shifted).merging(ScalarTable(sameShifted))
     }()
+
+    /// The symbol that masks one letter of a word (f*ck, sh*t): it stays inside the word, and the Latin view keeps it, so
+    /// a term's masked spellings (``TermVariants``) match it.
+    static let maskSymbol: Character = "*"
 
     /// Sino-Korean digit syllables, read as digits in runs (공일공 → 010; see ``Hangul/spelledDigitRun``).
     static let spelledDigits = ScalarTable([
@@ -114,4 +120,33 @@ enum Obfuscations {
         guard let latin = latinLookalikes[scalar] else { return nil }
         return ScalarClass(kind: (0x30...0x39).contains(latin) ? .digit : .latin, value: latin)
     }
+}
+
+/// How readers respell Korean words, as tables over the indices of syllable arithmetic (initial 0…18, vowel 0…20,
+/// final 0…27, as in ``Hangul``): the generator of term variants (``TermVariants``) reads them when a policy compiles.
+enum KoreanSpellings {
+    /// Initials readers tense for emphasis (시발 → 씨발, 병신 → 뼝신): ㄱ ㄷ ㅂ ㅅ ㅈ → ㄲ ㄸ ㅃ ㅆ ㅉ. Aspiration (ㅂ → ㅍ) is
+    /// not generated: it makes everyday words (병신 → 평신, inside 평신도).
+    static let tensed: [Int: Int] = [0: 1, 3: 4, 7: 8, 9: 10, 12: 13]
+    /// Vowels readers swap in: ㅣ → ㅢ ㅟ (씌발, 쉬발), ㅏ → ㅑ (씨뱔).
+    static let vowels: [Int: [Int]] = [20: [19, 16], 0: [2]]
+    /// Finals that move to the next syllable before a vowel, as the initial they become (병신이 → 병시니): the simple
+    /// finals but ㅇ, which stays.
+    static let finalToInitial: [Int: Int] = [
+        1: 0, 2: 1, 4: 2, 7: 3, 8: 5, 16: 6, 17: 7, 19: 9, 20: 10, 22: 12, 23: 14, 24: 15, 25: 16, 26: 17, 27: 18,
+    ]
+    /// The vowels of the particles a moved final meets: 이, 아, 어, 으.
+    static let particleVowels = [20, 0, 4, 18]
+
+    /// Revised Romanization, per initial, vowel and final.
+    static let romanInitials = ["g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s", "ss", "", "j", "jj", "ch", "k", "t", "p", "h"]
+    static let romanVowels = [
+        "a", "ae", "ya", "yae", "eo", "e", "yeo", "ye", "o", "wa", "wae", "oe", "yo", "u", "wo", "we", "wi", "yu", "eu", "ui", "i",
+    ]
+    static let romanFinals = [
+        "", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "l", "l", "l", "p", "l", "m", "p", "p", "t", "t", "ng", "t", "t", "k", "t", "p",
+        "t",
+    ]
+    /// The spellings readers use beside the official one (byeongsin → byungshin, ssibal → shibal).
+    static let popularRomanization: KeyValuePairs<String, String> = ["yeo": "yu", "eo": "u", "eu": "u", "ssi": "shi", "si": "shi"]
 }

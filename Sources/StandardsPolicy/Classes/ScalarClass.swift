@@ -162,7 +162,8 @@ struct ScalarClass: Sendable, Equatable {
         case .ideograph: word = Traits.hangul  // Hanja belong to Korean words (丙申年)
         case .digit: word = Traits.digit
         case .expansion: word = Traits.expansion
-        case .separator: word = v == 0x24 || v == 0x5E || TextNormalizer.leetLetter(v) != nil ? Traits.joins | Traits.notASCIILetter : 0
+        // Any separator but whitespace may belong to the word around it (``TextNormalizer/separatorJoins``).
+        case .separator: word = TextNormalizer.isWhitespace(v) ? 0 : Traits.joins | Traits.notASCIILetter
         case .otherLetter, .newline, .control: word = 0
         }
         word |= wordBit

@@ -91,7 +91,7 @@ public enum TextNormalizer {
 
     /// The folded text that every view starts from, as a string: NFC, invisible characters and stray combining marks
     /// dropped, compatibility forms, case, diacritics and Latin look-alikes folded (`l` reads `i`), Hangul kept, other
-    /// separators turned into spaces. Folding is idempotent: `fold(fold(x)) == fold(x)`.
+    /// separators turned into `-` (spaces, if they are whitespace). Folding is idempotent: `fold(fold(x)) == fold(x)`.
     public static func fold(_ text: String) -> String {
         let base = normalize(text).base
         var out = String.UnicodeScalarView()
@@ -105,8 +105,9 @@ public enum TextNormalizer {
                     out.append(Unicode.Scalar(foldLatin(scalar.value))!)
                 }
             case .separator:
+                // Other symbols become `-`, whitespace a space: a symbol may glue syllables into a word, a space never.
                 let scalar = base.scalars[index]
-                out.append(scalar < 0x80 ? Unicode.Scalar(scalar)! : " ")
+                out.append(scalar < 0x80 ? Unicode.Scalar(scalar)! : isWhitespace(scalar) ? " " : "-")
             case .newline: out.append("\n")
             case .control: out.append(" ")
             default: out.append(Unicode.Scalar(scalarClass.value)!)

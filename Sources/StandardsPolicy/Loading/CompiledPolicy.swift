@@ -61,7 +61,7 @@ public final class CompiledPolicy: Sendable {
 
         func add(_ term: Term, rule: Int, isAllow: Bool) {
             let normalized = TextNormalizer.normalize(term.text)
-            let view: View = term.mode == .korean ? .jamo : .latin
+            let view: View = term.mode.isKorean ? .jamo : .latin
             let units = view == .jamo ? normalized.jamo : normalized.latin
             if units.count == 0 || units.units.contains(where: \.qwerty) {
                 issues.append(.init(file: term.location.file, line: term.location.line, message: "'\(term.text)' normalizes to nothing it can match"))
@@ -83,7 +83,12 @@ public final class CompiledPolicy: Sendable {
         for term in document.allow { add(term, rule: -1, isAllow: true) }
         for (index, rule) in document.rules.enumerated() {
             guard let terms = rule.kind as? TermsRule else { continue }
-            for term in terms.terms { add(term, rule: index, isAllow: false) }
+            for term in terms.terms {
+                add(term, rule: index, isAllow: false)
+                for variant in TermVariants.variants(of: term) {
+                    add(Term(text: variant.text, mode: variant.mode, location: term.location), rule: index, isAllow: false)
+                }
+            }
             for term in terms.allow { add(term, rule: index, isAllow: true) }
         }
         if !issues.isEmpty { throw PolicyError(issues) }

@@ -21,7 +21,7 @@ public struct PolicyLocation: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(file):\(line)" }
 }
 
-/// How an English term must sit in the text. Korean terms always match inside words (in the jamo view).
+/// How a term must sit in the text. Korean terms match inside words in the jamo view (or only at a word start).
 public enum TermMode: String, Sendable, Codable {
     /// The term is a whole word: `ass` matches "ass" but not "class" or "assassin".
     case word
@@ -29,8 +29,15 @@ public enum TermMode: String, Sendable, Codable {
     case prefix
     /// Anywhere, even inside a word: `*fuck*` matches "motherfucker".
     case embedded
-    /// A Korean term, matched anywhere in the jamo view.
+    /// Ends a word: `*shit` matches "bullshit" and "dipshit", not "Kushite".
+    case suffix
+    /// A Korean term, matched anywhere in the jamo view, beginning and ending where syllables do.
     case korean
+    /// A Korean term that must begin a word (`보지*`): for words that also end other words innocently (해보지, 피해자지).
+    case koreanWordStart
+
+    /// Whether the term is matched in the jamo view.
+    var isKorean: Bool { self == .korean || self == .koreanWordStart }
 }
 
 /// One entry of a term list.

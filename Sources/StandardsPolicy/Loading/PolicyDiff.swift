@@ -70,8 +70,9 @@ public struct PolicyDiff: Sendable, Codable, Equatable {
     static func termKey(_ term: Term) -> String {
         switch term.mode {
         case .word, .korean: term.text
-        case .prefix: term.text + "*"
+        case .prefix, .koreanWordStart: term.text + "*"
         case .embedded: "*" + term.text + "*"
+        case .suffix: "*" + term.text
         }
     }
 

@@ -372,7 +372,8 @@ struct Reader {
         return terms
     }
 
-    /// `word`, `word*` (prefix) or `*word*` (embedded); anything with Hangul is a Korean term.
+    /// `word`, `word*` (prefix), `*word` (suffix) or `*word*` (embedded); anything with Hangul is a Korean term, matched inside words
+    /// unless written `word*` (then it must begin a word).
     static func term(_ entry: String, location: PolicyLocation) -> Term? {
         var text = Substring(entry)
         let leading = text.hasPrefix("*")
@@ -382,7 +383,9 @@ struct Reader {
         let cleaned = text.trimmingCharacters(in: .whitespaces)
         guard !cleaned.isEmpty else { return nil }
         let korean = cleaned.unicodeScalars.contains { (0xAC00...0xD7A3).contains($0.value) || (0x3131...0x318E).contains($0.value) }
-        let mode: TermMode = korean ? .korean : leading && trailing ? .embedded : trailing ? .prefix : leading ? .embedded : .word
+        let mode: TermMode =
+            korean
+            ? (trailing && !leading ? .koreanWordStart : .korean) : leading && trailing ? .embedded : trailing ? .prefix : leading ? .suffix : .word
         return Term(text: cleaned, mode: mode, location: location)
     }
 }

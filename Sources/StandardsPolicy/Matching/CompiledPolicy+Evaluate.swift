@@ -227,6 +227,10 @@ extension CompiledPolicy {
         }
         switch info.mode {
         case .word:
+            // A doubled letter spells another word (looser is not loser); a longer run is a stretched one (loooser).
+            for offset in 0..<Int(info.length) where units.unit(range.lowerBound + offset).run == 2 && patternRuns[detail + offset] == 1 {
+                return false
+            }
             let before = range.lowerBound == 0 || units.symbol(range.lowerBound - 1) == TextView.boundary
             let after = range.upperBound == units.count || units.symbol(range.upperBound) == TextView.boundary
             return before && after
@@ -234,7 +238,10 @@ extension CompiledPolicy {
             return range.lowerBound == 0 || units.symbol(range.lowerBound - 1) == TextView.boundary
         case .embedded:
             return true
-        case .korean:
+        case .suffix:
+            return range.upperBound == units.count || units.symbol(range.upperBound) == TextView.boundary
+        case .korean, .koreanWordStart:
+            if info.mode == .koreanWordStart, range.lowerBound > 0, units.symbol(range.lowerBound - 1) != TextView.boundary { return false }
             // A Latin word read as typed on a Korean keyboard must spell a long enough term.
             if units.unit(range.lowerBound).qwerty, range.count < 4 { return false }
             for offset in 0..<Int(info.length) {
@@ -242,6 +249,14 @@ extension CompiledPolicy {
                 let found = units.unit(range.lowerBound + offset).role
                 if found != TextView.Role.alone.rawValue, found != role { return false }
                 if role == TextView.Role.alone.rawValue, found != role { return false }
+            }
+            // A match ends where a syllable ends: 자지 is no word inside 자진 (voluntary) or 자질 (aptitude), whose last
+            // syllable goes on with a final consonant (the next unit comes from the same character). Allow entries may
+            // end inside one (보지 마 covers 보지 맙시다).
+            if !info.isAllow, range.upperBound < units.count, units.unit(range.upperBound).role != TextView.Role.alone.rawValue,
+                units.unit(range.upperBound).start == units.unit(range.upperBound - 1).start
+            {
+                return false
             }
             func isASCII(_ position: Int) -> Bool {
                 position >= 0 && position < units.count && units.symbol(position) < 0x80 && units.symbol(position) != TextView.boundary

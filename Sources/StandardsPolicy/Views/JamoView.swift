@@ -51,7 +51,13 @@ extension TextNormalizer {
             switch scalarClass.kind {
             case .syllable: view.appendSyllable(syllableKeys[Int(scalarClass.value - Hangul.syllableBase)], start: start, end: end)
             case .jamo: Hangul.appendKeys(of: scalarClass.value, to: &view, start: start, end: end, role: .alone)
-            case .ideograph: view.append(scalarClass.value, start: start, end: end)
+            case .ideograph:
+                // A character that looks like a jamo reads as one beside Hangul letters (人ㅂ); Hanja stay themselves (丙申年).
+                if let jamo = Hangul.lookalike(scalarClass.value), besideHangulLetter(base, index, token: token) {
+                    view.append(jamo, start: start, end: end)
+                } else {
+                    view.append(scalarClass.value, start: start, end: end)
+                }
             case .expansion:
                 for scalar in ScalarClass.expansions[Int(scalarClass.value)].unicodeScalars {
                     if (0xAC00...0xD7A3).contains(scalar.value) {
@@ -66,6 +72,8 @@ extension TextNormalizer {
             case .otherLetter: view.append(TextView.boundary, start: start, end: end)
             default:
                 let scalar = base.scalars[index]
+                // Symbols and digits between the syllables of a word are filler (개.새끼, 시1발, 지-랄): skipped.
+                if betweenSyllables(base, index, token: token) { continue }
                 // A digit inside a number stays a digit (2018년 is a year, not 18년).
                 let inNumber =
                     scalarClass.kind == .digit
@@ -80,6 +88,37 @@ extension TextNormalizer {
                 }
             }
         }
+    }
+
+    /// Whether the symbol or digit at `index` sits, with at most ``glueRun`` others, between two syllables of `token`.
+    private static func betweenSyllables(_ base: BaseText, _ index: Int, token: Token) -> Bool {
+        func syllable(from start: Int, step: Int) -> Bool {
+            var position = start
+            var fillers = 0
+            while position >= token.start, position < token.end {
+                switch base.classes[position].kind {
+                case .syllable: return true
+                case .invisible, .combining: break
+                case .separator, .digit:
+                    fillers += 1
+                    if fillers > glueRun { return false }
+                default: return false
+                }
+                position += step
+            }
+            return false
+        }
+        return syllable(from: index - 1, step: -1) && syllable(from: index + 1, step: 1)
+    }
+
+    /// Whether a Hangul letter (jamo or syllable) stands next to `index` in `token`, invisible characters aside.
+    private static func besideHangulLetter(_ base: BaseText, _ index: Int, token: Token) -> Bool {
+        for step in [-1, 1] {
+            var position = index + step
+            while position >= token.start, position < token.end, base.classes[position].kind == .invisible { position += step }
+            if position >= token.start, position < token.end, [.jamo, .syllable].contains(base.classes[position].kind) { return true }
+        }
+        return false
     }
 
     /// A word of ASCII letters as typed on a Korean keyboard, if it spells Korean syllables.

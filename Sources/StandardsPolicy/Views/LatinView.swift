@@ -54,7 +54,12 @@ extension TextNormalizer {
                     }
                 }
             case .separator:
-                if let letter = leetLetter(base.scalars[index]) { view.append(foldLatin(letter), start: start, end: end) }
+                let scalar = base.scalars[index]
+                if let letter = leetLetter(scalar) {
+                    view.append(foldLatin(letter), start: start, end: end)
+                } else if scalar == Obfuscations.maskSymbol.unicodeScalars.first!.value {
+                    view.append(scalar, start: start, end: end)  // a masked letter (f*ck): masked spellings of terms read it
+                }
             case .invisible, .combining:
                 continue
             default:

@@ -167,9 +167,36 @@ extension TextNormalizer {
             }
         }
         let nextIsWord = next.map { isWordCharacter($0.kind) } ?? false
-        if leetLetter(scalar) != nil, previousIncluded && nextIsWord { return true }
+        if leetLetter(scalar) != nil || scalar == Obfuscations.maskSymbol.unicodeScalars.first!.value, previousIncluded && nextIsWord { return true }
         if scalar == 0x24, previousIncluded { return true }
         if scalar == 0x5E, let next, next.kind == .jamo || next.kind == .syllable { return true }
-        return false
+        return previousIncluded && gluesSyllables(at: index, classes: classes, count: count)
+    }
+
+    /// How many symbols in a row may glue two syllables into one word (개.새끼, 개**새끼, 지-랄): more is punctuation.
+    static let glueRun = 3
+
+    /// Whether the scalar at `index` sits in a run of at most ``glueRun`` symbols (separators other than whitespace;
+    /// invisible characters and marks aside) between two precomposed syllables: the word goes on through them, and the
+    /// jamo view skips them (``isGlue(at:in:token:)``).
+    static func gluesSyllables(at index: Int, classes: Span<ScalarClass>, count: Int) -> Bool {
+        func syllable(from start: Int, step: Int) -> Bool {
+            var position = start
+            var symbols = 0
+            while position >= 0, position < count {
+                let scalarClass = classes[position]
+                switch scalarClass.kind {
+                case .syllable: return true
+                case .invisible, .combining: break
+                case .separator:
+                    symbols += 1
+                    if symbols > glueRun || scalarClass.word & WordTraits.joins == 0 { return false }
+                default: return false
+                }
+                position += step
+            }
+            return false
+        }
+        return syllable(from: index - 1, step: -1) && syllable(from: index + 1, step: 1)
     }
 }
