@@ -80,16 +80,18 @@ struct NightOwlRule: RuleType {
         #expect(PolicyDiff.between(before, after).changed == [PolicyDiff.RuleChange(rule: "late", changes: ["parameters from hour 1 → from hour 3"])])
     }
 
-    /// Every standard kind has a distinct name and loads in a policy of its own, with no parameters or its defaults.
+    /// Every standard kind has a distinct name and loads in a policy of its own, with no parameters or its defaults (a
+    /// kind that takes term lists, with one term).
     @Test func everyStandardKindLoadsByItsName() throws {
         #expect(Set(RuleTypes.standard.map { $0.kind }).count == RuleTypes.standard.count)
-        for type in RuleTypes.standard where type.kind != "terms" && type.kind != "rate_limit" {
+        for type in RuleTypes.standard where type.kind != "rate_limit" {
+            let terms = type.takesTermLists ? ", terms: [x]" : ""
             let yaml = """
                 version: "t1"
                 login: {providers: [twitter]}
                 reason_codes: [login_required, processing_error, other]
                 rules:
-                  - {id: r, kind: \(type.kind), action: hold, reason: other, category: x}
+                  - {id: r, kind: \(type.kind), action: hold, reason: other, category: x\(terms)}
                 """
             let policy = try CompiledPolicy(bundle: PolicyBundle(mainFile: "policy.yaml", files: ["policy.yaml": yaml]))
             #expect(policy.document.rules[0].kindName == type.kind)

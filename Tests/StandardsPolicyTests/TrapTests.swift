@@ -34,7 +34,11 @@ import Testing
         PolicyCase("좋은 기사 감사합니다!!!!!!!!!!!!!!!", .approve), PolicyCase("대출 규제가 강화된다는 소식", .approve),
         PolicyCase("텔레그램 n번방 사건 재판", .approve), PolicyCase("카지노 산업 규제 기사", .approve), PolicyCase("문의는 기자에게", .approve),
         PolicyCase("2024년 3월 15일 오후 3시 30분", .approve), PolicyCase("인구 51,780,000명", .approve), PolicyCase("전화번호 공개는 안 됩니다", .approve),
-        PolicyCase("Visit koreaherald.com for more", .approve), PolicyCase("https://www.koreaherald.com/view.php?ud=2026", .approve),
+        PolicyCase("Visit koreajoongangdaily.joins.com for more", .approve),
+        PolicyCase("https://koreajoongangdaily.joins.com/news/2026-12-03/national/politics/article/12345", .approve),
+        PolicyCase("원문은 https://www.joongang.co.kr/article/25000000 에 있습니다", .approve),
+        // Another paper's site is a link like any other.
+        PolicyCase("Visit koreaherald.com for more", .hold, ["link"]),
         PolicyCase("e.g. the budget, i.e. spending", .approve), PolicyCase("Mr.Kim and Dr.Lee agreed", .approve),
         PolicyCase("version 3.14 of the report", .approve), PolicyCase("Meet me at the station", .approve), PolicyCase("Connect the dots", .approve),
         PolicyCase("좋은 정보 감사합니다 👍🏽👨‍👩‍👧‍👦🇰🇷", .approve), PolicyCase("이 기사에 전적으로 동의합니다.", .approve),
@@ -117,7 +121,7 @@ import Testing
         PolicyCase("see spamsite.com now", .hold, ["link"]), PolicyCase("http://198.51.100.7/x", .hold, ["link"]),
         PolicyCase("www.example.org", .hold, ["link"]), PolicyCase("bit.ly/3xYz", .hold, ["link"]), PolicyCase("me2.do/abc", .hold, ["link"]),
         PolicyCase("example dot com", .hold, ["link"]), PolicyCase("example[.]com", .hold, ["link"]), PolicyCase("example。com", .hold, ["link"]),
-        PolicyCase("spam닷컴", .hold, ["link"]), PolicyCase("news.koreaherald.com/article", .approve),
+        PolicyCase("spam닷컴", .hold, ["link"]), PolicyCase("news.joongang.co.kr/article", .approve),
         PolicyCase("see my-shop.co.kr/sale", .hold, ["link"]), PolicyCase("버전 2.0 출시, 3.14.15 아님", .approve),
         PolicyCase("..spam.xyz..", .hold, ["link"]), PolicyCase("a..com b.c1", .approve),
         // Spam

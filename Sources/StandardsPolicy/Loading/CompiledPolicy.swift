@@ -82,9 +82,10 @@ public final class CompiledPolicy: Sendable {
 
         for term in document.allow { add(term, rule: -1, isAllow: true) }
         for (index, rule) in document.rules.enumerated() {
-            guard let terms = rule.kind as? TermsRule else { continue }
+            guard let terms = rule.kind as? any TermListRule else { continue }
             for term in terms.terms {
                 add(term, rule: index, isAllow: false)
+                guard type(of: terms).matchesSpellingVariants else { continue }
                 for variant in TermVariants.variants(of: term) {
                     add(Term(text: variant.text, mode: variant.mode, location: term.location), rule: index, isAllow: false)
                 }

@@ -8,6 +8,7 @@ extension PolicyBundle {
             "allow.txt": PackageResources.allow_txt,
             "hate.txt": PackageResources.hate_txt,
             "insults.txt": PackageResources.insults_txt,
+            "messengers.txt": PackageResources.messengers_txt,
             "profanity-en.txt": PackageResources.profanity_en_txt,
             "profanity-ko.txt": PackageResources.profanity_ko_txt,
             "sexual.txt": PackageResources.sexual_txt,

@@ -48,12 +48,13 @@ public struct PolicyDiff: Sendable, Codable, Equatable {
             if before.action != rule.action { changes.append("action \(before.action.rawValue) → \(rule.action.rawValue)") }
             if before.reason != rule.reason { changes.append("reason \(before.reason) → \(rule.reason)") }
             if before.category != rule.category { changes.append("category \(before.category) → \(rule.category)") }
-            if let a = before.kind as? TermsRule, let b = rule.kind as? TermsRule {
+            if let a = before.kind as? any TermListRule, let b = rule.kind as? any TermListRule {
                 let terms = setChange(Set(a.terms.map(termKey)), Set(b.terms.map(termKey)))
                 if !terms.isEmpty { changes.append("terms \(terms)") }
                 let allows = setChange(Set(a.allow.map(termKey)), Set(b.allow.map(termKey)))
                 if !allows.isEmpty { changes.append("allow \(allows)") }
-            } else if before.kindName == rule.kindName, before.kind.parameters != rule.kind.parameters {
+            }
+            if before.kindName == rule.kindName, before.kind.parameters != rule.kind.parameters {
                 changes.append("parameters \(before.kind.parameters) → \(rule.kind.parameters)")
             }
             if !changes.isEmpty { changed.append(RuleChange(rule: rule.id, changes: changes)) }

@@ -1,13 +1,13 @@
 /// Flooding: one character repeated past a limit (laughter such as ㅋㅋㅋ and ㅠㅠ excepted), or one word making
 /// up most of a comment.
 enum Flood {
-    /// `ignored` is read only for a text with a long run.
-    static func find(_ text: NormalizedText, maxRun: Int, ignored: Set<UInt32>, maxRepeatedWord: Int) -> [Range<Int>] {
+    /// `ignored` (laughter, punctuation) may run up to `maxIgnoredRun`; it is read only for a text with a long run.
+    static func find(_ text: NormalizedText, maxRun: Int, ignored: Set<UInt32>, maxIgnoredRun: Int, maxRepeatedWord: Int) -> [Range<Int>] {
         var ranges: [Range<Int>] = []
         let base = text.base
         let count = base.count
         // A run of maxRun needs maxRun - 1 repeats, which the normalizer counted: most texts have too few to look.
-        if text.repeats >= maxRun - 1 {
+        if text.repeats >= min(maxRun, maxIgnoredRun) - 1 {
             do {
                 let scalars = base.scalars
                 var runStart = 0
@@ -16,7 +16,8 @@ enum Flood {
                     if runStart < count, index - runStart >= maxRun {
                         let scalar = scalars[runStart]
                         let kind = base.classes[runStart].kind
-                        if !ignored.contains(scalar), kind != .newline, !(kind == .separator && scalar == 0x20) {
+                        let limit = ignored.contains(scalar) ? maxIgnoredRun : maxRun
+                        if index - runStart >= limit, kind != .newline, !(kind == .separator && scalar == 0x20) {
                             ranges.append(base.originalRange(runStart..<index))
                         }
                     }

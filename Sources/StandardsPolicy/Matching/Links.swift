@@ -29,11 +29,13 @@ enum Links {
         func links(siteDomains: [String], shorteners: [String]) -> [(range: Range<Int>, domain: String)] {
             return candidates.compactMap { candidate in
                 var domain = candidate.domain
-                if domain.hasPrefix("www.") { domain.removeFirst(4) }
+                // `www.` says web address whatever the top-level domain (www.bit-coin.money).
+                let web = domain.hasPrefix("www.")
+                if web { domain.removeFirst(4) }
                 if siteDomains.contains(where: { domain == $0 || domain.hasSuffix("." + $0) }) { return nil }
                 let last = domain.split(separator: ".").last.map(String.init) ?? ""
                 let isShortener = shorteners.contains { domain == $0 }
-                guard candidate.explicit || topLevelDomains.contains(last) || isShortener else { return nil }
+                guard candidate.explicit || web || topLevelDomains.contains(last) || isShortener else { return nil }
                 return (candidate.range, domain)
             }
         }
@@ -165,7 +167,9 @@ enum Links {
                 for (position, range) in words.enumerated() {
                     let hasNeighbors = position > 0 && position + 1 < words.count
                     var replacement: UInt8?
-                    if hasNeighbors, isWord(range, "at") { replacement = 0x40 }
+                    // `at` before a written address is English, not the address's @ (email me at jane.doe@example.com).
+                    let nextHasAt = position + 1 < words.count && words[position + 1].contains { bytes[$0] == 0x40 }
+                    if hasNeighbors, !nextHasAt, isWord(range, "at") { replacement = 0x40 }
                     if hasNeighbors, isWord(range, "dot") { replacement = 0x2E }
                     let isOperator =
                         replacement != nil || (range.count == 1 && (bytes[range.lowerBound] == 0x40 || bytes[range.lowerBound] == 0x2E))
@@ -258,7 +262,10 @@ enum Links {
             guard stop > after + 3 else { continue }
             let host = String(decoding: bytes[(after + 3)..<stop], as: UTF8.self).split(separator: "/").first.map(String.init) ?? ""
             let range = Int(link.starts[position])..<Int(link.ends[stop - 1])
-            if !found.candidates.contains(where: { $0.range.overlaps(range) }) {
+            // The domain scan may have found the host already (promo.example/deal): the scheme makes it a link.
+            if let known = found.candidates.firstIndex(where: { $0.range.overlaps(range) }) {
+                found.candidates[known].explicit = true
+            } else {
                 found.candidates.append((range, host, true))
             }
         }

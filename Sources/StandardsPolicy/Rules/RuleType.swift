@@ -64,8 +64,22 @@ public enum RuleTypes {
         TermsRule.self, LoginRequiredRule.self, ProviderAllowedRule.self, AccountBannedRule.self, AccountSuspendedRule.self,
         ArticleClosedRule.self, LengthRule.self, EmptyRule.self, ControlCharactersRule.self, BidiControlsRule.self,
         CombiningOverloadRule.self, RateLimitRule.self, DuplicateRule.self, NewCommenterRule.self, RejectionRateRule.self,
-        PersonalInfoRule.self, LinksRule.self, FloodRule.self,
+        PersonalInfoRule.self, LinksRule.self, FloodRule.self, ContactHandleRule.self,
     ]
+}
+
+/// A rule whose terms the policy compiles into its automata with every other rule's (``RuleType/takesTermLists``):
+/// its hits arrive in ``RuleInput``'s term hits, with the rule's allow entries already applied.
+public protocol TermListRule: RuleType {
+    var terms: [Term] { get }
+    var allow: [Term] { get }
+    /// Whether the terms are also matched in the spellings ``TermVariants`` generates (words readers disguise).
+    static var matchesSpellingVariants: Bool { get }
+}
+
+extension TermListRule {
+    public static var takesTermLists: Bool { true }
+    public static var matchesSpellingVariants: Bool { false }
 }
 
 /// What a rule sees of one comment: the normalized text, the context, the policy, and the scans rules share (term

@@ -1,9 +1,9 @@
 /// Words and phrases from term lists, with the allow-list entries that veto hits they cover. Every term rule's terms
 /// are compiled into the policy's automata together and matched once per comment; this rule reports its own.
-public struct TermsRule: RuleType {
+public struct TermsRule: TermListRule {
     public static let kind = "terms"
     public static var readsText: Bool { true }
-    public static var takesTermLists: Bool { true }
+    public static var matchesSpellingVariants: Bool { true }
     public var terms: [Term]
     public var allow: [Term]
 

@@ -30,8 +30,11 @@ extension TextNormalizer {
         // storage reused for the next.
         var run = DigitRun()
         var gap = 0
+        // Whether the run began right after `+` (a country code follows).
+        var international = false
         func close() {
             guard !run.digits.isEmpty else { return }  // nothing to reset (the gap only grows after a digit)
+            if international { run.dropKoreanCountryCode() }
             if run.digits.count >= 7 {
                 runs.append(run)
                 run = DigitRun()
@@ -44,6 +47,7 @@ extension TextNormalizer {
             if run.digits.isEmpty {
                 run.reserve(16)
                 run.groupStarts.append(0)
+                international = position > 0 && base.scalars[position - 1] == 0x2B
             } else if gap > 0 {
                 run.groupStarts.append(run.digits.count)
             }

@@ -204,6 +204,17 @@ struct DigitRun: Sendable {
         groupStarts.removeAll(keepingCapacity: true)
     }
 
+    /// A Korean number written with the country code (+82 10-1234-5678) as it is dialled at home (010-1234-5678): the
+    /// code's two digits become the trunk 0, which keeps their place in the text, and joins the group after it.
+    mutating func dropKoreanCountryCode() {
+        guard digits.count > 3, digits[0] == 8, digits[1] == 2 else { return }
+        digits.replaceSubrange(0..<2, with: [0])
+        starts.replaceSubrange(0..<2, with: [starts[0]])
+        ends.replaceSubrange(0..<2, with: [ends[1]])
+        groupStarts = groupStarts.map { $0 >= 2 ? $0 - 1 : $0 }
+        if groupStarts.count > 1, groupStarts[1] == 1 { groupStarts.remove(at: 1) }
+    }
+
     func groupRange(_ group: Int) -> Range<Int> {
         groupStarts[group]..<(group + 1 < groupStarts.count ? groupStarts[group + 1] : digits.count)
     }
