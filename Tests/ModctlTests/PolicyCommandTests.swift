@@ -12,7 +12,7 @@ struct PolicyCommandTests {
         try FileManager.default.copyItem(at: TestPostgres.repositoryRoot.appendingPathComponent("deploy/policy"), to: folder)
         let file = folder.appendingPathComponent("standards-board.yaml")
         var text = try String(contentsOf: file, encoding: .utf8)
-        text = text.replacingOccurrences(of: "version: \"2026.11.29-1\"", with: "version: \"candidate-2\"")
+        text = text.replacingOccurrences(of: "version: \"2026.12.03-1\"", with: "version: \"candidate-2\"")
         text = text.replacingOccurrences(
             of: "  - id: insults\n    kind: terms\n    action: hold", with: "  - id: insults\n    kind: terms\n    action: reject")
         try edit(text).write(to: file, atomically: true, encoding: .utf8)
@@ -36,7 +36,7 @@ struct PolicyCommandTests {
             let path = try Self.candidate()
             let diff = try await desk.modctl("policy", "diff", path)
             #expect(diff.code == 0)
-            #expect(diff.stdout.contains("active 2026.11.29-1 → candidate candidate-2"))
+            #expect(diff.stdout.contains("active 2026.12.03-1 → candidate candidate-2"))
             #expect(diff.stdout.contains("changed  insults: action hold → reject"), "\(diff.stdout)")
             #expect(
                 try await desk.modctl("policy", "diff", TestPostgres.repositoryRoot.appendingPathComponent("deploy/policy/standards-board.yaml").path)

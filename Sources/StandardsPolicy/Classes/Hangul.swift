@@ -192,6 +192,15 @@ enum Hangul {
         return true
     }
 
+    /// Whether `syllable` only stretches the vowel of the syllable before it (씨이이발: each 이 after 씨): it is ㅇ with
+    /// the same vowel, and neither has a final. Both must be precomposed syllables.
+    @inline(__always)
+    static func stretches(_ previous: UInt32, _ syllable: UInt32) -> Bool {
+        let before = previous &- syllableBase
+        let after = syllable &- syllableBase
+        return after / 588 == 11 && after % 28 == 0 && before % 28 == 0 && before % 588 / 28 == after % 588 / 28
+    }
+
     /// Whether a compatibility jamo is a vowel.
     @inline(__always)
     static func isVowel(_ jamo: UInt32) -> Bool { (0x314F...0x3163).contains(jamo) }

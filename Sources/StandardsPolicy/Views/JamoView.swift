@@ -26,6 +26,10 @@ extension TextNormalizer {
                 view.appendSyllable(
                     syllableKeys[Int(scalars[token.start] &- Hangul.syllableBase)], start: offsets.start(token.start), end: offsets.end(token.start))
                 for index in (token.start &+ 1)..<token.end {
+                    if Hangul.stretches(scalars[index &- 1], scalars[index]) {
+                        view.stretchLast(end: offsets.end(index))
+                        continue
+                    }
                     view.appendSyllableAfterSyllable(
                         syllableKeys[Int(scalars[index] &- Hangul.syllableBase)], start: offsets.start(index), end: offsets.end(index))
                 }
@@ -49,7 +53,12 @@ extension TextNormalizer {
             let start = base.start(index)
             let end = base.end(index)
             switch scalarClass.kind {
-            case .syllable: view.appendSyllable(syllableKeys[Int(scalarClass.value - Hangul.syllableBase)], start: start, end: end)
+            case .syllable:
+                if index > token.start, base.classes[index - 1].kind == .syllable, Hangul.stretches(base.scalars[index - 1], scalarClass.value) {
+                    view.stretchLast(end: end)
+                } else {
+                    view.appendSyllable(syllableKeys[Int(scalarClass.value - Hangul.syllableBase)], start: start, end: end)
+                }
             case .jamo: Hangul.appendKeys(of: scalarClass.value, to: &view, start: start, end: end, role: .alone)
             case .ideograph:
                 // A character that looks like a jamo reads as one beside Hangul letters (人ㅂ); Hanja stay themselves (丙申年).

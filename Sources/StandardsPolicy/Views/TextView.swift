@@ -161,6 +161,14 @@ public struct TextView: Sendable {
             }
         }
 
+        /// Counts one more of the last unit, which now ends at `end` (a syllable that only stretches its vowel: 씨이발).
+        @inline(__always)
+        mutating func stretchLast(end: Int32) {
+            guard count > 0 else { return }
+            if units[count - 1].run < UInt16.max { units[count - 1].run += 1 }
+            units[count - 1].end = end
+        }
+
         /// Appends a syllable's keys packed as in ``Hangul/syllableKeys``. Only the first key can repeat the unit
         /// before it (아아); inside a syllable consonant and vowel keys alternate and compound keys differ, so the
         /// others are stored without the repeat check.
