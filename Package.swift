@@ -60,7 +60,7 @@ let package = Package(
         // Around the engine, not in it: policy folders on disk and modctl's JSON-lines checking protocol.
         .target(name: "PolicyTools", dependencies: ["StandardsPolicy"], swiftSettings: swiftSettings),
         // Benchmarks: release-build programs that print their figures beside a baseline measured in the same run.
-        .executableTarget(name: "policy-benchmark", dependencies: ["StandardsPolicy"], swiftSettings: swiftSettings),
+        .executableTarget(name: "policy-benchmark", dependencies: ["StandardsPolicy", "PolicyTools"], swiftSettings: swiftSettings),
         // All SQL of the domain, and the migrations runner (the files in sql/ are embedded at build time).
         .target(
             name: "CommentStore",

@@ -1,4 +1,5 @@
 import Foundation
+import PolicyTools
 import StandardsPolicy
 
 // Measures the Standards Board Policy engine on one core, beside a naive baseline measured in the same run: every
@@ -67,7 +68,8 @@ let averageCharacters = Double(corpus.reduce(0) { $0 + $1.count }) / Double(corp
 
 let before = residentBytes()
 let compileStart = ContinuousClock.now
-let policy = try CompiledPolicy.standardsBoard()
+// `--policy FILE`: another policy folder (one with a model rule, say); the default is the built-in policy.
+let policy = try arguments.firstIndex(of: "--policy").map { try CompiledPolicy(contentsOf: arguments[$0 + 1]) } ?? CompiledPolicy.standardsBoard()
 let compileTime = ContinuousClock.now - compileStart
 let after = residentBytes()
 

@@ -85,7 +85,8 @@ struct NightOwlRule: RuleType {
     @Test func everyStandardKindLoadsByItsName() throws {
         #expect(Set(RuleTypes.standard.map { $0.kind }).count == RuleTypes.standard.count)
         for type in RuleTypes.standard where type.kind != "rate_limit" {
-            let terms = type.takesTermLists ? ", terms: [x]" : ""
+            // A kind that takes term lists gets one term; the model kind, a model file beside the policy.
+            let terms = type.takesTermLists ? ", terms: [x]" : type.kind == "model" ? ", params: {model_file: m.json}" : ""
             let yaml = """
                 version: "t1"
                 login: {providers: [twitter]}
@@ -93,7 +94,8 @@ struct NightOwlRule: RuleType {
                 rules:
                   - {id: r, kind: \(type.kind), action: hold, reason: other, category: x\(terms)}
                 """
-            let policy = try CompiledPolicy(bundle: PolicyBundle(mainFile: "policy.yaml", files: ["policy.yaml": yaml]))
+            let files = ["policy.yaml": yaml, "m.json": ModelFile(AbuseModel(buckets: 4)).text()]
+            let policy = try CompiledPolicy(bundle: PolicyBundle(mainFile: "policy.yaml", files: files))
             #expect(policy.document.rules[0].kindName == type.kind)
         }
     }

@@ -26,7 +26,7 @@ public enum PolicyLoader {
             switch node {
             case .mapping(let mapping):
                 for (key, value) in mapping {
-                    if let key = key.string, ["terms_file", "allow_file", "file"].contains(key), let path = value.string {
+                    if let key = key.string, ["terms_file", "allow_file", "file", "model_file"].contains(key), let path = value.string {
                         found.append(path)
                     } else {
                         walk(value)
@@ -435,6 +435,21 @@ public struct RuleParameters {
             }
         }
         return list.map(\.0)
+    }
+
+    /// The text of the file beside the policy that parameter `name` names (a relative path inside the policy's folder),
+    /// or nil with a problem reported.
+    public mutating func file(_ name: String) -> (path: String, text: String)? {
+        guard let path = string(name) else { return nil }
+        guard let relative = PolicyLoader.safeRelativePath(path) else {
+            problem("\(name): '\(path)' must be a relative path inside the policy's folder")
+            return nil
+        }
+        guard let text = reader.bundle.files[relative] else {
+            problem("\(name): file '\(path)' not found beside the policy")
+            return nil
+        }
+        return (relative, text)
     }
 
     /// Terms given inline under `inline` and/or in the file named by `file` (for rules that ``RuleType/takesTermLists``).

@@ -64,7 +64,7 @@ public enum RuleTypes {
         TermsRule.self, LoginRequiredRule.self, ProviderAllowedRule.self, AccountBannedRule.self, AccountSuspendedRule.self,
         ArticleClosedRule.self, LengthRule.self, EmptyRule.self, ControlCharactersRule.self, BidiControlsRule.self,
         CombiningOverloadRule.self, RateLimitRule.self, DuplicateRule.self, NewCommenterRule.self, RejectionRateRule.self,
-        PersonalInfoRule.self, LinksRule.self, FloodRule.self, ContactHandleRule.self,
+        PersonalInfoRule.self, LinksRule.self, FloodRule.self, ContactHandleRule.self, ModelRule.self,
     ]
 }
 

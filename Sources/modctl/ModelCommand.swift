@@ -1,0 +1,176 @@
+import ArgumentParser
+import Foundation
+import PolicyTools
+import StandardsPolicy
+
+/// `modctl model …`: train, evaluate and inspect the Board's learned abuse score. A model is a file that a policy names
+/// (`kind: model`, `params.model_file`), so it is stored, activated and replayed with its policy.
+struct ModelCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "model",
+        abstract: "Train, evaluate and inspect the learned abuse score that a policy's model rule reads.",
+        subcommands: [Train.self, Evaluate.self, Show.self]
+    )
+
+    /// The labelled options shared by training and evaluation.
+    struct Labelled: ParsableArguments {
+        @Argument(help: "A labelled file (.tsv with a header line, or .jsonl).")
+        var file: String
+
+        @Option(help: "The column that holds the comment.")
+        var textColumn = "text"
+
+        @Option(help: "The column that holds the label.")
+        var labelColumn = "label"
+
+        @Option(help: "The label of comments that should be approved; every other label is abuse.")
+        var cleanLabel = "none"
+
+        func rows() throws -> [LabelledEvaluation.Row] {
+            let contents: String
+            do {
+                contents = try String(contentsOfFile: file, encoding: .utf8)
+            } catch {
+                printError("cannot read \(file): \(error.localizedDescription)")
+                throw ExitCode.failure
+            }
+            do {
+                return try LabelledEvaluation.read(contents, jsonLines: file.hasSuffix(".jsonl"), textColumn: textColumn, labelColumn: labelColumn)
+            } catch let error as LabelledEvaluation.FormatError {
+                printError("\(file): \(error)")
+                throw ExitCode.failure
+            }
+        }
+    }
+
+    static func load(_ path: String) throws -> AbuseModel {
+        do {
+            return try ModelFile.model(from: String(contentsOfFile: path, encoding: .utf8))
+        } catch let problem as ModelFile.Problem {
+            printError("\(path): \(problem)")
+            throw ExitCode.failure
+        } catch {
+            printError("cannot read \(path): \(error.localizedDescription)")
+            throw ExitCode.failure
+        }
+    }
+
+    struct Train: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Train a model from labelled comments and write it as a model file (the same data and seed give the same file).")
+
+        @OptionGroup var labelled: Labelled
+
+        @Option(help: "Where to write the model file.")
+        var out: String
+
+        @Option(help: "The seed of the shuffle and of the held-out tenth.")
+        var seed: UInt64 = 1
+
+        @Option(help: "Passes over the data.")
+        var epochs = 6
+
+        @Option(help: "Feature buckets (a power of two).")
+        var buckets = 1 << 18
+
+        @Option(help: "AdaGrad's step size.")
+        var learningRate: Float = 0.5
+
+        @Option(help: "L2 regularization per step.")
+        var l2: Float = 1e-6
+
+        @Option(help: "The share of clean held-out comments the suggested threshold approves.")
+        var targetClean = 0.98
+
+        @Option(help: "Where the data comes from, and its license, for the model's provenance.")
+        var source: String?
+
+        func validate() throws {
+            guard buckets > 0, buckets & (buckets - 1) == 0, buckets <= 1 << 24 else {
+                throw ValidationError("--buckets must be a power of two up to 2^24")
+            }
+            guard (1...100).contains(epochs) else { throw ValidationError("--epochs must be 1…100") }
+            guard (0.5...1).contains(targetClean) else { throw ValidationError("--target-clean must be between 0.5 and 1") }
+        }
+
+        func run() async throws {
+            let rows = try labelled.rows()
+            var options = ModelTraining.Options()
+            options.seed = seed
+            options.epochs = epochs
+            options.buckets = buckets
+            options.targetCleanApproval = targetClean
+            options.learningRate = learningRate
+            options.l2 = l2
+            var provenance = [
+                "trained_from": URL(fileURLWithPath: labelled.file).lastPathComponent, "examples": String(rows.count), "seed": String(seed),
+                "epochs": String(epochs), "clean_label": labelled.cleanLabel,
+            ]
+            if let source { provenance["source"] = source }
+            let started = ContinuousClock.now
+            let (model, report) = ModelTraining.train(rows, cleanLabel: labelled.cleanLabel, options: options, provenance: provenance)
+            let text = ModelFile(model).text()
+            do {
+                try text.write(toFile: out, atomically: true, encoding: .utf8)
+            } catch {
+                printError("cannot write \(out): \(error.localizedDescription)")
+                throw ExitCode.failure
+            }
+            let seconds = (ContinuousClock.now - started) / .seconds(1)
+            print(
+                String(
+                    format:
+                        "trained on %d comments (%d held out) in %.1f s; threshold %.3f approves %.1f %% of clean held-out comments and blocks %.1f %% of the others; %@ (%d bytes)",
+                    report.examples, report.heldOut, seconds, report.threshold, 100 * report.cleanApproved, 100 * report.badBlocked, out,
+                    text.utf8.count))
+        }
+    }
+
+    struct Evaluate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a model's clean approved, bad blocked and precision at thresholds, alone and with a policy's rules.")
+
+        @OptionGroup var labelled: Labelled
+
+        @Option(help: "The model file.")
+        var model: String
+
+        @Option(help: "A policy file whose rules judge beside the model (default: the built-in Standards Board Policy).")
+        var policy: String?
+
+        @Option(help: "The clean-approval share to find the threshold for (rules and model together).")
+        var targetClean = 0.97
+
+        func run() async throws {
+            let rows = try labelled.rows()
+            let abuse = try ModelCommand.load(model)
+            let evaluation = ModelEvaluation(
+                rows: rows, cleanLabel: labelled.cleanLabel, model: abuse, policy: try PolicyCommand.load(policy), target: targetClean)
+            print("\(rows.count) labelled comments from \(labelled.file); model threshold \(abuse.threshold)")
+            print(evaluation.render(), terminator: "")
+            if let threshold = evaluation.thresholdForTarget, let figures = evaluation.atTarget {
+                print(
+                    String(
+                        format:
+                            "threshold for %.1f %% clean approved with the rules: %.3f (clean approved %.1f %%, bad blocked %.1f %%, precision %.1f %%)",
+                        100 * targetClean, threshold, 100 * figures.cleanApproved, 100 * figures.badBlocked, 100 * figures.precision))
+            } else {
+                print(String(format: "no threshold reaches %.1f %% clean approved with the rules", 100 * targetClean))
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a model file: its provenance, size and threshold.")
+
+        @Argument(help: "The model file.")
+        var file: String
+
+        func run() async throws {
+            let model = try ModelCommand.load(file)
+            print("model: \(file)")
+            print("buckets: \(model.buckets), non-zero weights: \(model.weights.filter { $0 != 0 }.count), threshold: \(model.threshold)")
+            for (key, value) in model.provenance.sorted(by: { $0.key < $1.key }) { print("\(key): \(value)") }
+        }
+    }
+}

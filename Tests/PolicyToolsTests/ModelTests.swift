@@ -1,0 +1,127 @@
+import Foundation
+import PolicyTools
+import StandardsPolicy
+import Testing
+
+/// The learned abuse score (issue 18): training, the model file, and the model rule.
+@Suite struct ModelTests {
+    /// A synthetic set: abusive comments use made-up insults (zorbak, 뀨덕) among ordinary words, clean ones do not.
+    static func synthetic(count: Int, offset: Int = 0) -> [LabelledEvaluation.Row] {
+        let ordinary = ["기사", "잘", "봤습니다", "오늘", "날씨", "경기", "정말", "좋네요", "the", "match", "was", "great", "news"]
+        let insults = ["zorbak", "뀨덕", "zorbaks", "뀨덕아"]
+        return (0..<count).map { index in
+            let n = index + offset
+            var words = (0..<5).map { ordinary[(n * 7 + $0 * 3) % ordinary.count] }
+            let bad = n % 2 == 0
+            if bad { words.insert(insults[n % insults.count], at: n % 4) }
+            return LabelledEvaluation.Row(label: bad ? "bad" : "none", text: words.joined(separator: " "))
+        }
+    }
+
+    static func options() -> ModelTraining.Options {
+        var options = ModelTraining.Options()
+        options.buckets = 1 << 12
+        options.epochs = 4
+        return options
+    }
+
+    @Test func trainingIsDeterministicForASeed() {
+        let rows = Self.synthetic(count: 200)
+        let first = ModelFile(ModelTraining.train(rows, cleanLabel: "none", options: Self.options()).0).text()
+        let second = ModelFile(ModelTraining.train(rows, cleanLabel: "none", options: Self.options()).0).text()
+        #expect(first == second)
+        var other = Self.options()
+        other.seed = 2
+        #expect(ModelFile(ModelTraining.train(rows, cleanLabel: "none", options: other).0).text() != first)
+    }
+
+    @Test func aModelSeparatesWhatItWasTaught() {
+        let (model, report) = ModelTraining.train(Self.synthetic(count: 400), cleanLabel: "none", options: Self.options())
+        #expect(report.cleanApproved >= 0.95 && report.badBlocked >= 0.95, "\(report)")
+        // Comments it never saw, of the same kinds.
+        for row in Self.synthetic(count: 40, offset: 1_000) {
+            let score = model.score(TextNormalizer.normalize(row.text))
+            if row.label == "none" {
+                #expect(score < model.threshold, "\(row.text): \(score)")
+            } else {
+                #expect(score >= model.threshold, "\(row.text): \(score)")
+            }
+        }
+        // What raised a score is named: the insult, in one of its features.
+        let explained = model.explain(TextNormalizer.normalize("오늘 경기 zorbak"))
+        #expect(explained.contains { $0.feature.contains("zorbak") || $0.feature.contains("orb") }, "\(explained)")
+    }
+
+    @Test func aModelFileRoundTrips() throws {
+        let (model, _) = ModelTraining.train(Self.synthetic(count: 200), cleanLabel: "none", options: Self.options())
+        let text = ModelFile(model).text()
+        let loaded = try ModelFile.model(from: text)
+        #expect(loaded.buckets == model.buckets && loaded.threshold == model.threshold && loaded.bias == model.bias)
+        // Quantized to a byte a weight: within half a step of the original, and the same file again.
+        let step = (model.weights.map(abs).max() ?? 0) / 127
+        #expect(zip(model.weights, loaded.weights).allSatisfy { abs($0 - $1) <= step / 2 + 1e-6 })
+        #expect(ModelFile(loaded).text() == text)
+        let sample = TextNormalizer.normalize("zorbak 기사")
+        #expect(abs(loaded.score(sample) - model.score(sample)) < 0.05)
+    }
+
+    @Test(arguments: [
+        (#"{"nope": 1}"#, "not a CommentDesk model file"),
+        (#"{"format":"other","version":1,"buckets":4,"bias":0,"scale":1,"threshold":0.5,"weights":"AAAAAA==","provenance":{}}"#, "format 'other'"),
+        (
+            #"{"format":"commentdesk-abuse-model","version":2,"buckets":4,"bias":0,"scale":1,"threshold":0.5,"weights":"AAAAAA==","provenance":{}}"#,
+            "version 2"
+        ),
+        (
+            #"{"format":"commentdesk-abuse-model","version":1,"buckets":3,"bias":0,"scale":1,"threshold":0.5,"weights":"AAAA","provenance":{}}"#,
+            "power of two"
+        ),
+        (
+            #"{"format":"commentdesk-abuse-model","version":1,"buckets":8,"bias":0,"scale":1,"threshold":0.5,"weights":"AAAAAA==","provenance":{}}"#,
+            "damaged"
+        ),
+    ])
+    func aBrokenModelFileIsRefusedWithTheReason(text: String, reason: String) {
+        #expect {
+            try ModelFile.model(from: text)
+        } throws: { error in
+            "\(error)".contains(reason)
+        }
+    }
+
+    static func policy(model: String, threshold: String = "") -> PolicyBundle {
+        let yaml = """
+            version: "m1"
+            login: {providers: [twitter]}
+            reason_codes: [abusive, login_required, processing_error, other]
+            rules:
+              - {id: abuse-model, kind: model, action: hold, reason: abusive, category: model, params: {model_file: abuse.json\(threshold)}}
+            """
+        return PolicyBundle(mainFile: "policy.yaml", files: ["policy.yaml": yaml, "abuse.json": model])
+    }
+
+    @Test func theModelRuleHoldsWithTheScoreAndWhy() throws {
+        let (model, _) = ModelTraining.train(Self.synthetic(count: 400), cleanLabel: "none", options: Self.options())
+        let policy = try CompiledPolicy(bundle: Self.policy(model: ModelFile(model).text()))
+        let held = policy.evaluate("오늘 경기 정말 zorbak", context: .textOnly())
+        #expect(held.outcome == .hold && held.reasons == ["abusive"])
+        #expect(held.hits.first?.matched?.hasPrefix("score ") == true, "\(held.hits)")
+        #expect(policy.evaluate("오늘 경기 정말 좋네요", context: .textOnly()).outcome == .approve)
+        // A threshold in the policy overrides the file's.
+        let strict = try CompiledPolicy(bundle: Self.policy(model: ModelFile(model).text(), threshold: ", threshold: 1.0"))
+        #expect(strict.evaluate("오늘 경기 정말 zorbak", context: .textOnly()).outcome == .approve)
+    }
+
+    @Test func aPolicyNamingABrokenModelDoesNotLoad() {
+        #expect {
+            try CompiledPolicy(bundle: Self.policy(model: "{}"))
+        } throws: { error in
+            "\(error)".contains("model_file 'abuse.json'") && "\(error)".contains("not a CommentDesk model file")
+        }
+        #expect {
+            try CompiledPolicy(bundle: PolicyBundle(mainFile: "policy.yaml", files: ["policy.yaml": Self.policy(model: "").files["policy.yaml"]!]))
+        } throws: { error in
+            "\(error)".contains("file 'abuse.json' not found")
+        }
+    }
+}

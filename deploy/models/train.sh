@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Builds the default abuse model reproducibly: the same data, seed and code give the same file, byte for byte.
+#
+#   deploy/models/train.sh            → deploy/models/abuse-ko.json, then its figures on the dev split
+#
+# Trained on ../shared/datasets/kocohub-korean-hate-speech/train.tsv only; dev.tsv is kept out and is the figure to report.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+data=${MODEL_DATA:-../shared/datasets/kocohub-korean-hate-speech}
+[ -f "$data/train.tsv" ] || { echo "train.sh: no labelled set at $data (set MODEL_DATA)" >&2; exit 1; }
+swift build -c release --product modctl >&2
+bin=$(swift build -c release --show-bin-path)
+"$bin/modctl" model train "$data/train.tsv" --text-column comments --label-column hate --clean-label none --seed 1 \
+  --source "Korean HateSpeech Dataset (Moon, Cho, Lee; kocohub/korean-hate-speech f8d05dc) train.tsv, CC BY-SA 4.0" \
+  --out deploy/models/abuse-ko.json
+"$bin/modctl" model evaluate "$data/dev.tsv" --text-column comments --label-column hate --clean-label none \
+  --model deploy/models/abuse-ko.json --target-clean 0.97
