@@ -28,22 +28,10 @@ public enum ModelTraining {
         public var badBlocked: Double
     }
 
-    /// A reproducible generator (SplitMix64) for the shuffle and the held-out split.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     public static func train(
         _ rows: [LabelledEvaluation.Row], cleanLabel: String, options: Options = Options(), provenance: [String: String] = [:]
     ) -> (AbuseModel, Report) {
-        var generator = Generator(state: options.seed)
+        var generator = SeededGenerator(state: options.seed)
         // Features once per comment.
         var examples: [(features: [Int], label: Float)] = []
         examples.reserveCapacity(rows.count)

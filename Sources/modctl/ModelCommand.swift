@@ -12,37 +12,6 @@ struct ModelCommand: AsyncParsableCommand {
         subcommands: [Train.self, Evaluate.self, Show.self]
     )
 
-    /// The labelled options shared by training and evaluation.
-    struct Labelled: ParsableArguments {
-        @Argument(help: "A labelled file (.tsv with a header line, or .jsonl).")
-        var file: String
-
-        @Option(help: "The column that holds the comment.")
-        var textColumn = "text"
-
-        @Option(help: "The column that holds the label.")
-        var labelColumn = "label"
-
-        @Option(help: "The label of comments that should be approved; every other label is abuse.")
-        var cleanLabel = "none"
-
-        func rows() throws -> [LabelledEvaluation.Row] {
-            let contents: String
-            do {
-                contents = try String(contentsOfFile: file, encoding: .utf8)
-            } catch {
-                printError("cannot read \(file): \(error.localizedDescription)")
-                throw ExitCode.failure
-            }
-            do {
-                return try LabelledEvaluation.read(contents, jsonLines: file.hasSuffix(".jsonl"), textColumn: textColumn, labelColumn: labelColumn)
-            } catch let error as LabelledEvaluation.FormatError {
-                printError("\(file): \(error)")
-                throw ExitCode.failure
-            }
-        }
-    }
-
     static func load(_ path: String) throws -> AbuseModel {
         do {
             return try ModelFile.model(from: String(contentsOfFile: path, encoding: .utf8))
@@ -59,7 +28,7 @@ struct ModelCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Train a model from labelled comments and write it as a model file (the same data and seed give the same file).")
 
-        @OptionGroup var labelled: Labelled
+        @OptionGroup var labelled: LabelledFileOptions
 
         @Option(help: "Where to write the model file.")
         var out: String
@@ -130,7 +99,7 @@ struct ModelCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print a model's clean approved, bad blocked and precision at thresholds, alone and with a policy's rules.")
 
-        @OptionGroup var labelled: Labelled
+        @OptionGroup var labelled: LabelledFileOptions
 
         @Option(help: "The model file.")
         var model: String
@@ -171,6 +140,37 @@ struct ModelCommand: AsyncParsableCommand {
             print("model: \(file)")
             print("buckets: \(model.buckets), non-zero weights: \(model.weights.filter { $0 != 0 }.count), threshold: \(model.threshold)")
             for (key, value) in model.provenance.sorted(by: { $0.key < $1.key }) { print("\(key): \(value)") }
+        }
+    }
+}
+
+/// A labelled file and its columns: what `modctl policy evaluate` and `modctl model train|evaluate` read.
+struct LabelledFileOptions: ParsableArguments {
+    @Argument(help: "A labelled file (.tsv with a header line, or .jsonl).")
+    var file: String
+
+    @Option(help: "The column that holds the comment.")
+    var textColumn = "text"
+
+    @Option(help: "The column that holds the label.")
+    var labelColumn = "label"
+
+    @Option(help: "The label of comments that should be approved; every other label is abuse.")
+    var cleanLabel = "none"
+
+    func rows() throws -> [LabelledEvaluation.Row] {
+        let contents: String
+        do {
+            contents = try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+            printError("cannot read \(file): \(error.localizedDescription)")
+            throw ExitCode.failure
+        }
+        do {
+            return try LabelledEvaluation.read(contents, jsonLines: file.hasSuffix(".jsonl"), textColumn: textColumn, labelColumn: labelColumn)
+        } catch let error as LabelledEvaluation.FormatError {
+            printError("\(file): \(error)")
+            throw ExitCode.failure
         }
     }
 }

@@ -124,17 +124,7 @@ extension PolicyCommand {
                 """
         )
 
-        @Argument(help: "The labelled file (.tsv with a header line, or .jsonl).")
-        var file: String
-
-        @Option(help: "The column that holds the comment.")
-        var textColumn = "text"
-
-        @Option(help: "The column that holds the label.")
-        var labelColumn = "label"
-
-        @Option(help: "The label of comments that should be approved; every other label should be blocked.")
-        var cleanLabel = "none"
+        @OptionGroup var labelled: LabelledFileOptions
 
         @Option(help: "A policy file (default: the built-in Standards Board Policy).")
         var policy: String?
@@ -147,23 +137,9 @@ extension PolicyCommand {
 
         func run() async throws {
             let compiled = try PolicyCommand.load(policy)
-            let contents: String
-            do {
-                contents = try String(contentsOfFile: file, encoding: .utf8)
-            } catch {
-                printError("cannot read \(file): \(error.localizedDescription)")
-                throw ExitCode.failure
-            }
-            let rows: [LabelledEvaluation.Row]
-            do {
-                rows = try LabelledEvaluation.read(
-                    contents, jsonLines: file.hasSuffix(".jsonl"), textColumn: textColumn, labelColumn: labelColumn)
-            } catch let error as LabelledEvaluation.FormatError {
-                printError("\(file): \(error)")
-                throw ExitCode.failure
-            }
-            let evaluation = LabelledEvaluation(rows: rows, policy: compiled, cleanLabel: cleanLabel, sampleLimit: samples)
-            print("policy: \(compiled.document.name) version \(compiled.version); \(rows.count) labelled comments from \(file)")
+            let rows = try labelled.rows()
+            let evaluation = LabelledEvaluation(rows: rows, policy: compiled, cleanLabel: labelled.cleanLabel, sampleLimit: samples)
+            print("policy: \(compiled.document.name) version \(compiled.version); \(rows.count) labelled comments from \(labelled.file)")
             print(evaluation.render(top: top), terminator: "")
         }
     }

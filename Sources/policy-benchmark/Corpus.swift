@@ -1,16 +1,9 @@
+import PolicyTools
+
 /// A deterministic, realistic mix of news comments: mostly ordinary Korean and English, with the share of
 /// profanity, obfuscation, personal information, links, spam and emoji a busy comment section sees.
 struct Corpus {
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    typealias Generator = SeededGenerator
 
     static let korean = [
         "정부의 이번 정책은", "기사 잘 읽었습니다", "이 문제는 좀 더 신중하게 봐야 합니다", "서울시 발표에 따르면", "부동산 가격이 너무 올랐네요",
