@@ -172,7 +172,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ModctlTests",
-            dependencies: ["CommentStore", "PostgresLibPQ", "PostgresTestSupport"],
+            dependencies: ["CommentStore", "PostgresLibPQ", "PostgresTestSupport", "StandardsPolicy"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommentStore
 import Foundation
 import PolicyTools
 import StandardsPolicy
@@ -26,9 +27,31 @@ struct ModelCommand: AsyncParsableCommand {
 
     struct Train: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Train a model from labelled comments and write it as a model file (the same data and seed give the same file).")
+            abstract: "Train a model from labelled comments and write it as a model file (the same data and seed give the same file).",
+            discussion: """
+                From a file (FILE with --text-column, --label-column, --clean-label) or from the database \
+                (--from-database --since 30d: every comment a moderator approved or rejected in the period, the \
+                moderator's latest word deciding; automatic decisions and holds are left out, so the model learns this \
+                Board's standard).
+                """)
 
-        @OptionGroup var labelled: LabelledFileOptions
+        @Argument(help: "A labelled file (.tsv with a header line, or .jsonl); leave out with --from-database.")
+        var file: String?
+
+        @Option(help: "The column that holds the comment.")
+        var textColumn = "text"
+
+        @Option(help: "The column that holds the label.")
+        var labelColumn = "label"
+
+        @Option(help: "The label of comments that should be approved; every other label is abuse.")
+        var cleanLabel = "none"
+
+        @Flag(help: "Learn from the moderators' approve and reject decisions in the database (DATABASE_URL).")
+        var fromDatabase = false
+
+        @Option(help: "With --from-database: how far back, as a duration (30d, 12w).")
+        var since = "90d"
 
         @Option(help: "Where to write the model file.")
         var out: String
@@ -60,10 +83,29 @@ struct ModelCommand: AsyncParsableCommand {
             }
             guard (1...100).contains(epochs) else { throw ValidationError("--epochs must be 1…100") }
             guard (0.5...1).contains(targetClean) else { throw ValidationError("--target-clean must be between 0.5 and 1") }
+            guard (file == nil) == fromDatabase else { throw ValidationError("give a labelled FILE or --from-database, one of the two") }
+            guard parseDuration(since) != nil else { throw ValidationError("--since must be a duration like 30d or 12w") }
+        }
+
+        /// The labelled comments, and the clean label they use.
+        func examples() async throws -> (rows: [LabelledEvaluation.Row], clean: String, source: String) {
+            if let file {
+                let labelled = try LabelledFileOptions.parse([
+                    file, "--text-column", textColumn, "--label-column", labelColumn, "--clean-label", cleanLabel,
+                ])
+                return (try labelled.rows(), cleanLabel, URL(fileURLWithPath: file).lastPathComponent)
+            }
+            let start = Date().addingTimeInterval(-Double(parseDuration(since) ?? 0))
+            let decided = try await withDatabase { try await ModeratorLabels.since(start, on: $0) }
+            guard !decided.isEmpty else {
+                printError("no moderator approved or rejected a comment in the last \(since): nothing to learn from")
+                throw ExitCode.failure
+            }
+            return (decided.map { LabelledEvaluation.Row(label: $0.outcome, text: $0.body) }, "approve", "moderator decisions since \(iso(start))")
         }
 
         func run() async throws {
-            let rows = try labelled.rows()
+            let (rows, clean, trainedFrom) = try await examples()
             var options = ModelTraining.Options()
             options.seed = seed
             options.epochs = epochs
@@ -72,12 +114,11 @@ struct ModelCommand: AsyncParsableCommand {
             options.learningRate = learningRate
             options.l2 = l2
             var provenance = [
-                "trained_from": URL(fileURLWithPath: labelled.file).lastPathComponent, "examples": String(rows.count), "seed": String(seed),
-                "epochs": String(epochs), "clean_label": labelled.cleanLabel,
+                "trained_from": trainedFrom, "examples": String(rows.count), "seed": String(seed), "epochs": String(epochs), "clean_label": clean,
             ]
             if let source { provenance["source"] = source }
             let started = ContinuousClock.now
-            let (model, report) = ModelTraining.train(rows, cleanLabel: labelled.cleanLabel, options: options, provenance: provenance)
+            let (model, report) = ModelTraining.train(rows, cleanLabel: clean, options: options, provenance: provenance)
             let text = ModelFile(model).text()
             do {
                 try text.write(toFile: out, atomically: true, encoding: .utf8)
