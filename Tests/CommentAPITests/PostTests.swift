@@ -141,7 +141,9 @@ struct PostTests {
                 return try await group.reduce(into: [Int]()) { $0.append($1) }
             }
             #expect(statuses.filter { $0 == 202 }.count == 2, "\(statuses)")
-            #expect(statuses.filter { $0 == 429 }.count == 6, "\(statuses)")
+            // Over the limit, or (on a loaded machine) past the database's time limit: refused either way.
+            #expect(statuses.filter { $0 == 429 || $0 == 503 }.count == 6, "\(statuses)")
+            #expect(statuses.contains(429), "\(statuses)")
             #expect(try await api.db.count("SELECT count(*) FROM comments") == 3)
         }
     }
@@ -156,7 +158,10 @@ struct PostTests {
                 return try await group.reduce(into: [Int]()) { $0.append($1) }
             }
             #expect(statuses.filter { $0 == 202 }.count == 5, "\(statuses)")
-            #expect(statuses.filter { $0 == 429 }.count == 15, "\(statuses)")
+            // The others are over the limit; on a loaded machine a post that waits on the account row past the
+            // database's time limit is told 503 (retry later) instead. Either way nothing more is stored.
+            #expect(statuses.filter { $0 == 429 || $0 == 503 }.count == 15, "\(statuses)")
+            #expect(statuses.contains(429), "\(statuses)")
             #expect(try await api.db.count("SELECT count(*) FROM comments") == 5)
             #expect(try await api.db.count("SELECT count(*) FROM accounts") == 1)
         }
