@@ -90,10 +90,8 @@ struct ModelCommand: AsyncParsableCommand {
         /// The labelled comments, and the clean label they use.
         func examples() async throws -> (rows: [LabelledEvaluation.Row], clean: String, source: String) {
             if let file {
-                let labelled = try LabelledFileOptions.parse([
-                    file, "--text-column", textColumn, "--label-column", labelColumn, "--clean-label", cleanLabel,
-                ])
-                return (try labelled.rows(), cleanLabel, URL(fileURLWithPath: file).lastPathComponent)
+                let rows = try LabelledFileOptions.rows(file, textColumn: textColumn, labelColumn: labelColumn)
+                return (rows, cleanLabel, URL(fileURLWithPath: file).lastPathComponent)
             }
             let start = Date().addingTimeInterval(-Double(parseDuration(since) ?? 0))
             let decided = try await withDatabase { try await ModeratorLabels.since(start, on: $0) }
@@ -200,6 +198,11 @@ struct LabelledFileOptions: ParsableArguments {
     var cleanLabel = "none"
 
     func rows() throws -> [LabelledEvaluation.Row] {
+        try Self.rows(file, textColumn: textColumn, labelColumn: labelColumn)
+    }
+
+    /// Reads a labelled file, printing why when it cannot be read.
+    static func rows(_ file: String, textColumn: String, labelColumn: String) throws -> [LabelledEvaluation.Row] {
         let contents: String
         do {
             contents = try String(contentsOfFile: file, encoding: .utf8)

@@ -78,6 +78,7 @@ enum Obfuscations {
     /// The symbol that masks one letter of a word (f*ck, sh*t): it stays inside the word, and the Latin view keeps it, so
     /// a term's masked spellings (``TermVariants``) match it.
     static let maskSymbol: Character = "*"
+    static let maskScalar = maskSymbol.unicodeScalars.first!.value
 
     /// Sino-Korean digit syllables, read as digits in runs (공일공 → 010; see ``Hangul/spelledDigitRun``).
     static let spelledDigits = ScalarTable([

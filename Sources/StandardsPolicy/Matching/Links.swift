@@ -102,41 +102,37 @@ enum Links {
     static func linkText(_ base: BaseText) -> LinkText {
         // A scalar writes one byte, a spoken form (one syllable or more) at most three per syllable: 닷 is " . ".
         let text = LinkText(capacity: 3 * base.count) { text in
-            do {
-                do {
-                    let scalars = base.scalars
-                    let classes = base.classes
-                    var index = 0
-                    scanning: while index < base.count {
-                        let scalar = scalars[index]
-                        let start = base.start(index)
-                        let end = base.end(index)
-                        if spokenStarts.contains(scalar) {
-                            for (syllables, replacement) in spokenKorean where index + syllables.count <= base.count {
-                                guard (0..<syllables.count).allSatisfy({ scalars[index + $0] == syllables[$0] }) else { continue }
-                                let last = base.end(index + syllables.count - 1)
-                                text.append(0x20, start, last)
-                                for byte in replacement { text.append(byte, start, last) }
-                                text.append(0x20, start, last)
-                                index += syllables.count
-                                continue scanning
-                            }
-                        }
-                        let scalarClass = classes[index]
-                        switch scalarClass.kind {
-                        case .latin, .digit: text.append(UInt8(scalarClass.value), start, end)
-                        case .invisible, .combining: break
-                        default:
-                            switch scalar {
-                            case 0x2E, 0x40, 0x2D, 0x5F, 0x2F, 0x3A, 0x3F, 0x3D, 0x26, 0x25, 0x2B, 0x7E, 0x23: text.append(UInt8(scalar), start, end)
-                            case 0x3002, 0xFF0E, 0xFF61, 0x2024, 0x00B7: text.append(0x2E, start, end)
-                            case 0xFF20: text.append(0x40, start, end)
-                            default: text.append(0x20, start, end)
-                            }
-                        }
-                        index += 1
+            let scalars = base.scalars
+            let classes = base.classes
+            var index = 0
+            scanning: while index < base.count {
+                let scalar = scalars[index]
+                let start = base.start(index)
+                let end = base.end(index)
+                if spokenStarts.contains(scalar) {
+                    for (syllables, replacement) in spokenKorean where index + syllables.count <= base.count {
+                        guard (0..<syllables.count).allSatisfy({ scalars[index + $0] == syllables[$0] }) else { continue }
+                        let last = base.end(index + syllables.count - 1)
+                        text.append(0x20, start, last)
+                        for byte in replacement { text.append(byte, start, last) }
+                        text.append(0x20, start, last)
+                        index += syllables.count
+                        continue scanning
                     }
                 }
+                let scalarClass = classes[index]
+                switch scalarClass.kind {
+                case .latin, .digit: text.append(UInt8(scalarClass.value), start, end)
+                case .invisible, .combining: break
+                default:
+                    switch scalar {
+                    case 0x2E, 0x40, 0x2D, 0x5F, 0x2F, 0x3A, 0x3F, 0x3D, 0x26, 0x25, 0x2B, 0x7E, 0x23: text.append(UInt8(scalar), start, end)
+                    case 0x3002, 0xFF0E, 0xFF61, 0x2024, 0x00B7: text.append(0x2E, start, end)
+                    case 0xFF20: text.append(0x40, start, end)
+                    default: text.append(0x20, start, end)
+                    }
+                }
+                index += 1
             }
         }
         return glueSpokenOperators(text)

@@ -41,37 +41,33 @@ enum PersonalInfo {
         var findings: [Finding] = []
         var bankWordRanges: [Range<Int>]?
         for run in text.digitRuns {
-            // Each stretch of groups tried is read in place: its digits, and the sizes of its groups.
+            // Each stretch of groups is tried by its digits and the sizes of its groups.
             let sizes = (0..<run.groupCount).map { run.groupRange($0).count }
-            do {
-                do {
-                    var group = 0
-                    while group < run.groupCount {
-                        var matched = false
-                        for last in stride(from: min(run.groupCount - 1, group + 5), through: group, by: -1) {
-                            let digitRange = run.groupStarts[group]..<run.groupRange(last).upperBound
-                            // Copied from zero: only texts with a run of seven digits or more come here.
-                            let digits = Array(run.digits[digitRange])
-                            let groupSizes = Array(sizes[group...last])
-                            let range = Int(run.starts[digitRange.lowerBound])..<Int(run.ends[digitRange.upperBound - 1])
-                            var kind = classify(digits, groupSizes: groupSizes, kinds: kinds)
-                            if kind == nil, kinds.contains(.bankAccount), looksLikeAccount(digits, groupSizes: groupSizes) {
-                                if bankWordRanges == nil { bankWordRanges = locate(bankWords, in: text.base) }
-                                let near = bankWordRanges!.contains { word in
-                                    word.upperBound + proximity >= range.lowerBound && word.lowerBound <= range.upperBound + proximity
-                                }
-                                if near { kind = .bankAccount }
-                            }
-                            if let kind {
-                                findings.append(Finding(kind: kind, range: range))
-                                group = last + 1
-                                matched = true
-                                break
-                            }
+            var group = 0
+            while group < run.groupCount {
+                var matched = false
+                for last in stride(from: min(run.groupCount - 1, group + 5), through: group, by: -1) {
+                    let digitRange = run.groupStarts[group]..<run.groupRange(last).upperBound
+                    // Copied from zero: only texts with a run of seven digits or more come here.
+                    let digits = Array(run.digits[digitRange])
+                    let groupSizes = Array(sizes[group...last])
+                    let range = Int(run.starts[digitRange.lowerBound])..<Int(run.ends[digitRange.upperBound - 1])
+                    var kind = classify(digits, groupSizes: groupSizes, kinds: kinds)
+                    if kind == nil, kinds.contains(.bankAccount), looksLikeAccount(digits, groupSizes: groupSizes) {
+                        if bankWordRanges == nil { bankWordRanges = locate(bankWords, in: text.base) }
+                        let near = bankWordRanges!.contains { word in
+                            word.upperBound + proximity >= range.lowerBound && word.lowerBound <= range.upperBound + proximity
                         }
-                        if !matched { group += 1 }
+                        if near { kind = .bankAccount }
+                    }
+                    if let kind {
+                        findings.append(Finding(kind: kind, range: range))
+                        group = last + 1
+                        matched = true
+                        break
                     }
                 }
+                if !matched { group += 1 }
             }
         }
         if kinds.contains(.email) {

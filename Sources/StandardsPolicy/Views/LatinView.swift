@@ -57,7 +57,7 @@ extension TextNormalizer {
                 let scalar = base.scalars[index]
                 if let letter = leetLetter(scalar) {
                     view.append(foldLatin(letter), start: start, end: end)
-                } else if scalar == Obfuscations.maskSymbol.unicodeScalars.first!.value {
+                } else if scalar == Obfuscations.maskScalar {
                     view.append(scalar, start: start, end: end)  // a masked letter (f*ck): masked spellings of terms read it
                 }
             case .invisible, .combining:

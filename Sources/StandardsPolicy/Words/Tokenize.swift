@@ -167,7 +167,7 @@ extension TextNormalizer {
             }
         }
         let nextIsWord = next.map { isWordCharacter($0.kind) } ?? false
-        if leetLetter(scalar) != nil || scalar == Obfuscations.maskSymbol.unicodeScalars.first!.value, previousIncluded && nextIsWord { return true }
+        if leetLetter(scalar) != nil || scalar == Obfuscations.maskScalar, previousIncluded && nextIsWord { return true }
         if scalar == 0x24, previousIncluded { return true }
         if scalar == 0x5E, let next, next.kind == .jamo || next.kind == .syllable { return true }
         return previousIncluded && gluesSyllables(at: index, classes: classes, count: count)
