@@ -48,10 +48,13 @@ struct LogLineTests {
         let logs = CapturedLogs()
         let template = try await migratedTemplate()
         try await TestPostgres.withDatabase(label: "api-logs", template: template) { configuration in
+            try await PostgresConnection.withConnection(configuration: configuration, logger: TestPostgres.logger) { setup in
+                try await setup.query("SELECT register_article('a-1', NULL, NULL, NULL)")
+            }
+            // Only the API's connections carry the limit, long enough that only the lock below trips it under load.
             var settings = configuration
-            settings.sessionSettings = [("statement_timeout", "300")]
+            settings.sessionSettings = [("statement_timeout", "2000")]
             try await PostgresClient(configuration: settings, options: .init(maxConnections: 2), logger: TestPostgres.logger).closing { db in
-                try await db.query("SELECT register_article('a-1', NULL, NULL, NULL)")
                 let app = try await CommentAPI.application(
                     configuration: APIConfiguration(port: 0), login: TestLogin.configuration, client: db, logger: logs.logger())
                 try await app.test(.live) { client in
