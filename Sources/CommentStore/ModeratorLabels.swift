@@ -9,13 +9,15 @@ public enum ModeratorLabels {
         public var body: String
         /// `approve` or `reject`.
         public var outcome: String
+        /// When the moderator decided it (their latest word).
+        public var decidedAt: Date
     }
 
     public static func since(_ since: Date, limit: Int = 1_000_000, on connection: PostgresConnection) async throws -> [Example] {
         let rows = try await connection.query(
             """
-            SELECT body, outcome FROM (
-                SELECT DISTINCT ON (c.id) c.id, c.body, d.outcome
+            SELECT body, outcome, decided_at FROM (
+                SELECT DISTINCT ON (c.id) c.id, c.body, d.outcome, d.decided_at
                 FROM comments c JOIN moderation_decisions d ON d.comment_id = c.id
                 WHERE d.source = 'moderator' AND d.decided_at >= \(since)
                 ORDER BY c.id, d.decided_at DESC, d.id DESC
@@ -24,8 +26,43 @@ public enum ModeratorLabels {
             ORDER BY id LIMIT \(limit)
             """)
         return try rows.map { row in
-            let (body, outcome) = try row.decode((String, String).self)
-            return Example(body: body, outcome: outcome)
+            let (body, outcome, decidedAt) = try row.decode((String, String, Date).self)
+            return Example(body: body, outcome: outcome, decidedAt: decidedAt)
         }
+    }
+
+    /// What the moderators have taught since a model was trained: comments whose latest moderator word (approve or
+    /// reject) came after `since` (every such comment when nil: a model trained from a file learned none of this
+    /// Board's decisions), and how many of them a moderator approved after one of `modelRules` held them.
+    public struct Tally: Sendable, Equatable {
+        public var labels: Int
+        public var overturnedModelHolds: Int
+
+        public init(labels: Int, overturnedModelHolds: Int) {
+            self.labels = labels
+            self.overturnedModelHolds = overturnedModelHolds
+        }
+    }
+
+    public static func tally(since: Date?, modelRules: [String], on connection: PostgresConnection) async throws -> Tally {
+        let row = try await connection.query(
+            """
+            WITH latest AS (
+                SELECT DISTINCT ON (d.comment_id) d.comment_id, d.outcome
+                FROM moderation_decisions d
+                WHERE d.source = 'moderator' AND (\(since)::timestamptz IS NULL OR d.decided_at > \(since))
+                ORDER BY d.comment_id, d.decided_at DESC, d.id DESC
+            )
+            SELECT count(*),
+                   count(*) FILTER (WHERE l.outcome = 'approve' AND EXISTS (
+                       SELECT 1 FROM moderation_decisions a, jsonb_array_elements(a.hits) h
+                       WHERE a.comment_id = l.comment_id AND a.source = 'automatic' AND a.outcome = 'hold'
+                         AND h->>'rule' = ANY (\(modelRules)::text[])))
+            FROM latest l
+            WHERE l.outcome IN ('approve', 'reject')
+            """
+        ).single()
+        let (labels, overturned) = try row.decode((Int, Int).self)
+        return Tally(labels: labels, overturnedModelHolds: overturned)
     }
 }

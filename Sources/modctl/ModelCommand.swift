@@ -59,39 +59,42 @@ struct ModelCommand: AsyncParsableCommand {
         @Option(help: "The seed of the shuffle and of the held-out tenth.")
         var seed: UInt64 = 1
 
-        @Option(help: "Passes over the data.")
-        var epochs = 6
+        @Option(help: "L-BFGS iterations at most.")
+        var iterations = 300
 
         @Option(help: "Feature buckets (a power of two).")
-        var buckets = 1 << 18
+        var buckets = ModelTraining.Options().buckets
 
-        @Option(help: "AdaGrad's step size.")
-        var learningRate: Float = 0.5
-
-        @Option(help: "L2 regularization per step.")
-        var l2: Float = 1e-6
+        @Option(help: "The L2 penalty per example (1 / (C × examples) in scikit-learn's terms).")
+        var l2: Float = ModelTraining.Options().l2
 
         @Option(help: "The share of clean held-out comments the suggested threshold approves.")
-        var targetClean = 0.98
+        var targetClean = ModelTraining.Options().targetCleanApproval
 
         @Option(help: "Where the data comes from, and its license, for the model's provenance.")
         var source: String?
 
+        @Option(help: "The policy whose rules the threshold is chosen beside (default: the built-in Standards Board Policy).")
+        var policy: String?
+
         func validate() throws {
-            guard buckets > 0, buckets & (buckets - 1) == 0, buckets <= 1 << 24 else {
-                throw ValidationError("--buckets must be a power of two up to 2^24")
+            guard buckets > 0, buckets & (buckets - 1) == 0, buckets <= 1 << 20 else {
+                throw ValidationError("--buckets must be a power of two up to 2^20")
             }
-            guard (1...100).contains(epochs) else { throw ValidationError("--epochs must be 1…100") }
+            guard (1...10_000).contains(iterations) else { throw ValidationError("--iterations must be 1…10000") }
+            guard l2 >= 0, l2 < 1 else { throw ValidationError("--l2 must be at least 0 and below 1") }
             guard (0.5...1).contains(targetClean) else { throw ValidationError("--target-clean must be between 0.5 and 1") }
             guard (file == nil) == fromDatabase else { throw ValidationError("give a labelled FILE or --from-database, one of the two") }
             guard parseDuration(since) != nil else { throw ValidationError("--since must be a duration like 30d or 12w") }
         }
 
         /// The labelled comments, and the clean label they use.
-        func examples() async throws -> (rows: [LabelledEvaluation.Row], clean: String, source: String) {
+        /// The labelled comments, the clean label they use, where they come from, and (from the database) when the newest
+        /// of them was decided.
+        func examples() async throws -> (rows: [LabelledEvaluation.Row], clean: String, source: String, newest: Date?) {
             if let file {
                 let rows = try LabelledFileOptions.rows(file, textColumn: textColumn, labelColumn: labelColumn)
-                return (rows, cleanLabel, URL(fileURLWithPath: file).lastPathComponent)
+                return (rows, cleanLabel, URL(fileURLWithPath: file).lastPathComponent, nil)
             }
             let start = Date().addingTimeInterval(-Double(parseDuration(since) ?? 0))
             let decided = try await withDatabase { try await ModeratorLabels.since(start, on: $0) }
@@ -99,24 +102,31 @@ struct ModelCommand: AsyncParsableCommand {
                 printError("no moderator approved or rejected a comment in the last \(since): nothing to learn from")
                 throw ExitCode.failure
             }
-            return (decided.map { LabelledEvaluation.Row(label: $0.outcome, text: $0.body) }, "approve", "moderator decisions since \(iso(start))")
+            return (
+                decided.map { LabelledEvaluation.Row(label: $0.outcome, text: $0.body) }, "approve", "moderator decisions since \(iso(start))",
+                decided.map(\.decidedAt).max()
+            )
         }
 
         func run() async throws {
-            let (rows, clean, trainedFrom) = try await examples()
+            let (rows, clean, trainedFrom, newest) = try await examples()
             var options = ModelTraining.Options()
             options.seed = seed
-            options.epochs = epochs
+            options.iterations = iterations
             options.buckets = buckets
             options.targetCleanApproval = targetClean
-            options.learningRate = learningRate
             options.l2 = l2
             var provenance = [
-                "trained_from": trainedFrom, "examples": String(rows.count), "seed": String(seed), "epochs": String(epochs), "clean_label": clean,
+                "trained_from": trainedFrom, "examples": String(rows.count), "seed": String(seed), "l2": String(l2), "clean_label": clean,
             ]
             if let source { provenance["source"] = source }
             let started = ContinuousClock.now
-            let (model, report) = ModelTraining.train(rows, cleanLabel: clean, options: options, provenance: provenance)
+            if let newest { provenance["labels_until"] = iso(newest) }
+            // The rules beside the model: the policy's, without a model of its own.
+            let rules = try PolicyCommand.load(policy, leavingOut: { $0.kind is ModelRule })
+            let context = EvaluationContext.textOnly(now: Date())
+            let blocked = rows.map { rules.evaluate($0.text, context: context).outcome != .approve }
+            let (model, report) = ModelTraining.train(rows, cleanLabel: clean, blockedByRules: blocked, options: options, provenance: provenance)
             let text = ModelFile(model).text()
             do {
                 try text.write(toFile: out, atomically: true, encoding: .utf8)
@@ -128,8 +138,9 @@ struct ModelCommand: AsyncParsableCommand {
             print(
                 String(
                     format:
-                        "trained on %d comments (%d held out) in %.1f s; threshold %.3f approves %.1f %% of clean held-out comments and blocks %.1f %% of the others; %@ (%d bytes)",
-                    report.examples, report.heldOut, seconds, report.threshold, 100 * report.cleanApproved, 100 * report.badBlocked, out,
+                        "trained on %d comments, %d iterations, in %.1f s; threshold %.3f: with the rules, %d-fold cross-validation approves %.1f %% of the clean comments and blocks %.1f %% of the others; %@ (%d bytes)",
+                    report.examples, report.iterations, seconds, report.threshold, report.folds, 100 * report.cleanApproved, 100 * report.badBlocked,
+                    out,
                     text.utf8.count))
         }
     }
@@ -143,7 +154,7 @@ struct ModelCommand: AsyncParsableCommand {
         @Option(help: "The model file.")
         var model: String
 
-        @Option(help: "A policy file whose rules judge beside the model (default: the built-in Standards Board Policy).")
+        @Option(help: "A policy file whose rules judge beside the model, its own model left out (default: the built-in policy).")
         var policy: String?
 
         @Option(help: "The clean-approval share to find the threshold for (rules and model together).")
@@ -153,7 +164,9 @@ struct ModelCommand: AsyncParsableCommand {
             let rows = try labelled.rows()
             let abuse = try ModelCommand.load(model)
             let evaluation = ModelEvaluation(
-                rows: rows, cleanLabel: labelled.cleanLabel, model: abuse, policy: try PolicyCommand.load(policy), target: targetClean)
+                rows: rows, cleanLabel: labelled.cleanLabel, model: abuse,
+                policy: try PolicyCommand.load(policy, leavingOut: { $0.kind is ModelRule }),
+                target: targetClean)
             print("\(rows.count) labelled comments from \(labelled.file); model threshold \(abuse.threshold)")
             print(evaluation.render(), terminator: "")
             if let threshold = evaluation.thresholdForTarget, let figures = evaluation.atTarget {

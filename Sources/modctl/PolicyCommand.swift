@@ -14,10 +14,10 @@ struct PolicyCommand: AsyncParsableCommand {
     )
 
     /// The policy at `path`, or the default one built into modctl.
-    static func load(_ path: String?) throws -> CompiledPolicy {
-        if let path { return try bundle(path).1 }
+    static func load(_ path: String?, leavingOut: (Rule) -> Bool = { _ in false }) throws -> CompiledPolicy {
+        if let path { return try bundle(path, leavingOut: leavingOut).1 }
         do {
-            return try CompiledPolicy.standardsBoard()
+            return try CompiledPolicy(bundle: .standardsBoard, leavingOut: leavingOut)
         } catch let error as PolicyError {
             printError("the built-in policy is not valid:\n\(error)")
             throw ExitCode.failure
@@ -135,11 +135,16 @@ extension PolicyCommand {
         @Option(help: "How many reasons and matched words to list per label.")
         var top = 8
 
+        @Flag(help: "Leave out the policy's learned-model rules: for a file the model was trained on, which would flatter it.")
+        var rulesOnly = false
+
         func run() async throws {
-            let compiled = try PolicyCommand.load(policy)
+            let compiled = try PolicyCommand.load(policy, leavingOut: { rulesOnly && $0.kind is ModelRule })
             let rows = try labelled.rows()
             let evaluation = LabelledEvaluation(rows: rows, policy: compiled, cleanLabel: labelled.cleanLabel, sampleLimit: samples)
-            print("policy: \(compiled.document.name) version \(compiled.version); \(rows.count) labelled comments from \(labelled.file)")
+            print(
+                "policy: \(compiled.document.name) version \(compiled.version)\(rulesOnly ? " (its rules, without a learned model)" : "");"
+                    + " \(rows.count) labelled comments from \(labelled.file)")
             print(evaluation.render(top: top), terminator: "")
         }
     }

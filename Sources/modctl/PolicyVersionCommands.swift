@@ -7,10 +7,10 @@ import StandardsPolicy
 
 extension PolicyCommand {
     /// The policy file and the term lists beside it, validated; an invalid one is reported and exits 1.
-    static func bundle(_ path: String) throws -> (PolicyBundle, CompiledPolicy) {
+    static func bundle(_ path: String, leavingOut: (Rule) -> Bool = { _ in false }) throws -> (PolicyBundle, CompiledPolicy) {
         do {
             let bundle = try PolicyBundle.read(contentsOf: path)
-            return (bundle, try CompiledPolicy(bundle: bundle))
+            return (bundle, try CompiledPolicy(bundle: bundle, leavingOut: leavingOut))
         } catch let error as PolicyError {
             printError("the policy is not valid:\n\(error)")
             throw ExitCode.failure

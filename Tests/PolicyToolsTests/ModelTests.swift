@@ -21,7 +21,7 @@ import Testing
     static func options() -> ModelTraining.Options {
         var options = ModelTraining.Options()
         options.buckets = 1 << 12
-        options.epochs = 4
+        options.iterations = 100
         return options
     }
 
@@ -30,9 +30,11 @@ import Testing
         let first = ModelFile(ModelTraining.train(rows, cleanLabel: "none", options: Self.options()).0).text()
         let second = ModelFile(ModelTraining.train(rows, cleanLabel: "none", options: Self.options()).0).text()
         #expect(first == second)
+        // The fit is over the whole set at once: the seed draws only the cross-validation folds, never the weights.
         var other = Self.options()
         other.seed = 2
-        #expect(ModelFile(ModelTraining.train(rows, cleanLabel: "none", options: other).0).text() != first)
+        let reseeded = ModelTraining.train(rows, cleanLabel: "none", options: other).0
+        #expect(reseeded.weights == ModelTraining.train(rows, cleanLabel: "none", options: Self.options()).0.weights)
     }
 
     @Test func aModelSeparatesWhatItWasTaught() {
@@ -47,9 +49,17 @@ import Testing
                 #expect(score >= model.threshold, "\(row.text): \(score)")
             }
         }
-        // What raised a score is named: the insult, in one of its features.
+        // What raised a score is named: features of the insult (in any of its views: `zorbak` typed on a Korean keyboard
+        // is ㅋㅐㄱㅠㅁㅏ), none of the ordinary words beside it.
         let explained = model.explain(TextNormalizer.normalize("오늘 경기 zorbak"))
-        #expect(explained.contains { $0.feature.contains("zorbak") || $0.feature.contains("orb") }, "\(explained)")
+        var ordinary: [AbuseModel.Feature] = []
+        AbuseModel.features(of: TextNormalizer.normalize("오늘 경기"), buckets: model.buckets, named: true, into: &ordinary)
+        var insult: [AbuseModel.Feature] = []
+        AbuseModel.features(of: TextNormalizer.normalize("zorbak"), buckets: model.buckets, named: true, into: &insult)
+        #expect(!explained.isEmpty)
+        #expect(
+            explained.allSatisfy { shown in insult.contains { $0.name == shown.feature } && !ordinary.contains { $0.name == shown.feature } },
+            "\(explained)")
     }
 
     @Test func aModelFileRoundTrips() throws {

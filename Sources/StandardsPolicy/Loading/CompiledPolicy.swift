@@ -51,9 +51,12 @@ public final class CompiledPolicy: Sendable {
     }
 
     /// Validates and compiles `bundle`. Throws ``PolicyError`` listing every problem, with file and line. `ruleTypes`
-    /// are the kinds its rules may name.
-    public init(bundle: PolicyBundle, ruleTypes: [any RuleType.Type] = RuleTypes.standard) throws {
-        let document = try PolicyLoader.document(from: bundle, ruleTypes: ruleTypes)
+    /// are the kinds its rules may name. Rules `leavingOut` accepts are validated and then dropped: what measuring a
+    /// model beside the rules needs (the rules without the policy's own model), or the rules alone on the data a
+    /// model was trained on.
+    public init(bundle: PolicyBundle, ruleTypes: [any RuleType.Type] = RuleTypes.standard, leavingOut: (Rule) -> Bool = { _ in false }) throws {
+        var document = try PolicyLoader.document(from: bundle, ruleTypes: ruleTypes)
+        document.rules.removeAll(where: leavingOut)
         var issues: [PolicyError.Issue] = []
         var patterns: [CompiledTerm] = []
         var latinSymbols: [(symbols: [UInt32], payload: Int32)] = []

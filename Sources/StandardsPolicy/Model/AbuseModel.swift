@@ -56,9 +56,9 @@ public struct AbuseModel: Sendable, Equatable {
         }
     }
 
-    /// The features of a normalized text, each once per occurrence (a word said twice counts twice).
+    /// The distinct features of a normalized text (a word said twice counts once), as the score reads them.
     public static func features(of text: NormalizedText, buckets: Int, named: Bool = false, into out: inout [Feature]) {
-        var collector = Collector(named: named)
+        var collector = Collector(named: named, buckets: buckets)
         visit(text, buckets: buckets, into: &collector)
         out.append(contentsOf: collector.features)
     }
@@ -71,20 +71,49 @@ public struct AbuseModel: Sendable, Equatable {
 
     struct Collector: Visitor {
         let named: Bool
+        var seen: BucketSet
         var features: [Feature] = []
+        init(named: Bool, buckets: Int) {
+            self.named = named
+            seen = BucketSet(buckets: buckets)
+        }
         func wantsName(_ bucket: Int) -> Bool { named }
-        mutating func visit(_ bucket: Int, name: String) { features.append(Feature(bucket: bucket, name: named ? name : nil)) }
+        mutating func visit(_ bucket: Int, name: String) {
+            if seen.insert(bucket) { features.append(Feature(bucket: bucket, name: named ? name : nil)) }
+        }
     }
 
-    /// Adds up the weights of the features: the score's only pass, which spells nothing.
+    /// Adds up the weights of the text's distinct features: the score's only pass, which spells nothing. A feature
+    /// counts once however often it occurs, so a word repeated ten times (or a long run of the same syllables) is not
+    /// ten times the evidence.
     struct Scorer: Visitor {
         let weights: [Int8]
+        var seen: BucketSet
         var sum: Int32 = 0
         var count = 0
+        init(weights: [Int8]) {
+            self.weights = weights
+            seen = BucketSet(buckets: weights.count)
+        }
         func wantsName(_ bucket: Int) -> Bool { false }
         mutating func visit(_ bucket: Int, name: String) {
+            guard seen.insert(bucket) else { return }
             sum &+= Int32(weights[bucket])
             count += 1
+        }
+    }
+
+    /// Which buckets a text has produced so far: one bit each.
+    struct BucketSet {
+        private var words: [UInt64]
+        init(buckets: Int) { words = [UInt64](repeating: 0, count: (buckets + 63) / 64) }
+        /// True when `bucket` was not in the set.
+        mutating func insert(_ bucket: Int) -> Bool {
+            let bit: UInt64 = 1 << UInt64(bucket & 63)
+            let word = words[bucket >> 6]
+            guard word & bit == 0 else { return false }
+            words[bucket >> 6] = word | bit
+            return true
         }
     }
 
@@ -131,12 +160,23 @@ public struct AbuseModel: Sendable, Equatable {
         }
         let offset: UInt64 = 0xcbf2_9ce4_8422_2325
         let prime: UInt64 = 0x100_0000_01b3
-        // Jamo view: n-grams of 2…4 inside each word, and the word.
-        text.jamo.withSymbols { symbols in
+        // Jamo view: n-grams of 2…4 inside each word, and the word. Words the view read off a QWERTY keyboard (Latin
+        // letters typed as Korean keys) are left to the Latin view: an English sentence spelled as jamo is noise that
+        // can look like keyboard-typed abuse.
+        let jamo = text.jamo
+        jamo.withSymbols { symbols in
             var start = 0
             while start < symbols.count {
                 var end = start
-                while end < symbols.count, symbols[end] != TextView.boundary { end += 1 }
+                var typed = false
+                while end < symbols.count, symbols[end] != TextView.boundary {
+                    typed = typed || jamo.unit(end).qwerty
+                    end += 1
+                }
+                if typed {
+                    start = end + 1
+                    continue
+                }
                 var whole = offset ^ 0x57
                 for first in start..<end {
                     whole = (whole ^ UInt64(symbols[first])) &* prime

@@ -52,8 +52,8 @@ public struct ModelFile: Codable, Sendable {
         guard file.version == AbuseModel.formatVersion else {
             throw Problem(description: "model format version \(file.version); this CommentDesk reads version \(AbuseModel.formatVersion)")
         }
-        guard file.buckets > 0, file.buckets <= 1 << 24, file.buckets & (file.buckets - 1) == 0 else {
-            throw Problem(description: "buckets \(file.buckets) is not a power of two up to 2^24")
+        guard file.buckets > 0, file.buckets <= 1 << 20, file.buckets & (file.buckets - 1) == 0 else {
+            throw Problem(description: "buckets \(file.buckets) is not a power of two up to 2^20")
         }
         guard let bytes = Data(base64Encoded: file.weights), bytes.count == file.buckets else {
             throw Problem(description: "the weights are damaged: expected \(file.buckets) base64 bytes")
