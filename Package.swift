@@ -87,7 +87,7 @@ let package = Package(
         // The nightly policy report: aggregation in PostgreSQL, rendered as Markdown, HTML with inline SVG, JSON and CSV.
         .target(
             name: "PolicyReports",
-            dependencies: ["PostgresLibPQ"],
+            dependencies: ["CommentStore", "PostgresLibPQ", "StandardsPolicy"],
             swiftSettings: swiftSettings
         ),
         // The reader API: a Hummingbird application with the login requirement, pre-checks and problem+json errors.
@@ -177,7 +177,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PolicyReportsTests",
-            dependencies: ["PolicyReports", "PostgresLibPQ", "PostgresTestSupport"],
+            dependencies: ["CommentStore", "PolicyReports", "PostgresLibPQ", "PostgresTestSupport"],
             exclude: ["Golden", "Support"],
             swiftSettings: swiftSettings
         ),

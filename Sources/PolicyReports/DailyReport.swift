@@ -22,6 +22,9 @@ public struct DailyReport: Sendable, Codable, Equatable {
     public var policyVersions: [PolicyVersionLine]
     /// 24 rows, hour 0 to 23 in the report's time zone.
     public var hourly: [HourLine]
+    /// The learned models of the policy active when the report ran, and what the moderators have taught since each
+    /// was trained: the next training data (issue 18). Nil in reports stored before it was measured.
+    public var models: [ModelLine]? = nil
 
     public struct Totals: Sendable, Codable, Equatable {
         public var submitted = 0
@@ -109,6 +112,19 @@ public struct DailyReport: Sendable, Codable, Equatable {
         public var version: String
         public var activatedAt: Date
         public var deactivatedAt: Date?
+    }
+
+    public struct ModelLine: Sendable, Codable, Equatable {
+        /// The `model` rule's id in the policy.
+        public var rule: String
+        /// What it was trained on (the model file's provenance).
+        public var trainedFrom: String
+        /// The newest moderator decision it learned from; nil for a model trained from a file.
+        public var labelsUntil: Date?
+        /// Comments a moderator approved or rejected since then (cumulative, not only this day).
+        public var labelsSince: Int
+        /// Of those, the ones the model held and a moderator approved.
+        public var overturnedHolds: Int
     }
 
     public struct HourLine: Sendable, Codable, Equatable {

@@ -1,5 +1,7 @@
+import CommentStore
 public import Foundation
 public import PostgresLibPQ
+import StandardsPolicy
 
 /// Why a report cannot be made for what was asked.
 public struct ReportError: Error, Sendable, CustomStringConvertible {
@@ -259,6 +261,25 @@ private struct Queries {
         return DailyReport(
             date: date, timeZone: timeZone, generatedAt: generatedAt, totals: totals, reasons: reasons, rules: rules, overturns: overturns,
             speed: speed, moderators: moderators, sanctions: sanctions, mostCommented: mostCommented, mostRejected: mostRejected,
-            providers: providers, loginRequiredRejections: t.10, trend: trend, policyVersions: versions, hourly: hourly)
+            providers: providers, loginRequiredRejections: t.10, trend: trend, policyVersions: versions, hourly: hourly,
+            models: try await models())
+    }
+
+    /// The active policy's `model` rules, each with the moderator labels gathered since its model was trained.
+    func models() async throws -> [DailyReport.ModelLine] {
+        guard let active = try await PolicyVersions().active(on: connection) else { return [] }
+        // A stored version was valid when it was activated; one this build cannot read has no model to report on.
+        guard let policy = try? CompiledPolicy(bundle: active.bundle) else { return [] }
+        var lines: [DailyReport.ModelLine] = []
+        for rule in policy.document.rules {
+            guard let model = rule.kind as? ModelRule else { continue }
+            let until = model.model.provenance["labels_until"].flatMap { try? Date($0, strategy: .iso8601) }
+            let tally = try await ModeratorLabels.tally(since: until, modelRules: [rule.id], on: connection)
+            lines.append(
+                .init(
+                    rule: rule.id, trainedFrom: model.model.provenance["trained_from"] ?? "unknown", labelsUntil: until, labelsSince: tally.labels,
+                    overturnedHolds: tally.overturnedModelHolds))
+        }
+        return lines
     }
 }

@@ -93,6 +93,15 @@ extension DailyReport {
             rows: policyVersions.map { ["\($0.id)", $0.version, iso.format($0.activatedAt), $0.deactivatedAt.map(iso.format) ?? "still active"] })
     }
 
+    var modelsTable: Table {
+        let iso = Date.ISO8601FormatStyle()
+        return Table(
+            header: ["model rule", "trained from", "labels until", "moderator labels since", "of which overturned model holds"],
+            rows: (models ?? []).map {
+                [$0.rule, $0.trainedFrom, $0.labelsUntil.map(iso.format) ?? "–", "\($0.labelsSince)", "\($0.overturnedHolds)"]
+            })
+    }
+
     /// The report as Markdown, for the Board's mail and the wiki.
     public var markdown: String {
         var out: [String] = []
@@ -155,6 +164,9 @@ extension DailyReport {
         out.append("## Policy versions active during the day")
         out.append("")
         table(policyVersionsTable)
+        out.append("## Learned models: what the moderators have taught since training")
+        out.append("")
+        table(modelsTable)
         out.append("## Hourly volume")
         out.append("")
         table(

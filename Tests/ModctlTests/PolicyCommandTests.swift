@@ -7,13 +7,16 @@ import Testing
 
 @Suite("modctl policy against the database")
 struct PolicyCommandTests {
+    /// The version the default policy file declares.
+    static let defaultVersion = (try? CompiledPolicy.standardsBoard().version) ?? "unreadable"
+
     /// A copy of the default policy with insults rejected instead of held, a new version, and one edit to apply.
     static func candidate(_ edit: (String) -> String = { $0 }) throws -> String {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cdt-policy-\(UUID().uuidString.prefix(8))")
         try FileManager.default.copyItem(at: TestPostgres.repositoryRoot.appendingPathComponent("deploy/policy"), to: folder)
         let file = folder.appendingPathComponent("standards-board.yaml")
         var text = try String(contentsOf: file, encoding: .utf8)
-        text = text.replacingOccurrences(of: "version: \"2026.12.03-1\"", with: "version: \"candidate-2\"")
+        text = text.replacingOccurrences(of: "version: \"\(Self.defaultVersion)\"", with: "version: \"candidate-2\"")
         text = text.replacingOccurrences(
             of: "  - id: insults\n    kind: terms\n    action: hold", with: "  - id: insults\n    kind: terms\n    action: reject")
         try edit(text).write(to: file, atomically: true, encoding: .utf8)
@@ -37,7 +40,7 @@ struct PolicyCommandTests {
             let path = try Self.candidate()
             let diff = try await desk.modctl("policy", "diff", path)
             #expect(diff.code == 0)
-            #expect(diff.stdout.contains("active 2026.12.03-1 → candidate candidate-2"))
+            #expect(diff.stdout.contains("active \(Self.defaultVersion) → candidate candidate-2"), "\(diff.stdout)")
             #expect(diff.stdout.contains("changed  insults: action hold → reject"), "\(diff.stdout)")
             #expect(
                 try await desk.modctl("policy", "diff", TestPostgres.repositoryRoot.appendingPathComponent("deploy/policy/standards-board.yaml").path)

@@ -213,7 +213,7 @@ struct WorkerProcessTests {
             var bundle = PolicyBundle.standardsBoard
             bundle.files["spam.txt"]! += "zebracorn\n"
             bundle.files["standards-board.yaml"] = bundle.files["standards-board.yaml"]!.replacingOccurrences(
-                of: "2026.12.03-1", with: "2026.11.29-live")
+                of: "version: \"\(try CompiledPolicy.standardsBoard().version)\"", with: "version: \"2026.11.29-live\"")
             let stored = try await harness.client.withConnection { try await PolicyVersions().activate(bundle, by: "board", on: $0) }
             try await waitUntil("the worker switched to the new version", timeout: .seconds(30)) {
                 worker.child.output.contains("policy_version=\(stored.id)")

@@ -1,3 +1,4 @@
+import CommentStore
 import Foundation
 import PolicyReports
 import PostgresLibPQ
@@ -73,10 +74,10 @@ enum Fixture {
             minute: 1445, article: "a-1", provider: "twitter", subject: "t1", auto: "approve", rules: [], decisionMilliseconds: 40, moderator: nil),
     ]
 
-    static func seed(_ db: PostgresClient) async throws {
+    static func seed(_ db: PostgresClient, comments: [Seeded] = day + outside, sanction: Bool = true) async throws {
         try await db.query("SELECT register_article('a-1', NULL, 'Budget vote', NULL), register_article('a-2', NULL, 'Derby match', NULL)")
         try await db.query("UPDATE policy_versions SET activated_at = \(midnight.addingTimeInterval(-86_400 * 3))")
-        for comment in day + outside {
+        for comment in comments {
             let at = midnight.addingTimeInterval(Double(comment.minute * 60))
             let id = try await db.query(
                 """
@@ -104,6 +105,7 @@ enum Fixture {
                     """)
             }
         }
+        guard sanction else { return }
         try await db.query(
             """
             INSERT INTO account_sanctions (account_id, kind, reason, issued_by, issued_at)
@@ -236,6 +238,44 @@ struct ReportTests {
                 if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" { try text.write(toFile: path, atomically: true, encoding: .utf8) }
                 let golden = try String(contentsOfFile: path, encoding: .utf8)
                 #expect(text == golden, "\(name) differs from the golden file; rerun with UPDATE_GOLDEN=1 if the change is intended")
+            }
+        }
+    }
+
+    /// The default policy's learned model, and the moderators' approve/reject decisions since it was trained (all of
+    /// them: it was trained from a file): the next training data, with the model holds they overturned.
+    @Test func theReportCountsWhatTheModeratorsTaughtSinceTheModelWasTrained() async throws {
+        let model = [("abuse-model", "abusive")]
+        let comments = [
+            Seeded(
+                minute: 10, article: "a-1", provider: "twitter", subject: "m1", auto: "hold", rules: model, decisionMilliseconds: 50,
+                moderator: ("approve", "kim", 60)),
+            Seeded(
+                minute: 20, article: "a-1", provider: "twitter", subject: "m2", auto: "hold", rules: model, decisionMilliseconds: 50,
+                moderator: ("reject", "kim", 60)),
+            Seeded(
+                minute: 30, article: "a-1", provider: "twitter", subject: "m3", auto: "hold", rules: [("insults", "insult")],
+                decisionMilliseconds: 50,
+                moderator: ("approve", "lee", 60)),
+            Seeded(
+                minute: 40, article: "a-1", provider: "twitter", subject: "m4", auto: "hold", rules: model, decisionMilliseconds: 50, moderator: nil),
+            Seeded(
+                minute: 50, article: "a-1", provider: "twitter", subject: "m5", auto: "approve", rules: [], decisionMilliseconds: 50, moderator: nil),
+        ]
+        try await withMigratedDatabase(label: "report-models") { db in
+            try await Fixture.seed(db, comments: comments, sanction: false)
+            let report = try await Self.build(db)
+            let line = try #require(report.models?.first)
+            #expect(report.models?.count == 1)
+            #expect(line.rule == "abuse-model" && line.trainedFrom == "train.tsv" && line.labelsUntil == nil)
+            #expect(line.labelsSince == 3, "three comments approved or rejected by a moderator")
+            #expect(line.overturnedHolds == 1, "one model hold approved")
+            #expect(report.markdown.contains("| abuse-model | train.tsv | – | 3 | 1 |"), "\(report.markdown)")
+            // A model trained from the database up to a moment counts only what came after it.
+            let afterFirst = Fixture.midnight.addingTimeInterval(15 * 60)
+            try await db.withConnection { connection in
+                let later = try await ModeratorLabels.tally(since: afterFirst, modelRules: ["abuse-model"], on: connection)
+                #expect(later == ModeratorLabels.Tally(labels: 2, overturnedModelHolds: 0))
             }
         }
     }

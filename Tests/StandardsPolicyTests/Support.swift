@@ -11,7 +11,18 @@ let standardsBoard: CompiledPolicy = {
     }
 }()
 
-/// One expectation: the text's outcome under the default policy, and reasons that must be among its hits.
+/// The default policy's rules, its learned model left out: what the case suites below test. The model is statistical
+/// (on unseen labelled comments it holds about 3 in 100 clean ones by design), so it is tested by its rates
+/// (``ModelInThePolicyTests``), never sentence by sentence.
+let standardsBoardRules: CompiledPolicy = {
+    do {
+        return try CompiledPolicy(bundle: .standardsBoard, leavingOut: { $0.kind is ModelRule })
+    } catch {
+        fatalError("the default policy does not load: \(error)")
+    }
+}()
+
+/// One expectation: the text's outcome under the default policy's rules, and reasons that must be among its hits.
 struct PolicyCase: CustomTestStringConvertible, Sendable {
     var text: String
     var outcome: Action
@@ -29,7 +40,7 @@ struct PolicyCase: CustomTestStringConvertible, Sendable {
 }
 
 func check(_ policyCase: PolicyCase, context: EvaluationContext = .textOnly(), sourceLocation: SourceLocation = #_sourceLocation) {
-    let verdict = standardsBoard.evaluate(policyCase.text, context: context)
+    let verdict = standardsBoardRules.evaluate(policyCase.text, context: context)
     #expect(
         verdict.outcome == policyCase.outcome,
         "\(policyCase.testDescription) → \(verdict.outcome) \(verdict.hits.map { "\($0.rule)[\($0.matched ?? "")]" })",

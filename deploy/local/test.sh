@@ -52,8 +52,9 @@ if [ $# -eq 0 ]; then
   swift build -c release --product policy-benchmark
   "$(swift build -c release --show-bin-path)/policy-benchmark" --fuzz 20000
   # The engine's cost budget (issue 16): instructions per verdict, counted by cachegrind, which the load of the machine
-  # does not move. Speed is a floor with a budget, not a target.
-  budget=25000
+  # does not move. Speed is a floor with a budget, not a target. The default policy's rules cost about 23,600; its
+  # learned model (issue 18) about 27,600 more (BENCHMARKS.md).
+  budget=55000
   counted=$(bash deploy/bench/policy-instructions.sh | tail -n 1)
   echo "$counted (budget $budget)"
   per_verdict=$(echo "$counted" | awk '{print $3}')

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the default abuse model reproducibly: the same data, seed and code give the same file, byte for byte.
 #
-#   deploy/models/train.sh            → deploy/models/abuse-ko.json, then its figures on the dev split
+#   deploy/models/train.sh            → deploy/policy/abuse-ko.json, then its figures on the dev split
 #
 # Trained on ../shared/datasets/kocohub-korean-hate-speech/train.tsv only; dev.tsv is kept out and is the figure to report.
 set -euo pipefail
@@ -12,6 +12,6 @@ swift build -c release --product modctl >&2
 bin=$(swift build -c release --show-bin-path)
 "$bin/modctl" model train "$data/train.tsv" --text-column comments --label-column hate --clean-label none --seed 1 \
   --source "Korean HateSpeech Dataset (Moon, Cho, Lee; kocohub/korean-hate-speech f8d05dc) train.tsv, CC BY-SA 4.0" \
-  --out deploy/models/abuse-ko.json
+  --out deploy/policy/abuse-ko.json
 "$bin/modctl" model evaluate "$data/dev.tsv" --text-column comments --label-column hate --clean-label none \
-  --model deploy/models/abuse-ko.json --target-clean 0.97
+  --model deploy/policy/abuse-ko.json --target-clean 0.97

@@ -5,6 +5,7 @@ extension PolicyBundle {
         mainFile: "standards-board.yaml",
         files: [
             "standards-board.yaml": PackageResources.standards_board_yaml,
+            "abuse-ko.json": PackageResources.abuse_ko_json,
             "allow.txt": PackageResources.allow_txt,
             "hate.txt": PackageResources.hate_txt,
             "insults.txt": PackageResources.insults_txt,
