@@ -27,8 +27,12 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
         // NIOHTTPTypes: the request parts the API's read-timeout handler sees (Hummingbird already builds it).
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
-        // Tests only: RSA keys for the RS256 login tests (jwt-kit already builds swift-crypto).
+        // SHA-256 for PKCE, and RSA keys for the RS256 login tests (jwt-kit already builds swift-crypto).
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        // The built-in reader login's calls to X and Facebook (token exchange, user info).
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // NIOHTTP1: the request and status types AsyncHTTPClient speaks (Hummingbird already builds swift-nio).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // libpq, from the system (Debian/Ubuntu: libpq-dev). The shim header also finds libpq-fe.h without pkg-config.
@@ -97,11 +101,28 @@ let package = Package(
                 "CommentStore",
                 "PostgresLibPQ",
                 "StandardsPolicy",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // A stand-in for X's and Facebook's login servers (their protocols, one local port): tests and run.sh only.
+        .target(
+            name: "LoginStandIn",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "login-standin",
+            dependencies: [
+                "LoginStandIn", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -163,8 +184,11 @@ let package = Package(
         .testTarget(
             name: "CommentAPITests",
             dependencies: [
-                "CommentAPI", "CommentStore", "PostgresLibPQ", "PostgresTestSupport", "StandardsPolicy",
+                "CommentAPI", "CommentStore", "LoginStandIn", "PostgresLibPQ", "PostgresTestSupport", "StandardsPolicy",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ],

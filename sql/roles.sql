@@ -20,7 +20,12 @@ DECLARE
 BEGIN
     FOREACH name IN ARRAY ARRAY['commentdesk_api', 'commentdesk_worker', 'commentdesk_moderator', 'commentdesk_report'] LOOP
         IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = name) THEN
-            EXECUTE format('CREATE ROLE %I NOLOGIN', name);
+            -- Roles belong to the cluster: two databases set up at once may both find the role missing.
+            BEGIN
+                EXECUTE format('CREATE ROLE %I NOLOGIN', name);
+            EXCEPTION WHEN duplicate_object OR unique_violation THEN
+                NULL;
+            END;
         END IF;
         EXECUTE format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), name);
         EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I', current_schema(), name);
@@ -44,6 +49,7 @@ DO $$ BEGIN EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM commentdesk_api
 -- It cannot change a status, a decision or an account, call submit_comment, or lock an account's row.
 GRANT EXECUTE ON FUNCTION post_comment(text, text, text, text, text, text, timestamptz, timestamptz) TO commentdesk_api;
 GRANT EXECUTE ON FUNCTION reader_comment(bigint, text, text) TO commentdesk_api;
+GRANT EXECUTE ON FUNCTION begin_reader_login(text, text, text, text), finish_reader_login(text, text) TO commentdesk_api;
 GRANT SELECT (id, ref) ON articles TO commentdesk_api;
 GRANT SELECT (id, article_id, account_id, body, submitted_at, status) ON comments TO commentdesk_api;
 GRANT SELECT (id, display_name) ON accounts TO commentdesk_api;

@@ -25,6 +25,11 @@ public struct APIConfiguration: Sendable {
     /// Where `/metrics` (Prometheus text) is served: never on the readers' port. nil: not served.
     public var metricsHost: String
     public var metricsPort: Int?
+    /// Built-in login with X and Facebook, and the article pages' origins (CORS); nil: only the site's own login
+    /// tokens, and no CORS unless ``siteOrigins`` names origins.
+    public var readerLogin: ReaderLoginConfiguration?
+    /// Article pages' origins allowed to call the API from a browser when built-in login is off.
+    public var siteOrigins: [String] = []
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 32 * 1024, defaultPageSize: Int = 20,
@@ -52,14 +57,19 @@ public enum CommentAPI {
     public static func application(
         configuration: APIConfiguration, login: LoginConfiguration, client: PostgresClient, logger: Logger
     ) async throws -> some ApplicationProtocol & Service {
-        let verifier = try await LoginVerifier(login)
+        let verifier = try await LoginVerifier(login, readers: configuration.readerLogin)
         let policy = ActivePolicy(client: client, seedingActor: nil, logger: logger)
         let metrics = APIMetrics()
         let handlers = Handlers(configuration: configuration, verifier: verifier, policy: policy, client: client, metrics: metrics, logger: logger)
         // HEAD is answered wherever GET is routed (Hummingbird strips the body).
         let router = Router(options: .autoGenerateHeadEndpoints)
+        let origins = configuration.readerLogin?.siteOrigins ?? configuration.siteOrigins.map(ReaderLoginConfiguration.origin)
+        if !origins.isEmpty { router.middlewares.add(SiteCORSMiddleware(origins: Set(origins))) }
         router.middlewares.add(EdgeMiddleware(metrics: metrics, logger: logger))
         handlers.register(on: router)
+        if let readerLogin = configuration.readerLogin {
+            await LoginRoutes(configuration: readerLogin, client: client, logger: logger).register(on: router)
+        }
         var services: [any Service] = [PolicyRefresher(policy: policy, interval: configuration.policyRefreshInterval, logger: logger)]
         if let port = configuration.metricsPort {
             services.append(metricsApplication(metrics, host: configuration.metricsHost, port: port, logger: logger))

@@ -124,13 +124,24 @@ public enum DevelopmentLogin {
 
 /// Verifies login tokens: the algorithm named in the header must be the configured key's, the signature must
 /// verify, `iss` and `aud` must match, `exp` (required) and `nbf` must hold, and `sub` and `provider` must be there.
+/// Two issuers may be trusted: the site's own login (``LoginConfiguration``) and, with built-in login on, commentd itself
+/// (tokens whose header names the `kid` ``LoginRoutes/keyID``, HS256 with ``ReaderLoginConfiguration/tokenSecret``).
 final class LoginVerifier: Sendable {
     let configuration: LoginConfiguration
     let algorithm: String
     private let keys: JWTKeyCollection
+    /// commentd's own reader tokens, when built-in login is configured.
+    private let readers: (keys: JWTKeyCollection, issuer: String, lifetime: Double)?
 
-    init(_ configuration: LoginConfiguration) async throws {
+    init(_ configuration: LoginConfiguration, readers readerLogin: ReaderLoginConfiguration? = nil) async throws {
         self.configuration = configuration
+        if let readerLogin {
+            let own = await JWTKeyCollection().add(
+                hmac: HMACKey(from: readerLogin.tokenSecret), digestAlgorithm: .sha256, kid: JWKIdentifier(string: LoginRoutes.keyID))
+            readers = (own, readerLogin.issuer, readerLogin.tokenLifetimeSeconds)
+        } else {
+            readers = nil
+        }
         let keys = JWTKeyCollection()
         switch configuration.key {
         case .sharedSecret(let secret):
@@ -164,22 +175,28 @@ final class LoginVerifier: Sendable {
         let token = String(parts[1]).trimmingCharacters(in: .whitespaces)
         guard token.utf8.count <= 8192 else { throw .invalid("the token is too long") }
         let header = Self.header(token) ?? [:]
-        guard header["alg"] as? String == algorithm else { throw .invalid("the token is not signed with the expected algorithm") }
+        // commentd's own tokens name its key; every other token is the site's.
+        let own = readers != nil && header["kid"] as? String == LoginRoutes.keyID
+        let expected = own ? "HS256" : algorithm
+        let issuer = own ? readers?.issuer ?? "" : configuration.issuer
+        let audience = own ? ReaderLoginConfiguration.audience : configuration.audience
+        let maxLifetime = own ? readers?.lifetime ?? 0 : configuration.maxLifetimeSeconds
+        guard header["alg"] as? String == expected else { throw .invalid("the token is not signed with the expected algorithm") }
         // RFC 7515 §4.1.11: a recipient that does not understand a listed critical extension must refuse the token.
         guard header["crit"] == nil else { throw .invalid("the token names critical header extensions this service does not support") }
         let claims: LoginClaims
         do {
-            claims = try await keys.verify(token, as: LoginClaims.self)
+            claims = try await (own ? readers?.keys ?? keys : keys).verify(token, as: LoginClaims.self)
         } catch let error as JWTError where error.errorType == .signatureVerificationFailed {
             throw .invalid("the token's signature does not verify")
         } catch {
             throw .invalid("the token is malformed")
         }
         let leeway = configuration.leewaySeconds
-        let oldest = -(configuration.maxLifetimeSeconds + leeway)
+        let oldest = -(maxLifetime + leeway)
         guard let exp = claims.exp?.value else { throw .invalid("the token has no expiry (exp)") }
         guard exp.timeIntervalSince(now) > -leeway else { throw .invalid("the token has expired") }
-        guard exp.timeIntervalSince(now) <= configuration.maxLifetimeSeconds + leeway else {
+        guard exp.timeIntervalSince(now) <= maxLifetime + leeway else {
             throw .invalid("the token's expiry (exp) is further ahead than this service accepts")
         }
         if let nbf = claims.nbf?.value {
@@ -191,9 +208,9 @@ final class LoginVerifier: Sendable {
             guard iat.timeIntervalSince(now) >= oldest else { throw .invalid("the token's issue time (iat) is implausibly old") }
         }
         guard let iss = claims.iss?.value else { throw .invalid("the token has no issuer (iss)") }
-        guard iss == configuration.issuer else { throw .invalid("the token is from another issuer") }
+        guard iss == issuer else { throw .invalid("the token is from another issuer") }
         guard let aud = claims.aud?.value else { throw .invalid("the token has no audience (aud)") }
-        guard aud.contains(configuration.audience) else { throw .invalid("the token is meant for another audience") }
+        guard aud.contains(audience) else { throw .invalid("the token is meant for another audience") }
         guard let subject = claims.sub?.value, !subject.isEmpty else { throw .invalid("the token has no subject (sub)") }
         // Measured as the database measures it (length() counts code points), so a valid token never fails its CHECK.
         guard subject.postgresLength <= 255, !subject.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {

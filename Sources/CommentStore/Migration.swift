@@ -24,5 +24,6 @@ extension Migration {
         Migration(fileName: "0004_comment_reasons.sql", bytes: PackageResources._004_comment_reasons_sql),
         Migration(fileName: "0005_definer_functions.sql", bytes: PackageResources._005_definer_functions_sql),
         Migration(fileName: "0006_least_privilege.sql", bytes: PackageResources._006_least_privilege_sql),
+        Migration(fileName: "0007_reader_logins.sql", bytes: PackageResources._007_reader_logins_sql),
     ]
 }

@@ -60,7 +60,7 @@ struct Serve: AsyncParsableCommand {
             }
             return resolved
         }
-        let configuration = APIConfiguration(
+        var configuration = APIConfiguration(
             host: host ?? environment["COMMENTD_HOST"] ?? "127.0.0.1",
             port: try setting(port, "COMMENTD_PORT", 8080, 1...65535),
             maxBodyBytes: try setting(maxBodyBytes, "COMMENTD_MAX_BODY_BYTES", 32 * 1024, 1024...1_048_576),
@@ -77,9 +77,12 @@ struct Serve: AsyncParsableCommand {
         let login: LoginConfiguration
         do {
             login = try LoginConfiguration.fromEnvironment(environment)
+            configuration.readerLogin = try ReaderLoginConfiguration.fromEnvironment(environment)
         } catch let error as LoginConfigurationError {
             throw ValidationError(error.description)
         }
+        configuration.siteOrigins = (environment["COMMENTD_SITE_ORIGINS"] ?? "").split(separator: ",").map(String.init)
+            .filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
         var database = PostgresConfiguration.fromEnvironment(applicationName: "commentd-serve")
         // A slow database must not hold readers' requests (and pool connections) indefinitely: give up, answer 503.
         database.sessionSettings = [("statement_timeout", "5000"), ("max_parallel_workers_per_gather", "0")]

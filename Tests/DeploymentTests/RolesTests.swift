@@ -87,6 +87,14 @@ struct RolesTests {
                     try await api.query("INSERT INTO comments (article_id, body) VALUES (1, 'x')")
                 }
                 await expectDenied("touching the queue") { try await api.query("DELETE FROM comment_queue") }
+                // Built-in login (issue 19): a login is started and finished through the functions only.
+                let state = String(repeating: "s", count: 43)
+                try await ReaderLogins().begin(
+                    state: state, provider: "twitter", codeVerifier: String(repeating: "v", count: 43), returnOrigin: "https://news.test", on: api)
+                await expectDenied("listing pending logins") { try await api.query("SELECT code_verifier FROM reader_logins") }
+                let finished = try await ReaderLogins().finish(state: state, provider: "twitter", on: api)
+                #expect(finished == ReaderLogins.Pending(codeVerifier: String(repeating: "v", count: 43), returnOrigin: "https://news.test"))
+                #expect(try await ReaderLogins().finish(state: state, provider: "twitter", on: api) == nil, "a state is used once")
                 return posted.commentID
             }
             #expect(try await db.owner.count("SELECT count(*) FROM comment_queue WHERE comment_id = \(id)") == 1)

@@ -1,0 +1,170 @@
+public import Foundation
+
+/// The built-in reader login (issue 19): X and Facebook as OAuth clients, the article pages allowed to embed the
+/// comment box, and the key commentd signs its own reader tokens with.
+public struct ReaderLoginConfiguration: Sendable {
+    /// One provider's client registration and endpoints (overridable, so tests and staging use a stand-in).
+    public struct Client: Sendable {
+        public var clientID: String
+        public var clientSecret: String
+        public var authorizeURL: URL
+        public var tokenURL: URL
+        public var userinfoURL: URL
+
+        public init(clientID: String, clientSecret: String, authorizeURL: URL, tokenURL: URL, userinfoURL: URL) {
+            self.clientID = clientID
+            self.clientSecret = clientSecret
+            self.authorizeURL = authorizeURL
+            self.tokenURL = tokenURL
+            self.userinfoURL = userinfoURL
+        }
+    }
+
+    /// Where commentd is reached from browsers (`https://comments.example.com`): redirect URIs and the issuer of its
+    /// reader tokens.
+    public var publicURL: URL
+    /// Article pages' origins (`https://news.example.com`) allowed to call the API from a browser and to receive a
+    /// login's token.
+    public var siteOrigins: [String]
+    /// Keyed by the path segment: `x`, `facebook`.
+    public var providers: [LoginProvider: Client]
+    /// HS256 key of commentd's own reader tokens (at least 32 bytes).
+    public var tokenSecret: [UInt8]
+    /// How long a reader token is valid.
+    public var tokenLifetimeSeconds: Double
+
+    public init(
+        publicURL: URL, siteOrigins: [String], providers: [LoginProvider: Client], tokenSecret: [UInt8], tokenLifetimeSeconds: Double = 3600
+    ) {
+        self.publicURL = publicURL
+        self.siteOrigins = siteOrigins.map(Self.origin)
+        self.providers = providers
+        self.tokenSecret = tokenSecret
+        self.tokenLifetimeSeconds = tokenLifetimeSeconds
+    }
+
+    /// The issuer and audience of commentd's reader tokens.
+    var issuer: String { publicURL.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/")) }
+    static let audience = "commentdesk-readers"
+
+    /// `https://news.example.com/` and `HTTPS://News.Example.com` are the origin `https://news.example.com`.
+    static func origin(_ text: String) -> String {
+        var text = text.trimmingCharacters(in: .whitespaces).lowercased()
+        while text.hasSuffix("/") { text.removeLast() }
+        return text
+    }
+
+    func redirectURI(_ provider: LoginProvider) -> String { "\(issuer)/auth/\(provider.rawValue)/callback" }
+
+    /// Reads `COMMENTD_PUBLIC_URL`, `COMMENTD_SITE_ORIGINS` (comma-separated), `COMMENTD_READER_TOKEN_SECRET` (or
+    /// `_FILE`), `COMMENTD_READER_TOKEN_LIFETIME_SECONDS` (default 3600), and per provider `COMMENTD_OAUTH_X_CLIENT_ID`,
+    /// `COMMENTD_OAUTH_X_CLIENT_SECRET` (or `_FILE`) and the optional `COMMENTD_OAUTH_X_AUTHORIZE_URL`, `…_TOKEN_URL`,
+    /// `…_USERINFO_URL` (the same with `FACEBOOK`). Nil when no provider has a client id: built-in login is off and
+    /// only the site's own login tokens are accepted. Throws a message naming what is missing or wrong.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ReaderLoginConfiguration? {
+        func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        func secret(_ name: String) throws -> String? {
+            if let text = value(name) { return text }
+            guard let path = value(name + "_FILE") else { return nil }
+            do {
+                return try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            } catch {
+                throw LoginConfigurationError("\(name)_FILE: cannot read \(path)")
+            }
+        }
+        func url(_ name: String, _ fallback: String) throws -> URL {
+            let text = value(name) ?? fallback
+            guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+                throw LoginConfigurationError("\(name) must be an http(s) URL, not '\(text)'")
+            }
+            return url
+        }
+        var providers: [LoginProvider: Client] = [:]
+        for provider in LoginProvider.allCases {
+            let prefix = "COMMENTD_OAUTH_\(provider.environmentName)_"
+            guard let id = value(prefix + "CLIENT_ID") else { continue }
+            guard let clientSecret = try secret(prefix + "CLIENT_SECRET") else {
+                throw LoginConfigurationError("\(prefix)CLIENT_ID is set: set \(prefix)CLIENT_SECRET (or \(prefix)CLIENT_SECRET_FILE) too")
+            }
+            providers[provider] = Client(
+                clientID: id, clientSecret: clientSecret, authorizeURL: try url(prefix + "AUTHORIZE_URL", provider.defaultAuthorizeURL),
+                tokenURL: try url(prefix + "TOKEN_URL", provider.defaultTokenURL),
+                userinfoURL: try url(prefix + "USERINFO_URL", provider.defaultUserinfoURL))
+        }
+        guard !providers.isEmpty else { return nil }
+        guard let publicText = value("COMMENTD_PUBLIC_URL") else {
+            throw LoginConfigurationError("built-in login needs COMMENTD_PUBLIC_URL (where browsers reach commentd, for redirect URIs)")
+        }
+        let publicURL = try url("COMMENTD_PUBLIC_URL", publicText)
+        let origins = (value("COMMENTD_SITE_ORIGINS") ?? "").split(separator: ",").map { String($0) }.filter {
+            !$0.trimmingCharacters(in: .whitespaces).isEmpty
+        }
+        guard !origins.isEmpty else {
+            throw LoginConfigurationError("built-in login needs COMMENTD_SITE_ORIGINS: the article pages' origins, e.g. https://news.example.com")
+        }
+        for origin in origins {
+            guard let parsed = URL(string: origin.trimmingCharacters(in: .whitespaces)), parsed.scheme != nil, parsed.host != nil,
+                parsed.path.isEmpty || parsed.path == "/", parsed.query == nil
+            else { throw LoginConfigurationError("COMMENTD_SITE_ORIGINS: '\(origin)' is not an origin (scheme://host[:port])") }
+        }
+        guard let tokenSecret = try secret("COMMENTD_READER_TOKEN_SECRET"), tokenSecret.utf8.count >= 32 else {
+            throw LoginConfigurationError(
+                "built-in login needs COMMENTD_READER_TOKEN_SECRET (or _FILE), at least 32 bytes, the same on every commentd (e.g. `openssl rand -base64 48`)"
+            )
+        }
+        var lifetime = 3600.0
+        if let text = value("COMMENTD_READER_TOKEN_LIFETIME_SECONDS") {
+            guard let seconds = Double(text), (60...86_400).contains(seconds) else {
+                throw LoginConfigurationError("COMMENTD_READER_TOKEN_LIFETIME_SECONDS must be between 60 and 86400")
+            }
+            lifetime = seconds
+        }
+        return ReaderLoginConfiguration(
+            publicURL: publicURL, siteOrigins: origins, providers: providers, tokenSecret: Array(tokenSecret.utf8), tokenLifetimeSeconds: lifetime)
+    }
+}
+
+/// The login providers commentd speaks to, by the path segment of their routes.
+public enum LoginProvider: String, CaseIterable, Sendable, Hashable {
+    case x
+    case facebook
+
+    /// The provider's name in reader tokens, accounts and the policy's `login.providers`.
+    public var claimName: String {
+        switch self {
+        case .x: "twitter"
+        case .facebook: "facebook"
+        }
+    }
+
+    /// What readers see on the button and in messages.
+    var displayName: String {
+        switch self {
+        case .x: "X (Twitter)"
+        case .facebook: "Facebook"
+        }
+    }
+
+    var environmentName: String { rawValue.uppercased() }
+
+    var defaultAuthorizeURL: String {
+        switch self {
+        case .x: "https://x.com/i/oauth2/authorize"
+        case .facebook: "https://www.facebook.com/v19.0/dialog/oauth"
+        }
+    }
+
+    var defaultTokenURL: String {
+        switch self {
+        case .x: "https://api.x.com/2/oauth2/token"
+        case .facebook: "https://graph.facebook.com/v19.0/oauth/access_token"
+        }
+    }
+
+    var defaultUserinfoURL: String {
+        switch self {
+        case .x: "https://api.x.com/2/users/me"
+        case .facebook: "https://graph.facebook.com/v19.0/me"
+        }
+    }
+}
