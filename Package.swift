@@ -110,6 +110,8 @@ let package = Package(
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            // The comment box (comments.js), served as is at /embed/comments.js.
+            resources: [.embedInCode("Embed")],
             swiftSettings: swiftSettings
         ),
         // A stand-in for X's and Facebook's login servers (their protocols, one local port): tests and run.sh only.

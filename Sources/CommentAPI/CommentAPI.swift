@@ -30,6 +30,8 @@ public struct APIConfiguration: Sendable {
     public var readerLogin: ReaderLoginConfiguration?
     /// Article pages' origins allowed to call the API from a browser when built-in login is off.
     public var siteOrigins: [String] = []
+    /// `commentd serve --demo`: the article whose demo page `/demo` serves with the comment box; nil: no demo page.
+    public var demoArticle: String?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 32 * 1024, defaultPageSize: Int = 20,

@@ -20,7 +20,7 @@ struct Handlers: Sendable {
     /// Every route, for the router and for answering 405 with `Allow` when a known path gets another method.
     static let routes: [(method: HTTPRequest.Method, path: String)] = [
         (.post, "/v1/articles/{articleRef}/comments"), (.get, "/v1/articles/{articleRef}/comments"), (.get, "/v1/comments/{id}"),
-        (.get, "/v1/policy"), (.get, "/healthz"), (.get, "/readyz"),
+        (.get, "/v1/policy"), (.get, "/healthz"), (.get, "/readyz"), (.get, "/embed/comments.js"),
     ]
 
     /// The methods routed for `path` (HEAD is answered wherever GET is).
@@ -45,6 +45,40 @@ struct Handlers: Sendable {
         router.get("/v1/policy") { _, _ in try await publicPolicy() }
         router.get("/healthz") { _, _ in Self.json(["status": "ok"]) }
         router.get("/readyz") { _, _ in try await ready() }
+        router.get("/embed/comments.js") { _, _ in Self.commentBox }
+        if let article = configuration.demoArticle {
+            // The script from commentd's public address: the page may be opened on another origin, as an article page is.
+            let script = (configuration.readerLogin?.issuer ?? "") + "/embed/comments.js"
+            router.get("/demo") { request, _ in
+                Self.demoPage(article: article, script: script, korean: request.uri.queryParameters.get("lang") == "ko")
+            }
+        }
+    }
+
+    /// The comment box script, as embedded at build time.
+    static let commentBox = Response(
+        status: .ok,
+        headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "public, max-age=300", .xContentTypeOptions: "nosniff"],
+        body: .init(byteBuffer: ByteBuffer(bytes: PackageResources.comments_js)))
+
+    /// A demo article page with the comment box (`commentd serve --demo`): what a newsroom adds to its pages, working.
+    static func demoPage(article: String, script: String, korean: Bool) -> Response {
+        let title = korean ? "데모 기사: 댓글 상자" : "Demo article: the comment box"
+        let text =
+            korean
+            ? "이 페이지는 CommentDesk 댓글 상자의 데모입니다. 신문사는 기사 페이지에 두 줄을 더하면 됩니다."
+            : "This page shows CommentDesk's comment box. A newsroom adds two lines to an article page, and readers can comment."
+        let html = """
+            <!doctype html>
+            <html lang="\(korean ? "ko" : "en")"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(title)</title><style>body{font-family:system-ui,sans-serif;max-width:42em;margin:2em auto;padding:0 1em;color:#222}</style></head>
+            <body><article><h1>\(title)</h1><p>\(text)</p></article>
+            <div data-commentdesk-article="\(article)"></div>
+            <script src="\(script)" defer></script></body></html>
+            """
+        return Response(
+            status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
     // MARK: POST /v1/articles/{articleRef}/comments

@@ -71,6 +71,7 @@ public final class LoginStandIn: Sendable {
         router.get("/oauth/access_token") { request, _ in self.facebookToken(request) }
         router.get("/2/users/me") { request, _ in self.me(request, flavor: .x) }
         router.get("/me") { request, _ in self.me(request, flavor: .facebook) }
+        router.get("/healthz") { _, _ in Self.text(.ok, "ok") }
     }
 
     // MARK: Authorize and consent

@@ -43,6 +43,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Serve /metrics (Prometheus) on this port, never on the readers' port; off unless given (COMMENTD_METRICS_PORT).")
     var metricsPort: Int?
 
+    @Flag(help: "Serve a demo article page with the comment box at /demo (its article, demo-1, is registered if missing).")
+    var demo = false
+
     @Option(help: "Address the metrics listener binds to (COMMENTD_METRICS_HOST; default 127.0.0.1).")
     var metricsHost: String?
 
@@ -89,6 +92,12 @@ struct Serve: AsyncParsableCommand {
         let client = PostgresClient(
             configuration: database,
             options: .init(maxConnections: pool, acquireTimeout: .seconds(5)), logger: logger)
+        if demo {
+            configuration.demoArticle = "demo-1"
+            try await PostgresConnection.withConnection(configuration: database, logger: logger) { connection in
+                try await connection.query("SELECT register_article('demo-1', NULL, 'Demo article: the comment box', now())")
+            }
+        }
         let app = try await CommentAPI.application(configuration: configuration, login: login, client: client, logger: logger)
         logger.info("reader API listening", metadata: ["address": "\(configuration.host):\(configuration.port)"])
         let group = ServiceGroup(

@@ -14,17 +14,7 @@ cd "$root"
 SCHEMATHESIS_VERSION=4.32.5
 
 bin=$(swift build --show-bin-path)
-venv=.build/schemathesis-$SCHEMATHESIS_VERSION
-if [ ! -x "$venv/bin/schemathesis" ]; then
-  rm -rf "$venv"
-  if ! python3 -m venv "$venv" >/dev/null 2>&1; then
-    # Debian ships venv separately.
-    rm -rf "$venv"
-    apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null
-    python3 -m venv "$venv"
-  fi
-  "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
-fi
+venv=$(bash deploy/local/python-tool.sh schemathesis "$SCHEMATHESIS_VERSION")
 
 database="cd_openapi_$$"
 admin=(psql -q -X -v ON_ERROR_STOP=1 -h "$COMMENTDESK_TEST_PGHOST" -p "$COMMENTDESK_TEST_PGPORT" -U "$COMMENTDESK_TEST_PGUSER")

@@ -5,8 +5,9 @@
 #   deploy/local/run.sh
 #
 # Starts the database, builds the binaries, applies the migrations (which activate the default Standards Board
-# Policy), registers a demo article, generates a development login secret (kept outside the repository), and runs
-# `commentd serve` and `commentd work` until Ctrl-C, which stops both gracefully. Logs: $state/serve.log, work.log.
+# Policy), registers a demo article, generates development secrets (kept outside the repository), and runs a local
+# stand-in for X's and Facebook's login servers (login-standin), `commentd serve --demo` (the demo article page with the
+# comment box at /demo) and `commentd work` until Ctrl-C, which stops them gracefully. Logs: $state/*.log.
 # Environment: COMMENTDESK_PGPORT (default 54329), COMMENTDESK_PGDATA (default /tmp/commentdesk-pg-PORT),
 # COMMENTD_PORT (default 8080), COMMENTDESK_METRICS_PORT (the worker's, default 9464), COMMENTDESK_STATE (default
 # ~/.local/state/commentdesk: the dev secret and logs). It says "running" only once each process answers, and exits 1
@@ -21,6 +22,7 @@ echo "database: $DATABASE_URL" >&2
 
 swift build -c release --product commentd >&2
 swift build -c release --product modctl >&2
+swift build -c release --product login-standin >&2
 bin=$(swift build -c release --show-bin-path)
 
 "$bin/commentd" migrate
@@ -36,13 +38,33 @@ fi
 export COMMENTD_JWT_SECRET_FILE=$state/dev-jwt-secret
 export COMMENTD_JWT_ISSUER=https://login.dev.invalid COMMENTD_JWT_AUDIENCE=commentdesk-dev
 port=${COMMENTD_PORT:-8080}
+standin_port=${COMMENTDESK_STANDIN_PORT:-9090}
+# Built-in login against the local stand-in: the demo page (http://localhost:$port/demo) is another origin than the API
+# (http://127.0.0.1:$port), as an article page and commentd will be.
+if [ ! -s "$state/reader-token-secret" ]; then
+  (umask 077 && head -c 48 /dev/urandom | base64 | tr -d '\n' >"$state/reader-token-secret")
+fi
+if [ ! -s "$state/standin-client-secret" ]; then
+  (umask 077 && head -c 24 /dev/urandom | base64 | tr -d '\n/+=' >"$state/standin-client-secret")
+fi
+client_secret=$(cat "$state/standin-client-secret")
+export COMMENTD_PUBLIC_URL=http://127.0.0.1:$port COMMENTD_SITE_ORIGINS=http://localhost:$port,http://127.0.0.1:$port
+export COMMENTD_READER_TOKEN_SECRET_FILE=$state/reader-token-secret
+export COMMENTD_OAUTH_X_CLIENT_ID=demo-x COMMENTD_OAUTH_X_CLIENT_SECRET_FILE=$state/standin-client-secret
+export COMMENTD_OAUTH_FACEBOOK_CLIENT_ID=demo-facebook COMMENTD_OAUTH_FACEBOOK_CLIENT_SECRET_FILE=$state/standin-client-secret
+export COMMENTD_OAUTH_X_AUTHORIZE_URL=http://127.0.0.1:$standin_port/i/oauth2/authorize
+export COMMENTD_OAUTH_X_TOKEN_URL=http://127.0.0.1:$standin_port/2/oauth2/token
+export COMMENTD_OAUTH_X_USERINFO_URL=http://127.0.0.1:$standin_port/2/users/me
+export COMMENTD_OAUTH_FACEBOOK_AUTHORIZE_URL=http://127.0.0.1:$standin_port/dialog/oauth
+export COMMENTD_OAUTH_FACEBOOK_TOKEN_URL=http://127.0.0.1:$standin_port/oauth/access_token
+export COMMENTD_OAUTH_FACEBOOK_USERINFO_URL=http://127.0.0.1:$standin_port/me
 token=$("$bin/commentd" dev-token --subject dev-reader --name "Dev Reader" --ttl 86400)
 
 metrics_port=${COMMENTDESK_METRICS_PORT:-9464}
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for taken in "$port" "$metrics_port"; do
+for taken in "$port" "$metrics_port" "$standin_port"; do
   if port_in_use "$taken"; then
-    echo "run.sh: port $taken is already in use by another program; choose others with COMMENTD_PORT or COMMENTDESK_METRICS_PORT" >&2
+    echo "run.sh: port $taken is already in use by another program; choose others with COMMENTD_PORT, COMMENTDESK_METRICS_PORT or COMMENTDESK_STANDIN_PORT" >&2
     exit 1
   fi
 done
@@ -72,16 +94,23 @@ wait_up() {
   tail -n 5 "$log" >&2
   exit 1
 }
+"$bin/login-standin" --port "$standin_port" \
+  --client "demo-x:$client_secret:http://127.0.0.1:$port/auth/x/callback" \
+  --client "demo-facebook:$client_secret:http://127.0.0.1:$port/auth/facebook/callback" 2>"$state/standin.log" &
+pids+=($!)
+wait_up "the stand-in login provider (login-standin)" "$!" "$standin_port" /healthz "$state/standin.log"
 "$bin/commentd" work --metrics-port "$metrics_port" 2>"$state/work.log" &
 pids+=($!)
 wait_up "the moderation worker (commentd work)" "$!" "$metrics_port" /healthz "$state/work.log"
-"$bin/commentd" serve --port "$port" 2>"$state/serve.log" &
+"$bin/commentd" serve --demo --port "$port" 2>"$state/serve.log" &
 pids+=($!)
 wait_up "the reader API (commentd serve)" "$!" "$port" /readyz "$state/serve.log"
 
 cat >&2 <<MSG
 
 CommentDesk is running: the reader API on http://127.0.0.1:$port and a moderation worker (metrics on :$metrics_port).
+Open the demo article in a browser and comment through the stand-in login (X or Facebook):
+  http://localhost:$port/demo        (Korean UI: http://localhost:$port/demo?lang=ko)
 Post a comment as a development reader (the token is valid for a day; \`commentd dev-token --help\` makes others):
   TOKEN=$token
   curl -si -X POST http://127.0.0.1:$port/v1/articles/demo-1/comments \\
@@ -91,6 +120,6 @@ first comments for a moderator (reason new_commenter), so the first ones show "h
   curl -s http://127.0.0.1:$port/v1/comments/1 -H "Authorization: Bearer \$TOKEN"
   curl -s http://127.0.0.1:$port/v1/articles/demo-1/comments
   DATABASE_URL='$DATABASE_URL' $bin/modctl status
-Logs: $state/serve.log and $state/work.log. Ctrl-C stops both; deploy/local/postgres.sh stop stops the database.
+Logs: $state/serve.log, work.log and standin.log. Ctrl-C stops them; deploy/local/postgres.sh stop stops the database.
 MSG
 wait -n || true

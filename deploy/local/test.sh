@@ -64,7 +64,9 @@ if [ $# -eq 0 ]; then
   fi
 fi
 
-# The OpenAPI document against the running server (schemathesis); skipped when only some tests were asked for.
+# The OpenAPI document against the running server (schemathesis), and the comment box in Chromium with the stand-in
+# login (Playwright); skipped when only some tests were asked for.
 if [ $# -eq 0 ]; then
   bash deploy/api/check-openapi.sh
+  bash Tests/Browser/run.sh
 fi
