@@ -135,9 +135,49 @@ def main():
             worker.terminate()
             worker.wait(timeout=30)
 
+        # Every refusal in words: a banned account, a closed article, posting too fast (with the wait).
+        def refused_with(text):
+            box.fill("one more comment")
+            post.click()
+            expect(page.locator(".commentdesk-status")).to_contain_text(text)
+        account = "twitter:1000001"
+        subprocess.run([MODCTL, "ban", account, "--reason", "browser test", "--moderator", "browser-test"], check=True, stdout=subprocess.DEVNULL)
+        refused_with("This account may not comment here.")
+        subprocess.run([MODCTL, "unban", account, "--reason", "browser test", "--moderator", "browser-test"], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([MODCTL, "articles", "close", "demo-1"], check=True, stdout=subprocess.DEVNULL)
+        refused_with("Comments are closed on this article.")
+        subprocess.run([MODCTL, "articles", "open", "demo-1"], check=True, stdout=subprocess.DEVNULL)
+        for n in range(4):  # the policy's burst limit is 5 a minute; one was posted above
+            box.fill(f"comment number {n}")
+            post.click()
+            expect(page.locator(".commentdesk-mine li")).to_have_count(n + 1)
+        refused_with("You are posting too fast. Please try again in")
+        log("refusals in words: banned, closed, too fast with the wait")
+
         # Logging out disables the box again.
         page.get_by_role("button", name="Log out").click()
         expect(page.get_by_role("textbox", name="Comment")).to_be_disabled()
+
+        # Keyboard only: the login button takes the focus and Enter opens the login.
+        keyboard = browser.new_context().new_page()
+        keyboard.goto(PAGE)
+        keyboard.get_by_role("button", name="Log in with X (Twitter)").focus()
+        with keyboard.expect_popup() as opened:
+            keyboard.keyboard.press("Enter")
+        opened.value.close()
+
+        # "More comments": 25 more approved comments; a page holds 20.
+        seed = ";".join(
+            f"SELECT submit_comment('demo-1', 'facebook', 'seed-{n}', 'Seeder {n}', 'seeded comment {n}', NULL)" for n in range(25))
+        subprocess.run(["psql", os.environ["DATABASE_URL"], "-q", "-X", "-v", "ON_ERROR_STOP=1", "-o", "/dev/null", "-c",
+                        seed + "; UPDATE comments SET status = 'approved' WHERE body LIKE 'seeded comment %'"], check=True)
+        reader = browser.new_context().new_page()
+        reader.goto(PAGE)
+        expect(reader.locator(".commentdesk-list li")).to_have_count(20)
+        reader.get_by_role("button", name="More comments").click()
+        expect(reader.locator(".commentdesk-list li")).to_have_count(26)
+        expect(reader.get_by_role("button", name="More comments")).to_be_hidden()
+        log("keyboard login; More comments pages through the list")
 
         # Korean UI from the page's lang.
         korean = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()

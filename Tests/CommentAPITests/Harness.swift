@@ -97,8 +97,11 @@ struct APIHarness {
     }
 }
 
+/// The default configuration's read timeout is long: the live test client connects before `body` runs, and a body that
+/// sets up data first (on a loaded CI machine, for seconds) must not find its connection cut before its first request.
+/// The tests of the timeout pass their own.
 func withAPI(
-    configuration: APIConfiguration = APIConfiguration(port: 0),
+    configuration: APIConfiguration = APIConfiguration(port: 0, requestReadTimeout: .seconds(120)),
     postsPerMinute: Int = 0,
     login: LoginConfiguration = TestLogin.configuration,
     _ body: @Sendable (APIHarness) async throws -> Void

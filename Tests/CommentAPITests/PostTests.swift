@@ -181,7 +181,7 @@ struct PostTests {
             settings.sessionSettings = [("statement_timeout", "2000")]
             try await PostgresClient(configuration: settings, options: .init(maxConnections: 2), logger: TestPostgres.logger).closing { db in
                 let app = try await CommentAPI.application(
-                    configuration: APIConfiguration(port: 0), login: TestLogin.configuration, client: db,
+                    configuration: APIConfiguration(port: 0, requestReadTimeout: .seconds(120)), login: TestLogin.configuration, client: db,
                     logger: TestPostgres.logger)
                 try await app.test(.live) { client in
                     let api = APIHarness(client: client, db: db)

@@ -119,7 +119,7 @@ struct ReadTests {
 
     @Test func healthReadinessAndMetrics() async throws {
         let metricsPort = try freePort()
-        try await withAPI(configuration: APIConfiguration(metricsPort: metricsPort)) { api in
+        try await withAPI(configuration: APIConfiguration(requestReadTimeout: .seconds(120), metricsPort: metricsPort)) { api in
             #expect(try await api.get("/healthz").status == .ok)
             #expect(try await api.get("/readyz").status == .ok)
             _ = try await api.post(body: "counted", token: try await TestLogin.token())
@@ -153,7 +153,8 @@ struct ReadTests {
                 // As if the latest migration had not run yet.
                 try await db.query("DELETE FROM schema_migrations WHERE version = \(Migration.all.last!.version)")
                 let app = try await CommentAPI.application(
-                    configuration: APIConfiguration(port: 0), login: TestLogin.configuration, client: db, logger: TestPostgres.logger)
+                    configuration: APIConfiguration(port: 0, requestReadTimeout: .seconds(120)), login: TestLogin.configuration, client: db,
+                    logger: TestPostgres.logger)
                 try await app.test(.live) { client in
                     let response = try await client.execute(uri: "/readyz", method: .get)
                     #expect(response.status == .serviceUnavailable)

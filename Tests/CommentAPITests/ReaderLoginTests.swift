@@ -47,7 +47,7 @@ struct ReaderLoginTests {
                         clientID: "fb-client", clientSecret: "fb-secret", authorizeURL: URL(string: "\(base)/dialog/oauth")!,
                         tokenURL: URL(string: tokenURL?(port) ?? "\(base)/oauth/access_token")!, userinfoURL: URL(string: "\(base)/me")!),
                 ], tokenSecret: secret, tokenLifetimeSeconds: 900)
-            var configuration = APIConfiguration(port: 0)
+            var configuration = APIConfiguration(port: 0, requestReadTimeout: .seconds(120))
             configuration.readerLogin = login
             let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
             do {

@@ -106,7 +106,7 @@ struct RolesTests {
         try await withRoles { db in
             let (client, login) = try await db.client(of: "commentdesk_api")
             let app = try await CommentAPI.application(
-                configuration: APIConfiguration(port: 0),
+                configuration: APIConfiguration(port: 0, requestReadTimeout: .seconds(120)),
                 login: LoginConfiguration(
                     key: .sharedSecret(Array(String(repeating: "s", count: 40).utf8)),
                     issuer: "iss", audience: "aud"), client: client, logger: TestPostgres.logger)

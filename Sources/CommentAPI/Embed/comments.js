@@ -38,6 +38,17 @@
     abusive: "abusive language", article_closed: "comments on this article are closed",
     account_banned: "this account may not comment", account_suspended: "this account is suspended"
   };
+  // The API's refusals (problem+json `reason`), in the reader's language; anything else shows the API's own words.
+  var refusals = korean ? {
+    article_closed: "이 기사는 댓글이 닫혔습니다.", account_banned: "이 계정은 댓글을 쓸 수 없습니다.",
+    account_suspended: "이 계정은 일시 정지되었습니다.", too_long: "250자를 넘었습니다.", empty: "내용을 입력하세요.",
+    malformed: "허용되지 않는 문자가 있습니다.", provider_not_allowed: "이 로그인 방식은 사용할 수 없습니다."
+  } : {
+    article_closed: "Comments are closed on this article.", account_banned: "This account may not comment here.",
+    account_suspended: "This account is suspended.", too_long: "Over the 250-character limit.",
+    empty: "Write something before posting.", malformed: "The comment has characters that are not allowed.",
+    provider_not_allowed: "This login provider is not accepted here."
+  };
   var session = null; // {token, name, provider, expiresAt}
   try { session = JSON.parse(sessionStorage.getItem("commentdesk:" + api) || "null"); } catch (e) { session = null; }
   if (session && session.expiresAt < Date.now()) session = null;
@@ -167,7 +178,11 @@
       return response.json().catch(function () { return {}; }).then(function (body) {
         if (response.status === 401) { setSession(null); return words.expired; }
         if (response.status === 429) return words.tooFast.replace("{s}", body.retryAfterSeconds || response.headers.get("Retry-After") || "60");
-        return body.detail || body.title || words.failed;
+        var said = refusals[body.reason];
+        if (said && body.reason === "account_suspended" && body.suspendedUntil) {
+          said += " (" + new Date(body.suspendedUntil).toLocaleString(korean ? "ko-KR" : "en-GB") + ")";
+        }
+        return said || body.detail || body.title || words.failed;
       });
     }
 
