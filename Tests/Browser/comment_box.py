@@ -154,6 +154,20 @@ def main():
         refused_with("You are posting too fast. Please try again in")
         log("refusals in words: banned, closed, too fast with the wait")
 
+        # A login that has expired at the server (here: a token the server no longer accepts) logs the box out.
+        page.evaluate("""() => { for (const key of Object.keys(sessionStorage)) {
+            const session = JSON.parse(sessionStorage.getItem(key)); session.token = session.token.slice(0, -4) + "AAAA";
+            sessionStorage.setItem(key, JSON.stringify(session)); } }""")
+        page.reload()
+        expect(page.get_by_text("Logged in as Kim Reader")).to_be_visible()
+        box = page.get_by_role("textbox", name="Comment")
+        post = page.get_by_role("button", name="Post")
+        refused_with("Your login has expired. Please log in again.")
+        expect(page.get_by_role("textbox", name="Comment")).to_be_disabled()
+        login(page, "x")
+        expect(page.get_by_text("Logged in as Kim Reader")).to_be_visible()
+        log("an expired login: said in words, logged out, logged in again")
+
         # Logging out disables the box again.
         page.get_by_role("button", name="Log out").click()
         expect(page.get_by_role("textbox", name="Comment")).to_be_disabled()
