@@ -81,11 +81,10 @@ struct Serve: AsyncParsableCommand {
         do {
             login = try LoginConfiguration.fromEnvironment(environment)
             configuration.readerLogin = try ReaderLoginConfiguration.fromEnvironment(environment)
+            configuration.siteOrigins = try ReaderLoginConfiguration.siteOrigins(environment)
         } catch let error as LoginConfigurationError {
             throw ValidationError(error.description)
         }
-        configuration.siteOrigins = (environment["COMMENTD_SITE_ORIGINS"] ?? "").split(separator: ",").map(String.init)
-            .filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
         var database = PostgresConfiguration.fromEnvironment(applicationName: "commentd-serve")
         // A slow database must not hold readers' requests (and pool connections) indefinitely: give up, answer 503.
         database.sessionSettings = [("statement_timeout", "5000"), ("max_parallel_workers_per_gather", "0")]

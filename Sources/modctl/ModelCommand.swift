@@ -123,7 +123,7 @@ struct ModelCommand: AsyncParsableCommand {
             let started = ContinuousClock.now
             if let newest { provenance["labels_until"] = iso(newest) }
             // The rules beside the model: the policy's, without a model of its own.
-            let rules = try PolicyCommand.load(policy, leavingOut: { $0.kind is ModelRule })
+            let rules = try PolicyCommand.load(policy, leavingOut: \.isLearnedModel)
             let context = EvaluationContext.textOnly(now: Date())
             let blocked = rows.map { rules.evaluate($0.text, context: context).outcome != .approve }
             let (model, report) = ModelTraining.train(rows, cleanLabel: clean, blockedByRules: blocked, options: options, provenance: provenance)
@@ -165,7 +165,7 @@ struct ModelCommand: AsyncParsableCommand {
             let abuse = try ModelCommand.load(model)
             let evaluation = ModelEvaluation(
                 rows: rows, cleanLabel: labelled.cleanLabel, model: abuse,
-                policy: try PolicyCommand.load(policy, leavingOut: { $0.kind is ModelRule }),
+                policy: try PolicyCommand.load(policy, leavingOut: \.isLearnedModel),
                 target: targetClean)
             print("\(rows.count) labelled comments from \(labelled.file); model threshold \(abuse.threshold)")
             print(evaluation.render(), terminator: "")

@@ -139,7 +139,7 @@ extension PolicyCommand {
         var rulesOnly = false
 
         func run() async throws {
-            let compiled = try PolicyCommand.load(policy, leavingOut: { rulesOnly && $0.kind is ModelRule })
+            let compiled = try PolicyCommand.load(policy, leavingOut: { rulesOnly && $0.isLearnedModel })
             let rows = try labelled.rows()
             let evaluation = LabelledEvaluation(rows: rows, policy: compiled, cleanLabel: labelled.cleanLabel, sampleLimit: samples)
             print(

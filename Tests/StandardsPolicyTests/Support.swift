@@ -16,7 +16,7 @@ let standardsBoard: CompiledPolicy = {
 /// (``ModelInThePolicyTests``), never sentence by sentence.
 let standardsBoardRules: CompiledPolicy = {
     do {
-        return try CompiledPolicy(bundle: .standardsBoard, leavingOut: { $0.kind is ModelRule })
+        return try CompiledPolicy(bundle: .standardsBoard, leavingOut: \.isLearnedModel)
     } catch {
         fatalError("the default policy does not load: \(error)")
     }

@@ -178,7 +178,7 @@ import Testing
     static let innocent = (TrapTests.cases + AccuracyCases.everydayWords + LimitTests.cases).filter { $0.outcome == .approve }
 
     @Test func theModelHoldsFewInnocentCommentsAndRejectsNone() {
-        #expect(standardsBoard.document.rules.contains { $0.kind is ModelRule }, "the default policy ships its model")
+        #expect(standardsBoard.document.rules.contains { $0.isLearnedModel }, "the default policy ships its model")
         let verdicts = Self.innocent.map { ($0.text, standardsBoard.evaluate($0.text, context: .textOnly())) }
         let held = verdicts.filter { $0.1.outcome != .approve }
         #expect(held.allSatisfy { $0.1.outcome == .hold && $0.1.hits.allSatisfy { $0.rule == "abuse-model" } }, "\(held.map(\.0))")

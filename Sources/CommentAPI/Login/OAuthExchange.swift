@@ -103,7 +103,7 @@ struct OAuthExchange: Sendable {
         struct TokenAnswer: Decodable {
             var access_token: String?
         }
-        let answer: TokenAnswer = try await json(request, provider: provider, step: "token")
+        let answer: TokenAnswer = try await json(request, provider: provider)
         guard let token = answer.access_token, !token.isEmpty else {
             throw Failure(message: "\(provider.displayName) did not accept the login. Please try again.")
         }
@@ -132,8 +132,8 @@ struct OAuthExchange: Sendable {
         }
         let user: User?
         switch provider {
-        case .x: user = (try await json(request, provider: provider, step: "userinfo") as XAnswer).data
-        case .facebook: user = try await json(request, provider: provider, step: "userinfo") as User
+        case .x: user = (try await json(request, provider: provider) as XAnswer).data
+        case .facebook: user = try await json(request, provider: provider) as User
         }
         guard let user, let id = user.id, !id.isEmpty, id.count <= 255 else {
             throw Failure(message: "\(provider.displayName) did not say who you are. Please try again.")
@@ -142,7 +142,7 @@ struct OAuthExchange: Sendable {
     }
 
     /// Sends `request` and decodes a 2xx JSON answer; anything else is a ``Failure`` naming only the provider.
-    private func json<T: Decodable>(_ request: HTTPClientRequest, provider: LoginProvider, step: String) async throws(Failure) -> T {
+    private func json<T: Decodable>(_ request: HTTPClientRequest, provider: LoginProvider) async throws(Failure) -> T {
         do {
             let response = try await http.execute(request, timeout: timeout)
             let body = try await response.body.collect(upTo: 1 << 20)

@@ -96,16 +96,9 @@ public struct ReaderLoginConfiguration: Sendable {
             throw LoginConfigurationError("built-in login needs COMMENTD_PUBLIC_URL (where browsers reach commentd, for redirect URIs)")
         }
         let publicURL = try url("COMMENTD_PUBLIC_URL", publicText)
-        let origins = (value("COMMENTD_SITE_ORIGINS") ?? "").split(separator: ",").map { String($0) }.filter {
-            !$0.trimmingCharacters(in: .whitespaces).isEmpty
-        }
+        let origins = try siteOrigins(environment)
         guard !origins.isEmpty else {
             throw LoginConfigurationError("built-in login needs COMMENTD_SITE_ORIGINS: the article pages' origins, e.g. https://news.example.com")
-        }
-        for origin in origins {
-            guard let parsed = URL(string: origin.trimmingCharacters(in: .whitespaces)), parsed.scheme != nil, parsed.host != nil,
-                parsed.path.isEmpty || parsed.path == "/", parsed.query == nil
-            else { throw LoginConfigurationError("COMMENTD_SITE_ORIGINS: '\(origin)' is not an origin (scheme://host[:port])") }
         }
         guard let tokenSecret = try secret("COMMENTD_READER_TOKEN_SECRET"), tokenSecret.utf8.count >= 32 else {
             throw LoginConfigurationError(
@@ -121,6 +114,21 @@ public struct ReaderLoginConfiguration: Sendable {
         }
         return ReaderLoginConfiguration(
             publicURL: publicURL, siteOrigins: origins, providers: providers, tokenSecret: Array(tokenSecret.utf8), tokenLifetimeSeconds: lifetime)
+    }
+}
+
+extension ReaderLoginConfiguration {
+    /// `COMMENTD_SITE_ORIGINS`, comma-separated, each checked to be an origin (scheme://host[:port]) and normalized; the
+    /// one reading of it, for CORS and for built-in login alike.
+    public static func siteOrigins(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> [String] {
+        let origins = (environment["COMMENTD_SITE_ORIGINS"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
+        for origin in origins {
+            guard let parsed = URL(string: origin), parsed.scheme != nil, parsed.host != nil, parsed.path.isEmpty || parsed.path == "/",
+                parsed.query == nil
+            else { throw LoginConfigurationError("COMMENTD_SITE_ORIGINS: '\(origin)' is not an origin (scheme://host[:port])") }
+        }
+        return origins.map(origin)
     }
 }
 

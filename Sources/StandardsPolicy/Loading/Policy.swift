@@ -64,6 +64,9 @@ public struct Rule: Sendable {
     public var category: String
     public var location: PolicyLocation
 
+    /// A learned score (`kind: model`): left out where the rules alone are measured, or a model beside them.
+    public var isLearnedModel: Bool { kind is ModelRule }
+
     /// The `kind` that names it in the policy file.
     public var kindName: String { type(of: kind).kind }
 }
