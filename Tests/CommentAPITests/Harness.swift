@@ -130,7 +130,7 @@ extension TestResponse {
 
 /// One POST on a new connection to 127.0.0.1:`port`, closed afterwards.
 func postOnce(port: Int, ref: String = "a-1", body: String, token: String) async throws -> TestClient.Response {
-    let connection = TestClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(20)))
+    let connection = TestClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(60)))
     connection.connect()
     let json = String(decoding: try JSONEncoder().encode(["body": body]), as: UTF8.self)
     let request = TestClient.Request(
