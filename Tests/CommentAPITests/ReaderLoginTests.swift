@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import JWTKit
 import LoginStandIn
 import NIOCore
 import NIOHTTP1
@@ -192,6 +193,40 @@ struct ReaderLoginTests {
             #expect(listed.status == .ok && listed.headers[.accessControlAllowOrigin] == Self.site)
             let foreign = try await api.client.execute(uri: "/v1/articles/a-1/comments", method: .get, headers: [.origin: "https://evil.test"])
             #expect(foreign.headers[.accessControlAllowOrigin] == nil)
+        }
+    }
+
+    /// The two trusted issuers cannot be mixed up: the `kid` picks the key and the claims expected with it, so a token
+    /// naming commentd's key but signed with the site's secret, or one signed with commentd's secret but not naming its
+    /// key, is refused whatever claims it carries.
+    @Test func aTokenCannotBorrowTheOtherIssuersKeyOrClaims() async throws {
+        try await Self.withLogin { api, _, _ in
+            var ownClaims = TestLogin.Claims()
+            ownClaims.iss = Self.publicURL
+            ownClaims.aud = "commentdesk-readers"
+            ownClaims.provider = "twitter"
+            let siteKey = JWTKeyCollection()
+            await siteKey.add(hmac: HMACKey(from: TestLogin.secret), digestAlgorithm: .sha256, kid: "commentd-readers")
+            let ownKeyWithoutKid = await JWTKeyCollection().add(hmac: HMACKey(from: Self.secret), digestAlgorithm: .sha256)
+            let ownKey = await JWTKeyCollection().add(hmac: HMACKey(from: Self.secret), digestAlgorithm: .sha256, kid: "commentd-readers")
+            let forged = [
+                // commentd's kid, the site's secret: with commentd's claims, and with the site's.
+                try await siteKey.sign(ownClaims, kid: "commentd-readers"),
+                try await siteKey.sign(TestLogin.Claims(), kid: "commentd-readers"),
+                // commentd's secret without its kid: read as the site's token, with either set of claims.
+                try await ownKeyWithoutKid.sign(ownClaims),
+                try await ownKeyWithoutKid.sign(TestLogin.Claims()),
+                // commentd's key and kid, but the site's issuer and audience.
+                try await ownKey.sign(TestLogin.Claims(), kid: "commentd-readers"),
+            ]
+            for (index, token) in forged.enumerated() {
+                let response = try await api.post(body: "forged", token: token)
+                #expect(response.status == .unauthorized, "forged token \(index) was not refused")
+            }
+            // The control: commentd's key, kid and claims together are accepted.
+            let genuine = try await api.post(body: "genuine", token: try await ownKey.sign(ownClaims, kid: "commentd-readers"))
+            #expect(genuine.status == .accepted, "\(genuine.text)")
+            #expect(try await api.db.count("SELECT count(*) FROM comments") == 1)
         }
     }
 
