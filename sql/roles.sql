@@ -46,10 +46,12 @@ DO $$ BEGIN EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM commentdesk_api
 -- sql/0006_least_privilege.sql), which applies bans, closed articles, the policy's burst limit and idempotency itself;
 -- reads a reader's own comment only through reader_comment. Otherwise it reads just what it serves, column by column:
 -- published lists (no logins, token times or idempotency keys), the active policy, the schema version for readiness.
+-- Flags only through flag_comment, which applies the same checks, the policy's flag limit and its hiding threshold.
 -- It cannot change a status, a decision or an account, call submit_comment, or lock an account's row.
 GRANT EXECUTE ON FUNCTION post_comment(text, text, text, text, text, text, timestamptz, timestamptz) TO commentdesk_api;
 GRANT EXECUTE ON FUNCTION reader_comment(bigint, text, text) TO commentdesk_api;
 GRANT EXECUTE ON FUNCTION begin_reader_login(text, text, text, text), finish_reader_login(text, text) TO commentdesk_api;
+GRANT EXECUTE ON FUNCTION flag_comment(bigint, text, text, text, text, text) TO commentdesk_api;
 GRANT SELECT (id, ref) ON articles TO commentdesk_api;
 GRANT SELECT (id, article_id, account_id, body, submitted_at, status) ON comments TO commentdesk_api;
 GRANT SELECT (id, display_name) ON accounts TO commentdesk_api;
@@ -71,10 +73,12 @@ GRANT UPDATE (status, status_changed_at, reasons) ON comments TO commentdesk_mod
 GRANT UPDATE (status, suspended_until) ON accounts TO commentdesk_moderator;
 GRANT UPDATE (comments_closed_at) ON articles TO commentdesk_moderator;
 GRANT SELECT, INSERT, UPDATE, DELETE ON review_claims TO commentdesk_moderator;
+GRANT UPDATE (resolved_by, resolved_at, upheld) ON comment_flags TO commentdesk_moderator;
 GRANT INSERT, UPDATE (is_active, deactivated_at) ON policy_versions TO commentdesk_moderator;
 
 -- The nightly report (commentd report): reads the domain, and writes only its own output table. It gathers the day
 -- into a temporary table, which needs TEMP on the database.
-GRANT SELECT ON comments, articles, accounts, moderation_decisions, account_sanctions, policy_versions TO commentdesk_report;
+GRANT SELECT ON comments, articles, accounts, moderation_decisions, account_sanctions, policy_versions, comment_flags
+    TO commentdesk_report;
 GRANT SELECT, INSERT, UPDATE ON policy_reports TO commentdesk_report;
 DO $$ BEGIN EXECUTE format('GRANT TEMPORARY ON DATABASE %I TO commentdesk_report', current_database()); END $$;

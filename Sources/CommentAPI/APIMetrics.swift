@@ -21,6 +21,7 @@ final class APIMetrics: Sendable {
 
     private let series = Mutex<[Key: Series]>([:])
     private let posted = Mutex<(accepted: Int, replayed: Int, refused: [String: Int])>((0, 0, [:]))
+    private let flags = Mutex<(received: Int, repeated: Int, refused: [String: Int])>((0, 0, [:]))
 
     func observe(method: String, route: String, status: Int, seconds: Double) {
         series.withLock { all in
@@ -37,8 +38,14 @@ final class APIMetrics: Sendable {
     /// A post refused before it was stored, by reason code.
     func refused(_ reason: String) { posted.withLock { $0.refused[reason, default: 0] += 1 } }
 
+    func flagged(repeated: Bool) { flags.withLock { if repeated { $0.repeated += 1 } else { $0.received += 1 } } }
+
+    /// A flag refused before it was stored, by reason code.
+    func flagRefused(_ reason: String) { flags.withLock { $0.refused[reason, default: 0] += 1 } }
+
     func prometheusText() -> String {
         let all = series.withLock { $0 }
+        let flagCounts = flags.withLock { $0 }
         let (accepted, replayed, refused) = posted.withLock { ($0.accepted, $0.replayed, $0.refused) }
         var lines: [String] = []
         lines.append("# HELP commentdesk_api_requests_total HTTP requests answered, by route and status.")
@@ -72,6 +79,13 @@ final class APIMetrics: Sendable {
         lines.append("commentdesk_api_posts_total{result=\"replayed\"} \(replayed)")
         for reason in refused.keys.sorted() {
             lines.append("commentdesk_api_posts_total{result=\"refused\",reason=\"\(reason)\"} \(refused[reason]!)")
+        }
+        lines.append("# HELP commentdesk_api_flags_total Reader flags: received, repeated (the reader had flagged it before), refused by reason.")
+        lines.append("# TYPE commentdesk_api_flags_total counter")
+        lines.append("commentdesk_api_flags_total{result=\"received\"} \(flagCounts.received)")
+        lines.append("commentdesk_api_flags_total{result=\"repeated\"} \(flagCounts.repeated)")
+        for reason in flagCounts.refused.keys.sorted() {
+            lines.append("commentdesk_api_flags_total{result=\"refused\",reason=\"\(reason)\"} \(flagCounts.refused[reason]!)")
         }
         return lines.joined(separator: "\n") + "\n"
     }

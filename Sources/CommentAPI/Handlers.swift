@@ -20,7 +20,7 @@ struct Handlers: Sendable {
     /// Every route, for the router and for answering 405 with `Allow` when a known path gets another method.
     static let routes: [(method: HTTPRequest.Method, path: String)] = [
         (.post, "/v1/articles/{articleRef}/comments"), (.get, "/v1/articles/{articleRef}/comments"), (.get, "/v1/comments/{id}"),
-        (.get, "/v1/policy"), (.get, "/healthz"), (.get, "/readyz"), (.get, "/embed/comments.js"),
+        (.post, "/v1/comments/{id}/flags"), (.get, "/v1/policy"), (.get, "/healthz"), (.get, "/readyz"), (.get, "/embed/comments.js"),
     ]
 
     /// The methods routed for `path` (HEAD is answered wherever GET is).
@@ -42,6 +42,7 @@ struct Handlers: Sendable {
         router.post("/v1/articles/{articleRef}/comments") { request, context in try await post(request, context) }
         router.get("/v1/articles/{articleRef}/comments") { request, context in try await list(request, context) }
         router.get("/v1/comments/{id}") { request, context in try await own(request, context) }
+        router.post("/v1/comments/{id}/flags") { request, context in try await flag(request, context) }
         router.get("/v1/policy") { _, _ in try await publicPolicy() }
         router.get("/healthz") { _, _ in Self.json(["status": "ok"]) }
         router.get("/readyz") { _, _ in try await ready() }
@@ -95,14 +96,7 @@ struct Handlers: Sendable {
     func post(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let reader = try await authenticate(request)
         let (_, compiled) = try await currentPolicy()
-        guard compiled.allowsProvider(reader.provider) else {
-            metrics.refused("provider_not_allowed")
-            var problem = Problem(
-                .forbidden, "provider-not-allowed", "This login cannot be used to comment",
-                detail: "Log in with one of: \(compiled.document.providers.joined(separator: ", ")).")
-            problem.extensions.reason = "provider_not_allowed"
-            throw problem
-        }
+        guard compiled.allowsProvider(reader.provider) else { throw Problem.providerNotAllowed(compiled.document.providers, metrics: metrics) }
         let key = try idempotencyKey(request)
         guard Self.isJSON(request.headers[.contentType]) else { throw Problem.unsupportedMediaType }
         let text = try await commentBody(request)
@@ -137,27 +131,90 @@ struct Handlers: Sendable {
     }
 
     private func commentBody(_ request: Request) async throws -> String {
+        try await decodeJSON(NewComment.self, from: request, example: #"{"body": "…"}"#).body
+    }
+
+    /// The request's JSON object as `T`, or a 400/413 naming what is wrong: the member missing or of the wrong type, a
+    /// member sent twice (the decoder would keep one silently: a request that says two things is refused instead).
+    private func decodeJSON<T: Decodable>(_ type: T.Type, from request: Request, example: String) async throws -> T {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > configuration.maxBodyBytes { throw Problem.tooLarge }
         let buffer = try await request.body.collect(upTo: configuration.maxBodyBytes)
         let data = Data(buffer.readableBytesView)
         do {
-            let comment = try JSONDecoder().decode(NewComment.self, from: data)
-            // The decoder keeps one of two equal members silently; a request that says two things is refused instead.
+            let value = try JSONDecoder().decode(T.self, from: data)
             if JSONMembers.hasDuplicateTopLevelKey(data) {
-                throw Problem.badRequest("The JSON object has a member twice; send `body` once.")
+                throw Problem.badRequest("The JSON object has a member twice; send each once.")
             }
-            return comment.body
+            return value
         } catch let problem as Problem {
             throw problem
-        } catch DecodingError.keyNotFound {
-            throw Problem.badRequest("The JSON object needs a `body` member with the comment's text.")
-        } catch DecodingError.typeMismatch(let type, let where_) where where_.codingPath.isEmpty && type != String.self {
-            throw Problem.badRequest("The request body must be a JSON object like {\"body\": \"…\"}.")
-        } catch DecodingError.typeMismatch, DecodingError.valueNotFound {
-            throw Problem.badRequest("`body` must be a string.")
+        } catch DecodingError.keyNotFound(let key, _) {
+            throw Problem.badRequest("The JSON object needs a `\(key.stringValue)` member, like \(example).")
+        } catch DecodingError.typeMismatch(_, let where_) where where_.codingPath.isEmpty {
+            throw Problem.badRequest("The request body must be a JSON object like \(example).")
+        } catch DecodingError.typeMismatch(_, let where_), DecodingError.valueNotFound(_, let where_) {
+            throw Problem.badRequest("`\(where_.codingPath.map(\.stringValue).joined(separator: "."))` must be a string.")
+        } catch DecodingError.dataCorrupted(let where_) where !where_.codingPath.isEmpty {
+            throw Problem.badRequest("`\(where_.codingPath.map(\.stringValue).joined(separator: "."))`: \(where_.debugDescription)")
         } catch {
             throw Problem.badRequest("The request body is not valid JSON.")
         }
+    }
+
+    // MARK: POST /v1/comments/{id}/flags
+
+    struct NewFlag: Decodable {
+        var reason: String
+        var note: String?
+    }
+
+    struct FlagReceived: Encodable {
+        var id: Int64
+        var comment: Int64
+        /// True when this reader had flagged the comment before (nothing changed).
+        var repeated: Bool
+        /// True when the comment is no longer shown: the readers' flags hid it until a moderator decides.
+        var hidden: Bool
+    }
+
+    func flag(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let reader = try await authenticate(request)
+        let (_, compiled) = try await currentPolicy()
+        guard compiled.allowsProvider(reader.provider) else {
+            metrics.flagRefused("provider_not_allowed")
+            throw Problem.providerNotAllowed(compiled.document.providers, metrics: nil)
+        }
+        guard let id = Int64(try context.parameters.require("id")), id > 0 else { throw Problem.noPublishedComment }
+        guard Self.isJSON(request.headers[.contentType]) else {
+            throw Problem(
+                .unsupportedMediaType, "unsupported-media-type", "Send the flag as JSON",
+                detail: "Set `Content-Type: application/json` and send an object like {\"reason\": \"abusive\"}.")
+        }
+        let body = try await decodeJSON(NewFlag.self, from: request, example: #"{"reason": "abusive", "note": "…"}"#)
+        guard let reason = ReaderComments.FlagReason(rawValue: body.reason) else {
+            throw Problem.badRequest("`reason` must be one of: \(ReaderComments.FlagReason.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
+        let note = body.note?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let note {
+            guard note.postgresLength <= 500 else { throw Problem.badRequest("`note` is limited to 500 characters.") }
+            guard !note.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" }) else {
+                throw Problem.badRequest("`note` contains control characters.")
+            }
+        }
+        let flagged: ReaderComments.Flagged
+        do {
+            flagged = try await client.withConnection { connection in
+                try await comments.flag(commentID: id, reader: reader, reason: reason, note: note?.isEmpty == false ? note : nil, on: connection)
+            }
+        } catch let refusal as ReaderComments.Refusal {
+            let problem = Problem.refused(refusal, metrics: nil)
+            metrics.flagRefused(problem.extensions.reason ?? "not_found")
+            throw problem
+        }
+        metrics.flagged(repeated: !flagged.created)
+        return Self.json(
+            FlagReceived(id: flagged.flagID, comment: id, repeated: !flagged.created, hidden: flagged.commentStatus != "approved"),
+            status: flagged.created ? .created : .ok, headers: [.cacheControl: "no-store"])
     }
 
     // MARK: GET /v1/articles/{articleRef}/comments
@@ -372,12 +429,25 @@ extension Problem {
         return problem
     }
 
-    static func refused(_ refusal: ReaderComments.Refusal, metrics: APIMetrics) -> Problem {
+    static let noPublishedComment = Problem(.notFound, "not-found", "No such published comment")
+
+    /// `metrics`: where a refused post is counted (nil: the caller counts it).
+    static func providerNotAllowed(_ providers: [String], metrics: APIMetrics?) -> Problem {
+        metrics?.refused("provider_not_allowed")
+        var problem = Problem(
+            .forbidden, "provider-not-allowed", "This login cannot be used to comment",
+            detail: "Log in with one of: \(providers.joined(separator: ", ")).")
+        problem.extensions.reason = "provider_not_allowed"
+        return problem
+    }
+
+    /// `metrics`: where a refused post is counted (nil: the caller counts it).
+    static func refused(_ refusal: ReaderComments.Refusal, metrics: APIMetrics?) -> Problem {
         var problem: Problem
         switch refusal {
         case .unknownArticle:
             problem = .unknownArticle
-            metrics.refused("unknown_article")
+            metrics?.refused("unknown_article")
         case .commentsClosed:
             problem = Problem(.conflict, "article-closed", "Comments are closed on this article")
             problem.extensions.reason = "article_closed"
@@ -400,8 +470,18 @@ extension Problem {
                 .unprocessableContent, "idempotency-key-reused", "This Idempotency-Key belongs to another comment",
                 detail: "A retry must repeat the same article and text; use a new key for a new comment.")
             problem.extensions.reason = "idempotency_key_reused"
+        case .notFlaggable:
+            problem = .noPublishedComment
+        case .ownComment:
+            problem = Problem(.forbidden, "own-comment", "You cannot report your own comment")
+            problem.extensions.reason = "own_comment"
+        case .tooManyFlags(let seconds):
+            problem = Problem(.tooManyRequests, "too-many-flags", "Too many reports in a short time", detail: "Try again in \(seconds) s.")
+            problem.extensions.reason = "flags_rate_limited"
+            problem.extensions.retryAfterSeconds = seconds
+            problem.headers[.retryAfter] = "\(seconds)"
         }
-        if let reason = problem.extensions.reason { metrics.refused(reason) }
+        if let reason = problem.extensions.reason { metrics?.refused(reason) }
         return problem
     }
 }

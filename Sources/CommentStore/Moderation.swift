@@ -113,9 +113,11 @@ public struct Moderation: Sendable {
         public var status: String
     }
 
-    /// Records a moderator's decision on a held comment, or, with `reverse`, overturns the decision on a decided one
-    /// (rejecting an approved comment removes it). Concurrent moderators are serialized on the comment's row: the
-    /// second finds it no longer held and gets ``Refusal/alreadyDecided(id:status:by:at:)``.
+    /// Records a moderator's decision on a held comment, or on a published one that readers flagged (approving keeps it,
+    /// rejecting removes it), or, with `reverse`, overturns the decision on a decided one (rejecting an approved comment
+    /// removes it). The decision resolves the comment's open flags: upheld when it rejects. Concurrent moderators are
+    /// serialized on the comment's row: the second finds it no longer held (nor flagged) and gets
+    /// ``Refusal/alreadyDecided(id:status:by:at:)``.
     public func decide(
         _ commentID: Int64, _ verdict: Ruling, reasons: [String], note: String?, moderator: String, reverse: Bool,
         on connection: PostgresConnection
@@ -129,7 +131,9 @@ public struct Moderation: Sendable {
                        CASE WHEN \(verdict.rawValue) = 'approve' THEN 'approved'
                             WHEN status = 'approved' THEN 'removed' ELSE 'rejected' END AS new_status
                 FROM target
-                WHERE status = 'held' OR (\(reverse) AND status IN ('approved', 'rejected', 'removed')
+                WHERE status = 'held'
+                   OR (status = 'approved' AND EXISTS (SELECT 1 FROM comment_flags f WHERE f.comment_id = target.id AND f.resolved_at IS NULL))
+                   OR (\(reverse) AND status IN ('approved', 'rejected', 'removed')
                                           AND NOT (status = 'approved' AND \(verdict.rawValue) = 'approve')
                                           AND NOT (status IN ('rejected', 'removed') AND \(verdict.rawValue) = 'reject'))
             ), recorded AS (
@@ -142,6 +146,9 @@ public struct Moderation: Sendable {
                 UPDATE comments c SET status = a.new_status, status_changed_at = now(), reasons = \(reasons)::text[]
                 FROM allowed a WHERE c.id = a.id
                 RETURNING c.id
+            ), resolved AS (
+                UPDATE comment_flags f SET resolved_by = r.id, resolved_at = now(), upheld = \(verdict == .reject)
+                FROM recorded r WHERE f.comment_id = r.comment_id AND f.resolved_at IS NULL
             ), unclaimed AS (
                 DELETE FROM review_claims WHERE comment_id IN (SELECT id FROM allowed)
             )
@@ -213,6 +220,83 @@ public struct Moderation: Sendable {
     /// One held comment by id, as the queue lists it.
     func held(id: Int64, on connection: PostgresConnection) async throws -> Held? {
         try Self.decodeHeld(try await connection.query("\(Self.heldSelect) WHERE c.id = \(id)")).first
+    }
+
+    // MARK: Reader flags
+
+    /// A comment readers flagged whose flags no moderator has resolved yet.
+    public struct Reported: Sendable, Codable, Equatable {
+        public var id: Int64
+        /// `approved` (still shown) or `held` (the flags hid it).
+        public var status: String
+        public var article: String
+        public var author: String
+        public var body: String
+        public var flags: Int
+        /// Open flags per reason.
+        public var byReason: [String: Int]
+        public var firstFlaggedAt: Date
+        /// The flaggers' record on other comments: how many of their resolved flags moderators upheld.
+        public var flaggersUpheld: Int
+        public var flaggersResolved: Int
+    }
+
+    /// Comments with open flags, the most flagged first (then the longest waiting), read along `comment_flags_unresolved`.
+    public func reported(limit: Int, on connection: PostgresConnection) async throws -> [Reported] {
+        let rows = try await connection.query(
+            """
+            WITH open AS (
+                SELECT comment_id, sum(k)::bigint AS n, min(flagged_at) AS first_at, jsonb_object_agg(reason, k) AS by_reason
+                FROM (SELECT comment_id, reason, count(*) AS k, min(flagged_at) AS flagged_at
+                      FROM comment_flags WHERE resolved_at IS NULL GROUP BY comment_id, reason) r
+                GROUP BY comment_id
+            )
+            SELECT c.id, c.status, ar.ref, coalesce(acc.provider || ':' || acc.provider_subject, ''), c.body, o.n,
+                   o.by_reason, o.first_at,
+                   record.upheld, record.resolved
+            FROM open o
+            JOIN comments c ON c.id = o.comment_id
+            JOIN articles ar ON ar.id = c.article_id
+            LEFT JOIN accounts acc ON acc.id = c.account_id
+            CROSS JOIN LATERAL (
+                SELECT count(*) FILTER (WHERE past.upheld) AS upheld, count(*) AS resolved
+                FROM comment_flags mine JOIN comment_flags past ON past.account_id = mine.account_id
+                WHERE mine.comment_id = c.id AND mine.resolved_at IS NULL AND past.comment_id <> c.id AND past.resolved_at IS NOT NULL
+            ) record
+            ORDER BY o.n DESC, o.first_at, c.id
+            LIMIT \(limit)
+            """)
+        return try rows.map { row in
+            let v = try row.decode((Int64, String, String, String, String, Int, PostgresJSON, Date, Int, Int).self)
+            return Reported(
+                id: v.0, status: v.1, article: v.2, author: v.3, body: v.4, flags: v.5, byReason: try v.6.decode([String: Int].self),
+                firstFlaggedAt: v.7, flaggersUpheld: v.8, flaggersResolved: v.9)
+        }
+    }
+
+    /// One reader's flag on a comment, with how it was resolved.
+    public struct Flag: Sendable, Codable, Equatable {
+        public var by: String
+        public var reason: String
+        public var note: String?
+        public var at: Date
+        /// Nil while open; true when the moderator's decision removed the comment.
+        public var upheld: Bool?
+        public var resolvedAt: Date?
+    }
+
+    /// The flags on comment `id`, oldest first.
+    public func flags(comment id: Int64, on connection: PostgresConnection) async throws -> [Flag] {
+        try await connection.query(
+            """
+            SELECT a.provider || ':' || a.provider_subject, f.reason, f.note, f.flagged_at, f.upheld, f.resolved_at
+            FROM comment_flags f JOIN accounts a ON a.id = f.account_id
+            WHERE f.comment_id = \(id) ORDER BY f.flagged_at, f.id
+            """
+        ).map { row in
+            let v = try row.decode((String, String, String?, Date, Bool?, Date?).self)
+            return Flag(by: v.0, reason: v.1, note: v.2, at: v.3, upheld: v.4, resolvedAt: v.5)
+        }
     }
 
     // MARK: Audit trail

@@ -86,10 +86,12 @@ public struct PolicyVersions: Sendable {
         let json = try PostgresJSON(encoding: files)
         let row = try await connection.query(
             """
-            INSERT INTO policy_versions (version, document, files, sha256, is_active, activated_by, reader_posts_per_minute)
+            INSERT INTO policy_versions (version, document, files, sha256, is_active, activated_by, reader_posts_per_minute,
+                                         flags_to_hide, flags_per_hour)
             VALUES (\(version), \(bundle.document), \(json)::jsonb,
                     encode(sha256(convert_to(\(bundle.document) || \(json)::jsonb::text, 'UTF8')), 'hex'), true, \(actor),
-                    \(compiled.document.readerPostsPerMinute))
+                    \(compiled.document.readerPostsPerMinute), \(compiled.document.community.flagsToHide),
+                    \(compiled.document.community.flagsPerHour))
             RETURNING id, sha256, activated_at
             """
         ).single()

@@ -36,6 +36,27 @@ public struct ReaderComments: Sendable {
         case tooManyPosts(retryAfterSeconds: Int)
         /// The idempotency key was used before for another article or another text.
         case idempotencyKeyReused
+        /// There is no published comment with that id (it may be held, rejected or removed: to a reader, absent).
+        case notFlaggable
+        /// Readers cannot flag their own comments.
+        case ownComment
+        case tooManyFlags(retryAfterSeconds: Int)
+    }
+
+    /// Why a reader flags a comment.
+    public enum FlagReason: String, Sendable, CaseIterable, Codable {
+        case offensive, abusive, spam
+        case personalInfo = "personal_info"
+        case other
+    }
+
+    /// A flag that was stored (or found: each reader flags a comment once).
+    public struct Flagged: Sendable, Equatable {
+        public var flagID: Int64
+        /// False when this reader had flagged the comment before; nothing changed.
+        public var created: Bool
+        /// The comment's status afterwards: `held` when the flags hid it.
+        public var commentStatus: String
     }
 
     /// One published comment, without anything that identifies the login behind it.
@@ -90,6 +111,25 @@ public struct ReaderComments: Sendable {
         }
     }
 
+    /// Flags a published comment (through `flag_comment`), or throws ``Refusal``. The hourly limit and the number of
+    /// flags that hide a comment are the active policy's (`policy_versions.flags_per_hour`, `flags_to_hide`).
+    public func flag(
+        commentID: Int64, reader: Reader, reason: FlagReason, note: String?, on connection: PostgresConnection
+    ) async throws -> Flagged {
+        do {
+            let row = try await connection.query(
+                """
+                SELECT flag_id, created, status FROM flag_comment(
+                    \(commentID), \(reader.provider), \(reader.subject), \(reader.displayName), \(reason.rawValue), \(note))
+                """
+            ).single()
+            let (id, created, status) = try row.decode((Int64, Bool, String).self)
+            return Flagged(flagID: id, created: created, commentStatus: status)
+        } catch let error as PostgresError {
+            throw Self.refusal(error) ?? error
+        }
+    }
+
     static func refusal(_ error: PostgresError) -> Refusal? {
         switch error.sqlState?.rawValue {
         case "CD001": .unknownArticle
@@ -98,6 +138,9 @@ public struct ReaderComments: Sendable {
         case "CD005": .accountSuspended(until: error.detail)
         case "CD006": .tooManyPosts(retryAfterSeconds: max(1, Int(error.detail ?? "") ?? 60))
         case "CD007": .idempotencyKeyReused
+        case "CD008": .notFlaggable
+        case "CD009": .ownComment
+        case "CD011": .tooManyFlags(retryAfterSeconds: max(1, Int(error.detail ?? "") ?? 3600))
         default: nil
         }
     }

@@ -25,6 +25,8 @@ public struct DailyReport: Sendable, Codable, Equatable {
     /// The learned models of the policy active when the report ran, and what the moderators have taught since each
     /// was trained: the next training data (issue 18). Nil in reports stored before it was measured.
     public var models: [ModelLine]? = nil
+    /// The readers' flags of the day (nil in reports stored before flags existed).
+    public var flags: Flags? = nil
 
     public struct Totals: Sendable, Codable, Equatable {
         public var submitted = 0
@@ -125,6 +127,28 @@ public struct DailyReport: Sendable, Codable, Equatable {
         public var labelsSince: Int
         /// Of those, the ones the model held and a moderator approved.
         public var overturnedHolds: Int
+    }
+
+    /// Flags readers sent during the day, and what became of them by the time the report ran.
+    public struct Flags: Sendable, Codable, Equatable {
+        public var received = 0
+        /// Distinct comments flagged.
+        public var comments = 0
+        /// Comments the readers' flags hid during the day.
+        public var hidden = 0
+        /// Of the day's flags, those a moderator's decision has resolved.
+        public var resolved = 0
+        /// Median time from a flag to the decision that resolved it.
+        public var medianSecondsToResolve: Double?
+        public var byReason: [FlagLine] = []
+    }
+
+    public struct FlagLine: Sendable, Codable, Equatable {
+        public var reason: String
+        public var received: Int
+        public var resolved: Int
+        /// Resolved by removing the comment.
+        public var upheld: Int
     }
 
     public struct HourLine: Sendable, Codable, Equatable {

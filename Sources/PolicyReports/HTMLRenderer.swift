@@ -101,6 +101,8 @@ extension DailyReport {
         body += "<p>Rejected for <code>login_required</code>: \(loginRequiredRejections).</p>"
         body += "<h2>Policy versions active during the day</h2>" + table(policyVersionsTable)
         body += "<h2>Learned models: what the moderators have taught since training</h2>" + table(modelsTable)
+        body += "<h2>Readers' flags</h2><p>\(Self.escape(flagsSummary))</p>"
+        if flags?.byReason.isEmpty == false { body += table(flagsTable) }
         let style = """
             body{font-family:system-ui,sans-serif;margin:2em auto;max-width:800px;color:#222}h1 small{font-weight:normal;color:#666}
             table{border-collapse:collapse;margin:.5em 0 1.5em}th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left}

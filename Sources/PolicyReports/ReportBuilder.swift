@@ -262,7 +262,43 @@ private struct Queries {
             date: date, timeZone: timeZone, generatedAt: generatedAt, totals: totals, reasons: reasons, rules: rules, overturns: overturns,
             speed: speed, moderators: moderators, sanctions: sanctions, mostCommented: mostCommented, mostRejected: mostRejected,
             providers: providers, loginRequiredRejections: t.10, trend: trend, policyVersions: versions, hourly: hourly,
-            models: try await models())
+            models: try await models(), flags: try await flags())
+    }
+
+    /// The day's flags (read along `comment_flags_flagged_at`) and the comments readers hid that day.
+    func flags() async throws -> DailyReport.Flags {
+        var flags = DailyReport.Flags()
+        let rows = try await connection.query(
+            """
+            WITH \(window)
+            SELECT f.reason, count(*), count(f.resolved_at), count(*) FILTER (WHERE f.upheld),
+                   count(DISTINCT f.comment_id)
+            FROM day, comment_flags f
+            WHERE f.flagged_at >= day.start AND f.flagged_at < day.stop
+            GROUP BY ROLLUP (f.reason)
+            ORDER BY f.reason NULLS FIRST
+            """)
+        for row in rows {
+            let v = try row.decode((String?, Int, Int, Int, Int).self)
+            guard let reason = v.0 else {
+                (flags.received, flags.resolved, flags.comments) = (v.1, v.2, v.4)
+                continue
+            }
+            flags.byReason.append(.init(reason: reason, received: v.1, resolved: v.2, upheld: v.3))
+        }
+        flags.byReason.sort { ($0.received, $1.reason) > ($1.received, $0.reason) }
+        (flags.hidden, flags.medianSecondsToResolve) = try await connection.query(
+            """
+            WITH \(window)
+            SELECT (SELECT count(*) FROM moderation_decisions d
+                    WHERE d.source = 'readers' AND d.decided_at >= day.start AND d.decided_at < day.stop),
+                   (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM f.resolved_at - f.flagged_at))
+                    FROM comment_flags f
+                    WHERE f.flagged_at >= day.start AND f.flagged_at < day.stop AND f.resolved_at IS NOT NULL)
+            FROM day
+            """
+        ).single().decode((Int, Double?).self)
+        return flags
     }
 
     /// The active policy's `model` rules, each with the moderator labels gathered since its model was trained.

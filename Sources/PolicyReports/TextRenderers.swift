@@ -102,6 +102,31 @@ extension DailyReport {
             })
     }
 
+    /// The readers' flags by reason, with the share moderators upheld.
+    var flagsTable: Table {
+        Table(
+            header: ["reason", "flags", "resolved", "upheld", "upheld share of resolved"],
+            rows: (flags?.byReason ?? []).map {
+                [
+                    $0.reason, "\($0.received)", "\($0.resolved)", "\($0.upheld)",
+                    $0.resolved == 0 ? "–" : String(format: "%.0f %%", 100 * Double($0.upheld) / Double($0.resolved)),
+                ]
+            })
+    }
+
+    /// One sentence on the day's flags.
+    var flagsSummary: String {
+        guard let flags, flags.received > 0 else { return "No reader flags." }
+        let median = flags.medianSecondsToResolve.map { " Median time to a moderator's decision: \(Self.duration($0))." } ?? ""
+        return "\(flags.received) flags on \(flags.comments) comments; \(flags.hidden) comments hidden by readers' flags; "
+            + "\(flags.resolved) flags resolved.\(median)"
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        seconds < 120
+            ? "\(Int(seconds.rounded())) s" : seconds < 7_200 ? "\(Int((seconds / 60).rounded())) min" : String(format: "%.1f h", seconds / 3_600)
+    }
+
     /// The report as Markdown, for the Board's mail and the wiki.
     public var markdown: String {
         var out: [String] = []
@@ -167,6 +192,11 @@ extension DailyReport {
         out.append("## Learned models: what the moderators have taught since training")
         out.append("")
         table(modelsTable)
+        out.append("## Readers' flags")
+        out.append("")
+        out.append(flagsSummary)
+        out.append("")
+        if flags?.byReason.isEmpty == false { table(flagsTable) }
         out.append("## Hourly volume")
         out.append("")
         table(

@@ -23,6 +23,9 @@ struct Queue: AsyncParsableCommand {
     @Flag(help: "Skip the counts per reason (they read every held comment).")
     var noCounts = false
 
+    @Flag(help: "List the comments readers flagged that no moderator has decided yet, the most flagged first.")
+    var reported = false
+
     @Flag(help: "Print JSON for scripts.")
     var json = false
 
@@ -39,6 +42,7 @@ struct Queue: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if reported { return try await runReported() }
         let filter = Moderation.QueueFilter(reason: reason, article: article, minimumAgeSeconds: olderThan.flatMap(parseDuration), limit: limit)
         let (summary, comments, counts) = try await withDatabase { connection in
             let moderation = Moderation()
@@ -71,6 +75,30 @@ struct Queue: AsyncParsableCommand {
     }
 }
 
+extension Queue {
+    /// `modctl queue --reported`: approve keeps a comment (and shows it again if the flags hid it), reject removes it.
+    func runReported() async throws {
+        let comments = try await withDatabase { try await Moderation().reported(limit: limit, on: $0) }
+        if json { return try printJSON(comments) }
+        print(
+            "reported: \(comments.count)\(comments.count == limit ? "+" : "") comments with open flags (modctl approve ID keeps one, reject removes it)"
+        )
+        guard !comments.isEmpty else { return }
+        printTable(
+            ["ID", "STATUS", "FLAGS", "REASONS", "FLAGGERS UPHELD", "SINCE", "AUTHOR", "TEXT"],
+            comments.map { comment in
+                let preview = comment.body.replacingOccurrences(of: "\n", with: " ")
+                return [
+                    String(comment.id), comment.status == "held" ? "hidden" : "shown", String(comment.flags),
+                    comment.byReason.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
+                    comment.flaggersResolved == 0 ? "no record" : "\(comment.flaggersUpheld)/\(comment.flaggersResolved)",
+                    iso(comment.firstFlaggedAt), comment.author.isEmpty ? "(anonymous)" : comment.author,
+                    preview.count > 40 ? String(preview.prefix(39)) + "…" : preview,
+                ]
+            })
+    }
+}
+
 /// `modctl show ID`.
 struct Show: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show a comment: its text with hits marked, reasons, author's standing and history.")
@@ -93,6 +121,7 @@ struct Show: AsyncParsableCommand {
         var standing: Accounts.Standing?
         /// The latest decisions on the author's other comments.
         var authorRecent: [Moderation.Event]
+        var flags: [Moderation.Flag]
         var history: [Moderation.Event]
     }
 
@@ -129,7 +158,8 @@ struct Show: AsyncParsableCommand {
         let history = try await Moderation().history(comment: id, on: connection) ?? []
         return Output(
             id: v.0, article: v.1, articleTitle: v.2, status: v.3, submittedAt: v.4, body: v.5, author: v.6,
-            hits: try v.7.decode([Hit].self), standing: standing, authorRecent: recent, history: history)
+            hits: try v.7.decode([Hit].self), standing: standing, authorRecent: recent,
+            flags: try await Moderation().flags(comment: id, on: connection), history: history)
     }
 
     /// The comment, its hits and its author's standing, for a person.
@@ -154,6 +184,13 @@ struct Show: AsyncParsableCommand {
         if !output.authorRecent.isEmpty {
             print("author's recent decisions:")
             for event in output.authorRecent { print("  " + describe(event)) }
+        }
+        if !output.flags.isEmpty {
+            print("flags from readers:")
+            for flag in output.flags {
+                let state = flag.upheld.map { $0 ? "upheld" : "not upheld" } ?? "open"
+                print("  \(iso(flag.at)) \(flag.reason) by \(flag.by) [\(state)]" + (flag.note.map { ": \($0)" } ?? ""))
+            }
         }
     }
 }

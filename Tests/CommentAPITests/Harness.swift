@@ -65,11 +65,12 @@ struct APIHarness {
     let client: any TestClientProtocol
     let db: PostgresClient
 
-    func post(_ ref: String = "a-1", json: String, token: String?, headers: HTTPFields = [:]) async throws -> TestResponse {
+    func post(_ ref: String = "a-1", json: String, token: String?, headers: HTTPFields = [:], path: String? = nil) async throws -> TestResponse {
         var fields = headers
         fields[.contentType] = "application/json"
         if let token { fields[.authorization] = "Bearer \(token)" }
-        return try await client.execute(uri: "/v1/articles/\(ref)/comments", method: .post, headers: fields, body: ByteBuffer(string: json))
+        return try await client.execute(
+            uri: path ?? "/v1/articles/\(ref)/comments", method: .post, headers: fields, body: ByteBuffer(string: json))
     }
 
     func post(_ ref: String = "a-1", body: String, token: String?, headers: HTTPFields = [:]) async throws -> TestResponse {
@@ -128,13 +129,19 @@ extension TestResponse {
     var text: String { String(buffer: body) }
 }
 
-/// One POST on a new connection to 127.0.0.1:`port`, closed afterwards.
+/// One POST of a comment on a new connection to 127.0.0.1:`port`, closed afterwards.
 func postOnce(port: Int, ref: String = "a-1", body: String, token: String) async throws -> TestClient.Response {
+    try await postOnce(
+        port: port, path: "/v1/articles/\(ref)/comments", json: String(decoding: try JSONEncoder().encode(["body": body]), as: UTF8.self),
+        token: token)
+}
+
+/// One POST of `json` to `path` on a new connection to 127.0.0.1:`port`, closed afterwards.
+func postOnce(port: Int, path: String, json: String, token: String) async throws -> TestClient.Response {
     let connection = TestClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(60)))
     connection.connect()
-    let json = String(decoding: try JSONEncoder().encode(["body": body]), as: UTF8.self)
     let request = TestClient.Request(
-        "/v1/articles/\(ref)/comments", method: .post, authority: "localhost",
+        path, method: .post, authority: "localhost",
         headers: [.contentType: "application/json", .authorization: "Bearer \(token)"], body: ByteBuffer(string: json))
     do {
         let response = try await connection.execute(request)

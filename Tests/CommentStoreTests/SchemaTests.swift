@@ -170,7 +170,7 @@ struct SchemaTests {
             for statement: SQLQuery in [
                 "UPDATE moderation_decisions SET outcome = 'reject'",
                 "DELETE FROM moderation_decisions",
-                "TRUNCATE moderation_decisions",
+                "TRUNCATE moderation_decisions CASCADE",
                 "UPDATE account_sanctions SET reason = 'edited'",
                 "DELETE FROM account_sanctions",
                 "TRUNCATE account_sanctions CASCADE",

@@ -175,6 +175,38 @@ struct RolesTests {
         }
     }
 
+    /// Flags (issue 20): the API role flags only through flag_comment and cannot read or resolve flags, choose the
+    /// threshold, or hide a comment itself; a moderator's decision resolves the flags.
+    @Test func flagsGoThroughTheirFunctionAndModeratorsResolveThem() async throws {
+        try await withRoles { db in
+            let id = try await db.owner.query("SELECT submit_comment('a-1', 'twitter', 'r1', 'R', 'hello', NULL)").single().decode(Int64.self, at: 0)
+            try await db.owner.query(
+                """
+                WITH d AS (INSERT INTO moderation_decisions (comment_id, source, outcome, decided_by) VALUES (\(id), 'automatic', 'approve', 'w'))
+                UPDATE comments SET status = 'approved' WHERE id = \(id)
+                """)
+            try await db.owner.query("UPDATE policy_versions SET flags_to_hide = 1 WHERE is_active")
+            try await db.asMember(of: "commentdesk_api") { api in
+                let flagged = try await ReaderComments().flag(
+                    commentID: id, reader: .init(provider: "facebook", subject: "f1", displayName: "F", tokenIssuedAt: nil, tokenExpiresAt: nil),
+                    reason: .abusive, note: nil, on: api)
+                #expect(flagged.created && flagged.commentStatus == "held")
+                await expectDenied("reading flags") { try await api.query("SELECT account_id FROM comment_flags") }
+                await expectDenied("resolving flags") { try await api.query("UPDATE comment_flags SET upheld = false") }
+                await expectDenied("flagging directly") {
+                    try await api.query("INSERT INTO comment_flags (comment_id, account_id, reason) VALUES (\(id), 1, 'spam')")
+                }
+                await expectDenied("choosing the threshold") { try await api.query("UPDATE policy_versions SET flags_to_hide = 0") }
+            }
+            try await db.asMember(of: "commentdesk_moderator") { moderator in
+                let decided = try await Moderation().decide(id, .approve, reasons: [], note: nil, moderator: "kim", reverse: false, on: moderator)
+                #expect(decided.status == "approved")
+                await expectDenied("deleting a flag") { try await moderator.query("DELETE FROM comment_flags") }
+            }
+            #expect(try await db.owner.count("SELECT count(*) FROM comment_flags WHERE upheld = false AND resolved_by IS NOT NULL") == 1)
+        }
+    }
+
     @Test func theReportRoleReadsAndWritesOnlyItsReports() async throws {
         try await withRoles { db in
             try await db.owner.query("SELECT submit_comment('a-1', 'twitter', 'r1', 'R', 'hello', NULL)")

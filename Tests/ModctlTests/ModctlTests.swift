@@ -154,6 +154,46 @@ struct ModctlTests {
         }
     }
 
+    /// Issue 20: the comments readers flagged, most flagged first; `show` lists the flags; approve keeps a shown
+    /// comment and resolves its flags, reject removes it and upholds them.
+    @Test func theReportedQueueListsFlaggedCommentsAndADecisionResolvesThem() async throws {
+        try await withDesk { desk in
+            let once = try await desk.comment("flagged once", status: "approved", reasons: [])
+            let twice = try await desk.comment("flagged twice", by: "r2", status: "approved", reasons: [])
+            func flag(_ id: Int64, by subject: String, _ reason: ReaderComments.FlagReason, note: String? = nil) async throws {
+                _ = try await desk.db.withConnection {
+                    try await ReaderComments().flag(
+                        commentID: id,
+                        reader: .init(provider: "facebook", subject: subject, displayName: "", tokenIssuedAt: nil, tokenExpiresAt: nil),
+                        reason: reason, note: note, on: $0)
+                }
+            }
+            try await flag(once, by: "f1", .spam, note: "sells watches")
+            try await flag(twice, by: "f1", .abusive)
+            try await flag(twice, by: "f2", .abusive)
+            let listed = try await desk.modctl("queue", "--reported", "--json")
+            let comments = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]], "\(listed.stdout)")
+            #expect(comments.compactMap { $0["id"] as? Int } == [Int(twice), Int(once)])
+            #expect(comments.first?["byReason"] as? [String: Int] == ["abusive": 2])
+            let table = try await desk.modctl("queue", "--reported")
+            #expect(table.stdout.contains("reported: 2 comments with open flags"), "\(table.stdout)")
+            #expect(table.stdout.contains("abusive 2"))
+            #expect(table.stdout.contains("shown"))
+            let show = try await desk.modctl("show", String(once))
+            #expect(show.stdout.contains("flags from readers:"))
+            #expect(show.stdout.contains("spam by facebook:f1 [open]: sells watches"), "\(show.stdout)")
+
+            #expect(try await desk.modctl("approve", String(once)).code == 0, "a published comment with open flags can be kept")
+            #expect(try await desk.status(once) == "approved")
+            #expect(try await desk.modctl("reject", String(twice), "--reason", "insult").code == 0)
+            #expect(try await desk.status(twice) == "removed")
+            #expect(try await desk.modctl("show", String(once)).stdout.contains("[not upheld]"))
+            #expect(try await desk.modctl("show", String(twice)).stdout.contains("[upheld]"))
+            #expect(try await desk.modctl("queue", "--reported").stdout.contains("reported: 0 comments"))
+            #expect(try await desk.modctl("approve", String(once)).code == 3, "without open flags a published comment needs --reverse")
+        }
+    }
+
     @Test func sanctionsChangeStandingAndBanCanRejectPendingComments() async throws {
         try await withDesk { desk in
             let held = [try await desk.comment("a"), try await desk.comment("b")]

@@ -280,6 +280,59 @@ struct ReportTests {
         }
     }
 
+    /// Flags of the day by reason, the comments they hid, and how fast and how often moderators upheld them; flags
+    /// of another day are left out.
+    @Test func theReportCountsTheDaysFlagsAndWhatBecameOfThem() async throws {
+        try await withMigratedDatabase(label: "report-flags") { db in
+            try await Fixture.seed(db)
+            let ids = try await db.query("SELECT id FROM comments WHERE status = 'approved' ORDER BY id").map { try $0.decode(Int64.self, at: 0) }
+            let (first, second) = (ids[0], ids[1])
+            func at(_ minute: Int) -> Date { Fixture.midnight.addingTimeInterval(Double(minute * 60)) }
+            let removal = try await db.query(
+                """
+                INSERT INTO moderation_decisions (comment_id, source, outcome, reasons, decided_by, decided_at)
+                VALUES (\(first), 'moderator', 'reject', '{insult}', 'kim', \(at(100))) RETURNING id
+                """
+            ).single().decode(Int64.self, at: 0)
+            let keep = try await db.query(
+                """
+                INSERT INTO moderation_decisions (comment_id, source, outcome, reasons, decided_by, decided_at)
+                VALUES (\(second), 'moderator', 'approve', '{}', 'kim', \(at(400))) RETURNING id
+                """
+            ).single().decode(Int64.self, at: 0)
+            try await db.query(
+                "INSERT INTO moderation_decisions (comment_id, source, outcome, reasons, decided_by, decided_at) VALUES (\(first), 'readers', 'hold', '{reader_flags}', 'reader-flags', \(at(40)))"
+            )
+            let seeded: [(comment: Int64, reason: String, minute: Int, resolvedBy: Int64?)] = [
+                (first, "abusive", 10, removal), (first, "abusive", 20, removal), (first, "spam", 40, removal),
+                (second, "abusive", 100, keep), (second, "other", 300, nil), (second, "spam", 2000, nil),
+            ]
+            for (index, flag) in seeded.enumerated() {
+                let account = try await db.query(
+                    "INSERT INTO accounts (provider, provider_subject) VALUES ('twitter', \("flagger-\(index)")) RETURNING id"
+                ).single().decode(Int64.self, at: 0)
+                let resolvedAt: Date? = flag.3 == nil ? nil : flag.3 == removal ? at(100) : at(400)
+                try await db.query(
+                    """
+                    INSERT INTO comment_flags (comment_id, account_id, reason, flagged_at, resolved_by, resolved_at, upheld)
+                    VALUES (\(flag.0), \(account), \(flag.1), \(at(flag.2)), \(flag.3), \(resolvedAt), \(flag.3.map { $0 == removal }))
+                    """)
+            }
+            let flags = try #require(try await Self.build(db).flags)
+            #expect(flags.received == 5, "the flag of the next day is left out")
+            #expect(flags.comments == 2)
+            #expect(flags.hidden == 1)
+            #expect(flags.resolved == 4)
+            // Minutes to resolution: 90, 80, 60 (upheld) and 300 (kept): the median is 85 minutes.
+            #expect(abs((flags.medianSecondsToResolve ?? 0) - 85 * 60) < 0.001)
+            let lines = flags.byReason.map { "\($0.reason) \($0.received) \($0.resolved) \($0.upheld)" }
+            #expect(lines == ["abusive 3 3 2", "other 1 0 0", "spam 1 1 1"])
+            let markdown = try await Self.build(db).markdown
+            #expect(markdown.contains("5 flags on 2 comments; 1 comments hidden by readers' flags; 4 flags resolved."), "\(markdown)")
+            #expect(markdown.contains("| abusive | 3 | 3 | 2 | 67 % |"))
+        }
+    }
+
     @Test func aDayWithoutCommentsIsAReportOfZerosAndHoldsNoText() async throws {
         try await withMigratedDatabase(label: "report-empty") { db in
             try await Fixture.seed(db)

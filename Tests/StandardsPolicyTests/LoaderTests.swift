@@ -42,6 +42,7 @@ import Testing
         for code in required { #expect(standardsBoard.document.reasonCodes.contains(code), "missing \(code)") }
         #expect(standardsBoard.document.limits == Limits(maxCharacters: 250, maxBytes: 10000, maxScalarsPerCharacter: 10))
         #expect(standardsBoard.document.providers == ["twitter", "facebook"])
+        #expect(standardsBoard.document.community == Community(flagsToHide: 3, flagsPerHour: 20))
     }
 
     @Test(
@@ -73,6 +74,9 @@ import Testing
                 minimal + "\nlimits: {max_characters: 250, max_bytes: 4096}",
                 "must be at least max_characters × max_scalars_per_character × 4 = 10000", 6
             ),
+            (minimal + "\ncommunity: {flags_to_hide: -1}", "community.flags_to_hide", 6),
+            (minimal + "\ncommunity: {flags_per_hour: 0}", "community.flags_per_hour", 6),
+            (minimal + "\ncommunity: {flags: 3}", "unknown key 'flags'", 6),
         ] as [(String, String, Int?)])
     func invalidPoliciesAreRefusedWithFileAndLine(yaml: String, message: String, line: Int?) {
         let found = issues(yaml)

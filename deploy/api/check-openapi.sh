@@ -35,6 +35,9 @@ trap cleanup EXIT
 "${admin[@]}" -d postgres -c "CREATE DATABASE $database"
 "$bin/commentd" migrate
 "${admin[@]}" -d "$database" -c "SELECT register_article('a-1', 'https://news.test/a-1', 'OpenAPI check', now())"
+# Comment 1, published, by another reader: what the flags operation's example id points at.
+"${admin[@]}" -d "$database" -c "SELECT submit_comment('a-1', 'twitter', 'another-reader', 'Another', 'published', NULL)" \
+  -c "UPDATE comments SET status = 'approved' WHERE id = 1"
 # The fuzzer posts far faster than a reader: lift the active policy's burst limit for this throwaway database.
 "${admin[@]}" -d "$database" -c "UPDATE policy_versions SET reader_posts_per_minute = 0 WHERE is_active"
 mkdir -p .build

@@ -87,6 +87,19 @@ public struct Limits: Sendable, Equatable {
     }
 }
 
+/// What readers may do besides posting: flag comments (issue 20).
+public struct Community: Sendable, Equatable {
+    /// Unresolved flags from accounts in good standing that hide a published comment until a moderator decides (0: never).
+    public var flagsToHide: Int
+    /// Flags one reader may send in an hour.
+    public var flagsPerHour: Int
+
+    public init(flagsToHide: Int = 3, flagsPerHour: Int = 20) {
+        self.flagsToHide = flagsToHide
+        self.flagsPerHour = flagsPerHour
+    }
+}
+
 /// A validated Standards Board Policy.
 public struct PolicyDocument: Sendable {
     public var version: String
@@ -101,4 +114,6 @@ public struct PolicyDocument: Sendable {
     /// Terms that veto any term hit they cover, for every term rule (Scunthorpe, 시발점, …).
     public var allow: [Term]
     public var rules: [Rule]
+    /// Flags and their threshold; the defaults when the policy has no `community` section.
+    public var community = Community()
 }

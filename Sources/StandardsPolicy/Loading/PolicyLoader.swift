@@ -179,7 +179,7 @@ struct Reader {
             return nil
         }
         let top = entries(
-            root, allowed: ["version", "name", "limits", "login", "site_domains", "reason_codes", "allow", "rules"],
+            root, allowed: ["version", "name", "limits", "login", "site_domains", "reason_codes", "allow", "rules", "community"],
             context: "policy")
         let version = top["version"].flatMap { string($0, "version") }
         if top["version"] == nil { issue(root, "policy: 'version' is required") }
@@ -201,6 +201,13 @@ struct Reader {
                 node,
                 "limits.max_bytes (\(limits.maxBytes)) must be at least max_characters × max_scalars_per_character × 4 = \(fitting), "
                     + "so every text the character count accepts fits")
+        }
+
+        var community = Community()
+        if let node = top["community"] {
+            let values = entries(node, allowed: ["flags_to_hide", "flags_per_hour"], context: "community")
+            community.flagsToHide = int(values["flags_to_hide"], "community.flags_to_hide", range: 0...1_000) ?? community.flagsToHide
+            community.flagsPerHour = int(values["flags_per_hour"], "community.flags_per_hour", range: 1...10_000) ?? community.flagsPerHour
         }
 
         var providers: [String] = []
@@ -260,7 +267,7 @@ struct Reader {
         guard let version else { return nil }
         return PolicyDocument(
             version: version, name: name, limits: limits, providers: providers, siteDomains: siteDomains, reasonCodes: reasonCodes,
-            allow: allow, rules: rules)
+            allow: allow, rules: rules, community: community)
     }
 
     static func line(of error: any Error) -> Int? {
