@@ -9,6 +9,8 @@
 #   deploy/local/postgres.sh install                             install postgresql and libpq-dev if missing
 #
 # Defaults: PORT=${COMMENTDESK_PGPORT:-54329}, DIR=${COMMENTDESK_PGDATA:-/tmp/commentdesk-pg-PORT}.
+# COMMENTDESK_PG_SETTINGS adds server settings at start (e.g. "-c fsync=off" for the test suite's cluster, whose data
+# dies with the run; never for a cluster whose data matters, nor for benchmarks, which measure the fsync cost).
 # Every step is idempotent. When run as root the server runs as the "postgres" user (PostgreSQL refuses root).
 # The cluster trusts local connections: it listens only on 127.0.0.1 and a socket inside DIR, and is for
 # development and tests, never for production (see deploy/README.md).
@@ -92,7 +94,7 @@ start() {
   if ! is_running; then
     log "starting on 127.0.0.1:$port (log: $dir/server.log)"
     pg pg_ctl -D "$dir" -l "$dir/server.log" -w -t 60 \
-      -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir -c max_connections=200 -c shared_buffers=256MB" \
+      -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir -c max_connections=200 -c shared_buffers=256MB ${COMMENTDESK_PG_SETTINGS:-}" \
       start >/dev/null || { tail -n 20 "$dir/server.log" >&2; exit 1; }
   fi
   if ! pg psql -h 127.0.0.1 -p "$port" -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'commentdesk'" | grep -q 1; then
