@@ -42,7 +42,7 @@ REVOKE ALL ON ALL FUNCTIONS IN SCHEMA public FROM commentdesk_api, commentdesk_w
 DO $$ BEGIN EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC', current_database()); END $$;
 DO $$ BEGIN EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM commentdesk_api, commentdesk_worker, commentdesk_moderator', current_database()); END $$;
 
--- The reader API (commentd serve): posts only through post_comment (SECURITY DEFINER with a pinned search_path, see
+-- The reader API (commentd serve): posts only through post_comment and post_reply (SECURITY DEFINER with a pinned search_path, see
 -- sql/0006_least_privilege.sql), which applies bans, closed articles, the policy's burst limit and idempotency itself;
 -- reads a reader's own comment only through reader_comment. Otherwise it reads just what it serves, column by column:
 -- published lists (no logins, token times or idempotency keys), the active policy, the schema version for readiness.
@@ -52,8 +52,9 @@ GRANT EXECUTE ON FUNCTION post_comment(text, text, text, text, text, text, times
 GRANT EXECUTE ON FUNCTION reader_comment(bigint, text, text) TO commentdesk_api;
 GRANT EXECUTE ON FUNCTION begin_reader_login(text, text, text, text), finish_reader_login(text, text) TO commentdesk_api;
 GRANT EXECUTE ON FUNCTION flag_comment(bigint, text, text, text, text, text) TO commentdesk_api;
+GRANT EXECUTE ON FUNCTION post_reply(text, bigint, text, text, text, text, text, timestamptz, timestamptz) TO commentdesk_api;
 GRANT SELECT (id, ref) ON articles TO commentdesk_api;
-GRANT SELECT (id, article_id, account_id, body, submitted_at, status) ON comments TO commentdesk_api;
+GRANT SELECT (id, article_id, account_id, parent_id, body, submitted_at, status) ON comments TO commentdesk_api;
 GRANT SELECT (id, display_name) ON accounts TO commentdesk_api;
 GRANT SELECT (id, version, sha256, document, files, is_active, activated_by, activated_at) ON policy_versions TO commentdesk_api;
 GRANT SELECT ON schema_migrations TO commentdesk_api;

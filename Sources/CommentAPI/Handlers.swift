@@ -20,7 +20,8 @@ struct Handlers: Sendable {
     /// Every route, for the router and for answering 405 with `Allow` when a known path gets another method.
     static let routes: [(method: HTTPRequest.Method, path: String)] = [
         (.post, "/v1/articles/{articleRef}/comments"), (.get, "/v1/articles/{articleRef}/comments"), (.get, "/v1/comments/{id}"),
-        (.post, "/v1/comments/{id}/flags"), (.get, "/v1/policy"), (.get, "/healthz"), (.get, "/readyz"), (.get, "/embed/comments.js"),
+        (.post, "/v1/comments/{id}/flags"), (.get, "/v1/comments/{id}/replies"), (.get, "/v1/policy"), (.get, "/healthz"), (.get, "/readyz"),
+        (.get, "/embed/comments.js"),
     ]
 
     /// The methods routed for `path` (HEAD is answered wherever GET is).
@@ -43,6 +44,7 @@ struct Handlers: Sendable {
         router.get("/v1/articles/{articleRef}/comments") { request, context in try await list(request, context) }
         router.get("/v1/comments/{id}") { request, context in try await own(request, context) }
         router.post("/v1/comments/{id}/flags") { request, context in try await flag(request, context) }
+        router.get("/v1/comments/{id}/replies") { request, context in try await replies(request, context) }
         router.get("/v1/policy") { _, _ in try await publicPolicy() }
         router.get("/healthz") { _, _ in Self.json(["status": "ok"]) }
         router.get("/readyz") { _, _ in try await ready() }
@@ -86,6 +88,8 @@ struct Handlers: Sendable {
 
     struct NewComment: Decodable {
         var body: String
+        /// The published comment this one replies to (on the same article).
+        var parentId: Int64?
     }
 
     struct Accepted: Encodable {
@@ -99,7 +103,9 @@ struct Handlers: Sendable {
         guard compiled.allowsProvider(reader.provider) else { throw Problem.providerNotAllowed(compiled.document.providers, metrics: metrics) }
         let key = try idempotencyKey(request)
         guard Self.isJSON(request.headers[.contentType]) else { throw Problem.unsupportedMediaType }
-        let text = try await commentBody(request)
+        let comment = try await decodeJSON(NewComment.self, from: request, example: #"{"body": "…"}"#)
+        let text = comment.body
+        if let parent = comment.parentId, parent < 1 { throw Problem.badRequest("`parentId` must be a comment id (a positive integer).") }
         if let refusal = compiled.checkFormat(text) {
             metrics.refused(refusal.reason)
             throw Problem.unprocessable(refusal, limits: compiled.document.limits)
@@ -110,8 +116,7 @@ struct Handlers: Sendable {
         do {
             posted = try await client.withConnection { connection in
                 try await comments.post(
-                    articleRef: ref, reader: reader, body: text, idempotencyKey: key,
-                    on: connection)
+                    articleRef: ref, reader: reader, body: text, idempotencyKey: key, parentID: comment.parentId, on: connection)
             }
         } catch let refusal as ReaderComments.Refusal {
             throw Problem.refused(refusal, metrics: metrics)
@@ -128,10 +133,6 @@ struct Handlers: Sendable {
             throw Problem.badRequest("Idempotency-Key must be 1 to 255 visible ASCII characters.")
         }
         return key
-    }
-
-    private func commentBody(_ request: Request) async throws -> String {
-        try await decodeJSON(NewComment.self, from: request, example: #"{"body": "…"}"#).body
     }
 
     /// The request's JSON object as `T`, or a 400/413 naming what is wrong: the member missing or of the wrong type, a
@@ -152,8 +153,9 @@ struct Handlers: Sendable {
             throw Problem.badRequest("The JSON object needs a `\(key.stringValue)` member, like \(example).")
         } catch DecodingError.typeMismatch(_, let where_) where where_.codingPath.isEmpty {
             throw Problem.badRequest("The request body must be a JSON object like \(example).")
-        } catch DecodingError.typeMismatch(_, let where_), DecodingError.valueNotFound(_, let where_) {
-            throw Problem.badRequest("`\(where_.codingPath.map(\.stringValue).joined(separator: "."))` must be a string.")
+        } catch DecodingError.typeMismatch(let type, let where_), DecodingError.valueNotFound(let type, let where_) {
+            let expected = type == String.self ? "a string" : type == Int64.self ? "an integer" : "of another type"
+            throw Problem.badRequest("`\(where_.codingPath.map(\.stringValue).joined(separator: "."))` must be \(expected).")
         } catch DecodingError.dataCorrupted(let where_) where !where_.codingPath.isEmpty {
             throw Problem.badRequest("`\(where_.codingPath.map(\.stringValue).joined(separator: "."))`: \(where_.debugDescription)")
         } catch {
@@ -224,6 +226,21 @@ struct Handlers: Sendable {
         var displayName: String
         var body: String
         var submittedAt: Date
+        /// Top-level comments only: the number of published replies and the first of them, oldest first.
+        var replyCount: Int?
+        var replies: [PublishedComment]?
+        /// Replies only: the comment replied to.
+        var parentId: Int64?
+
+        init(_ comment: ReaderComments.Published, topLevel: Bool) {
+            id = comment.id
+            displayName = comment.displayName
+            body = comment.body
+            submittedAt = comment.submittedAt
+            replyCount = topLevel ? comment.replyCount : nil
+            replies = topLevel ? comment.replies.map { PublishedComment($0, topLevel: false) } : nil
+            parentId = comment.parentID
+        }
     }
 
     struct Page: Encodable {
@@ -236,11 +253,7 @@ struct Handlers: Sendable {
     func list(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let ref = try context.parameters.require("articleRef")
         let query = request.uri.queryParameters
-        var limit = configuration.defaultPageSize
-        if let text = query["limit"] {
-            guard let value = Int(String(text)), value >= 1 else { throw Problem.badRequest("`limit` must be a positive integer.") }
-            limit = min(value, configuration.maxPageSize)
-        }
+        let limit = try pageSize(request)
         var cursor: ReaderComments.Cursor?
         if let text = query["before"] {
             guard let decoded = Self.decodeCursor(String(text)) else { throw Problem.badRequest("`before` is not a cursor this API gave out.") }
@@ -254,9 +267,45 @@ struct Handlers: Sendable {
         let next = page.count == limit ? page.last.map { Self.encodeCursor(.init(submittedAt: $0.submittedAt, id: $0.id)) } : nil
         let body = Page(
             article: ref,
-            comments: page.map { PublishedComment(id: $0.id, displayName: $0.displayName, body: $0.body, submittedAt: $0.submittedAt) },
+            comments: page.map { PublishedComment($0, topLevel: true) },
             next: next)
         return Self.json(body, headers: [.cacheControl: "public, max-age=5"])
+    }
+
+    // MARK: GET /v1/comments/{id}/replies
+
+    struct Replies: Encodable {
+        var comment: Int64
+        var replies: [PublishedComment]
+        /// Pass as `after` for the next (newer) page; absent on the last page.
+        var next: String?
+    }
+
+    func replies(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        let limit = try pageSize(request)
+        var cursor: ReaderComments.Cursor?
+        if let text = query["after"] {
+            guard let decoded = Self.decodeCursor(String(text)) else { throw Problem.badRequest("`after` is not a cursor this API gave out.") }
+            cursor = decoded
+        }
+        guard let id = Int64(try context.parameters.require("id")), id > 0 else { throw Problem.noPublishedComment }
+        let page = try await client.withConnection { connection in
+            try await comments.replies(to: id, after: cursor, limit: limit, on: connection)
+        }
+        guard let page else { throw Problem.noPublishedComment }
+        let next = page.count == limit ? page.last.map { Self.encodeCursor(.init(submittedAt: $0.submittedAt, id: $0.id)) } : nil
+        return Self.json(
+            Replies(comment: id, replies: page.map { PublishedComment($0, topLevel: false) }, next: next),
+            headers: [.cacheControl: "public, max-age=5"])
+    }
+
+    /// `limit`: the configured default when absent, capped at the configured maximum.
+    private func pageSize(_ request: Request) throws -> Int {
+        let query = request.uri.queryParameters
+        guard let text = query["limit"] else { return configuration.defaultPageSize }
+        guard let value = Int(String(text)), value >= 1 else { throw Problem.badRequest("`limit` must be a positive integer.") }
+        return min(value, configuration.maxPageSize)
     }
 
     /// A cursor is "<microseconds since 1970>.<comment id>" of the last comment of a page: any such pair is a valid
@@ -475,6 +524,11 @@ extension Problem {
         case .ownComment:
             problem = Problem(.forbidden, "own-comment", "You cannot report your own comment")
             problem.extensions.reason = "own_comment"
+        case .parentUnavailable:
+            problem = Problem(
+                .unprocessableContent, "reply-parent-unavailable", "The comment you reply to is not shown",
+                detail: "Replies go to published comments of the same article; this one is not (or no longer) published.")
+            problem.extensions.reason = "reply_parent_unavailable"
         case .tooManyFlags(let seconds):
             problem = Problem(.tooManyRequests, "too-many-flags", "Too many reports in a short time", detail: "Try again in \(seconds) s.")
             problem.extensions.reason = "flags_rate_limited"

@@ -31,7 +31,7 @@ public struct ModerationInputs: Sendable {
             """
             SELECT c.id, c.body, c.submitted_at, c.account_id, a.ref,
                    a.comments_closed_at IS NOT NULL AND a.comments_closed_at <= c.submitted_at,
-                   acc.provider, acc.status, acc.suspended_until > now()
+                   acc.provider, acc.status, acc.suspended_until > now(), c.parent_id
             FROM comments c
             JOIN articles a ON a.id = c.article_id
             LEFT JOIN accounts acc ON acc.id = c.account_id
@@ -40,14 +40,14 @@ public struct ModerationInputs: Sendable {
         )
         struct Row {
             var id: Int64, body: String, submittedAt: Date, account: Int64?, article: String, closed: Bool
-            var provider: String?, status: String?, stillSuspended: Bool?
+            var provider: String?, status: String?, stillSuspended: Bool?, parent: Int64?
         }
         var byID: [Int64: Row] = [:]
         for row in rows {
-            let values = try row.decode((Int64, String, Date, Int64?, String, Bool, String?, String?, Bool?).self)
+            let values = try row.decode((Int64, String, Date, Int64?, String, Bool, String?, String?, Bool?, Int64?).self)
             byID[values.0] = Row(
                 id: values.0, body: values.1, submittedAt: values.2, account: values.3, article: values.4, closed: values.5,
-                provider: values.6, status: values.7, stillSuspended: values.8)
+                provider: values.6, status: values.7, stillSuspended: values.8, parent: values.9)
         }
         let accounts = Array(Set(byID.values.compactMap(\.account)))
         var recent: [Int64: [(id: Int64, comment: EvaluationContext.RecentComment)]] = [:]
@@ -57,10 +57,10 @@ public struct ModerationInputs: Sendable {
             let oldest = byID.values.map(\.submittedAt).min()!.addingTimeInterval(-historySeconds)
             for row in try await connection.query(
                 """
-                SELECT r.account_id, r.id, r.submitted_at, r.ref, r.body
+                SELECT r.account_id, r.id, r.submitted_at, r.ref, r.body, r.parent_id
                 FROM unnest(\(accounts)::bigint[]) AS account(id)
                 CROSS JOIN LATERAL (
-                    SELECT c.account_id, c.id, c.submitted_at, a.ref, c.body
+                    SELECT c.account_id, c.id, c.submitted_at, a.ref, c.body, c.parent_id
                     FROM comments c JOIN articles a ON a.id = c.article_id
                     WHERE c.account_id = account.id AND c.submitted_at > \(oldest) AND c.submitted_at <= \(newest)
                     ORDER BY c.submitted_at DESC
@@ -68,8 +68,8 @@ public struct ModerationInputs: Sendable {
                 ) r
                 """
             ) {
-                let (account, id, at, article, body) = try row.decode((Int64, Int64, Date, String, String).self)
-                recent[account, default: []].append((id, .init(submittedAt: at, article: article, body: body)))
+                let (account, id, at, article, body, parent) = try row.decode((Int64, Int64, Date, String, String, Int64?).self)
+                recent[account, default: []].append((id, .init(submittedAt: at, article: article, body: body, parentID: parent)))
             }
             for row in try await connection.query(
                 """
@@ -100,7 +100,7 @@ public struct ModerationInputs: Sendable {
             let counts = row.account.flatMap { standing[$0] } ?? (0, 0, 0)
             let context = EvaluationContext(
                 authenticated: row.account != nil, provider: row.provider, accountStatus: status, articleClosed: row.closed,
-                article: row.article, now: row.submittedAt, recentComments: earlier, approvedCount: counts.approved,
+                article: row.article, parentID: row.parent, now: row.submittedAt, recentComments: earlier, approvedCount: counts.approved,
                 recentDecisions: counts.decided, recentRejections: counts.rejected)
             return Item(commentID: id, body: row.body, context: context)
         }

@@ -41,6 +41,8 @@ public struct ReaderComments: Sendable {
         /// Readers cannot flag their own comments.
         case ownComment
         case tooManyFlags(retryAfterSeconds: Int)
+        /// The comment replied to is not published on this article.
+        case parentUnavailable
     }
 
     /// Why a reader flags a comment.
@@ -65,6 +67,11 @@ public struct ReaderComments: Sendable {
         public var displayName: String
         public var body: String
         public var submittedAt: Date
+        /// The comment this one replies to; nil for a top-level comment.
+        public var parentID: Int64?
+        /// For a top-level comment: how many published replies it has, and the first of them, oldest first.
+        public var replyCount = 0
+        public var replies: [Published] = []
     }
 
     /// What an author may see about their own comment.
@@ -91,19 +98,28 @@ public struct ReaderComments: Sendable {
 
     public init() {}
 
-    /// Stores the comment and its queue row in one transaction (through `post_comment`), or throws ``Refusal``.
-    /// The burst limit is the active policy's (`policy_versions.reader_posts_per_minute`), never the caller's.
+    /// Stores the comment and its queue row in one transaction (through `post_comment`, or `post_reply` for a reply to
+    /// `parentID`), or throws ``Refusal``. The burst limit is the active policy's
+    /// (`policy_versions.reader_posts_per_minute`), never the caller's.
     public func post(
-        articleRef: String, reader: Reader, body: String, idempotencyKey: String?, on connection: PostgresConnection
+        articleRef: String, reader: Reader, body: String, idempotencyKey: String?, parentID: Int64? = nil, on connection: PostgresConnection
     ) async throws -> Posted {
         do {
-            let row = try await connection.query(
-                """
-                SELECT comment_id, replayed, status FROM post_comment(
-                    \(articleRef), \(reader.provider), \(reader.subject), \(reader.displayName), \(body), \(idempotencyKey),
-                    \(reader.tokenIssuedAt), \(reader.tokenExpiresAt))
-                """
-            ).single()
+            let query: SQLQuery =
+                if let parentID {
+                    """
+                    SELECT comment_id, replayed, status FROM post_reply(
+                        \(articleRef), \(parentID), \(reader.provider), \(reader.subject), \(reader.displayName), \(body),
+                        \(idempotencyKey), \(reader.tokenIssuedAt), \(reader.tokenExpiresAt))
+                    """
+                } else {
+                    """
+                    SELECT comment_id, replayed, status FROM post_comment(
+                        \(articleRef), \(reader.provider), \(reader.subject), \(reader.displayName), \(body), \(idempotencyKey),
+                        \(reader.tokenIssuedAt), \(reader.tokenExpiresAt))
+                    """
+                }
+            let row = try await connection.query(query).single()
             let (id, replayed, status) = try row.decode((Int64, Bool, String).self)
             return Posted(commentID: id, replayed: replayed, status: status)
         } catch let error as PostgresError {
@@ -141,20 +157,25 @@ public struct ReaderComments: Sendable {
         case "CD008": .notFlaggable
         case "CD009": .ownComment
         case "CD011": .tooManyFlags(retryAfterSeconds: max(1, Int(error.detail ?? "") ?? 3600))
+        case "CD012": .parentUnavailable
         default: nil
         }
     }
 
-    /// An article's approved comments, newest first, after `cursor`; nil when the article does not exist.
-    public func published(articleRef: String, before cursor: Cursor?, limit: Int, on connection: PostgresConnection) async throws -> [Published]? {
+    /// An article's approved top-level comments, newest first, after `cursor`, each with its reply count and first
+    /// `replies` replies (oldest first); nil when the article does not exist.
+    public func published(
+        articleRef: String, before cursor: Cursor?, limit: Int, replies: Int = 3, on connection: PostgresConnection
+    ) async throws -> [Published]? {
         let after: SQLQuery = cursor.map { "AND (c.submitted_at, c.id) < (\($0.submittedAt), \($0.id))" } ?? ""
         let rows = try await connection.query(
             """
-            SELECT a.id IS NOT NULL, c.id, acc.display_name, c.body, c.submitted_at
+            SELECT a.id IS NOT NULL, c.id, acc.display_name, c.body, c.submitted_at,
+                   (SELECT count(*) FROM comments r WHERE r.parent_id = c.id AND r.status = 'approved')
             FROM (SELECT id FROM articles WHERE ref = \(articleRef)) a
             LEFT JOIN LATERAL (
                 SELECT c.id, c.account_id, c.body, c.submitted_at FROM comments c
-                WHERE c.article_id = a.id AND c.status = 'approved' \(after)
+                WHERE c.article_id = a.id AND c.status = 'approved' AND c.parent_id IS NULL \(after)
                 ORDER BY c.submitted_at DESC, c.id DESC
                 LIMIT \(limit)
             ) c ON true
@@ -165,11 +186,54 @@ public struct ReaderComments: Sendable {
         guard !rows.isEmpty else { return nil }
         var comments: [Published] = []
         for row in rows {
-            let (_, id, name, body, at) = try row.decode((Bool, Int64?, String?, String?, Date?).self)
+            let (_, id, name, body, at, count) = try row.decode((Bool, Int64?, String?, String?, Date?, Int?).self)
             guard let id, let body, let at else { continue }
-            comments.append(Published(id: id, displayName: name ?? "", body: body, submittedAt: at))
+            comments.append(Published(id: id, displayName: name ?? "", body: body, submittedAt: at, replyCount: count ?? 0))
         }
-        return comments
+        let withReplies = comments.filter { $0.replyCount > 0 }.map(\.id)
+        guard replies > 0, !withReplies.isEmpty else { return comments }
+        var first: [Int64: [Published]] = [:]
+        for reply in try await Self.replies(
+            to: withReplies, after: nil, limit: replies, on: connection)
+        {
+            first[reply.parentID ?? 0, default: []].append(reply)
+        }
+        return comments.map { comment in
+            var comment = comment
+            comment.replies = first[comment.id] ?? []
+            return comment
+        }
+    }
+
+    /// The published replies to `parentID`, oldest first, after `cursor`; nil when `parentID` is not a published
+    /// top-level comment.
+    public func replies(to parentID: Int64, after cursor: Cursor?, limit: Int, on connection: PostgresConnection) async throws -> [Published]? {
+        let parent = try await connection.query(
+            "SELECT 1 FROM comments WHERE id = \(parentID) AND status = 'approved' AND parent_id IS NULL")
+        guard !parent.isEmpty else { return nil }
+        return try await Self.replies(to: [parentID], after: cursor, limit: limit, on: connection)
+    }
+
+    /// Up to `limit` published replies to each of `parents`, oldest first, read along `comments_parent_approved`.
+    static func replies(to parents: [Int64], after cursor: Cursor?, limit: Int, on connection: PostgresConnection) async throws -> [Published] {
+        let after: SQLQuery = cursor.map { "AND (c.submitted_at, c.id) > (\($0.submittedAt), \($0.id))" } ?? ""
+        return try await connection.query(
+            """
+            SELECT r.id, acc.display_name, r.body, r.submitted_at, r.parent_id
+            FROM unnest(\(parents)::bigint[]) AS p(id)
+            CROSS JOIN LATERAL (
+                SELECT c.id, c.account_id, c.body, c.submitted_at, c.parent_id FROM comments c
+                WHERE c.parent_id = p.id AND c.status = 'approved' \(after)
+                ORDER BY c.submitted_at, c.id
+                LIMIT \(limit)
+            ) r
+            LEFT JOIN accounts acc ON acc.id = r.account_id
+            ORDER BY r.parent_id, r.submitted_at, r.id
+            """
+        ).map { row in
+            let v = try row.decode((Int64, String?, String, Date, Int64).self)
+            return Published(id: v.0, displayName: v.1 ?? "", body: v.2, submittedAt: v.3, parentID: v.4)
+        }
     }
 
     /// The comment `id` if `reader` wrote it; nil for anyone else's comment and for ids that do not exist.

@@ -15,11 +15,14 @@ public struct EvaluationContext: Sendable {
     public struct RecentComment: Sendable {
         public var submittedAt: Date
         public var article: String?
+        /// The comment it replied to, if it was a reply.
+        public var parentID: Int64?
         public let fingerprint: Duplicates.Fingerprint
 
-        public init(submittedAt: Date, article: String?, body: String) {
+        public init(submittedAt: Date, article: String?, body: String, parentID: Int64? = nil) {
             self.submittedAt = submittedAt
             self.article = article
+            self.parentID = parentID
             fingerprint = Duplicates.Fingerprint(TextNormalizer.normalize(body))
         }
     }
@@ -32,6 +35,8 @@ public struct EvaluationContext: Sendable {
     public var articleClosed: Bool
     /// The article the comment is for (for per-article rate limits).
     public var article: String?
+    /// The comment this one replies to (for per-parent rate limits); nil for a top-level comment.
+    public var parentID: Int64?
     /// When the comment was submitted: windows are measured back from here.
     public var now: Date
     /// The account's earlier comments, newest first is not required.
@@ -44,9 +49,10 @@ public struct EvaluationContext: Sendable {
 
     public init(
         authenticated: Bool, provider: String?, accountStatus: AccountStatus = .active, articleClosed: Bool = false,
-        article: String? = nil, now: Date = Date(), recentComments: [RecentComment] = [], approvedCount: Int = 0,
+        article: String? = nil, parentID: Int64? = nil, now: Date = Date(), recentComments: [RecentComment] = [], approvedCount: Int = 0,
         recentDecisions: Int = 0, recentRejections: Int = 0
     ) {
+        self.parentID = parentID
         self.authenticated = authenticated
         self.provider = provider
         self.accountStatus = accountStatus
