@@ -53,6 +53,8 @@ GRANT EXECUTE ON FUNCTION reader_comment(bigint, text, text) TO commentdesk_api;
 GRANT EXECUTE ON FUNCTION begin_reader_login(text, text, text, text), finish_reader_login(text, text) TO commentdesk_api;
 GRANT EXECUTE ON FUNCTION flag_comment(bigint, text, text, text, text, text) TO commentdesk_api;
 GRANT EXECUTE ON FUNCTION post_reply(text, bigint, text, text, text, text, text, timestamptz, timestamptz) TO commentdesk_api;
+GRANT EXECUTE ON FUNCTION edit_comment(bigint, text, text, text, text, timestamptz, timestamptz), delete_comment(bigint, text, text)
+    TO commentdesk_api;
 GRANT SELECT (id, ref) ON articles TO commentdesk_api;
 GRANT SELECT (id, article_id, account_id, parent_id, body, submitted_at, status) ON comments TO commentdesk_api;
 GRANT SELECT (id, display_name) ON accounts TO commentdesk_api;

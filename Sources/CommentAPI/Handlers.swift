@@ -20,7 +20,8 @@ struct Handlers: Sendable {
     /// Every route, for the router and for answering 405 with `Allow` when a known path gets another method.
     static let routes: [(method: HTTPRequest.Method, path: String)] = [
         (.post, "/v1/articles/{articleRef}/comments"), (.get, "/v1/articles/{articleRef}/comments"), (.get, "/v1/comments/{id}"),
-        (.post, "/v1/comments/{id}/flags"), (.get, "/v1/comments/{id}/replies"), (.get, "/v1/policy"), (.get, "/healthz"), (.get, "/readyz"),
+        (.patch, "/v1/comments/{id}"), (.delete, "/v1/comments/{id}"), (.post, "/v1/comments/{id}/flags"),
+        (.get, "/v1/comments/{id}/replies"), (.get, "/v1/policy"), (.get, "/healthz"), (.get, "/readyz"),
         (.get, "/embed/comments.js"),
     ]
 
@@ -43,6 +44,8 @@ struct Handlers: Sendable {
         router.post("/v1/articles/{articleRef}/comments") { request, context in try await post(request, context) }
         router.get("/v1/articles/{articleRef}/comments") { request, context in try await list(request, context) }
         router.get("/v1/comments/{id}") { request, context in try await own(request, context) }
+        router.patch("/v1/comments/{id}") { request, context in try await edit(request, context) }
+        router.delete("/v1/comments/{id}") { request, context in try await delete(request, context) }
         router.post("/v1/comments/{id}/flags") { request, context in try await flag(request, context) }
         router.get("/v1/comments/{id}/replies") { request, context in try await replies(request, context) }
         router.get("/v1/policy") { _, _ in try await publicPolicy() }
@@ -161,6 +164,53 @@ struct Handlers: Sendable {
         } catch {
             throw Problem.badRequest("The request body is not valid JSON.")
         }
+    }
+
+    // MARK: PATCH and DELETE /v1/comments/{id}
+
+    struct Edited: Encodable {
+        var id: Int64
+        var status: String
+        /// The comment this revision replaces (now removed, kept for the audit).
+        var replaces: Int64
+    }
+
+    /// The author replaces the text within the policy's edit window; the new revision is moderated like a new post.
+    func edit(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let reader = try await authenticate(request)
+        let (_, compiled) = try await currentPolicy()
+        guard compiled.allowsProvider(reader.provider) else { throw Problem.providerNotAllowed(compiled.document.providers, metrics: nil) }
+        guard let id = Int64(try context.parameters.require("id")), id > 0 else { throw Problem.commentNotFound }
+        guard Self.isJSON(request.headers[.contentType]) else { throw Problem.unsupportedMediaType }
+        let text = try await decodeJSON(EditedText.self, from: request, example: #"{"body": "…"}"#).body
+        if let refusal = compiled.checkFormat(text) { throw Problem.unprocessable(refusal, limits: compiled.document.limits) }
+        let edited: ReaderComments.Posted
+        do {
+            edited = try await client.withConnection { connection in
+                try await comments.edit(commentID: id, reader: reader, body: text, on: connection)
+            }
+        } catch let refusal as ReaderComments.Refusal {
+            throw Problem.refused(refusal, metrics: nil)
+        }
+        return Self.json(
+            Edited(id: edited.commentID, status: edited.status, replaces: id), status: .accepted,
+            headers: [.location: "/v1/comments/\(edited.commentID)", .cacheControl: "no-store"])
+    }
+
+    struct EditedText: Decodable {
+        var body: String
+    }
+
+    /// The author removes the comment from view; deleting it again changes nothing.
+    func delete(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let reader = try await authenticate(request)
+        guard let id = Int64(try context.parameters.require("id")), id > 0 else { throw Problem.commentNotFound }
+        do {
+            try await client.withConnection { connection in try await comments.delete(commentID: id, reader: reader, on: connection) }
+        } catch let refusal as ReaderComments.Refusal {
+            throw Problem.refused(refusal, metrics: nil)
+        }
+        return Response(status: .noContent, headers: [.cacheControl: "no-store"])
     }
 
     // MARK: POST /v1/comments/{id}/flags
@@ -304,8 +354,12 @@ struct Handlers: Sendable {
     private func pageSize(_ request: Request) throws -> Int {
         let query = request.uri.queryParameters
         guard let text = query["limit"] else { return configuration.defaultPageSize }
-        guard let value = Int(String(text)), value >= 1 else { throw Problem.badRequest("`limit` must be a positive integer.") }
-        return min(value, configuration.maxPageSize)
+        // Any positive integer is a valid limit, however many digits it has: larger ones are capped, not refused.
+        let digits = text.drop { $0 == "0" }
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            throw Problem.badRequest("`limit` must be a positive integer.")
+        }
+        return min(Int(digits) ?? Int.max, configuration.maxPageSize)
     }
 
     /// A cursor is "<microseconds since 1970>.<comment id>" of the last comment of a page: any such pair is a valid
@@ -524,6 +578,19 @@ extension Problem {
         case .ownComment:
             problem = Problem(.forbidden, "own-comment", "You cannot report your own comment")
             problem.extensions.reason = "own_comment"
+        case .notYours:
+            problem = .commentNotFound
+        case .replaced(let by):
+            problem = Problem(
+                .conflict, "comment-replaced", "This comment was edited or deleted",
+                detail: by.map { "It was replaced by comment \($0); edit that one." } ?? "It was deleted.")
+            problem.extensions.reason = "comment_replaced"
+            problem.extensions.replacedBy = by
+        case .editWindowPassed:
+            problem = Problem(
+                .conflict, "edit-window-passed", "This comment can no longer be edited",
+                detail: "Comments can be edited for a short while after posting; it can still be deleted.")
+            problem.extensions.reason = "edit_window_passed"
         case .parentUnavailable:
             problem = Problem(
                 .unprocessableContent, "reply-parent-unavailable", "The comment you reply to is not shown",

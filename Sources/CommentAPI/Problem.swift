@@ -22,6 +22,8 @@ public struct Problem: Error, HTTPResponseError, Sendable {
         var suspendedUntil: String?
         var bytes: Int?
         var maxBytes: Int?
+        /// An edited comment's replacement.
+        var replacedBy: Int64?
     }
 
     init(_ status: HTTPResponse.Status, _ slug: String, _ title: String, detail: String? = nil) {

@@ -87,11 +87,11 @@ public struct PolicyVersions: Sendable {
         let row = try await connection.query(
             """
             INSERT INTO policy_versions (version, document, files, sha256, is_active, activated_by, reader_posts_per_minute,
-                                         flags_to_hide, flags_per_hour)
+                                         flags_to_hide, flags_per_hour, edit_window_seconds)
             VALUES (\(version), \(bundle.document), \(json)::jsonb,
                     encode(sha256(convert_to(\(bundle.document) || \(json)::jsonb::text, 'UTF8')), 'hex'), true, \(actor),
                     \(compiled.document.readerPostsPerMinute), \(compiled.document.community.flagsToHide),
-                    \(compiled.document.community.flagsPerHour))
+                    \(compiled.document.community.flagsPerHour), \(compiled.document.community.editWindowSeconds))
             RETURNING id, sha256, activated_at
             """
         ).single()

@@ -43,6 +43,11 @@ public struct ReaderComments: Sendable {
         case tooManyFlags(retryAfterSeconds: Int)
         /// The comment replied to is not published on this article.
         case parentUnavailable
+        /// No comment of this reader has that id.
+        case notYours
+        /// The comment was replaced by an edit (its replacement's id) or removed.
+        case replaced(by: Int64?)
+        case editWindowPassed
     }
 
     /// Why a reader flags a comment.
@@ -146,6 +151,34 @@ public struct ReaderComments: Sendable {
         }
     }
 
+    /// Replaces the reader's comment `commentID` with `body` within the policy's edit window (through `edit_comment`),
+    /// or throws ``Refusal``. The new revision is queued for moderation; returns its id.
+    public func edit(commentID: Int64, reader: Reader, body: String, on connection: PostgresConnection) async throws -> Posted {
+        do {
+            let row = try await connection.query(
+                """
+                SELECT new_id, status FROM edit_comment(
+                    \(commentID), \(reader.provider), \(reader.subject), \(reader.displayName), \(body), \(reader.tokenIssuedAt),
+                    \(reader.tokenExpiresAt))
+                """
+            ).single()
+            let (id, status) = try row.decode((Int64, String).self)
+            return Posted(commentID: id, replayed: false, status: status)
+        } catch let error as PostgresError {
+            throw Self.refusal(error) ?? error
+        }
+    }
+
+    /// Removes the reader's comment `commentID` from view (through `delete_comment`), or throws ``Refusal``. Deleting a
+    /// removed comment changes nothing.
+    public func delete(commentID: Int64, reader: Reader, on connection: PostgresConnection) async throws {
+        do {
+            try await connection.query("SELECT delete_comment(\(commentID), \(reader.provider), \(reader.subject))")
+        } catch let error as PostgresError {
+            throw Self.refusal(error) ?? error
+        }
+    }
+
     static func refusal(_ error: PostgresError) -> Refusal? {
         switch error.sqlState?.rawValue {
         case "CD001": .unknownArticle
@@ -158,6 +191,9 @@ public struct ReaderComments: Sendable {
         case "CD009": .ownComment
         case "CD011": .tooManyFlags(retryAfterSeconds: max(1, Int(error.detail ?? "") ?? 3600))
         case "CD012": .parentUnavailable
+        case "CD013": .notYours
+        case "CD014": .replaced(by: error.detail.flatMap { Int64($0) })
+        case "CD015": .editWindowPassed
         default: nil
         }
     }

@@ -77,6 +77,8 @@ struct ReadTests {
                 #expect(response.status == .badRequest, "\(query)")
             }
             #expect(try await api.get("/v1/articles/a-1/comments?limit=100000").status == .ok, "a large limit is capped, not refused")
+            #expect(try await api.get("/v1/articles/a-1/comments?limit=31773787766456467456").status == .ok, "even past 64 bits")
+            #expect(try await api.get("/v1/articles/a-1/comments?limit=000").status == .badRequest)
         }
     }
 

@@ -95,6 +95,11 @@ struct RolesTests {
                 let finished = try await ReaderLogins().finish(state: state, provider: "twitter", on: api)
                 #expect(finished == ReaderLogins.Pending(codeVerifier: String(repeating: "v", count: 43), returnOrigin: "https://news.test"))
                 #expect(try await ReaderLogins().finish(state: state, provider: "twitter", on: api) == nil, "a state is used once")
+                // A reader's own edit and delete (issue 20): through their functions only.
+                let reader = ReaderComments.Reader(provider: "twitter", subject: "r1", displayName: "R", tokenIssuedAt: nil, tokenExpiresAt: nil)
+                let revision = try await ReaderComments().edit(commentID: posted.commentID, reader: reader, body: "hello again", on: api)
+                try await ReaderComments().delete(commentID: revision.commentID, reader: reader, on: api)
+                await expectDenied("removing a comment directly") { try await api.query("UPDATE comments SET status = 'removed'") }
                 return posted.commentID
             }
             #expect(try await db.owner.count("SELECT count(*) FROM comment_queue WHERE comment_id = \(id)") == 1)

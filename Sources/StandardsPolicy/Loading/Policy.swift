@@ -87,16 +87,19 @@ public struct Limits: Sendable, Equatable {
     }
 }
 
-/// What readers may do besides posting: flag comments (issue 20).
+/// What readers may do besides posting: flag comments, edit their own (issue 20).
 public struct Community: Sendable, Equatable {
     /// Unresolved flags from accounts in good standing that hide a published comment until a moderator decides (0: never).
     public var flagsToHide: Int
     /// Flags one reader may send in an hour.
     public var flagsPerHour: Int
+    /// How long after posting a reader may edit a comment, in seconds (0: never).
+    public var editWindowSeconds: Int
 
-    public init(flagsToHide: Int = 3, flagsPerHour: Int = 20) {
+    public init(flagsToHide: Int = 3, flagsPerHour: Int = 20, editWindowSeconds: Int = 300) {
         self.flagsToHide = flagsToHide
         self.flagsPerHour = flagsPerHour
+        self.editWindowSeconds = editWindowSeconds
     }
 }
 

@@ -205,9 +205,12 @@ struct Reader {
 
         var community = Community()
         if let node = top["community"] {
-            let values = entries(node, allowed: ["flags_to_hide", "flags_per_hour"], context: "community")
+            let values = entries(node, allowed: ["flags_to_hide", "flags_per_hour", "edit_window_minutes"], context: "community")
             community.flagsToHide = int(values["flags_to_hide"], "community.flags_to_hide", range: 0...1_000) ?? community.flagsToHide
             community.flagsPerHour = int(values["flags_per_hour"], "community.flags_per_hour", range: 1...10_000) ?? community.flagsPerHour
+            if let minutes = int(values["edit_window_minutes"], "community.edit_window_minutes", range: 0...1_440) {
+                community.editWindowSeconds = minutes * 60
+            }
         }
 
         var providers: [String] = []
