@@ -193,6 +193,69 @@ def main():
         expect(reader.get_by_role("button", name="More comments")).to_be_hidden()
         log("keyboard login; More comments pages through the list")
 
+        # Replies and reports (issue 20). The burst limit is lifted: the refusals above used this minute's posts.
+        def sql(statement):
+            out = subprocess.run(["psql", os.environ["DATABASE_URL"], "-q", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-c", statement],
+                                 check=True, capture_output=True, text=True)
+            return out.stdout.strip()
+        sql("UPDATE policy_versions SET reader_posts_per_minute = 0 WHERE is_active")
+        community = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        community.goto(PAGE)
+        community.locator(".commentdesk-list > li").first.get_by_role("button", name="Reply").click()
+        expect(community.locator(".commentdesk-status")).to_have_text("Log in to reply or to report a comment.")
+        login(community, "x")
+        expect(community.get_by_text("Logged in as Kim Reader")).to_be_visible()
+        expect(community.locator(".commentdesk-status")).to_have_text("")
+        first = community.locator(".commentdesk-list > li").first
+        parent_id = first.get_attribute("data-comment-id")
+        first.get_by_role("button", name="Reply").click()
+        reply_box = first.get_by_role("textbox", name="Reply to Seeder 24")
+        expect(reply_box).to_be_focused()
+        reply_box.fill("한" * 251)
+        expect(first.locator(".commentdesk-count")).to_have_text("251/250자")
+        expect(first.get_by_role("button", name="Post")).to_be_disabled()
+        reply_box.fill("답글입니다, a reply")
+        first.get_by_role("button", name="Post").click()
+        expect(community.locator(".commentdesk-mine li").first.locator(".commentdesk-body")).to_have_text("답글입니다, a reply")
+        expect(first.get_by_role("textbox")).to_have_count(0)
+        assert sql("SELECT parent_id FROM comments WHERE body = '답글입니다, a reply'") == parent_id, "the reply names its parent"
+
+        second = community.locator(".commentdesk-list > li").nth(1)
+        second.get_by_role("button", name="Report").click()
+        second.get_by_role("combobox", name="Why?").select_option("spam")
+        second.get_by_role("textbox", name="A note for the moderators (optional)").fill("sells watches")
+        community.screenshot(path=os.path.join(SHOTS, "comment-box-report-desktop.png"), full_page=False)
+        second.get_by_role("button", name="Send report").click()
+        expect(second.get_by_text("Thank you. The moderators will look at it.")).to_be_visible()
+        flagged = second.get_attribute("data-comment-id")
+        assert sql(f"SELECT reason || '|' || note FROM comment_flags WHERE comment_id = {flagged}") == "spam|sells watches"
+        # With a threshold of one flag, the report hides the comment at once, and the box says so.
+        sql("UPDATE policy_versions SET flags_to_hide = 1 WHERE is_active")
+        third = community.locator(".commentdesk-list > li").nth(2)
+        third.get_by_role("button", name="Report").click()
+        third.get_by_role("button", name="Send report").click()
+        expect(third.get_by_text("Thank you. The comment is hidden until a moderator has looked at it.")).to_be_visible()
+        assert sql(f"SELECT status FROM comments WHERE id = {third.get_attribute('data-comment-id')}") == "held"
+        log("reply with its own counter; report with a reason and note; a report that hides the comment")
+
+        # The reply, once approved, is listed under its parent for everyone; a reply has no Reply button.
+        sql("UPDATE comments SET status = 'approved' WHERE body = '답글입니다, a reply'")  # no worker runs here: approved as seeded
+        for n in range(4):  # more replies than the listing shows under a comment
+            sql(f"SELECT submit_comment('demo-1', 'facebook', 'replier-{n}', 'Replier {n}', 'extra reply {n}', NULL)")
+        sql(f"UPDATE comments SET status = 'approved', parent_id = {parent_id} WHERE body LIKE 'extra reply %'")
+        reader = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        reader.goto(PAGE)
+        thread = reader.locator(f".commentdesk-list > li[data-comment-id='{parent_id}']")
+        expect(thread.locator(".commentdesk-replies > li")).to_have_count(3)
+        expect(thread.locator(".commentdesk-replies > li").first.locator(".commentdesk-body")).to_have_text("답글입니다, a reply")
+        expect(thread.locator(".commentdesk-replies > li").first.get_by_role("button", name="Reply")).to_have_count(0)
+        expect(thread.locator(".commentdesk-replies > li").first.get_by_role("button", name="Report")).to_have_count(1)
+        reader.screenshot(path=os.path.join(SHOTS, "comment-box-replies-desktop.png"), full_page=False)
+        thread.get_by_role("button", name="More replies (2)").click()
+        expect(thread.locator(".commentdesk-replies > li")).to_have_count(5)
+        expect(thread.get_by_role("button", name="More replies (2)")).to_be_hidden()
+        log("replies under their parent, More replies pages the rest")
+
         # Korean UI from the page's lang.
         korean = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
         korean.goto(PAGE + "?lang=ko")
