@@ -55,8 +55,10 @@ GRANT EXECUTE ON FUNCTION flag_comment(bigint, text, text, text, text, text) TO 
 GRANT EXECUTE ON FUNCTION post_reply(text, bigint, text, text, text, text, text, timestamptz, timestamptz) TO commentdesk_api;
 GRANT EXECUTE ON FUNCTION edit_comment(bigint, text, text, text, text, timestamptz, timestamptz), delete_comment(bigint, text, text)
     TO commentdesk_api;
+GRANT EXECUTE ON FUNCTION reader_export(text, text), request_reader_erasure(text, text), cancel_reader_erasure(text, text)
+    TO commentdesk_api;
 GRANT SELECT (id, ref) ON articles TO commentdesk_api;
-GRANT SELECT (id, article_id, account_id, parent_id, body, submitted_at, status) ON comments TO commentdesk_api;
+GRANT SELECT (id, article_id, account_id, parent_id, body, submitted_at, status, erased_at) ON comments TO commentdesk_api;
 GRANT SELECT (id, display_name) ON accounts TO commentdesk_api;
 GRANT SELECT (id, version, sha256, document, files, is_active, activated_by, activated_at) ON policy_versions TO commentdesk_api;
 GRANT SELECT ON schema_migrations TO commentdesk_api;
@@ -66,6 +68,7 @@ GRANT SELECT, UPDATE, DELETE ON comment_queue TO commentdesk_worker;
 GRANT SELECT ON comments, articles, accounts, policy_versions, moderation_decisions TO commentdesk_worker;
 GRANT UPDATE (status, status_changed_at, reasons) ON comments TO commentdesk_worker;
 GRANT INSERT ON moderation_decisions TO commentdesk_worker;
+GRANT EXECUTE ON FUNCTION erase_due_accounts(integer), prune_rejected_text(integer) TO commentdesk_worker;
 
 -- Moderators (modctl): read everything, decide, sanction, close articles, claim comments for review, activate
 -- policies. History stays as written: no UPDATE or DELETE on decisions or sanctions (the append-only triggers refuse
@@ -77,6 +80,7 @@ GRANT UPDATE (status, suspended_until) ON accounts TO commentdesk_moderator;
 GRANT UPDATE (comments_closed_at) ON articles TO commentdesk_moderator;
 GRANT SELECT, INSERT, UPDATE, DELETE ON review_claims TO commentdesk_moderator;
 GRANT UPDATE (resolved_by, resolved_at, upheld) ON comment_flags TO commentdesk_moderator;
+GRANT EXECUTE ON FUNCTION build_reader_export(bigint, boolean), erase_account(bigint, text) TO commentdesk_moderator;
 GRANT INSERT, UPDATE (is_active, deactivated_at) ON policy_versions TO commentdesk_moderator;
 
 -- The nightly report (commentd report): reads the domain, and writes only its own output table. It gathers the day

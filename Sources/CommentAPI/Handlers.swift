@@ -21,7 +21,8 @@ struct Handlers: Sendable {
     static let routes: [(method: HTTPRequest.Method, path: String)] = [
         (.post, "/v1/articles/{articleRef}/comments"), (.get, "/v1/articles/{articleRef}/comments"), (.get, "/v1/comments/{id}"),
         (.patch, "/v1/comments/{id}"), (.delete, "/v1/comments/{id}"), (.post, "/v1/comments/{id}/flags"),
-        (.get, "/v1/comments/{id}/replies"), (.get, "/v1/policy"), (.get, "/healthz"), (.get, "/readyz"),
+        (.get, "/v1/comments/{id}/replies"), (.get, "/v1/me/export"), (.post, "/v1/me/erasure"), (.delete, "/v1/me/erasure"),
+        (.get, "/v1/policy"), (.get, "/healthz"), (.get, "/readyz"),
         (.get, "/embed/comments.js"),
     ]
 
@@ -48,6 +49,9 @@ struct Handlers: Sendable {
         router.delete("/v1/comments/{id}") { request, context in try await delete(request, context) }
         router.post("/v1/comments/{id}/flags") { request, context in try await flag(request, context) }
         router.get("/v1/comments/{id}/replies") { request, context in try await replies(request, context) }
+        router.get("/v1/me/export") { request, context in try await exportMine(request, context) }
+        router.post("/v1/me/erasure") { request, context in try await requestErasure(request, context) }
+        router.delete("/v1/me/erasure") { request, context in try await cancelErasure(request, context) }
         router.get("/v1/policy") { _, _ in try await publicPolicy() }
         router.get("/healthz") { _, _ in Self.json(["status": "ok"]) }
         router.get("/readyz") { _, _ in try await ready() }
@@ -210,6 +214,44 @@ struct Handlers: Sendable {
         } catch let refusal as ReaderComments.Refusal {
             throw Problem.refused(refusal, metrics: nil)
         }
+        return Response(status: .noContent, headers: [.cacheControl: "no-store"])
+    }
+
+    // MARK: /v1/me: a reader's rights
+
+    /// Everything stored about the logged-in reader, as JSON (a download).
+    func exportMine(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let reader = try await authenticate(request)
+        let json = try await client.withConnection { connection in try await comments.export(reader: reader, on: connection) }
+        guard let json else { throw Problem(.notFound, "nothing-stored", "Nothing is stored about this login") }
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "application/json", .cacheControl: "private, no-store",
+                .contentDisposition: "attachment; filename=\"commentdesk-export.json\"",
+            ],
+            body: .init(byteBuffer: ByteBuffer(string: json)))
+    }
+
+    struct ErasureScheduled: Encodable {
+        var dueAt: Date
+    }
+
+    /// The reader asks for erasure: carried out after the policy's grace period unless cancelled.
+    func requestErasure(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let reader = try await authenticate(request)
+        do {
+            let due = try await client.withConnection { connection in try await comments.requestErasure(reader: reader, on: connection) }
+            return Self.json(ErasureScheduled(dueAt: due), status: .accepted, headers: [.cacheControl: "no-store"])
+        } catch ReaderComments.Refusal.notYours {
+            throw Problem(.notFound, "nothing-stored", "Nothing is stored about this login")
+        }
+    }
+
+    func cancelErasure(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let reader = try await authenticate(request)
+        let cancelled = try await client.withConnection { connection in try await comments.cancelErasure(reader: reader, on: connection) }
+        guard cancelled else { throw Problem(.notFound, "no-erasure-pending", "No erasure is pending for this login") }
         return Response(status: .noContent, headers: [.cacheControl: "no-store"])
     }
 

@@ -39,6 +39,27 @@ public struct Accounts: Sendable {
         ).first?.decode(Int64.self, at: 0)
     }
 
+    // MARK: Readers' rights
+
+    /// Everything stored about `account`, with moderators' names and notes, as JSON; nil when there is no such account.
+    public func export(_ account: AccountRef, on connection: PostgresConnection) async throws -> String? {
+        guard let id = try await id(of: account, on: connection) else { return nil }
+        return try await connection.query("SELECT build_reader_export(\(id), true)::text").single().decode(String.self, at: 0)
+    }
+
+    /// Erases `account`'s data now (see sql/0011_privacy.sql): returns how many comments lost their text; nil when
+    /// there is no such account.
+    public func erase(_ account: AccountRef, by moderator: String, on connection: PostgresConnection) async throws -> Int? {
+        guard let id = try await id(of: account, on: connection) else { return nil }
+        return try await connection.query("SELECT erase_account(\(id), \(moderator))").single().decode(Int.self, at: 0)
+    }
+
+    /// The worker's share: erasures whose grace period has passed, then rejected text past the policy's retention.
+    /// Returns how many accounts were erased and how many comments lost their text.
+    public func privacyMaintenance(limit: Int, on connection: PostgresConnection) async throws -> (erased: Int, pruned: Int) {
+        try await connection.query("SELECT erase_due_accounts(\(limit)), prune_rejected_text(\(limit * 10))").single().decode((Int, Int).self)
+    }
+
     /// Records `kind` against `account` and updates its standing, in one transaction. A ban with `rejectPending`
     /// also rejects the account's held comments (reason `account_banned`), each with a decision row. Nil when the
     /// account does not exist.

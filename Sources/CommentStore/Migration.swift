@@ -28,5 +28,6 @@ extension Migration {
         Migration(fileName: "0008_reader_flags.sql", bytes: PackageResources._008_reader_flags_sql),
         Migration(fileName: "0009_replies.sql", bytes: PackageResources._009_replies_sql),
         Migration(fileName: "0010_own_comments.sql", bytes: PackageResources._010_own_comments_sql),
+        Migration(fileName: "0011_privacy.sql", bytes: PackageResources._011_privacy_sql),
     ]
 }

@@ -87,11 +87,12 @@ public struct PolicyVersions: Sendable {
         let row = try await connection.query(
             """
             INSERT INTO policy_versions (version, document, files, sha256, is_active, activated_by, reader_posts_per_minute,
-                                         flags_to_hide, flags_per_hour, edit_window_seconds)
+                                         flags_to_hide, flags_per_hour, edit_window_seconds, erasure_grace_days, rejected_text_days)
             VALUES (\(version), \(bundle.document), \(json)::jsonb,
                     encode(sha256(convert_to(\(bundle.document) || \(json)::jsonb::text, 'UTF8')), 'hex'), true, \(actor),
                     \(compiled.document.readerPostsPerMinute), \(compiled.document.community.flagsToHide),
-                    \(compiled.document.community.flagsPerHour), \(compiled.document.community.editWindowSeconds))
+                    \(compiled.document.community.flagsPerHour), \(compiled.document.community.editWindowSeconds),
+                    \(compiled.document.privacy.erasureGraceDays), \(compiled.document.privacy.rejectedTextDays))
             RETURNING id, sha256, activated_at
             """
         ).single()

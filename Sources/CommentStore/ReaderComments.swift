@@ -179,6 +179,31 @@ public struct ReaderComments: Sendable {
         }
     }
 
+    // MARK: Readers' rights
+
+    /// Everything stored about the reader, as JSON (through `reader_export`: moderators' names and notes left out);
+    /// nil when the login has no account.
+    public func export(reader: Reader, on connection: PostgresConnection) async throws -> String? {
+        try await connection.query("SELECT reader_export(\(reader.provider), \(reader.subject))::text").single().decode(String?.self, at: 0)
+    }
+
+    /// Schedules the erasure of the reader's data after the policy's grace period; returns when it is due (the same
+    /// date for a repeated request). Throws ``Refusal/notYours`` when nothing is stored about the login.
+    public func requestErasure(reader: Reader, on connection: PostgresConnection) async throws -> Date {
+        do {
+            return try await connection.query("SELECT request_reader_erasure(\(reader.provider), \(reader.subject))").single()
+                .decode(Date.self, at: 0)
+        } catch let error as PostgresError {
+            throw Self.refusal(error) ?? error
+        }
+    }
+
+    /// Cancels a pending erasure; false when none was pending.
+    public func cancelErasure(reader: Reader, on connection: PostgresConnection) async throws -> Bool {
+        try await connection.query("SELECT cancel_reader_erasure(\(reader.provider), \(reader.subject))").single()
+            .decode(Bool?.self, at: 0) ?? false
+    }
+
     static func refusal(_ error: PostgresError) -> Refusal? {
         switch error.sqlState?.rawValue {
         case "CD001": .unknownArticle
@@ -207,11 +232,11 @@ public struct ReaderComments: Sendable {
         let rows = try await connection.query(
             """
             SELECT a.id IS NOT NULL, c.id, acc.display_name, c.body, c.submitted_at,
-                   (SELECT count(*) FROM comments r WHERE r.parent_id = c.id AND r.status = 'approved')
+                   (SELECT count(*) FROM comments r WHERE r.parent_id = c.id AND r.status = 'approved' AND r.erased_at IS NULL)
             FROM (SELECT id FROM articles WHERE ref = \(articleRef)) a
             LEFT JOIN LATERAL (
                 SELECT c.id, c.account_id, c.body, c.submitted_at FROM comments c
-                WHERE c.article_id = a.id AND c.status = 'approved' AND c.parent_id IS NULL \(after)
+                WHERE c.article_id = a.id AND c.status = 'approved' AND c.parent_id IS NULL AND c.erased_at IS NULL \(after)
                 ORDER BY c.submitted_at DESC, c.id DESC
                 LIMIT \(limit)
             ) c ON true
@@ -245,7 +270,7 @@ public struct ReaderComments: Sendable {
     /// top-level comment.
     public func replies(to parentID: Int64, after cursor: Cursor?, limit: Int, on connection: PostgresConnection) async throws -> [Published]? {
         let parent = try await connection.query(
-            "SELECT 1 FROM comments WHERE id = \(parentID) AND status = 'approved' AND parent_id IS NULL")
+            "SELECT 1 FROM comments WHERE id = \(parentID) AND status = 'approved' AND parent_id IS NULL AND erased_at IS NULL")
         guard !parent.isEmpty else { return nil }
         return try await Self.replies(to: [parentID], after: cursor, limit: limit, on: connection)
     }
@@ -259,7 +284,7 @@ public struct ReaderComments: Sendable {
             FROM unnest(\(parents)::bigint[]) AS p(id)
             CROSS JOIN LATERAL (
                 SELECT c.id, c.account_id, c.body, c.submitted_at, c.parent_id FROM comments c
-                WHERE c.parent_id = p.id AND c.status = 'approved' \(after)
+                WHERE c.parent_id = p.id AND c.status = 'approved' AND c.erased_at IS NULL \(after)
                 ORDER BY c.submitted_at, c.id
                 LIMIT \(limit)
             ) r

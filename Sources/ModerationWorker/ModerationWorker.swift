@@ -261,7 +261,8 @@ public final class ModerationWorker: Service {
 
     // MARK: Maintenance
 
-    /// Returns expired leases, prunes finished rows, and checks the active policy, on their intervals.
+    /// Returns expired leases, prunes finished rows, carries out due erasures and the retention of rejected text, and
+    /// checks the active policy, on their intervals.
     private func maintain() async {
         await cancelWhenGracefulShutdown { await self.maintainUntilCancelled() }
     }
@@ -269,6 +270,7 @@ public final class ModerationWorker: Service {
     private func maintainUntilCancelled() async {
         var lastPrune = ContinuousClock.now
         var lastPolicyCheck = ContinuousClock.now
+        var lastPrivacy: ContinuousClock.Instant?
         do {
             while !Task.isCancelled {
                 do {
@@ -284,6 +286,15 @@ public final class ModerationWorker: Service {
                         logger.error(
                             "expired leases the database refused to return; the others were returned",
                             metadata: ["queue_ids": "\(reaped.skipped)"])
+                    }
+                    if lastPrivacy.map({ ContinuousClock.now - $0 > .seconds(60) }) ?? true {
+                        let done = try await client.withConnection { try await Accounts().privacyMaintenance(limit: 100, on: $0) }
+                        if done.erased + done.pruned > 0 {
+                            logger.info(
+                                "privacy: erased accounts whose grace period ended, and rejected text past retention",
+                                metadata: ["accounts": "\(done.erased)", "comments": "\(done.pruned)"])
+                        }
+                        lastPrivacy = .now
                     }
                     if ContinuousClock.now - lastPrune > .seconds(60) {
                         let pruned = try await client.withConnection {

@@ -134,7 +134,7 @@ struct RolesTests {
     @Test func theWorkerRoleDecidesButCannotSanctionOrRewriteHistory() async throws {
         try await withRoles { db in
             let id = try await db.owner.query("SELECT submit_comment('a-1', 'twitter', 'r1', 'R', 'hello', NULL)").single().decode(Int64.self, at: 0)
-            try await db.asMember(of: "commentdesk_worker") { worker in
+            try await db.asMember(of: "commentdesk_worker") { (worker: PostgresConnection) async throws in
                 let queue = ModerationQueue()
                 let leases = try await queue.claim(limit: 10, leaseSeconds: 30, worker: "role-test", on: worker)
                 #expect(leases.map(\.commentID) == [id])
@@ -209,6 +209,36 @@ struct RolesTests {
                 await expectDenied("deleting a flag") { try await moderator.query("DELETE FROM comment_flags") }
             }
             #expect(try await db.owner.count("SELECT count(*) FROM comment_flags WHERE upheld = false AND resolved_by IS NOT NULL") == 1)
+        }
+    }
+
+    /// Readers' rights (issue 20): the API exports and schedules only the logged-in reader's data, the worker carries
+    /// out due erasures, moderators erase at once; none of them can rewrite decisions to do it.
+    @Test func exportAndErasureGoThroughTheirFunctions() async throws {
+        try await withRoles { db in
+            try await db.owner.query("SELECT submit_comment('a-1', 'twitter', 'r1', 'R', 'hello', NULL)")
+            try await db.owner.query("SELECT submit_comment('a-1', 'twitter', 'r2', 'R2', 'hi', NULL)")
+            let r1 = ReaderComments.Reader(provider: "twitter", subject: "r1", displayName: "R", tokenIssuedAt: nil, tokenExpiresAt: nil)
+            try await db.asMember(of: "commentdesk_api") { (api: PostgresConnection) async throws in
+                #expect(try await ReaderComments().export(reader: r1, on: api)?.contains("hello") == true)
+                _ = try await ReaderComments().requestErasure(reader: r1, on: api)
+                await expectDenied("reading another reader's export") { try await api.query("SELECT build_reader_export(2, true)") }
+                await expectDenied("erasing at once") { try await api.query("SELECT erase_account(2, 'api')") }
+            }
+            try await db.owner.query("UPDATE account_erasures SET due_at = now() - interval '1 minute'")
+            try await db.asMember(of: "commentdesk_worker") { (worker: PostgresConnection) async throws in
+                #expect(try await Accounts().privacyMaintenance(limit: 10, on: worker).erased == 1)
+                await expectDenied("erasing at will") { try await worker.query("SELECT erase_account(2, 'worker')") }
+            }
+            try await db.asMember(of: "commentdesk_moderator") { (moderator: PostgresConnection) async throws in
+                #expect(try await Accounts().export(AccountRef("twitter:r2")!, on: moderator)?.contains("hi") == true)
+                #expect(try await Accounts().erase(AccountRef("twitter:r2")!, by: "kim", on: moderator) == 1)
+                await expectDenied("scrubbing decisions by hand") {
+                    try await moderator.query("SELECT set_config('commentdesk.erasing', 'on', false)")
+                    try await moderator.query("UPDATE moderation_decisions SET hits = '[]'")
+                }
+            }
+            #expect(try await db.owner.count("SELECT count(*) FROM comments WHERE body <> ''") == 0)
         }
     }
 

@@ -194,6 +194,25 @@ struct ModctlTests {
         }
     }
 
+    /// Issue 20: a reader's data exported for the data protection officer, then erased (with confirmation).
+    @Test func accountExportAndErase() async throws {
+        try await withDesk { desk in
+            let id = try await desk.comment("my own words 4410")
+            let export = try await desk.modctl("account", "export", "twitter:r1")
+            #expect(export.code == 0)
+            let json = try desk.json(export)
+            #expect((json["comments"] as? [[String: Any]])?.first?["body"] as? String == "my own words 4410")
+            #expect(try await desk.modctl("account", "export", "twitter:nobody").code == 3)
+            #expect(try await desk.modctl("account", "erase", "twitter:r1").code == 2, "erasure needs --yes")
+            let erased = try await desk.modctl("account", "erase", "twitter:r1", "--yes")
+            #expect(erased.code == 0)
+            #expect(erased.stdout.contains("the texts of 1 comments"), "\(erased.stdout)")
+            #expect(try await desk.db.count("SELECT count(*) FROM comments WHERE id = \(id) AND body = '' AND erased_at IS NOT NULL") == 1)
+            #expect(try await desk.db.count("SELECT count(*) FROM account_erasures WHERE requested_by = 'kim'") == 1)
+            #expect(try await desk.modctl("account", "export", "twitter:r1").code == 3, "the login no longer names anyone")
+        }
+    }
+
     @Test func sanctionsChangeStandingAndBanCanRejectPendingComments() async throws {
         try await withDesk { desk in
             let held = [try await desk.comment("a"), try await desk.comment("b")]

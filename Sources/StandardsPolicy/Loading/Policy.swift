@@ -103,6 +103,19 @@ public struct Community: Sendable, Equatable {
     }
 }
 
+/// How long what readers leave behind is kept (issue 20; PRIVACY.md).
+public struct Privacy: Sendable, Equatable {
+    /// Days between a reader's own erasure request and the erasure (they may cancel in between).
+    public var erasureGraceDays: Int
+    /// Rejected and removed comments lose their text this many days after the decision; nil: kept.
+    public var rejectedTextDays: Int?
+
+    public init(erasureGraceDays: Int = 7, rejectedTextDays: Int? = nil) {
+        self.erasureGraceDays = erasureGraceDays
+        self.rejectedTextDays = rejectedTextDays
+    }
+}
+
 /// A validated Standards Board Policy.
 public struct PolicyDocument: Sendable {
     public var version: String
@@ -119,4 +132,6 @@ public struct PolicyDocument: Sendable {
     public var rules: [Rule]
     /// Flags and their threshold; the defaults when the policy has no `community` section.
     public var community = Community()
+    /// Erasure and retention; the defaults when the policy has no `privacy` section.
+    public var privacy = Privacy()
 }

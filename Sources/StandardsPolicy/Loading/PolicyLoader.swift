@@ -179,7 +179,7 @@ struct Reader {
             return nil
         }
         let top = entries(
-            root, allowed: ["version", "name", "limits", "login", "site_domains", "reason_codes", "allow", "rules", "community"],
+            root, allowed: ["version", "name", "limits", "login", "site_domains", "reason_codes", "allow", "rules", "community", "privacy"],
             context: "policy")
         let version = top["version"].flatMap { string($0, "version") }
         if top["version"] == nil { issue(root, "policy: 'version' is required") }
@@ -211,6 +211,13 @@ struct Reader {
             if let minutes = int(values["edit_window_minutes"], "community.edit_window_minutes", range: 0...1_440) {
                 community.editWindowSeconds = minutes * 60
             }
+        }
+
+        var privacy = Privacy()
+        if let node = top["privacy"] {
+            let values = entries(node, allowed: ["erasure_grace_days", "rejected_text_days"], context: "privacy")
+            privacy.erasureGraceDays = int(values["erasure_grace_days"], "privacy.erasure_grace_days", range: 0...90) ?? privacy.erasureGraceDays
+            privacy.rejectedTextDays = int(values["rejected_text_days"], "privacy.rejected_text_days", range: 1...3_650)
         }
 
         var providers: [String] = []
@@ -270,7 +277,7 @@ struct Reader {
         guard let version else { return nil }
         return PolicyDocument(
             version: version, name: name, limits: limits, providers: providers, siteDomains: siteDomains, reasonCodes: reasonCodes,
-            allow: allow, rules: rules, community: community)
+            allow: allow, rules: rules, community: community, privacy: privacy)
     }
 
     static func line(of error: any Error) -> Int? {
