@@ -83,6 +83,11 @@ let package = Package(
                 "CommentStore",
                 "PostgresLibPQ",
                 "StandardsPolicy",
+                // Webhook deliveries (issue 20): the POST, and its HMAC signature.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -180,7 +185,12 @@ let package = Package(
         ),
         .testTarget(
             name: "ModerationWorkerTests",
-            dependencies: ["ModerationWorker", "CommentStore", "PostgresLibPQ", "PostgresTestSupport", "StandardsPolicy"],
+            dependencies: [
+                "ModerationWorker", "CommentStore", "PostgresLibPQ", "PostgresTestSupport", "StandardsPolicy",
+                // A webhook receiver over real HTTP.
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -69,6 +69,8 @@ GRANT SELECT ON comments, articles, accounts, policy_versions, moderation_decisi
 GRANT UPDATE (status, status_changed_at, reasons) ON comments TO commentdesk_worker;
 GRANT INSERT ON moderation_decisions TO commentdesk_worker;
 GRANT EXECUTE ON FUNCTION erase_due_accounts(integer), prune_rejected_text(integer) TO commentdesk_worker;
+GRANT EXECUTE ON FUNCTION claim_webhook_deliveries(integer, integer), finish_webhook_delivery(bigint, boolean, text, integer)
+    TO commentdesk_worker;
 
 -- Moderators (modctl): read everything, decide, sanction, close articles, claim comments for review, activate
 -- policies. History stays as written: no UPDATE or DELETE on decisions or sanctions (the append-only triggers refuse
@@ -81,6 +83,7 @@ GRANT UPDATE (comments_closed_at) ON articles TO commentdesk_moderator;
 GRANT SELECT, INSERT, UPDATE, DELETE ON review_claims TO commentdesk_moderator;
 GRANT UPDATE (resolved_by, resolved_at, upheld) ON comment_flags TO commentdesk_moderator;
 GRANT EXECUTE ON FUNCTION build_reader_export(bigint, boolean), erase_account(bigint, text) TO commentdesk_moderator;
+GRANT INSERT, UPDATE (removed_at) ON webhook_endpoints TO commentdesk_moderator;
 GRANT INSERT, UPDATE (is_active, deactivated_at) ON policy_versions TO commentdesk_moderator;
 
 -- The nightly report (commentd report): reads the domain, and writes only its own output table. It gathers the day

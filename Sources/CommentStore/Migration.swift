@@ -29,5 +29,6 @@ extension Migration {
         Migration(fileName: "0009_replies.sql", bytes: PackageResources._009_replies_sql),
         Migration(fileName: "0010_own_comments.sql", bytes: PackageResources._010_own_comments_sql),
         Migration(fileName: "0011_privacy.sql", bytes: PackageResources._011_privacy_sql),
+        Migration(fileName: "0012_webhooks.sql", bytes: PackageResources._012_webhooks_sql),
     ]
 }

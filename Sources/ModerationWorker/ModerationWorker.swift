@@ -261,8 +261,8 @@ public final class ModerationWorker: Service {
 
     // MARK: Maintenance
 
-    /// Returns expired leases, prunes finished rows, carries out due erasures and the retention of rejected text, and
-    /// checks the active policy, on their intervals.
+    /// Returns expired leases, delivers due webhooks, prunes finished rows, carries out due erasures and the retention
+    /// of rejected text, and checks the active policy, on their intervals.
     private func maintain() async {
         await cancelWhenGracefulShutdown { await self.maintainUntilCancelled() }
     }
@@ -271,6 +271,7 @@ public final class ModerationWorker: Service {
         var lastPrune = ContinuousClock.now
         var lastPolicyCheck = ContinuousClock.now
         var lastPrivacy: ContinuousClock.Instant?
+        let webhooks = WebhookDelivery()
         do {
             while !Task.isCancelled {
                 do {
@@ -296,6 +297,7 @@ public final class ModerationWorker: Service {
                         }
                         lastPrivacy = .now
                     }
+                    _ = try await webhooks.deliverDue(limit: 100, client: client, logger: logger)
                     if ContinuousClock.now - lastPrune > .seconds(60) {
                         let pruned = try await client.withConnection {
                             try await queue.prune(olderThanSeconds: configuration.pruneAfterSeconds, limit: 5000, on: $0)

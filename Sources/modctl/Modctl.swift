@@ -13,7 +13,7 @@ struct Modctl: AsyncParsableCommand {
             """,
         subcommands: [
             Status.self, Queue.self, Show.self, Review.self, Approve.self, Reject.self, History.self, Warn.self, Suspend.self, Ban.self, Unban.self,
-            Articles.self, AccountCommand.self, PolicyCommand.self, ModelCommand.self,
+            Articles.self, AccountCommand.self, WebhooksCommand.self, PolicyCommand.self, ModelCommand.self,
         ]
     )
 

@@ -242,6 +242,35 @@ struct RolesTests {
         }
     }
 
+    /// Webhooks (issue 20): moderators manage endpoints, the worker claims and finishes deliveries, any role's status
+    /// change fills the outbox through the trigger, and the API can read neither endpoints nor outbox.
+    @Test func webhooksGoThroughTheirFunctions() async throws {
+        try await withRoles { db in
+            try await db.asMember(of: "commentdesk_moderator") { (moderator: PostgresConnection) async throws in
+                _ = try await Webhooks().add(url: "http://127.0.0.1:9/hook", events: [], by: "kim", on: moderator)
+                await expectDenied("deleting the outbox") { try await moderator.query("DELETE FROM webhook_outbox") }
+            }
+            let id = try await db.owner.query("SELECT submit_comment('a-1', 'twitter', 'r1', 'R', 'hello', NULL)").single().decode(Int64.self, at: 0)
+            try await db.asMember(of: "commentdesk_worker") { (worker: PostgresConnection) async throws in
+                try await worker.query("UPDATE comments SET status = 'approved' WHERE id = \(id)")
+                let claimed = try await worker.query("SELECT outbox_id FROM claim_webhook_deliveries(10, 30)").map {
+                    try $0.decode(Int64.self, at: 0)
+                }
+                #expect(claimed.count == 1)
+                try await worker.query("SELECT finish_webhook_delivery(\(claimed[0]), true, NULL, NULL)")
+                await expectDenied("adding an endpoint") {
+                    try await worker.query("INSERT INTO webhook_endpoints (url, secret, created_by) VALUES ('http://x.test', repeat('s', 40), 'w')")
+                }
+            }
+            try await db.asMember(of: "commentdesk_api") { (api: PostgresConnection) async throws in
+                await expectDenied("reading secrets") { try await api.query("SELECT secret FROM webhook_endpoints") }
+                await expectDenied("reading the outbox") { try await api.query("SELECT payload FROM webhook_outbox") }
+                await expectDenied("claiming deliveries") { try await api.query("SELECT * FROM claim_webhook_deliveries(10, 30)") }
+            }
+            #expect(try await db.owner.count("SELECT count(*) FROM webhook_outbox WHERE delivered_at IS NOT NULL") == 1)
+        }
+    }
+
     @Test func theReportRoleReadsAndWritesOnlyItsReports() async throws {
         try await withRoles { db in
             try await db.owner.query("SELECT submit_comment('a-1', 'twitter', 'r1', 'R', 'hello', NULL)")

@@ -213,6 +213,29 @@ struct ModctlTests {
         }
     }
 
+    /// Issue 20: webhook endpoints added (the secret shown once), listed with their deliveries, removed.
+    @Test func webhooksAddListRemove() async throws {
+        try await withDesk { desk in
+            let added = try await desk.modctl(
+                "webhooks", "add", "https://chat.news.test/hooks/moderation", "--events", "comment.held", "account.sanctioned")
+            #expect(added.code == 0, "\(added.stderr)")
+            #expect(added.stdout.contains("webhook 1: https://chat.news.test/hooks/moderation (comment.held, account.sanctioned)"))
+            let secret = try #require(added.stdout.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
+            #expect(secret.count == 64)
+            #expect(try await desk.db.count("SELECT count(*) FROM webhook_endpoints WHERE secret = \(secret)") == 1)
+            try await desk.comment("held one")
+            let listed = try await desk.modctl("webhooks", "list", "--json")
+            let endpoints = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]], "\(listed.stdout)")
+            #expect(endpoints.first?["pending"] as? Int == 1, "the held comment's event waits for the worker")
+            #expect(endpoints.first?["events"] as? [String] == ["comment.held", "account.sanctioned"])
+            #expect(try await desk.modctl("webhooks", "add", "ftp://x.test/").code == 2)
+            #expect(try await desk.modctl("webhooks", "add", "https://x.test/", "--events", "comment.liked").code == 2)
+            #expect(try await desk.modctl("webhooks", "remove", "1").code == 0)
+            #expect(try await desk.modctl("webhooks", "remove", "1").code == 3)
+            #expect(try await desk.modctl("webhooks", "list").stdout.contains("no webhooks"))
+        }
+    }
+
     @Test func sanctionsChangeStandingAndBanCanRejectPendingComments() async throws {
         try await withDesk { desk in
             let held = [try await desk.comment("a"), try await desk.comment("b")]
