@@ -129,6 +129,37 @@ struct WebhookTests {
         }
     }
 
+    /// The real worker process: it moderates a posted comment and its maintenance delivers the decision's event.
+    @Test func theWorkerDeliversTheEventsOfItsOwnDecisions() async throws {
+        try await Self.withReceiver(failures: 1) { port, received in
+            try await withMigratedDatabase(label: "webhooks-worker") { db in
+                try await db.query("SELECT register_article('a-1', NULL, 'A', now())")
+                let (_, secret) = try await db.withConnection {
+                    try await Webhooks().add(url: "http://127.0.0.1:\(port)/hook/all", events: ["comment.rejected"], by: "ops", on: $0)
+                }
+                let id = try await db.query("SELECT submit_comment('a-1', NULL, NULL, NULL, 'anonymous', NULL)").single().decode(Int64.self, at: 0)
+                let worker = try WorkerProcess.start(databaseURL: db.configuration.connectionString!, options: ["--lease-seconds", "2"])
+                do {
+                    try await waitUntil("the rejection's event is delivered", timeout: .seconds(60)) {
+                        try await db.count("SELECT count(*) FROM webhook_outbox WHERE delivered_at IS NOT NULL") == 1
+                    }
+                } catch {
+                    _ = await worker.stop()
+                    throw error
+                }
+                #expect(await worker.stop() == 0)
+                let deliveries = received.withLock { $0 }
+                #expect(deliveries.count == 2, "one refused, one taken")
+                let last = try #require(deliveries.last)
+                let event = try #require(try JSONSerialization.jsonObject(with: Data(last.body.utf8)) as? [String: Any])
+                #expect(event["type"] as? String == "comment.rejected")
+                #expect((event["data"] as? [String: Any])?["comment"] as? Int == Int(id))
+                #expect((event["data"] as? [String: Any])?["reasons"] as? [String] == ["login_required"])
+                #expect(deliveries.allSatisfy { WebhookSignature.verify(header: $0.signature, body: $0.body, secret: secret) })
+            }
+        }
+    }
+
     @Test func anEndpointThatNeverAnswersIsGivenUp() async throws {
         try await withMigratedDatabase(label: "webhooks-dead") { db in
             try await db.query("SELECT register_article('a-1', NULL, 'A', now())")
