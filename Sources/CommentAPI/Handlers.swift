@@ -105,9 +105,7 @@ struct Handlers: Sendable {
     }
 
     func post(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let reader = try await authenticate(request)
-        let (_, compiled) = try await currentPolicy()
-        guard compiled.allowsProvider(reader.provider) else { throw Problem.providerNotAllowed(compiled.document.providers, metrics: metrics) }
+        let (reader, compiled) = try await readerWhoMayComment(request, refused: metrics.refused)
         let key = try idempotencyKey(request)
         guard Self.isJSON(request.headers[.contentType]) else { throw Problem.unsupportedMediaType }
         let comment = try await decodeJSON(NewComment.self, from: request, example: #"{"body": "…"}"#)
@@ -181,10 +179,8 @@ struct Handlers: Sendable {
 
     /// The author replaces the text within the policy's edit window; the new revision is moderated like a new post.
     func edit(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let reader = try await authenticate(request)
-        let (_, compiled) = try await currentPolicy()
-        guard compiled.allowsProvider(reader.provider) else { throw Problem.providerNotAllowed(compiled.document.providers, metrics: nil) }
-        guard let id = Int64(try context.parameters.require("id")), id > 0 else { throw Problem.commentNotFound }
+        let (reader, compiled) = try await readerWhoMayComment(request, refused: { _ in })
+        let id = try Self.commentID(context, otherwise: .commentNotFound)
         guard Self.isJSON(request.headers[.contentType]) else { throw Problem.unsupportedMediaType }
         let text = try await decodeJSON(EditedText.self, from: request, example: #"{"body": "…"}"#).body
         if let refusal = compiled.checkFormat(text) { throw Problem.unprocessable(refusal, limits: compiled.document.limits) }
@@ -208,7 +204,7 @@ struct Handlers: Sendable {
     /// The author removes the comment from view; deleting it again changes nothing.
     func delete(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let reader = try await authenticate(request)
-        guard let id = Int64(try context.parameters.require("id")), id > 0 else { throw Problem.commentNotFound }
+        let id = try Self.commentID(context, otherwise: .commentNotFound)
         do {
             try await client.withConnection { connection in try await comments.delete(commentID: id, reader: reader, on: connection) }
         } catch let refusal as ReaderComments.Refusal {
@@ -272,13 +268,8 @@ struct Handlers: Sendable {
     }
 
     func flag(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let reader = try await authenticate(request)
-        let (_, compiled) = try await currentPolicy()
-        guard compiled.allowsProvider(reader.provider) else {
-            metrics.flagRefused("provider_not_allowed")
-            throw Problem.providerNotAllowed(compiled.document.providers, metrics: nil)
-        }
-        guard let id = Int64(try context.parameters.require("id")), id > 0 else { throw Problem.noPublishedComment }
+        let (reader, _) = try await readerWhoMayComment(request, refused: metrics.flagRefused)
+        let id = try Self.commentID(context, otherwise: .noPublishedComment)
         guard Self.isJSON(request.headers[.contentType]) else {
             throw Problem(
                 .unsupportedMediaType, "unsupported-media-type", "Send the flag as JSON",
@@ -381,7 +372,7 @@ struct Handlers: Sendable {
             guard let decoded = Self.decodeCursor(String(text)) else { throw Problem.badRequest("`after` is not a cursor this API gave out.") }
             cursor = decoded
         }
-        guard let id = Int64(try context.parameters.require("id")), id > 0 else { throw Problem.noPublishedComment }
+        let id = try Self.commentID(context, otherwise: .noPublishedComment)
         let page = try await client.withConnection { connection in
             try await comments.replies(to: id, after: cursor, limit: limit, on: connection)
         }
@@ -431,7 +422,7 @@ struct Handlers: Sendable {
 
     func own(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let reader = try await authenticate(request)
-        guard let id = Int64(try context.parameters.require("id")), id > 0 else { throw Problem.commentNotFound }
+        let id = try Self.commentID(context, otherwise: .commentNotFound)
         let found = try await client.withConnection { connection in try await comments.own(commentID: id, reader: reader, on: connection) }
         guard let found else { throw Problem.commentNotFound }
         return Self.json(
@@ -483,6 +474,26 @@ struct Handlers: Sendable {
     }
 
     // MARK: Helpers
+
+    /// The logged-in reader and the active policy, when the policy accepts the reader's login provider (posting, editing
+    /// and flagging all need that); a refusal is counted with `refused`.
+    private func readerWhoMayComment(
+        _ request: Request, refused: (String) -> Void
+    ) async throws -> (ReaderComments.Reader, CompiledPolicy) {
+        let reader = try await authenticate(request)
+        let compiled = try await currentPolicy().compiled
+        guard compiled.allowsProvider(reader.provider) else {
+            refused("provider_not_allowed")
+            throw Problem.providerNotAllowed(compiled.document.providers)
+        }
+        return (reader, compiled)
+    }
+
+    /// The `{id}` of a comment route: a positive integer, else `otherwise` (no such comment can exist).
+    static func commentID(_ context: BasicRequestContext, otherwise: Problem) throws -> Int64 {
+        guard let id = Int64(try context.parameters.require("id")), id > 0 else { throw otherwise }
+        return id
+    }
 
     private func authenticate(_ request: Request) async throws -> ReaderComments.Reader {
         do {
@@ -576,9 +587,7 @@ extension Problem {
 
     static let noPublishedComment = Problem(.notFound, "not-found", "No such published comment")
 
-    /// `metrics`: where a refused post is counted (nil: the caller counts it).
-    static func providerNotAllowed(_ providers: [String], metrics: APIMetrics?) -> Problem {
-        metrics?.refused("provider_not_allowed")
+    static func providerNotAllowed(_ providers: [String]) -> Problem {
         var problem = Problem(
             .forbidden, "provider-not-allowed", "This login cannot be used to comment",
             detail: "Log in with one of: \(providers.joined(separator: ", ")).")

@@ -109,7 +109,7 @@ public struct ReaderComments: Sendable {
     public func post(
         articleRef: String, reader: Reader, body: String, idempotencyKey: String?, parentID: Int64? = nil, on connection: PostgresConnection
     ) async throws -> Posted {
-        do {
+        try await refusing {
             let query: SQLQuery =
                 if let parentID {
                     """
@@ -127,8 +127,6 @@ public struct ReaderComments: Sendable {
             let row = try await connection.query(query).single()
             let (id, replayed, status) = try row.decode((Int64, Bool, String).self)
             return Posted(commentID: id, replayed: replayed, status: status)
-        } catch let error as PostgresError {
-            throw Self.refusal(error) ?? error
         }
     }
 
@@ -137,7 +135,7 @@ public struct ReaderComments: Sendable {
     public func flag(
         commentID: Int64, reader: Reader, reason: FlagReason, note: String?, on connection: PostgresConnection
     ) async throws -> Flagged {
-        do {
+        try await refusing {
             let row = try await connection.query(
                 """
                 SELECT flag_id, created, status FROM flag_comment(
@@ -146,15 +144,13 @@ public struct ReaderComments: Sendable {
             ).single()
             let (id, created, status) = try row.decode((Int64, Bool, String).self)
             return Flagged(flagID: id, created: created, commentStatus: status)
-        } catch let error as PostgresError {
-            throw Self.refusal(error) ?? error
         }
     }
 
     /// Replaces the reader's comment `commentID` with `body` within the policy's edit window (through `edit_comment`),
     /// or throws ``Refusal``. The new revision is queued for moderation; returns its id.
     public func edit(commentID: Int64, reader: Reader, body: String, on connection: PostgresConnection) async throws -> Posted {
-        do {
+        try await refusing {
             let row = try await connection.query(
                 """
                 SELECT new_id, status FROM edit_comment(
@@ -164,18 +160,14 @@ public struct ReaderComments: Sendable {
             ).single()
             let (id, status) = try row.decode((Int64, String).self)
             return Posted(commentID: id, replayed: false, status: status)
-        } catch let error as PostgresError {
-            throw Self.refusal(error) ?? error
         }
     }
 
     /// Removes the reader's comment `commentID` from view (through `delete_comment`), or throws ``Refusal``. Deleting a
     /// removed comment changes nothing.
     public func delete(commentID: Int64, reader: Reader, on connection: PostgresConnection) async throws {
-        do {
+        try await refusing {
             try await connection.query("SELECT delete_comment(\(commentID), \(reader.provider), \(reader.subject))")
-        } catch let error as PostgresError {
-            throw Self.refusal(error) ?? error
         }
     }
 
@@ -190,11 +182,9 @@ public struct ReaderComments: Sendable {
     /// Schedules the erasure of the reader's data after the policy's grace period; returns when it is due (the same
     /// date for a repeated request). Throws ``Refusal/notYours`` when nothing is stored about the login.
     public func requestErasure(reader: Reader, on connection: PostgresConnection) async throws -> Date {
-        do {
+        try await refusing {
             return try await connection.query("SELECT request_reader_erasure(\(reader.provider), \(reader.subject))").single()
                 .decode(Date.self, at: 0)
-        } catch let error as PostgresError {
-            throw Self.refusal(error) ?? error
         }
     }
 
@@ -202,6 +192,15 @@ public struct ReaderComments: Sendable {
     public func cancelErasure(reader: Reader, on connection: PostgresConnection) async throws -> Bool {
         try await connection.query("SELECT cancel_reader_erasure(\(reader.provider), \(reader.subject))").single()
             .decode(Bool?.self, at: 0) ?? false
+    }
+
+    /// Runs `body`, turning the project's own SQLSTATEs into ``Refusal``s (other errors pass as they are).
+    private func refusing<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as PostgresError {
+            throw Self.refusal(error) ?? error
+        }
     }
 
     static func refusal(_ error: PostgresError) -> Refusal? {
