@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The evidence behind BENCHMARKS.md's ceiling for bag-of-n-gram models on the shared Korean set (issue 18): logistic
+# regression and a one-hidden-layer network beside the policy's rules, cross-validated on train.tsv, scored on dev.tsv.
+#
+#   deploy/models/ceiling.sh        # about five minutes on two cores; scikit-learn from PyPI in .build/
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+data=${MODEL_DATA:-../shared/datasets/kocohub-korean-hate-speech}
+[ -f "$data/train.tsv" ] || { echo "ceiling.sh: no labelled set at $data (set MODEL_DATA)" >&2; exit 1; }
+venv=$(bash deploy/local/python-tool.sh scikit-learn 1.9.1)
+swift build -c release --product modctl >&2
+bin=$(swift build -c release --show-bin-path)
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+for split in train dev; do
+  "$bin/modctl" policy evaluate "$data/$split.tsv" --text-column comments --label-column hate --clean-label none --rules-only \
+    --samples 100000 >"$out/rules-$split.txt"
+done
+"$venv/bin/python" deploy/models/ceiling.py "$data" "$out"
