@@ -98,7 +98,7 @@ public struct Accounts: Sendable {
                     "SELECT id FROM comments WHERE account_id = \(id) AND status = 'held' ORDER BY id FOR UPDATE"
                 ).map { try $0.decode(Int64.self, at: 0) }
                 for comment in pending {
-                    _ = try await Moderation().decide(
+                    _ = try await Moderation().decideLocked(
                         comment, .reject, reasons: ["account_banned"], note: reason, moderator: moderator, reverse: false, on: connection)
                     rejected.append(comment)
                 }

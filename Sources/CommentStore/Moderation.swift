@@ -122,10 +122,24 @@ public struct Moderation: Sendable {
         _ commentID: Int64, _ verdict: Ruling, reasons: [String], note: String?, moderator: String, reverse: Bool,
         on connection: PostgresConnection
     ) async throws -> Decided {
+        // The comment row is locked by a statement of its own: under READ COMMITTED a statement that waited for the
+        // lock re-reads only the locked row, so a moderator who waited for another must decide with a snapshot
+        // taken after the first decision (its flags resolved), not with the one from before the wait.
+        try await connection.withTransaction { connection in
+            _ = try await connection.query("SELECT 1 FROM comments WHERE id = \(commentID) FOR UPDATE")
+            return try await decideLocked(commentID, verdict, reasons: reasons, note: note, moderator: moderator, reverse: reverse, on: connection)
+        }
+    }
+
+    /// `decide` for a caller already inside a transaction holding the comment's row lock.
+    func decideLocked(
+        _ commentID: Int64, _ verdict: Ruling, reasons: [String], note: String?, moderator: String, reverse: Bool,
+        on connection: PostgresConnection
+    ) async throws -> Decided {
         let rows = try await connection.query(
             """
             WITH target AS (
-                SELECT id, status FROM comments WHERE id = \(commentID) FOR UPDATE
+                SELECT id, status FROM comments WHERE id = \(commentID)
             ), allowed AS (
                 SELECT id, status,
                        CASE WHEN \(verdict.rawValue) = 'approve' THEN 'approved'

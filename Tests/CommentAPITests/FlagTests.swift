@@ -28,6 +28,16 @@ struct FlagTests {
         try await api.db.query("SELECT status FROM comments WHERE id = \(id)").single().decode(String.self, at: 0)
     }
 
+    /// Waits until `count` other sessions of the test database wait for a lock.
+    static func waitUntilWaitingForLocks(_ count: Int, _ api: APIHarness) async throws {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while try await api.db.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") < count
+        {
+            guard ContinuousClock.now < deadline else { throw CancellationError() }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     @Test func aReaderFlagsAPublishedCommentOnce() async throws {
         try await withAPI { api in
             let id = try await Self.published(api)
@@ -163,7 +173,8 @@ struct FlagTests {
             #expect(reported.last?.flags == 1)
             #expect(reported.last?.status == "approved")
 
-            // Two moderators at once on a hidden comment: one decision, the other told.
+            // Two moderators at once on a hidden comment: one decision, the other told. Both are made to wait on the
+            // comment's row lock, held by a third connection, so the second really decides after the first commits.
             func decide(_ ruling: Moderation.Ruling, by moderator: String) async -> Result<Moderation.Decided, any Error> {
                 do {
                     return .success(
@@ -174,9 +185,16 @@ struct FlagTests {
                     return .failure(error)
                 }
             }
-            async let approve = decide(.approve, by: "kim")
-            async let reject = decide(.reject, by: "lee")
-            let outcomes = await [approve, reject]
+            let racing = try await api.db.withConnection { holder in
+                try await holder.withTransaction { holder in
+                    try await holder.query("SELECT 1 FROM comments WHERE id = \(raced) FOR UPDATE")
+                    let racing = [Task { await decide(.approve, by: "kim") }, Task { await decide(.reject, by: "lee") }]
+                    try await Self.waitUntilWaitingForLocks(2, api)
+                    return racing
+                }
+            }
+            var outcomes: [Result<Moderation.Decided, any Error>] = []
+            for task in racing { outcomes.append(await task.value) }
             #expect(outcomes.filter { (try? $0.get()) != nil }.count == 1)
             #expect(outcomes.contains { if case .failure(let error) = $0 { error is Moderation.Refusal } else { false } })
             #expect(try await api.db.count("SELECT count(*) FROM comment_flags WHERE comment_id = \(raced) AND resolved_at IS NOT NULL") == 3)
