@@ -87,7 +87,8 @@ struct Serve: AsyncParsableCommand {
         }
         var database = PostgresConfiguration.fromEnvironment(applicationName: "commentd-serve")
         // A slow database must not hold readers' requests (and pool connections) indefinitely: give up, answer 503.
-        database.sessionSettings = [("statement_timeout", "5000"), ("max_parallel_workers_per_gather", "0")]
+        // Short queries only: no parallel workers, no JIT compilation (see `commentd work`).
+        database.sessionSettings = [("statement_timeout", "5000"), ("max_parallel_workers_per_gather", "0"), ("jit", "off")]
         let client = PostgresClient(
             configuration: database,
             options: .init(maxConnections: pool, acquireTimeout: .seconds(5)), logger: logger)
