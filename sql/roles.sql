@@ -69,6 +69,8 @@ GRANT SELECT ON comments, articles, accounts, policy_versions, moderation_decisi
 GRANT UPDATE (status, status_changed_at, reasons) ON comments TO commentdesk_worker;
 GRANT INSERT ON moderation_decisions TO commentdesk_worker;
 GRANT EXECUTE ON FUNCTION erase_due_accounts(integer), prune_rejected_text(integer) TO commentdesk_worker;
+-- Its loops register while they sleep, so that posts notify only then (0013).
+GRANT SELECT, INSERT, UPDATE, DELETE ON queue_waiters TO commentdesk_worker;
 GRANT EXECUTE ON FUNCTION claim_webhook_deliveries(integer, integer), finish_webhook_delivery(bigint, boolean, text, integer)
     TO commentdesk_worker;
 

@@ -30,5 +30,6 @@ extension Migration {
         Migration(fileName: "0010_own_comments.sql", bytes: PackageResources._010_own_comments_sql),
         Migration(fileName: "0011_privacy.sql", bytes: PackageResources._011_privacy_sql),
         Migration(fileName: "0012_webhooks.sql", bytes: PackageResources._012_webhooks_sql),
+        Migration(fileName: "0013_quiet_queue.sql", bytes: PackageResources._013_quiet_queue_sql),
     ]
 }

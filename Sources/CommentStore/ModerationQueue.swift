@@ -10,7 +10,7 @@ public import PostgresLibPQ
 /// - ``reap(on:)`` returns expired leases to the queue with a backoff, or, after the last attempt, ends them: the
 ///   comment is held with reason `processing_error` as its automatic decision, so a moderator sees it.
 public struct ModerationQueue: Sendable {
-    /// The channel a statement-level trigger notifies on each enqueue (payload-free).
+    /// The channel a statement-level trigger notifies on an enqueue while a worker loop is asleep (payload-free).
     public static let channel = "comment_queue"
 
     /// A claimed row.
@@ -48,6 +48,21 @@ public struct ModerationQueue: Sendable {
     }
 
     public init() {}
+
+    /// Registers `waiter` (a worker loop) as asleep on LISTEN for `seconds`, so that enqueues notify until then
+    /// (`queue_waiters`, unlogged: this commit does not wait for the disk). Renewing replaces the expiry.
+    public func sleeping(_ waiter: String, seconds: Double, on connection: PostgresConnection) async throws {
+        try await connection.query(
+            """
+            INSERT INTO queue_waiters (waiter, expires_at) VALUES (\(waiter), now() + \(seconds) * interval '1 second')
+            ON CONFLICT (waiter) DO UPDATE SET expires_at = excluded.expires_at
+            """)
+    }
+
+    /// Removes `waiter`'s registration: it is busy, and enqueues need not notify on its account.
+    public func awake(_ waiter: String, on connection: PostgresConnection) async throws {
+        try await connection.query("DELETE FROM queue_waiters WHERE waiter = \(waiter)")
+    }
 
     /// Claims up to `limit` ready rows for `worker`, oldest first.
     public func claim(limit: Int, leaseSeconds: Double, worker: String, on connection: PostgresConnection) async throws -> [Lease] {

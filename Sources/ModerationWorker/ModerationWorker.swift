@@ -76,15 +76,36 @@ public final class ModerationWorker: Service {
 
     // MARK: Processing
 
+    /// One loop: claims while there is work; polls every `activePollInterval` for `activeWindow` after its last batch;
+    /// then registers as asleep (so that enqueues notify), claims once more (closing the gap between its last look
+    /// and the registration) and waits for a NOTIFY or `pollInterval`, renewing the registration each time it wakes.
     private func process(_ loop: Int) async {
         var failures = 0
+        let waiter = "\(configuration.workerID)/\(loop)"
+        var lastWork = ContinuousClock.now - configuration.activeWindow
+        var registered = false
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
+                let idle = ContinuousClock.now - lastWork >= configuration.activeWindow
+                if idle {
+                    // Lasts three polls: renewed at every wake, gone soon after the worker is.
+                    let seconds = 3 * configuration.pollInterval.seconds
+                    try await client.withConnection { try await queue.sleeping(waiter, seconds: seconds, on: $0) }
+                    registered = true
+                }
                 let claimed = try await processBatch()
                 failures = 0
-                if claimed > 0 { continue }  // there may be more: look again at once
+                if claimed > 0 {
+                    lastWork = .now
+                    if registered {
+                        try await client.withConnection { try await queue.awake(waiter, on: $0) }
+                        registered = false
+                    }
+                    continue  // there may be more: look again at once
+                }
+                let timeout = idle ? configuration.pollInterval : configuration.activePollInterval
                 await withGracefulShutdownHandler {
-                    await wake.wait(timeout: configuration.pollInterval)
+                    await wake.wait(timeout: timeout)
                 } onGracefulShutdown: {
                     self.wake.signal()
                 }
@@ -99,6 +120,8 @@ public final class ModerationWorker: Service {
                 }
             }
         }
+        // Posts need not notify for a loop that has stopped (its registration would also expire by itself).
+        if registered { try? await client.withConnection { try await queue.awake(waiter, on: $0) } }
     }
 
     /// Exponential backoff with jitter, from 100 ms up to 10 s.

@@ -6,19 +6,25 @@ public struct WorkerConfiguration: Sendable {
     public var workerID: String
     /// Batches processed at once (each on its own pooled connection).
     public var concurrency: Int
-    /// Comments claimed per batch.
+    /// The most comments claimed per batch; a claim takes what is ready, so batches shrink with the backlog.
     public var batchSize: Int
     /// How long a claim lasts; a worker that has not finished by then loses its batch to the others.
     public var leaseSeconds: Double
     /// How long an idle worker waits for a NOTIFY before looking at the queue anyway.
     public var pollInterval: Duration
+    /// How often a loop that found work within the last `activeWindow` looks at the queue again. Enqueues notify only
+    /// while a loop is asleep (`queue_waiters`), so under load posts do not pay for NOTIFY and the loop polls instead.
+    public var activePollInterval: Duration
+    /// How long after its last batch a loop keeps polling at `activePollInterval` before it registers and sleeps.
+    public var activeWindow: Duration
     /// Finished queue rows are deleted this long after they finished.
     public var pruneAfterSeconds: Double
     /// How often the active policy is compared with the one in use (NOTIFY usually tells sooner).
     public var policyCheckInterval: Duration
 
     public init(
-        workerID: String, concurrency: Int = 1, batchSize: Int = 100, leaseSeconds: Double = 30, pollInterval: Duration = .seconds(1),
+        workerID: String, concurrency: Int = 2, batchSize: Int = 500, leaseSeconds: Double = 30, pollInterval: Duration = .seconds(1),
+        activePollInterval: Duration = .milliseconds(10), activeWindow: Duration = .milliseconds(500),
         pruneAfterSeconds: Double = 3600, policyCheckInterval: Duration = .seconds(30)
     ) {
         self.workerID = workerID
@@ -26,6 +32,8 @@ public struct WorkerConfiguration: Sendable {
         self.batchSize = max(1, batchSize)
         self.leaseSeconds = max(1, leaseSeconds)
         self.pollInterval = pollInterval
+        self.activePollInterval = activePollInterval
+        self.activeWindow = activeWindow
         self.pruneAfterSeconds = pruneAfterSeconds
         self.policyCheckInterval = policyCheckInterval
     }

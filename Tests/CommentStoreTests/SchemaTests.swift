@@ -1,3 +1,4 @@
+import CommentStore
 import Foundation
 import PostgresLibPQ
 import PostgresTestSupport
@@ -129,14 +130,30 @@ struct SchemaTests {
         }
     }
 
-    @Test func enqueueingNotifiesListeners() async throws {
+    /// Posts notify only while a worker loop is registered as asleep (0013): under load nobody notifies, so commits
+    /// do not queue for the notification lock; an expired registration (a worker that died) does not count.
+    @Test func enqueueingNotifiesOnlyWhileAWorkerSleeps() async throws {
         try await withMigratedDatabase(label: "notify") { client in
             _ = try await seedArticle(client)
+            let queue = ModerationQueue()
             try await client.withConnection { listener in
                 try await listener.listen("comment_queue")
                 _ = try await submit(client)
-                let notifications = try await listener.notifications(timeout: .seconds(10))
-                #expect(notifications.map(\.channel) == ["comment_queue"])
+                #expect(try await listener.notifications(timeout: .milliseconds(500)).isEmpty, "nobody asleep: no NOTIFY")
+
+                try await client.withConnection { try await queue.sleeping("w/0", seconds: 0.001, on: $0) }
+                try await Task.sleep(for: .milliseconds(20))
+                _ = try await submit(client)
+                #expect(try await listener.notifications(timeout: .milliseconds(500)).isEmpty, "an expired registration: no NOTIFY")
+
+                try await client.withConnection { try await queue.sleeping("w/0", seconds: 30, on: $0) }
+                _ = try await submit(client)
+                #expect(try await listener.notifications(timeout: .seconds(10)).map(\.channel) == ["comment_queue"])
+
+                try await client.withConnection { try await queue.awake("w/0", on: $0) }
+                _ = try await submit(client)
+                #expect(try await listener.notifications(timeout: .milliseconds(500)).isEmpty, "awake again: no NOTIFY")
+                #expect(try await client.count("SELECT count(*) FROM comment_queue") == 4)
             }
         }
     }

@@ -53,6 +53,25 @@ struct WorkerProcessTests {
         }
     }
 
+    /// Posts notify only while a worker sleeps (0013): an idle worker registers its loops, a post wakes it long before
+    /// its poll interval, and a worker that stops takes its registrations with it.
+    @Test func anIdleWorkerIsWokenByAPostNotByItsPollInterval() async throws {
+        try await Harness.with("wake") { harness in
+            try await harness.seed(0)
+            let worker = try WorkerProcess.start(databaseURL: harness.url, options: ["--poll-interval", "60"])
+            try await waitUntil("both loops registered as asleep") {
+                try await harness.client.count("SELECT count(*) FROM queue_waiters WHERE expires_at > now()") == 2
+            }
+            let posted = ContinuousClock.now
+            try await harness.client.query("SELECT submit_comment('a-1', 'twitter', 'reader-1', 'R', '새 댓글입니다', NULL)")
+            try await waitUntil("the comment is decided", timeout: .seconds(20)) { try await harness.pending() == 0 }
+            #expect(ContinuousClock.now - posted < .seconds(10), "woken by the NOTIFY, not the 60 s poll")
+            #expect(await worker.stop() == 0)
+            #expect(try await harness.client.count("SELECT count(*) FROM queue_waiters") == 0, "a stopped worker leaves no registration")
+            try await harness.expectEachCommentDecidedOnce()
+        }
+    }
+
     @Test func theWorkerKeepsWorkingWhenItsListenConnectionDies() async throws {
         try await Harness.with("listendies") { harness in
             try await harness.seed(20)

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Moderation worker benchmark (release build), beside pgbench on the same server in the same run.
+# Moderation worker benchmark (release build), beside the server's own ceiling and a peer queue, in the same run.
 #
 #   deploy/bench/worker.sh [COMMENTS]      (default 100000)
 #
-# 1. pgbench: single-row INSERTs (a comment-sized row), 2 clients for 10 s: the server's write rate.
-# 2. Drain: COMMENTS queued comments (two per reader), drained by 1 worker process, then by 2, each on a new
-#    cluster, with --batch-size ${BENCH_BATCH:-1000} (time from start to empty queue).
-# 3. Latency: pgbench offers submit_comment at 500/s for 20 s while 1 worker runs; submit→decision p50/p99 from
-#    the database (comments.submitted_at to moderation_decisions.decided_at).
+# 1. pgbench: single-row INSERTs (a comment-sized row), 4 clients for 10 s: the server's write rate.
+# 2. The peer queue: PgQueuer (from PyPI, in a virtualenv under the work folder) draining COMMENTS no-op jobs with
+#    batch 100, on its own cluster (skipped, and said so, when PyPI cannot be reached).
+# 3. Drain: COMMENTS queued comments (two per reader), drained by 1 worker process, then by 2, each on a new
+#    cluster, with the worker's default options (BENCH_WORKER_OPTIONS adds options), time from start to empty queue.
+# 4. Latency: pgbench offers submit_comment at 500/s for 20 s while 1 worker with default options runs;
+#    submit→decision p50/p99 from the database (comments.submitted_at to moderation_decisions.decided_at).
 # Starts its own PostgreSQL cluster (deploy/local/postgres.sh) in a temporary folder and removes it afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -42,9 +44,9 @@ echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; Postgre
 # 1. The server's single-row INSERT rate.
 sql "CREATE TABLE bench_insert (id bigserial PRIMARY KEY, body text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())"
 echo "INSERT INTO bench_insert (body) VALUES ('좋은 기사입니다. 정부의 이번 정책은 신중하게 봐야 합니다');" > "$work/insert.sql"
-pgbench_tps=$(as_pg "$pgbin/pgbench" -h 127.0.0.1 -p "$port" -U postgres -n -c 2 -j 2 -T 10 -f "$work/insert.sql" commentdesk 2>/dev/null \
+pgbench_tps=$(as_pg "$pgbin/pgbench" -h 127.0.0.1 -p "$port" -U postgres -n -c 4 -j 2 -T 10 -f "$work/insert.sql" commentdesk 2>/dev/null \
   | awk '/tps = / {print int($3); exit}')
-echo "pgbench single-row INSERT, 2 clients: $pgbench_tps rows/s"
+echo "pgbench single-row INSERT, 4 clients: $pgbench_tps rows/s"
 
 seed() {
   sql "SELECT register_article('bench', NULL, NULL, now())" >/dev/null
@@ -65,15 +67,17 @@ drain() {
   local start end
   start=$(date +%s.%N)
   for i in $(seq 1 "$workers"); do
-    "$bin/commentd" work --worker-id "bench-$workers-$i" --batch-size ${BENCH_BATCH:-1000} --concurrency 2 > "$work/worker-$workers-$i.log" 2>&1 &
+    # shellcheck disable=SC2086 # BENCH_WORKER_OPTIONS is a list of options
+    "$bin/commentd" work --worker-id "bench-$workers-$i" ${BENCH_WORKER_OPTIONS:-} > "$work/worker-$workers-$i.log" 2>&1 &
   done
-  while [ "$(sql "SELECT count(*) FROM comment_queue WHERE state IN ('ready', 'running')")" != "0" ]; do sleep 0.2; done
+  while [ "$(sql "SELECT EXISTS (SELECT 1 FROM comment_queue WHERE state = 'ready') OR EXISTS (SELECT 1 FROM comment_queue WHERE state = 'running')")" = t ]; do sleep 0.2; done
   end=$(date +%s.%N)
   pkill -TERM -f "commentd work --worker-id bench-$workers-" ; wait
   local decided
   decided=$(sql "SELECT count(*) FROM moderation_decisions WHERE decided_by LIKE 'bench-$workers-%'")
-  awk -v n="$decided" -v s="$start" -v e="$end" -v w="$workers" -v p="$pgbench_tps" \
-    'BEGIN { r = n / (e - s); printf "drain with %d worker process(es): %d comments in %.2f s = %.0f comments/s (%.0f%% of pgbench INSERT)\n", w, n, e - s, r, 100 * r / p }'
+  awk -v n="$decided" -v s="$start" -v e="$end" -v w="$workers" -v p="$pgbench_tps" -v q="${peer_rate:-0}" \
+    'BEGIN { r = n / (e - s); printf "drain with %d worker process(es), default options: %d comments in %.2f s = %.0f comments/s = %.0f%% of pgbench INSERT (goal >= 50%%)", w, n, e - s, r, 100 * r / p;
+             if (q > 0) printf ", %.2f x the peer queue (goal >= 1)", r / q; printf "\n" }'
 }
 # Each measurement gets a new cluster: a run that follows another on the same server measured 3x slower (the first
 # run's checkpoint writes land in the second), which says nothing about the worker.
@@ -83,6 +87,16 @@ fresh() {
   bash deploy/local/postgres.sh start --dir "$dir" --port "$port" >/dev/null 2>&1
   "$bin/commentd" migrate >/dev/null
 }
+# 2. The peer queue's no-op rate, on its own cluster.
+fresh
+peer_rate=
+if python3 -m venv "$work/venv" >/dev/null 2>&1 && "$work/venv/bin/pip" install -q pgqueuer asyncpg >/dev/null 2>&1; then
+  peer=$("$work/venv/bin/python" deploy/bench/pgqueuer_noop.py "postgresql://postgres@127.0.0.1:$port/commentdesk" "$count")
+  echo "$peer"
+  peer_rate=$(echo "$peer" | awk '{print $(NF-1)}')
+else
+  echo "pgqueuer: skipped (could not install pgqueuer and asyncpg from PyPI)"
+fi
 fresh; drain 1
 fresh; drain 2
 
@@ -96,12 +110,13 @@ cat > "$work/submit.sql" <<'SQL'
 \set reader random(1, 2000)
 SELECT submit_comment('bench', 'twitter', 'r' || :reader, 'Reader', '좋은 기사입니다. 정부의 이번 정책은 신중하게 봐야 합니다', NULL);
 SQL
-"$bin/commentd" work --worker-id bench-latency --batch-size 100 --concurrency 2 --poll-interval 1 > "$work/latency.log" 2>&1 &
+# shellcheck disable=SC2086
+"$bin/commentd" work --worker-id bench-latency ${BENCH_WORKER_OPTIONS:-} > "$work/latency.log" 2>&1 &
 sleep 1
 as_pg "$pgbin/pgbench" -h 127.0.0.1 -p "$port" -U postgres -n -c 4 -j 2 -R 500 -T 20 -f "$work/submit.sql" commentdesk >/dev/null 2>&1
-while [ "$(sql "SELECT count(*) FROM comment_queue WHERE state IN ('ready', 'running')")" != "0" ]; do sleep 0.2; done
+while [ "$(sql "SELECT EXISTS (SELECT 1 FROM comment_queue WHERE state = 'ready') OR EXISTS (SELECT 1 FROM comment_queue WHERE state = 'running')")" = t ]; do sleep 0.2; done
 pkill -TERM -f "commentd work --worker-id bench-latency"; wait
-sql "SELECT format('latency submit→decision at 500 comments/s offered (%s comments): p50 %s ms, p99 %s ms, max %s ms',
+sql "SELECT format('latency submit→decision at 500 comments/s offered, 1 worker with default options (%s comments): p50 %s ms, p99 %s ms, max %s ms',
         count(*), round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 1),
         round(percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)::numeric, 1), round(max(ms)::numeric, 1))
      FROM (SELECT extract(epoch FROM d.decided_at - c.submitted_at) * 1000 AS ms
