@@ -174,16 +174,16 @@ final class LoginVerifier: Sendable {
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw .invalid("use the Bearer scheme: `Authorization: Bearer <token>`") }
         let token = String(parts[1]).trimmingCharacters(in: .whitespaces)
         guard token.utf8.count <= 8192 else { throw .invalid("the token is too long") }
-        let header = Self.header(token) ?? [:]
+        let header = Self.header(token) ?? TokenHeader()
         // commentd's own tokens name its key; every other token is the site's.
-        let own = readers != nil && header["kid"] as? String == LoginRoutes.keyID
+        let own = readers != nil && header.kid == LoginRoutes.keyID
         let expected = own ? "HS256" : algorithm
         let issuer = own ? readers?.issuer ?? "" : configuration.issuer
         let audience = own ? ReaderLoginConfiguration.audience : configuration.audience
         let maxLifetime = own ? readers?.lifetime ?? 0 : configuration.maxLifetimeSeconds
-        guard header["alg"] as? String == expected else { throw .invalid("the token is not signed with the expected algorithm") }
+        guard header.alg == expected else { throw .invalid("the token is not signed with the expected algorithm") }
         // RFC 7515 §4.1.11: a recipient that does not understand a listed critical extension must refuse the token.
-        guard header["crit"] == nil else { throw .invalid("the token names critical header extensions this service does not support") }
+        guard !header.hasCritical else { throw .invalid("the token names critical header extensions this service does not support") }
         let claims: LoginClaims
         do {
             claims = try await (own ? readers?.keys ?? keys : keys).verify(token, as: LoginClaims.self)
@@ -224,14 +224,31 @@ final class LoginVerifier: Sendable {
     }
 
     /// The token's header as a JSON object (before its signature is checked: read `alg` and `crit` only).
-    static func header(_ token: String) -> [String: Any]? {
+    static func header(_ token: String) -> TokenHeader? {
         guard let header = token.split(separator: ".", omittingEmptySubsequences: false).first else { return nil }
         var base64 = header.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        guard let data = Data(base64Encoded: base64),
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-        else { return nil }
-        return object
+        guard let data = Data(base64Encoded: base64) else { return nil }
+        return try? JSONDecoder().decode(TokenHeader.self, from: data)
+    }
+
+    /// The members of a token's JOSE header that choose how it is checked. A member of another type than a string
+    /// reads as absent (the algorithm check then refuses the token); `crit` counts whatever its value.
+    struct TokenHeader: Decodable {
+        var alg: String?
+        var kid: String?
+        var hasCritical = false
+
+        init() {}
+
+        private enum Member: String, CodingKey { case alg, kid, crit }
+
+        init(from decoder: any Decoder) throws {
+            let members = try decoder.container(keyedBy: Member.self)
+            alg = try? members.decodeIfPresent(String.self, forKey: .alg)
+            kid = try? members.decodeIfPresent(String.self, forKey: .kid)
+            hasCritical = members.contains(.crit)
+        }
     }
 
     /// The name shown beside comments: control characters dropped, whitespace collapsed, at most 100 characters.
