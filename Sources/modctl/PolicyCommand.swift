@@ -44,14 +44,46 @@ struct PolicyCommand: AsyncParsableCommand {
         @Argument(help: "The comment text.")
         var text: String
 
-        @Option(help: "A policy file (default: the built-in Standards Board Policy).")
+        @Option(help: "A policy file (default: the policy active in the database, which is what the workers judge with).")
         var policy: String?
+
+        @Flag(help: "Judge with the Standards Board Policy built into modctl, without the database.")
+        var builtIn = false
 
         @Flag(help: "Print the verdict as JSON.")
         var json = false
 
+        func validate() throws {
+            if builtIn, policy != nil { throw ValidationError("give --policy FILE or --built-in, not both") }
+        }
+
+        /// The policy to judge with, and how to name it.
+        func chosen() async throws -> (CompiledPolicy, String) {
+            if let policy {
+                let compiled = try PolicyCommand.load(policy)
+                return (compiled, "\(compiled.version) (\(policy))")
+            }
+            if builtIn {
+                let compiled = try PolicyCommand.load(nil)
+                return (compiled, "\(compiled.version) (built into modctl)")
+            }
+            let stored: PolicyVersions.Stored
+            do {
+                stored = try await withDatabase { try await PolicyCommand.active(on: $0) }
+            } catch let exit as ExitCode {
+                printError("(to judge without the database: --built-in, or --policy FILE)")
+                throw exit
+            }
+            do {
+                return (try CompiledPolicy(bundle: stored.bundle), "\(stored.version) (active in the database)")
+            } catch {
+                printError("the active policy \(stored.version) does not compile: \(error)")
+                throw ExitCode.failure
+            }
+        }
+
         func run() async throws {
-            let compiled = try PolicyCommand.load(policy)
+            let (compiled, name) = try await chosen()
             let verdict = compiled.evaluate(text, context: .textOnly())
             if json {
                 let encoder = JSONEncoder()
@@ -60,6 +92,7 @@ struct PolicyCommand: AsyncParsableCommand {
                 return
             }
             let color = isatty(STDOUT_FILENO) == 1
+            print("policy:  \(name)")
             print("outcome: \(verdict.outcome.rawValue)")
             print("reasons: \(verdict.reasons.isEmpty ? "none" : verdict.reasons.joined(separator: ", "))")
             print("text:    \(Highlighter.mark(text, hits: verdict.hits, color: color))")

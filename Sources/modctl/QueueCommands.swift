@@ -302,7 +302,10 @@ struct History: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard (id == nil) != (account == nil) else { throw ValidationError("give a comment id or --account PROVIDER:SUBJECT, not both") }
+        if id == nil, account == nil {
+            throw ValidationError("name what to show: a comment id (`modctl history 42`) or an account (`modctl history --account twitter:12345`)")
+        }
+        guard id == nil || account == nil else { throw ValidationError("give a comment id or --account PROVIDER:SUBJECT, not both") }
         if let account, AccountRef(account) == nil { throw ValidationError("--account must look like twitter:12345") }
     }
 

@@ -151,6 +151,9 @@ struct ModctlTests {
             #expect(account.stdout.contains("comment \(id): reject (spam) by kim"))
             #expect(try await desk.modctl("history", "--account", "twitter:nobody").code == 3)
             #expect(try await desk.modctl("history", "--account", "nocolon").code == 2)
+            let bare = try await desk.modctl("history")
+            #expect(bare.code == 2)
+            #expect(bare.stderr.contains("modctl history 42") && bare.stderr.contains("--account twitter:12345"), "\(bare.stderr)")
         }
     }
 

@@ -60,6 +60,35 @@ struct PolicyCommandTests {
         }
     }
 
+    /// `modctl policy test` judges with what the workers use: the active policy, unless a file or the built-in one
+    /// is asked for; without a database it says how to judge without one.
+    @Test func policyTestJudgesWithTheActivePolicyByDefault() async throws {
+        try await withDesk { desk in
+            let text = "what an idiot"
+            let before = try await desk.modctl("policy", "test", text)
+            #expect(before.code == 0, "\(before.stderr)")
+            #expect(before.stdout.contains("policy:  \(Self.defaultVersion) (active in the database)"), "\(before.stdout)")
+            #expect(before.stdout.contains("outcome: hold"), "\(before.stdout)")
+
+            let path = try Self.candidate()
+            #expect(try await desk.modctl("policy", "activate", path, "--moderator", "board-chair").code == 0)
+            let active = try await desk.modctl("policy", "test", text)
+            #expect(active.stdout.contains("policy:  candidate-2 (active in the database)"), "\(active.stdout)")
+            #expect(active.stdout.contains("outcome: reject"), "the active candidate rejects insults: \(active.stdout)")
+
+            let builtIn = try await desk.modctl("policy", "test", text, "--built-in")
+            #expect(builtIn.stdout.contains("(built into modctl)") && builtIn.stdout.contains("outcome: hold"), "\(builtIn.stdout)")
+            let file = try await desk.modctl("policy", "test", text, "--policy", path)
+            #expect(file.stdout.contains("candidate-2 (\(path))") && file.stdout.contains("outcome: reject"), "\(file.stdout)")
+            #expect(try await desk.modctl("policy", "test", text, "--policy", path, "--built-in").code != 0)
+
+            let port = try freePort()  // nothing listens there
+            let offline = try await runModctl(["policy", "test", text], databaseURL: "host=127.0.0.1 port=\(port) user=nobody dbname=none")
+            #expect(offline.code == 1)
+            #expect(offline.stderr.contains("--built-in"), "\(offline.stderr)")
+        }
+    }
+
     @Test func anInvalidPolicyIsRefusedWithFileAndLineAndStoresNothing() async throws {
         try await withDesk { desk in
             let path = try Self.candidate {
