@@ -53,28 +53,36 @@ public struct Moderation: Sendable {
 
     /// Held comments, oldest first, read along the `comments_held` index (never a scan of all comments).
     public func held(_ filter: QueueFilter, on connection: PostgresConnection) async throws -> [Held] {
-        var conditions: SQLQuery = ""
-        if let article = filter.article { conditions = "\(conditions) AND ar.ref = \(article)" }
-        if let age = filter.minimumAgeSeconds { conditions = "\(conditions) AND c.submitted_at <= now() - make_interval(secs => \(age))" }
-        if let reason = filter.reason { conditions = "\(conditions) AND \(reason) = ANY(c.reasons)" }
-        return try Self.decodeHeld(
+        try Self.decodeHeld(
             try await connection.query(
-                "\(Self.heldSelect) WHERE c.status = 'held' \(conditions) ORDER BY c.submitted_at, c.id LIMIT \(filter.limit)"))
+                "\(Self.heldSelect) WHERE c.status = 'held' \(Self.conditions(filter)) ORDER BY c.submitted_at, c.id LIMIT \(filter.limit)"))
     }
 
-    /// How many comments are held, and the age in seconds of the oldest.
-    public func heldSummary(on connection: PostgresConnection) async throws -> (count: Int, oldestSeconds: Int?) {
+    /// The filter's conditions on `comments c` (its limit aside), each starting with AND.
+    private static func conditions(_ filter: QueueFilter?) -> SQLQuery {
+        guard let filter else { return "" }
+        var conditions: SQLQuery = ""
+        if let article = filter.article { conditions = "\(conditions) AND c.article_id = (SELECT id FROM articles WHERE ref = \(article))" }
+        if let age = filter.minimumAgeSeconds { conditions = "\(conditions) AND c.submitted_at <= now() - make_interval(secs => \(age))" }
+        if let reason = filter.reason { conditions = "\(conditions) AND \(reason) = ANY(c.reasons)" }
+        return conditions
+    }
+
+    /// How many comments are held (those `filter` selects, when given, its limit aside), and the age in seconds of the
+    /// oldest.
+    public func heldSummary(_ filter: QueueFilter? = nil, on connection: PostgresConnection) async throws -> (count: Int, oldestSeconds: Int?) {
         try await connection.query(
-            "SELECT count(*), extract(epoch FROM now() - min(submitted_at))::bigint FROM comments WHERE status = 'held'"
+            "SELECT count(*), extract(epoch FROM now() - min(submitted_at))::bigint FROM comments c WHERE status = 'held' \(Self.conditions(filter))"
         ).single().decode((Int, Int?).self)
     }
 
-    /// Held comments per reason of their latest decision, most frequent first (an index-only scan of `comments_held`).
-    public func heldByReason(on connection: PostgresConnection) async throws -> [(reason: String, count: Int)] {
+    /// Held comments per reason of their latest decision (those `filter` selects, when given), most frequent first (an
+    /// index-only scan of `comments_held` without a filter).
+    public func heldByReason(_ filter: QueueFilter? = nil, on connection: PostgresConnection) async throws -> [(reason: String, count: Int)] {
         try await connection.query(
             """
             SELECT r, count(*) FROM comments c CROSS JOIN LATERAL unnest(c.reasons) r
-            WHERE c.status = 'held'
+            WHERE c.status = 'held' \(Self.conditions(filter))
             GROUP BY r ORDER BY count(*) DESC, r
             """
         ).map { try $0.decode((String, Int).self) }.map { (reason: $0.0, count: $0.1) }

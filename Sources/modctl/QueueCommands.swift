@@ -35,7 +35,10 @@ struct Queue: AsyncParsableCommand {
     }
 
     struct Output: Encodable {
+        /// Held comments the filter selects (all of them without a filter).
         var held: Int
+        /// All held comments, when a filter was given.
+        var heldInAll: Int?
         var oldestSeconds: Int?
         var comments: [Moderation.Held]
         var byReason: [String: Int]?
@@ -44,21 +47,27 @@ struct Queue: AsyncParsableCommand {
     func run() async throws {
         if reported { return try await runReported() }
         let filter = Moderation.QueueFilter(reason: reason, article: article, minimumAgeSeconds: olderThan.flatMap(parseDuration), limit: limit)
-        let (summary, comments, counts) = try await withDatabase { connection in
+        let filtered = reason != nil || article != nil || olderThan != nil
+        let (summary, all, comments, counts) = try await withDatabase { connection in
             let moderation = Moderation()
             return (
-                try await moderation.heldSummary(on: connection), try await moderation.held(filter, on: connection),
-                noCounts ? nil : try await moderation.heldByReason(on: connection)
+                try await moderation.heldSummary(filter, on: connection),
+                filtered ? try await moderation.heldSummary(on: connection) : nil,
+                try await moderation.held(filter, on: connection),
+                noCounts ? nil : try await moderation.heldByReason(filter, on: connection)
             )
         }
         if json {
             try printJSON(
                 Output(
-                    held: summary.count, oldestSeconds: summary.oldestSeconds, comments: comments,
+                    held: summary.count, heldInAll: all?.count, oldestSeconds: summary.oldestSeconds, comments: comments,
                     byReason: counts.map { Dictionary(uniqueKeysWithValues: $0.map { ($0.reason, $0.count) }) }))
             return
         }
-        print("held: \(summary.count)" + (summary.oldestSeconds.map { ", oldest \(formatAge($0))" } ?? ""))
+        // The counts are the filter's; the whole queue's size is named beside them.
+        print(
+            "held: \(summary.count)" + (all.map { " matching (of \($0.count) held)" } ?? "")
+                + (summary.oldestSeconds.map { ", oldest \(formatAge($0))" } ?? ""))
         guard !comments.isEmpty else { return }
         printTable(
             ["ID", "AGE", "ARTICLE", "AUTHOR", "REASONS", "TEXT"],

@@ -63,6 +63,9 @@ struct ModctlTests {
             #expect(all["byReason"] as? [String: Int] == ["link": 1, "new_commenter": 1])
             let byReason = try desk.json(try await desk.modctl("queue", "--json", "--reason", "new_commenter"))
             #expect((byReason["comments"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } == [Int(second)])
+            #expect(byReason["held"] as? Int == 1 && byReason["heldInAll"] as? Int == 2, "the counts follow the filter")
+            #expect(byReason["byReason"] as? [String: Int] == ["new_commenter": 1])
+            #expect(all["heldInAll"] == nil)
             let old = try desk.json(try await desk.modctl("queue", "--json", "--older-than", "1h"))
             #expect((old["comments"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } == [Int(first)])
             let none = try desk.json(try await desk.modctl("queue", "--json", "--article", "other"))
@@ -73,6 +76,9 @@ struct ModctlTests {
             #expect(table.stdout.contains("twitter:r1"))
             #expect(!table.stdout.contains("\u{1B}["), "no colour when not on a terminal")
             #expect(try await desk.modctl("queue", "--older-than", "soon").code == 2)
+            let filtered = try await desk.modctl("queue", "--older-than", "1h")
+            #expect(filtered.stdout.contains("held: 1 matching (of 2 held), oldest 3h"), "\(filtered.stdout)")
+            #expect(filtered.stdout.contains("by reason: link 1\n"), "\(filtered.stdout)")
         }
     }
 
