@@ -1,5 +1,6 @@
 import Foundation
 public import PostgresLibPQ
+import StandardsPolicy
 
 /// The `comment_queue` protocol: a lease with a fencing token (see DESIGN.md, "The queue").
 ///
@@ -228,14 +229,14 @@ public struct ModerationQueue: Sendable {
         """
         dead_decided AS (
             INSERT INTO moderation_decisions (comment_id, source, outcome, reasons, hits, policy_version, decided_by, note)
-            SELECT comment_id, 'automatic', 'hold', ARRAY['processing_error'], '[]'::jsonb, \(policyVersion), \(decidedBy),
+            SELECT comment_id, 'automatic', 'hold', ARRAY[\(PolicyDocument.processingErrorReason)]::text[], '[]'::jsonb, \(policyVersion), \(decidedBy),
                    'processing failed after the last attempt'
             FROM released WHERE state = 'dead'
             ON CONFLICT (comment_id) WHERE source = 'automatic' DO NOTHING
             RETURNING comment_id
         ),
         dead_held AS (
-            UPDATE comments c SET status = 'held', status_changed_at = now(), reasons = ARRAY['processing_error']
+            UPDATE comments c SET status = 'held', status_changed_at = now(), reasons = ARRAY[\(PolicyDocument.processingErrorReason)]::text[]
             FROM dead_decided WHERE c.id = dead_decided.comment_id AND c.status = 'queued'
             RETURNING c.id
         )

@@ -289,12 +289,12 @@ enum Decisions {
 
 /// The reason codes of the active policy (the moderators' vocabulary).
 func activeReasonCodes(on connection: PostgresConnection) async throws -> [String] {
-    guard let active = try await PolicyVersions().active(on: connection) else { return PolicyBundle.standardsBoardReasonCodes }
-    return try PolicyLoader.document(from: active.bundle).reasonCodes
+    try await activePolicyDocument(on: connection).reasonCodes
 }
 
-extension PolicyBundle {
-    static var standardsBoardReasonCodes: [String] { (try? PolicyLoader.document(from: .standardsBoard).reasonCodes) ?? [] }
+/// The active policy's document (the built-in one while none is stored).
+func activePolicyDocument(on connection: PostgresConnection) async throws -> PolicyDocument {
+    try PolicyLoader.document(from: try await PolicyVersions().active(on: connection)?.bundle ?? .standardsBoard)
 }
 
 /// `modctl history ID` or `modctl history --account PROVIDER:SUBJECT`.

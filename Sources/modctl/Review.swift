@@ -2,6 +2,7 @@ import ArgumentParser
 import CommentStore
 import Foundation
 import PostgresLibPQ
+import StandardsPolicy
 
 #if canImport(Glibc)
 import Glibc
@@ -46,7 +47,8 @@ struct Review: AsyncParsableCommand {
             throw ValidationError("review needs a terminal; scripts use `modctl review --next --json`")
         }
         try await withDatabase { connection in
-            let codes = try await activeReasonCodes(on: connection)
+            // The menu offers what a moderator judges (insult, spam, other…), not the engine's facts (too_long, login_required…).
+            let codes = try await activePolicyDocument(on: connection).moderatorReasonCodes
             let terminal = RawTerminal()
             defer { terminal.restore() }
             var skipped: [Int64] = []

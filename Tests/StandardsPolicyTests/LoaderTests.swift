@@ -45,6 +45,25 @@ import Testing
         #expect(standardsBoard.document.community == Community(flagsToHide: 3, flagsPerHour: 20))
     }
 
+    /// A moderator's reject menu: what the text says (and `other`), never the engine's facts about the post.
+    @Test func moderatorsPickFromTheCodesOfRulesAboutWhatACommentSays() throws {
+        let document = standardsBoard.document
+        #expect(
+            document.moderatorReasonCodes == [
+                "profanity", "hate", "sexual", "insult", "threat", "personal_info", "link", "spam", "flood", "abusive", "other",
+            ])
+        let left = Set(document.reasonCodes).subtracting(document.moderatorReasonCodes)
+        #expect(left.contains("too_long") && left.contains("login_required") && left.contains("processing_error"))
+        // A site's own category counts as a judgement of the text; a circumstance category does not.
+        var custom = document
+        custom.reasonCodes.append("local_rule")
+        custom.rules[0].reason = "local_rule"
+        custom.rules[0].category = "newsroom"
+        #expect(custom.moderatorReasonCodes.last == "local_rule")
+        custom.rules[0].category = "behaviour"
+        #expect(!custom.moderatorReasonCodes.contains("local_rule"))
+    }
+
     @Test(
         arguments: [
             ("version: [unclosed", "not valid YAML", 2),

@@ -134,4 +134,21 @@ public struct PolicyDocument: Sendable {
     public var community = Community()
     /// Erasure and retention; the defaults when the policy has no `privacy` section.
     public var privacy = Privacy()
+
+    /// The reason the worker records when a comment could not be judged after its last attempt (no rule produces it).
+    public static let processingErrorReason = "processing_error"
+
+    /// Rule categories about a post's circumstances (a login, a length, a rate), not about what it says.
+    public static let circumstanceCategories: Set<String> = ["access", "format", "behaviour"]
+
+    /// The reason codes a moderator's rejection names, in the policy's order: those of the rules that judge what a
+    /// comment says, and codes no rule produces (`other`). Codes only rules about circumstances produce are the
+    /// engine's facts, not a moderator's judgement, and `processing_error` is the worker's.
+    public var moderatorReasonCodes: [String] {
+        let judged = Set(rules.filter { !Self.circumstanceCategories.contains($0.category) }.map(\.reason))
+        let circumstantial = Set(rules.filter { Self.circumstanceCategories.contains($0.category) }.map(\.reason))
+        return reasonCodes.filter { code in
+            judged.contains(code) || (!circumstantial.contains(code) && code != Self.processingErrorReason)
+        }
+    }
 }
