@@ -90,7 +90,11 @@ struct DeployFilesTests {
         #expect((worker?["deploy"] as? [String: Any])?["replicas"] as? Int == 2)
         #expect(!text.contains("POSTGRES_PASSWORD:"), "the password comes from a secret file")
         let dockerfile = try String(contentsOf: Self.deploy.appendingPathComponent("container/Dockerfile"), encoding: .utf8)
-        #expect(dockerfile.components(separatedBy: "\nFROM ").count == 3 || dockerfile.hasPrefix("FROM"), "two stages")
+        // Two stages: the toolchain builds, and only the binaries go into a slim runtime image.
+        let stages = dockerfile.split(separator: "\n").filter { $0.hasPrefix("FROM ") }
+        #expect(stages.count == 2, "\(stages)")
+        #expect(stages.first?.hasSuffix(" AS build") == true && stages.last?.hasPrefix("FROM debian:") == true, "\(stages)")
+        #expect(dockerfile.contains("COPY --from=build "), "the runtime stage takes the build stage's binaries")
         #expect(dockerfile.contains("libpq5") && dockerfile.contains("USER 10001"))
     }
 }
