@@ -42,7 +42,7 @@ final class CapturedLogs: Sendable {
 }
 
 /// What the API writes to its log when the database fails (issue 15, item 14): one line per event, no SQL, no reader.
-@Suite("API log lines")
+@Suite("API log lines", .timeLimit(.minutes(5)))
 struct LogLineTests {
     @Test func aDatabaseErrorIsOneLineWithoutSQLOrReaders() async throws {
         let logs = CapturedLogs()

@@ -12,7 +12,7 @@ import PostgresTestSupport
 import StandardsPolicy
 import Testing
 
-@Suite("Login requirement")
+@Suite("Login requirement", .timeLimit(.minutes(5)))
 struct LoginTests {
     /// Every refused token: 401 with a Bearer challenge, and nothing written.
     @Test func refusedTokensGet401AndWriteNothing() async throws {
@@ -207,7 +207,7 @@ struct LoginTests {
 }
 
 /// Validly signed tokens that carry what a verifier must not take at face value (issue 15, items 3, 7 and 13).
-@Suite("Login tokens at the edges")
+@Suite("Login tokens at the edges", .timeLimit(.minutes(5)))
 struct LoginEdgeTests {
     /// An HS256 token signed with the test secret, with any header.
     static func signed(header: [String: Any], claims: TestLogin.Claims) throws -> String {

@@ -9,7 +9,7 @@ import PostgresTestSupport
 import StandardsPolicy
 import Testing
 
-@Suite("Posting a comment")
+@Suite("Posting a comment", .timeLimit(.minutes(5)))
 struct PostTests {
     @Test func acceptedPostIsCommittedWithItsQueueRow() async throws {
         try await withAPI { api in
@@ -205,7 +205,7 @@ struct PostTests {
 }
 
 /// What a POST must be, and what its answer carries (issue 15, items 8, 9, 11, 12 and 13).
-@Suite("Strict posts")
+@Suite("Strict posts", .timeLimit(.minutes(5)))
 struct StrictPostTests {
     static let key = HTTPField.Name("Idempotency-Key")!
 

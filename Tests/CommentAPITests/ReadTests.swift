@@ -14,7 +14,7 @@ import Testing
 import FoundationNetworking
 #endif
 
-@Suite("Reading comments, the policy and health")
+@Suite("Reading comments, the policy and health", .timeLimit(.minutes(5)))
 struct ReadTests {
     /// Posts `count` comments from `subject` and returns their ids, oldest first.
     static func seed(_ api: APIHarness, count: Int, subject: String = "reader-1") async throws -> [Int64] {

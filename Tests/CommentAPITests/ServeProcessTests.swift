@@ -14,7 +14,7 @@ import Glibc
 #endif
 
 /// The real `commentd serve` process, on a cluster of its own that the test stops and restarts.
-@Suite("commentd serve process")
+@Suite("commentd serve process", .timeLimit(.minutes(5)))
 struct ServeProcessTests {
     @Test func survivesADatabaseRestartAndStopsCleanlyOnSIGTERM() async throws {
         let cluster = try await LocalCluster.start()
@@ -76,7 +76,7 @@ struct ServeProcessTests {
 }
 
 /// `commentd dev-token` makes only tokens `commentd serve` accepts: a lifetime beyond the maximum is refused up front.
-@Suite("commentd dev-token")
+@Suite("commentd dev-token", .timeLimit(.minutes(5)))
 struct DevTokenProcessTests {
     @Test func aLifetimeBeyondTheMaximumIsRefused() async throws {
         let environment = [

@@ -65,7 +65,7 @@ func expectDenied(_ what: String, _ work: () async throws -> Void) async {
     }
 }
 
-@Suite("Database roles (sql/roles.sql)", .serialized)
+@Suite("Database roles (sql/roles.sql)", .serialized, .timeLimit(.minutes(5)))
 struct RolesTests {
     @Test func theAPIRoleSubmitsAndReadsButChangesNothingElse() async throws {
         try await withRoles { db in
@@ -293,7 +293,7 @@ struct RolesTests {
 
 /// Attacks on the database by a login in the API's group role (issue 15, items 1, 2 and 4): each proves the role gains
 /// nothing through the definer functions, the grants, or the locks the posts take.
-@Suite("The API role under attack", .serialized)
+@Suite("The API role under attack", .serialized, .timeLimit(.minutes(5)))
 struct APIRoleAttackTests {
     static let reader = ReaderComments.Reader(provider: "twitter", subject: "victim", displayName: "V", tokenIssuedAt: nil, tokenExpiresAt: nil)
 

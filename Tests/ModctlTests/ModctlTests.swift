@@ -48,7 +48,7 @@ func withDesk(_ body: (Desk) async throws -> Void) async throws {
     }
 }
 
-@Suite("modctl for moderators")
+@Suite("modctl for moderators", .timeLimit(.minutes(5)))
 struct ModctlTests {
     @Test func queueListsHeldOldestFirstWithFiltersAndCounts() async throws {
         try await withDesk { desk in

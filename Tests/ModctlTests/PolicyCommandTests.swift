@@ -5,7 +5,7 @@ import PostgresTestSupport
 import StandardsPolicy
 import Testing
 
-@Suite("modctl policy against the database")
+@Suite("modctl policy against the database", .timeLimit(.minutes(5)))
 struct PolicyCommandTests {
     /// The version the default policy file declares.
     static let defaultVersion = (try? CompiledPolicy.standardsBoard().version) ?? "unreadable"
@@ -131,7 +131,7 @@ struct PolicyCommandTests {
 }
 
 /// `modctl policy evaluate` as a reader runs it: a real process over a labelled file on disk (no database needed).
-@Suite("modctl policy evaluate")
+@Suite("modctl policy evaluate", .timeLimit(.minutes(5)))
 struct PolicyEvaluateCommandTests {
     static func file(_ contents: String, _ suffix: String) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("cdt-labelled-\(UUID().uuidString.prefix(8)).\(suffix)").path
@@ -160,7 +160,7 @@ struct PolicyEvaluateCommandTests {
 }
 
 /// `modctl model train --from-database`: the moderators' approve and reject decisions are the training data.
-@Suite("modctl model from the database")
+@Suite("modctl model from the database", .timeLimit(.minutes(5)))
 struct ModelFromDatabaseTests {
     @Test func theModeratorsDecisionsTrainAModel() async throws {
         try await withDesk { desk in

@@ -4,7 +4,7 @@ import PostgresLibPQ
 import PostgresTestSupport
 import Testing
 
-@Suite("modctl review")
+@Suite("modctl review", .timeLimit(.minutes(5)))
 struct ReviewTests {
     @Test func twoReviewersNeverGetTheSameComment() async throws {
         try await withDesk { desk in

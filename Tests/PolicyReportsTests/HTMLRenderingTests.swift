@@ -5,7 +5,7 @@ import PostgresTestSupport
 import Testing
 
 /// The HTML report opened in headless Chromium: the screenshot must show the charts in their colours.
-@Suite("Report HTML in a browser")
+@Suite("Report HTML in a browser", .timeLimit(.minutes(5)))
 struct HTMLRenderingTests {
     static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
 

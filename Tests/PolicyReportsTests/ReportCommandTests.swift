@@ -4,7 +4,7 @@ import PostgresLibPQ
 import PostgresTestSupport
 import Testing
 
-@Suite("commentd report")
+@Suite("commentd report", .timeLimit(.minutes(5)))
 struct ReportCommandTests {
     static func run(_ arguments: [String], url: String) async throws -> (code: Int32?, output: String) {
         let child = try spawnCommentd(["report"] + arguments, environment: ["DATABASE_URL": url], logName: "report-\(UUID().uuidString.prefix(6))")

@@ -121,7 +121,7 @@ func percentile(_ values: [Double], _ p: Double) -> Double {
     return sorted[low] + (sorted[high] - sorted[low]) * (rank - Double(low))
 }
 
-@Suite("Nightly policy report")
+@Suite("Nightly policy report", .timeLimit(.minutes(5)))
 struct ReportTests {
     static func build(_ db: PostgresClient, date: String = Fixture.date, timeZone: String = "Asia/Seoul") async throws -> DailyReport {
         try await db.withConnection { try await ReportBuilder().build(date: date, timeZone: timeZone, now: Fixture.generatedAt, on: $0) }

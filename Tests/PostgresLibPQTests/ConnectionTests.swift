@@ -188,7 +188,7 @@ struct ConnectionTests {
 }
 
 /// A failed connection says why, on one line (issue 15, item 14): the log line that reports it is enough to act on.
-@Suite struct ConnectionFailureTests {
+@Suite(.timeLimit(.minutes(5))) struct ConnectionFailureTests {
     @Test func aRefusedConnectionNamesItsCauseOnOneLine() async throws {
         let port = try freePort()
         let configuration = PostgresConfiguration(

@@ -4,7 +4,7 @@ import Testing
 @testable import PostgresLibPQ
 
 /// Pure tests of the text formats, no server needed.
-@Suite struct ValueCodingTests {
+@Suite(.timeLimit(.minutes(5))) struct ValueCodingTests {
     @Test(arguments: [
         ("{}", [String?]()),
         ("{a,b}", ["a", "b"]),
@@ -100,7 +100,7 @@ import Testing
 }
 
 /// A date PostgreSQL cannot store is refused before the query is sent, never a trap that ends the process.
-@Suite("Out-of-range dates")
+@Suite("Out-of-range dates", .timeLimit(.minutes(5)))
 struct OutOfRangeDateTests {
     @Test(arguments: [1e13, -1e13, Double.infinity, -Double.infinity, Double.nan])
     func aDateOutsidePostgreSQLsRangeThrows(_ seconds: Double) async throws {
