@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommentStore
 import Foundation
 import Logging
 
@@ -13,6 +14,7 @@ struct Commentd: AsyncParsableCommand {
             PG* variables (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE, ...). \
             LOG_LEVEL sets the log level (trace, debug, info, notice, warning, error; default info).
             """,
+        version: CommentDeskVersion.description,
         subcommands: [Migrate.self, Work.self, Serve.self, Report.self, DevToken.self]
     )
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommentStore
 import Foundation
 
 /// `modctl`: the moderators' command line.
@@ -11,6 +12,7 @@ struct Modctl: AsyncParsableCommand {
             Connects with libpq: DATABASE_URL, or the PG* variables (PGHOST, PGPORT, PGDATABASE, PGUSER, ...). \
             Exit codes: 0 done, 1 error, 2 usage, 3 not found or conflict.
             """,
+        version: CommentDeskVersion.description,
         subcommands: [
             Status.self, Queue.self, Show.self, Review.self, Approve.self, Reject.self, History.self, Warn.self, Suspend.self, Ban.self, Unban.self,
             Articles.self, AccountCommand.self, WebhooksCommand.self, PolicyCommand.self, ModelCommand.self,

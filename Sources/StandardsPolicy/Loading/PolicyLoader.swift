@@ -18,6 +18,11 @@ public enum PolicyLoader {
         return document
     }
 
+    /// The `version` a document declares, read without validating the rest (for the binaries' `--version`).
+    public static func declaredVersion(in yaml: String) -> String? {
+        (try? Yams.compose(yaml: yaml))?["version"]?.string
+    }
+
     /// The `terms_file`, `allow_file` and `file` values in a document, for collecting a bundle from disk.
     public static func fileReferences(in yaml: String) -> [String] {
         guard let node = try? Yams.compose(yaml: yaml) else { return [] }
