@@ -345,10 +345,6 @@ public final class ModerationWorker: Service {
     }
 }
 
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}
-
 /// The worker id cannot be written into a decision (see ``WorkerConfiguration/problem(withWorkerID:)``).
 public struct InvalidWorkerID: Error, CustomStringConvertible {
     public var description: String

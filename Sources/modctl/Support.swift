@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import PostgresLibPQ
+import StandardsPolicy
 
 /// Exit code 3: the comment, account or article does not exist, or another moderator got there first.
 let notFoundOrConflict = ExitCode(3)
@@ -46,9 +47,8 @@ struct ModeratorOption: ParsableArguments {
 
 /// Durations as moderators type them: `90s`, `30m`, `12h`, `7d`, `2w`, or plain seconds.
 func parseDuration(_ text: String) -> Int? {
-    let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800]
-    if let unit = text.last, let multiplier = units[unit], let value = Int(text.dropLast()), value > 0 { return value * multiplier }
-    if let value = Int(text), value > 0 { return value }
+    if let seconds = PolicyLoader.seconds(text) { return seconds }
+    if let value = Int(text), value > 0 { return value }  // bare seconds
     return nil
 }
 

@@ -45,6 +45,16 @@ import Testing
         #expect(standardsBoard.document.community == Community(flagsToHide: 3, flagsPerHour: 20))
     }
 
+    /// The one duration format (policy files, `modctl --older-than`, `--for`, `--since`).
+    @Test(
+        arguments: [
+            ("30s", 30), ("10m", 600), ("24h", 86_400), ("7d", 604_800), ("2w", 1_209_600), ("0m", nil), ("-5m", nil), ("m", nil),
+            ("5", nil), ("5y", nil), ("soon", nil), ("\(Int.max)h", nil),
+        ] as [(String, Int?)])
+    func durationsAreSecondsInOneFormat(_ text: String, _ seconds: Int?) {
+        #expect(PolicyLoader.seconds(text) == seconds)
+    }
+
     /// A moderator's reject menu: what the text says (and `other`), never the engine's facts about the post.
     @Test func moderatorsPickFromTheCodesOfRulesAboutWhatACommentSays() throws {
         let document = standardsBoard.document

@@ -52,16 +52,20 @@ public enum PolicyLoader {
         return parts.filter { $0 != "." }.joined(separator: "/")
     }
 
-    /// Parses a duration such as `30s`, `10m`, `24h` or `7d` into seconds.
+    /// Parses a duration such as `30s`, `10m`, `24h`, `7d` or `2w` into seconds: the one duration format of the policy
+    /// files and the command lines.
     public static func seconds(_ text: String) -> Int? {
         guard let unit = text.last, let amount = Int(text.dropLast()), amount > 0 else { return nil }
-        switch unit {
-        case "s": return amount
-        case "m": return amount * 60
-        case "h": return amount * 3600
-        case "d": return amount * 86_400
-        default: return nil
-        }
+        let (perUnit, overflow): (Int, Bool) =
+            switch unit {
+            case "s": (amount, false)
+            case "m": amount.multipliedReportingOverflow(by: 60)
+            case "h": amount.multipliedReportingOverflow(by: 3600)
+            case "d": amount.multipliedReportingOverflow(by: 86_400)
+            case "w": amount.multipliedReportingOverflow(by: 604_800)
+            default: (0, true)
+            }
+        return overflow ? nil : perUnit
     }
 }
 
