@@ -28,16 +28,6 @@ struct FlagTests {
         try await api.db.query("SELECT status FROM comments WHERE id = \(id)").single().decode(String.self, at: 0)
     }
 
-    /// Waits until `count` other sessions of the test database wait for a lock.
-    static func waitUntilWaitingForLocks(_ count: Int, _ api: APIHarness) async throws {
-        let deadline = ContinuousClock.now + .seconds(20)
-        while try await api.db.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") < count
-        {
-            guard ContinuousClock.now < deadline else { throw CancellationError() }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-    }
-
     @Test func aReaderFlagsAPublishedCommentOnce() async throws {
         try await withAPI { api in
             let id = try await Self.published(api)
@@ -189,7 +179,10 @@ struct FlagTests {
                 try await holder.withTransaction { holder in
                     try await holder.query("SELECT 1 FROM comments WHERE id = \(raced) FOR UPDATE")
                     let racing = [Task { await decide(.approve, by: "kim") }, Task { await decide(.reject, by: "lee") }]
-                    try await Self.waitUntilWaitingForLocks(2, api)
+                    try await waitUntil("both moderators wait for the lock", timeout: .seconds(20)) {
+                        try await api.db.count(
+                            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") >= 2
+                    }
                     return racing
                 }
             }
