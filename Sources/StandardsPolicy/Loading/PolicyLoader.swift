@@ -5,7 +5,7 @@ import Yams
 /// it is never half-loaded.
 public enum PolicyLoader {
     /// Reason codes the system itself records, which every policy must list.
-    public static let requiredReasonCodes = ["login_required", "processing_error", "other"]
+    public static let requiredReasonCodes = ["login_required", PolicyDocument.processingErrorReason, "other"]
 
     /// Parses and validates `bundle`'s main document and the term files it references.
     /// `ruleTypes` are the kinds a rule may name (``RuleTypes/standard`` unless a caller adds its own).
