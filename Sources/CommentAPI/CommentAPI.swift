@@ -142,9 +142,7 @@ struct EdgeMiddleware: RouterMiddleware {
             response = Problem.internalError.response(instance: request.uri.path)
         }
         response.headers[.xContentTypeOptions] = "nosniff"
-        metrics.observe(
-            method: request.method.rawValue, route: route, status: response.status.code,
-            seconds: (ContinuousClock.now - start).seconds)
+        metrics.observe(method: request.method.rawValue, route: route, status: response.status.code, duration: ContinuousClock.now - start)
         return response
     }
 }

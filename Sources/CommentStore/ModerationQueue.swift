@@ -243,6 +243,26 @@ public struct ModerationQueue: Sendable {
         """
     }
 
+    /// How much the queue holds: waiting, leased, failed for good, and how long the oldest waiting comment has waited.
+    public struct Depth: Sendable, Equatable {
+        public var ready: Int
+        public var running: Int
+        public var dead: Int
+        public var oldestReadySeconds: Double
+    }
+
+    public func depth(on connection: PostgresConnection) async throws -> Depth {
+        let (ready, running, dead, oldest) = try await connection.query(
+            """
+            SELECT (SELECT count(*) FROM comment_queue WHERE state = 'ready'),
+                   (SELECT count(*) FROM comment_queue WHERE state = 'running'),
+                   (SELECT count(*) FROM comment_queue WHERE state = 'dead'),
+                   coalesce((SELECT extract(epoch FROM now() - min(enqueued_at)) FROM comment_queue WHERE state = 'ready'), 0)::float8
+            """
+        ).single().decode((Int, Int, Int, Double).self)
+        return Depth(ready: ready, running: running, dead: dead, oldestReadySeconds: oldest)
+    }
+
     /// Deletes finished rows older than `olderThanSeconds`, at most `limit` at a time. Returns how many it deleted.
     public func prune(olderThanSeconds: Double, limit: Int, on connection: PostgresConnection) async throws -> Int {
         try await connection.query(

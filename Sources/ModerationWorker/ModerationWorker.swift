@@ -17,10 +17,10 @@ public final class ModerationWorker: Service {
     let client: PostgresClient
     let listenConfiguration: PostgresConfiguration
     let logger: Logger
-    let metrics = WorkerMetrics()
+    let metrics: WorkerMetrics
     private let wake = WakeSignal()
     private let policy: ActivePolicy
-    private let queue = ModerationQueue()
+    let queue = ModerationQueue()
     private let inputs = ModerationInputs()
 
     /// - Parameters:
@@ -34,9 +34,8 @@ public final class ModerationWorker: Service {
         logger[metadataKey: "worker"] = "\(configuration.workerID)"
         self.logger = logger
         self.policy = ActivePolicy(client: client, seedingActor: "commentd work", logger: logger)
+        self.metrics = WorkerMetrics(workerID: configuration.workerID)
     }
-
-    public var counters: WorkerMetrics.Snapshot { metrics.snapshot }
 
     /// Throws ``InvalidWorkerID`` at once when the configured id could not be written into a decision.
     public func run() async throws {
@@ -71,7 +70,7 @@ public final class ModerationWorker: Service {
                 group.addTask { await self.process(loop) }
             }
         }
-        logger.info("worker stopped", metadata: ["decided": "\(metrics.snapshot.decided)"])
+        logger.info("worker stopped", metadata: ["decided": "\(metrics.decidedTotal)"])
     }
 
     // MARK: Processing
@@ -156,7 +155,7 @@ public final class ModerationWorker: Service {
             decisions.append(try Self.decide(item, lease: lease, policy: compiled))
         }
         let decided = try await finish(decisions, policyID: policyID)
-        metrics.decided(decided, lost: decisions.count - decided, seconds: (ContinuousClock.now - started).seconds)
+        metrics.decided(decided, lost: decisions.count - decided, duration: ContinuousClock.now - started)
         if decided < decisions.count {
             logger.info("lease lost before finishing; another worker took those comments", metadata: ["lost": "\(decisions.count - decided)"])
         }

@@ -86,9 +86,7 @@ struct PolicyCommand: AsyncParsableCommand {
             let (compiled, name) = try await chosen()
             let verdict = compiled.evaluate(text, context: .textOnly())
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(verdict), as: UTF8.self))
+                try printJSON(verdict)
                 return
             }
             let color = isatty(STDOUT_FILENO) == 1

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import CommentStore
 import PostgresLibPQ
 
 /// `modctl status`: how much is waiting, for whom.
@@ -10,27 +10,44 @@ struct Status: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let row = try await withDatabase { connection in
-            try await connection.query(
-                """
-                SELECT (SELECT count(*) FROM comment_queue WHERE state = 'ready'),
-                       (SELECT count(*) FROM comment_queue WHERE state = 'running'),
-                       (SELECT count(*) FROM comment_queue WHERE state = 'dead'),
-                       (SELECT count(*) FROM comments WHERE status = 'held'),
-                       (SELECT extract(epoch FROM now() - min(submitted_at))::bigint FROM comments WHERE status = 'held')
-                """
-            ).single()
+        let (depth, held) = try await withDatabase { connection in
+            (try await ModerationQueue().depth(on: connection), try await Moderation().heldSummary(on: connection))
         }
-        let (ready, running, dead, held, oldestHeld) = try row.decode((Int, Int, Int, Int, Int?).self)
+        let (ready, running, dead, oldestHeld) = (depth.ready, depth.running, depth.dead, held.oldestSeconds)
+        let heldCount = held.count
         if json {
-            let object: [String: Int?] = ["queued": ready, "in_progress": running, "failed": dead, "held": held, "oldest_held_seconds": oldestHeld]
-            let data = try JSONSerialization.data(withJSONObject: object.mapValues { $0 ?? NSNull() as Any }, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            try printJSON(
+                StatusFigures(queued: ready, inProgress: running, failed: dead, held: heldCount, oldestHeldSeconds: oldestHeld))
         } else {
             print("queued for the worker: \(ready)")
             print("being decided:         \(running)")
             print("failed processing:     \(dead)")
-            print("held for moderators:   \(held)" + (oldestHeld.map { " (oldest \($0 / 60) min)" } ?? ""))
+            print("held for moderators:   \(heldCount)" + (oldestHeld.map { " (oldest \($0 / 60) min)" } ?? ""))
         }
+    }
+}
+
+/// `modctl status --json` (keys as scripts have read them since the first release).
+struct StatusFigures: Encodable {
+    var queued: Int
+    var inProgress: Int
+    var failed: Int
+    var held: Int
+    var oldestHeldSeconds: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case queued, failed, held
+        case inProgress = "in_progress"
+        case oldestHeldSeconds = "oldest_held_seconds"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(queued, forKey: .queued)
+        try container.encode(inProgress, forKey: .inProgress)
+        try container.encode(failed, forKey: .failed)
+        try container.encode(held, forKey: .held)
+        // An explicit null when nothing is held, as before.
+        try container.encode(oldestHeldSeconds, forKey: .oldestHeldSeconds)
     }
 }

@@ -49,6 +49,10 @@ struct WorkerProcessTests {
             #expect((response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Content-Type")?.hasPrefix("text/plain") == true)
             #expect(text.contains("commentdesk_worker_decided_total{worker=\"\(worker.id)\"} 150"), "\(text)")
             #expect(text.contains("commentdesk_queue_ready 0"))
+            #expect(text.contains("commentdesk_queue_dead 0"))
+            // Three batches of 50 at least (the worker may have claimed some before all 150 were in).
+            let batches = text.split(separator: "\n").first { $0.hasPrefix("commentdesk_worker_batch_seconds_count{worker=\"\(worker.id)\"}") }
+            #expect((batches?.split(separator: " ").last.flatMap { Int($0) } ?? 0) >= 3, "\(text)")
             #expect(await worker.stop() == 0)
         }
     }
