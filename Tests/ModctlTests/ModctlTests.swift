@@ -79,6 +79,11 @@ struct ModctlTests {
             let filtered = try await desk.modctl("queue", "--older-than", "1h")
             #expect(filtered.stdout.contains("held: 1 matching (of 2 held), oldest 3h"), "\(filtered.stdout)")
             #expect(filtered.stdout.contains("by reason: link 1\n"), "\(filtered.stdout)")
+            // The queue's own figures: nothing waiting for a worker, two held, the oldest three hours.
+            let status = try desk.json(try await desk.modctl("status", "--json"))
+            #expect(status["queued"] as? Int == 0 && status["in_progress"] as? Int == 0 && status["failed"] as? Int == 0, "\(status)")
+            #expect(status["held"] as? Int == 2)
+            #expect((status["oldest_held_seconds"] as? Int).map { (10_800..<10_900).contains($0) } == true, "\(status)")
         }
     }
 
