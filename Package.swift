@@ -36,6 +36,8 @@ let package = Package(
         // The API's and the worker's /metrics: recorded through swift-metrics, exposed by swift-prometheus.
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // The report's HTML page, from a template.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // libpq, from the system (Debian/Ubuntu: libpq-dev). The shim header also finds libpq-fe.h without pkg-config.
@@ -101,7 +103,8 @@ let package = Package(
         // The nightly policy report: aggregation in PostgreSQL, rendered as Markdown, HTML with inline SVG, JSON and CSV.
         .target(
             name: "PolicyReports",
-            dependencies: ["CommentStore", "PostgresLibPQ", "StandardsPolicy"],
+            dependencies: ["CommentStore", "PostgresLibPQ", "StandardsPolicy", .product(name: "Mustache", package: "swift-mustache")],
+            resources: [.embedInCode("Templates")],
             swiftSettings: swiftSettings
         ),
         // The reader API: a Hummingbird application with the login requirement, pre-checks and problem+json errors.

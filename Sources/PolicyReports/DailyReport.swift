@@ -27,6 +27,8 @@ public struct DailyReport: Sendable, Codable, Equatable {
     public var models: [ModelLine]? = nil
     /// The readers' flags of the day (nil in reports stored before flags existed).
     public var flags: Flags? = nil
+    /// Whether the day had ended when the report ran (nil in reports stored before this was recorded: they ran after).
+    public var dayEnded: Bool? = nil
 
     public struct Totals: Sendable, Codable, Equatable {
         public var submitted = 0
@@ -57,7 +59,13 @@ public struct DailyReport: Sendable, Codable, Equatable {
         public var hits: Int
         public var comments: Int
         public var overturned: Int
+        /// The first overturned comments (by id, at most ``DailyReport/overturnedExamples``): where to look when a rule
+        /// misfires. Nil in reports stored before they were listed.
+        public var overturnedComments: [Int64]? = nil
     }
+
+    /// How many overturned comment ids a rule's line lists.
+    public static let overturnedExamples = 10
 
     /// "held → approved": the automatic decision, then the moderator's that contradicted it.
     public struct Overturn: Sendable, Codable, Equatable {
@@ -87,6 +95,9 @@ public struct DailyReport: Sendable, Codable, Equatable {
         public var account: String
         public var by: String
         public var reason: String
+        /// When it was issued, and until when a suspension runs (nil in reports stored before they were shown).
+        public var issuedAt: Date? = nil
+        public var until: Date? = nil
     }
 
     public struct ArticleLine: Sendable, Codable, Equatable {

@@ -1,4 +1,6 @@
 import Foundation
+import Mustache
+import StandardsPolicy
 
 extension DailyReport {
     static func escape(_ text: String) -> String {
@@ -40,7 +42,7 @@ extension DailyReport {
 
     /// Horizontal bars, one per label.
     static func barChart(_ label: String, _ items: [(String, Double, String)], maximum: Double? = nil) -> String {
-        let rowHeight = 22.0, left = 180.0, width = 720.0
+        let rowHeight = 22.0, left = 250.0, width = 720.0
         let height = max(rowHeight, Double(items.count) * rowHeight) + 8
         let top = maximum ?? max(1, items.map(\.1).max() ?? 1)
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"\(escape(label))\" "
@@ -49,72 +51,121 @@ extension DailyReport {
         for (index, item) in items.enumerated() {
             let y = Double(index) * rowHeight + 4
             let w = (width - left - 80) * max(0, item.1) / top
-            svg += "<text x=\"\(f(left - 6))\" y=\"\(f(y + 14))\" text-anchor=\"end\" font-size=\"12\">\(escape(item.0))</text>"
+            // Labels longer than the margin holds are cut (the table below the chart has them whole).
+            let label = item.0.count > 38 ? item.0.prefix(37) + "…" : item.0
+            svg += "<text x=\"\(f(left - 6))\" y=\"\(f(y + 14))\" text-anchor=\"end\" font-size=\"12\">\(escape(label))</text>"
             svg += "<rect class=\"bar\" x=\"\(f(left))\" y=\"\(f(y + 2))\" width=\"\(f(w))\" height=\"\(f(rowHeight - 6))\" fill=\"\(colors.bar)\"/>"
             svg += "<text x=\"\(f(left + w + 6))\" y=\"\(f(y + 14))\" font-size=\"12\">\(escape(item.2))</text>"
         }
         return svg + "</svg>"
     }
 
-    /// The report as one self-contained HTML page with inline SVG charts.
-    public var html: String {
-        func table(_ table: Table) -> String {
-            var html = "<table><thead><tr>" + table.header.map { "<th>\(Self.escape($0))</th>" }.joined() + "</tr></thead><tbody>"
-            for row in table.rows { html += "<tr>" + row.map { "<td>\(Self.escape($0))</td>" }.joined() + "</tr>" }
-            if table.rows.isEmpty { html += "<tr><td colspan=\"\(table.header.count)\">none</td></tr>" }
-            return html + "</tbody></table>"
-        }
-        let iso = Date.ISO8601FormatStyle()
-        var body = "<h1>Policy report for \(Self.escape(date)) <small>(\(Self.escape(timeZone)))</small></h1>"
-        body += "<p>Generated \(iso.format(generatedAt)). Figures cover the comments submitted that day, by their status now.</p>"
-        body += "<section class=\"totals\">"
-        for (name, value) in [
-            ("submitted", totals.submitted), ("approved", totals.approved), ("held", totals.held), ("rejected", totals.rejected),
-            ("removed", totals.removed),
-        ] {
-            body += "<div class=\"figure\"><span class=\"value\">\(value)</span><span class=\"label\">\(name)</span></div>"
-        }
-        body += "</section>"
-        body += "<p>\(totals.automaticDecisions) automatic and \(totals.moderatorDecisions) moderator decisions; "
-        body += "\(totals.stillHeldAtEndOfDay) still held at the end of the day (oldest \(Self.duration(totals.oldestHeldAtEndOfDaySeconds))).</p>"
-        body += "<h2>Hourly volume by outcome</h2><figure id=\"hourly\">\(hourlyChart)</figure>"
-        body += "<p class=\"legend\"><span style=\"color:\(Self.colors.approved)\">■ approved</span> "
-        body += "<span style=\"color:\(Self.colors.held)\">■ held</span> "
-        body += "<span style=\"color:\(Self.colors.rejected)\">■ rejected</span> <span style=\"color:\(Self.colors.other)\">■ other</span></p>"
-        body += "<h2>Trend</h2>" + table(trendTable)
-        body += "<h2>Reasons</h2><figure id=\"reasons\">"
-        body += Self.barChart("Comments per reason", reasons.map { ($0.reason, Double($0.comments), "\($0.comments)") }) + "</figure>"
-        body += table(reasonsTable)
-        let overturnRates = rules.map {
-            ($0.rule, $0.comments == 0 ? 0 : Double($0.overturned) / Double($0.comments), Self.rate($0.overturned, of: $0.comments))
-        }
-        body += "<h2>Overturn rate by rule</h2><figure id=\"overturns\">"
-        body += Self.barChart("Share of each rule's comments that moderators overturned", overturnRates, maximum: 1) + "</figure>"
-        body += table(rulesTable)
-        body += "<h2>Overturned decisions</h2>" + table(overturnsTable)
-        body += "<h2>Speed</h2>" + table(speedTable)
-        body += "<h2>Moderators</h2>" + table(moderatorsTable)
-        body += "<h2>Sanctions</h2>" + table(sanctionsTable)
-        body += "<h2>Most commented articles</h2>" + table(mostCommentedTable)
-        body += "<h2>Highest share of rejections</h2>" + table(mostRejectedTable)
-        body += "<h2>Login providers</h2>" + table(providersTable)
-        body += "<p>Rejected for <code>login_required</code>: \(loginRequiredRejections).</p>"
-        body += "<h2>Policy versions active during the day</h2>" + table(policyVersionsTable)
-        body += "<h2>Learned models: what the moderators have taught since training</h2>" + table(modelsTable)
-        body += "<h2>Readers' flags</h2><p>\(Self.escape(flagsSummary))</p>"
-        if flags?.byReason.isEmpty == false { body += table(flagsTable) }
-        let style = """
-            body{font-family:system-ui,sans-serif;margin:2em auto;max-width:800px;color:#222}h1 small{font-weight:normal;color:#666}
-            table{border-collapse:collapse;margin:.5em 0 1.5em}th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left}
-            th{background:#f3f3f3}.totals{display:flex;gap:1em}.figure{border:1px solid #ddd;padding:.5em 1em;text-align:center}
-            .value{display:block;font-size:1.6em;font-weight:bold}.label{color:#666}figure{margin:0}
-            """
-        return """
-            <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>Policy report \(Self.escape(date))</title><style>\(style)</style></head>
-            <body>\(body)</body></html>
+    /// The report as one self-contained HTML page with inline SVG charts, from `Templates/report.html.mustache`
+    /// (which escapes every text; only the charts, built here from numbers and escaped labels, go in as they are).
+    public var html: String { Self.htmlTemplate.render(HTMLPage(self)) }
 
-            """
+    static let htmlTemplate: MustacheTemplate = {
+        do {
+            return try MustacheTemplate(string: String(decoding: PackageResources.report_html_mustache, as: UTF8.self))
+        } catch {
+            preconditionFailure("the embedded report template does not parse: \(error)")
+        }
+    }()
+}
+
+/// What the HTML template shows: the report's figures in words, section by section.
+struct HTMLPage {
+    struct Figure {
+        var value: Int
+        var label: String
+    }
+
+    struct LegendEntry {
+        var name: String
+        var color: String
+    }
+
+    struct TableView {
+        struct Row { var cells: [String] }
+        var header: [String]
+        var rows: [Row]
+        var columns: Int
+
+        init(_ table: DailyReport.Table) {
+            header = table.header
+            rows = table.rows.map { Row(cells: $0) }
+            columns = table.header.count
+        }
+    }
+
+    struct Section {
+        var title: String
+        var id = ""
+        var chart: String? = nil
+        var legend: [LegendEntry] = []
+        var paragraphs: [String] = []
+        var table: TableView? = nil
+        var hasLegend: Bool { !legend.isEmpty }
+    }
+
+    var date: String
+    var timeZone: String
+    var introduction: String
+    var figures: [Figure]
+    var decisions: String
+    var sections: [Section]
+
+    init(_ report: DailyReport) {
+        typealias R = DailyReport
+        let totals = report.totals
+        date = report.date
+        timeZone = report.timeZone
+        introduction = report.introduction
+        figures = [
+            Figure(value: totals.submitted, label: "submitted"), Figure(value: totals.approved, label: "approved"),
+            Figure(value: totals.held, label: "held"), Figure(value: totals.rejected, label: "rejected"),
+            Figure(value: totals.removed, label: "removed"),
+        ]
+        decisions =
+            "\(totals.automaticDecisions) automatic and \(totals.moderatorDecisions) moderator decisions; "
+            + "\(report.stillHeldLabel): \(totals.stillHeldAtEndOfDay) (oldest \(R.duration(totals.oldestHeldAtEndOfDaySeconds)))."
+        let overturnRates = report.rules.map {
+            ($0.rule, $0.comments == 0 ? 0 : Double($0.overturned) / Double($0.comments), R.rate($0.overturned, of: $0.comments))
+        }
+        var sections = [
+            Section(
+                title: "Hourly volume by outcome", id: "hourly", chart: report.hourlyChart,
+                legend: [
+                    .init(name: "approved", color: R.colors.approved), .init(name: "held", color: R.colors.held),
+                    .init(name: "rejected", color: R.colors.rejected), .init(name: "other", color: R.colors.other),
+                ]),
+            Section(title: "Trend", table: .init(report.trendTable)),
+            Section(
+                title: "Reasons", id: "reasons",
+                chart: R.barChart(
+                    "Comments per reason", report.reasons.map { (ReasonLabels.label($0.reason), Double($0.comments), "\($0.comments)") }),
+                table: .init(report.reasonsTable)),
+            Section(
+                title: "Overturn rate by rule", id: "overturns",
+                chart: R.barChart("Share of each rule's comments that moderators overturned", overturnRates, maximum: 1),
+                table: .init(report.rulesTable)),
+            Section(title: "Overturned decisions", table: .init(report.overturnsTable)),
+            Section(title: "Speed", table: .init(report.speedTable)),
+            Section(title: "Moderators", table: .init(report.moderatorsTable)),
+            Section(title: "Sanctions", table: .init(report.sanctionsTable)),
+            Section(title: "Most commented articles", table: .init(report.mostCommentedTable)),
+            Section(title: "Highest share of rejections", table: .init(report.mostRejectedTable)),
+            Section(
+                title: "Login providers", paragraphs: ["Rejected for login_required: \(report.loginRequiredRejections)."],
+                table: .init(report.providersTable)),
+            Section(title: "Policy versions active during the day", table: .init(report.policyVersionsTable)),
+            Section(title: "Learned models: what the moderators have taught since training", table: .init(report.modelsTable)),
+        ]
+        sections.append(
+            Section(
+                title: "Readers' flags", paragraphs: [report.flagsSummary],
+                table: report.flags?.byReason.isEmpty == false ? .init(report.flagsTable) : nil))
+        self.sections = sections
     }
 }
 

@@ -102,7 +102,7 @@ private struct Queries {
                    count(*) FILTER (WHERE status = 'removed'), count(auto),
                    coalesce(sum(moderator_count), 0)::bigint,
                    count(*) FILTER (WHERE held_at_end),
-                   extract(epoch FROM max(stop - submitted_at) FILTER (WHERE held_at_end))::bigint,
+                   extract(epoch FROM max(least(stop, \(generatedAt)) - submitted_at) FILTER (WHERE held_at_end))::bigint,
                    count(*) FILTER (WHERE auto = 'reject' AND 'login_required' = ANY(auto_reasons)),
                    percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM auto_at - submitted_at) * 1000),
                    percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM auto_at - submitted_at) * 1000),
@@ -135,15 +135,16 @@ private struct Queries {
                 SELECT dc.id, dc.overturned, h->>'rule' AS rule, h->>'reason' AS reason
                 FROM dc CROSS JOIN LATERAL jsonb_array_elements(dc.hits) h
             )
-            SELECT rule, reason, count(*), count(DISTINCT id), count(DISTINCT id) FILTER (WHERE overturned)
+            SELECT rule, reason, count(*), count(DISTINCT id), count(DISTINCT id) FILTER (WHERE overturned),
+                   (array_agg(DISTINCT id ORDER BY id) FILTER (WHERE overturned))[1:\(DailyReport.overturnedExamples)]
             FROM fired
             GROUP BY GROUPING SETS ((rule, reason), (reason))
             ORDER BY count(DISTINCT id) DESC, reason, rule
             """
         ) {
-            let v = try row.decode((String?, String, Int, Int, Int).self)
+            let v = try row.decode((String?, String, Int, Int, Int, [Int64]?).self)
             if let rule = v.0 {
-                rules.append(.init(rule: rule, reason: v.1, hits: v.2, comments: v.3, overturned: v.4))
+                rules.append(.init(rule: rule, reason: v.1, hits: v.2, comments: v.3, overturned: v.4, overturnedComments: v.5 ?? []))
             } else {
                 reasons.append(.init(reason: v.1, hits: v.2, comments: v.3, overturned: v.4))
             }
@@ -179,15 +180,16 @@ private struct Queries {
         let sanctions = try await connection.query(
             """
             WITH \(day)
-            SELECT s.kind, a.provider || ':' || a.provider_subject, s.issued_by, s.reason
+            SELECT s.kind, a.provider || ':' || a.provider_subject, s.issued_by, s.reason, s.issued_at, s.until
             FROM day, account_sanctions s JOIN accounts a ON a.id = s.account_id
             WHERE s.issued_at >= day.start AND s.issued_at < day.stop
             ORDER BY s.issued_at, s.id
             """
         ).map { row in
-            let v = try row.decode((String, String, String, String).self)
-            return DailyReport.SanctionLine(kind: v.0, account: v.1, by: v.2, reason: v.3)
+            let v = try row.decode((String, String, String, String, Date, Date?).self)
+            return DailyReport.SanctionLine(kind: v.0, account: v.1, by: v.2, reason: v.3, issuedAt: v.4, until: v.5)
         }
+        let dayEnded = try await connection.query("WITH \(window) SELECT \(generatedAt) >= stop FROM day").single().decode(Bool.self, at: 0)
 
         func articles(_ order: SQLQuery, having: SQLQuery) async throws -> [DailyReport.ArticleLine] {
             try await connection.query(
@@ -262,7 +264,7 @@ private struct Queries {
             date: date, timeZone: timeZone, generatedAt: generatedAt, totals: totals, reasons: reasons, rules: rules, overturns: overturns,
             speed: speed, moderators: moderators, sanctions: sanctions, mostCommented: mostCommented, mostRejected: mostRejected,
             providers: providers, loginRequiredRejections: t.10, trend: trend, policyVersions: versions, hourly: hourly,
-            models: try await models(), flags: try await flags())
+            models: try await models(), flags: try await flags(), dayEnded: dayEnded)
     }
 
     /// The day's flags (read along `comment_flags_flagged_at`) and the comments readers hid that day.

@@ -1,4 +1,5 @@
 import Foundation
+import StandardsPolicy
 
 extension DailyReport {
     /// Human words for the figures, shared by the Markdown and HTML renderers.
@@ -15,12 +16,40 @@ extension DailyReport {
         guard let seconds else { return "–" }
         if seconds < 60 { return "\(seconds) s" }
         if seconds < 3600 { return "\(seconds / 60) min" }
-        return String(format: "%.1f h", Double(seconds) / 3600)
+        if seconds < 2 * 86_400 { return String(format: "%.1f h", Double(seconds) / 3600) }
+        return String(format: "%.1f days", Double(seconds) / 86_400)
     }
 
+    /// Below this many comments a rate is an anecdote, not a measure: such rates say what they rest on.
+    static let fewComments = 20
+
     static func rate(_ part: Int, of whole: Int) -> String {
-        whole == 0 ? "0.0 %" : String(format: "%.1f %%", 100 * Double(part) / Double(whole))
+        guard whole > 0 else { return "–" }
+        let rate = String(format: "%.1f %%", 100 * Double(part) / Double(whole))
+        return whole < fewComments ? "\(rate) (of only \(whole))" : rate
     }
+
+    /// The sentence that explains the "of only N" marks.
+    static let fewCommentsNote = "A rate marked \"of only N\" rests on fewer than \(fewComments) comments: read it as a hint, not a measure."
+
+    /// A reason code in plain words, with the code for those who search logs by it.
+    static func reasonLabel(_ code: String) -> String {
+        let label = ReasonLabels.label(code)
+        return label == code ? code : "\(label) (\(code))"
+    }
+
+    /// A time in the report's time zone, to the minute (the zone is named in the report's title).
+    func localTime(_ date: Date) -> String {
+        var style = Date.VerbatimFormatStyle(
+            format:
+                "\(year: .defaultDigits)-\(month: .twoDigits)-\(day: .twoDigits) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits)",
+            timeZone: TimeZone(identifier: timeZone) ?? .gmt, calendar: Calendar(identifier: .gregorian))
+        style.locale = Locale(identifier: "en_US_POSIX")
+        return style.format(date)
+    }
+
+    /// What the "still held" figure means: at the end of a day that has ended, or so far for the day in progress.
+    var stillHeldLabel: String { dayEnded == false ? "held so far (the day has not ended)" : "still held at the end of the day" }
 
     /// A table of the report, the same for the Markdown and the HTML renderings.
     struct Table {
@@ -37,13 +66,28 @@ extension DailyReport {
     var reasonsTable: Table {
         Table(
             header: ["reason", "hits", "comments", "overturned", "overturn rate"],
-            rows: reasons.map { [$0.reason, "\($0.hits)", "\($0.comments)", "\($0.overturned)", Self.rate($0.overturned, of: $0.comments)] })
+            rows: reasons.map {
+                [Self.reasonLabel($0.reason), "\($0.hits)", "\($0.comments)", "\($0.overturned)", Self.rate($0.overturned, of: $0.comments)]
+            })
     }
 
     var rulesTable: Table {
         Table(
-            header: ["rule", "reason", "hits", "comments", "overturned", "overturn rate"],
-            rows: rules.map { [$0.rule, $0.reason, "\($0.hits)", "\($0.comments)", "\($0.overturned)", Self.rate($0.overturned, of: $0.comments)] })
+            header: ["rule", "reason", "hits", "comments", "overturned", "overturn rate", "overturned comments (ids)"],
+            rows: rules.map {
+                [
+                    $0.rule, Self.reasonLabel($0.reason), "\($0.hits)", "\($0.comments)", "\($0.overturned)",
+                    Self.rate($0.overturned, of: $0.comments),
+                    Self.ids($0.overturnedComments ?? [], of: $0.overturned),
+                ]
+            })
+    }
+
+    /// Comment ids for `modctl show`, with how many more there are.
+    static func ids(_ ids: [Int64], of total: Int) -> String {
+        guard !ids.isEmpty else { return "" }
+        let listed = ids.map(String.init).joined(separator: ", ")
+        return total > ids.count ? "\(listed) and \(total - ids.count) more" : listed
     }
 
     var overturnsTable: Table { Table(header: ["automatic", "moderator", "comments"], rows: overturns.map { [$0.from, $0.to, "\($0.count)"] }) }
@@ -65,7 +109,14 @@ extension DailyReport {
     }
 
     var sanctionsTable: Table {
-        Table(header: ["sanction", "account", "by", "reason"], rows: sanctions.map { [$0.kind, $0.account, $0.by, $0.reason] })
+        Table(
+            header: ["time", "sanction", "until", "account", "by", "reason"],
+            rows: sanctions.map { line in
+                let until = line.until.map { until in
+                    localTime(until) + (line.issuedAt.map { " (\(Self.duration(Int(until.timeIntervalSince($0)))))" } ?? "")
+                }
+                return [line.issuedAt.map(localTime) ?? "–", line.kind, until ?? "", line.account, line.by, line.reason]
+            })
     }
 
     var mostCommentedTable: Table {
@@ -87,18 +138,16 @@ extension DailyReport {
     }
 
     var policyVersionsTable: Table {
-        let iso = Date.ISO8601FormatStyle()
-        return Table(
+        Table(
             header: ["id", "version", "activated", "deactivated"],
-            rows: policyVersions.map { ["\($0.id)", $0.version, iso.format($0.activatedAt), $0.deactivatedAt.map(iso.format) ?? "still active"] })
+            rows: policyVersions.map { ["\($0.id)", $0.version, localTime($0.activatedAt), $0.deactivatedAt.map(localTime) ?? "still active"] })
     }
 
     var modelsTable: Table {
-        let iso = Date.ISO8601FormatStyle()
-        return Table(
+        Table(
             header: ["model rule", "trained from", "labels until", "moderator labels since", "of which overturned model holds"],
             rows: (models ?? []).map {
-                [$0.rule, $0.trainedFrom, $0.labelsUntil.map(iso.format) ?? "–", "\($0.labelsSince)", "\($0.overturnedHolds)"]
+                [$0.rule, $0.trainedFrom, $0.labelsUntil.map(localTime) ?? "–", "\($0.labelsSince)", "\($0.overturnedHolds)"]
             })
     }
 
@@ -127,15 +176,20 @@ extension DailyReport {
             ? "\(Int(seconds.rounded())) s" : seconds < 7_200 ? "\(Int((seconds / 60).rounded())) min" : String(format: "%.1f h", seconds / 3_600)
     }
 
+    /// What the figures cover, when they were taken, and how to read a rate on few comments.
+    var introduction: String {
+        "Generated \(localTime(generatedAt)) (\(timeZone))\(dayEnded == false ? ", before the day ended" : ""). "
+            + "Figures cover the comments submitted that day, by their status now. \(Self.fewCommentsNote)"
+    }
+
     /// The report as Markdown, for the Board's mail and the wiki.
     public var markdown: String {
         var out: [String] = []
         func table(_ table: Table) { self.table(table.header, table.rows, into: &out) }
         func table(_ header: [String], _ rows: [[String]]) { self.table(header, rows, into: &out) }
-        let iso = Date.ISO8601FormatStyle()
         out.append("# Policy report for \(date) (\(timeZone))")
         out.append("")
-        out.append("Generated \(iso.format(generatedAt)). Figures cover the comments submitted that day, by their status now.")
+        out.append(introduction)
         out.append("")
         out.append("## Totals")
         out.append("")
@@ -150,7 +204,7 @@ extension DailyReport {
                 ["still queued", "\(totals.queued)", Self.percent(totals.queued, of: totals.submitted)],
                 ["automatic decisions", "\(totals.automaticDecisions)", ""],
                 ["moderator decisions", "\(totals.moderatorDecisions)", ""],
-                ["still held at the end of the day", "\(totals.stillHeldAtEndOfDay)", "oldest \(Self.duration(totals.oldestHeldAtEndOfDaySeconds))"],
+                [stillHeldLabel, "\(totals.stillHeldAtEndOfDay)", "oldest \(Self.duration(totals.oldestHeldAtEndOfDaySeconds))"],
             ])
         out.append("## Trend")
         out.append("")

@@ -352,6 +352,37 @@ struct ReportTests {
         }
     }
 
+    /// Run during the day: the held figure is "so far" and its age is measured now, not at a midnight still to come;
+    /// a suspension shows when it was issued, until when it runs and for how long, in the report's time zone.
+    @Test func aDayInProgressSaysSoAndSanctionsShowTheirTimeAndLength() async throws {
+        try await withMigratedDatabase(label: "report-today") { db in
+            try await Fixture.seed(db)
+            try await db.query(
+                """
+                INSERT INTO account_sanctions (account_id, kind, reason, issued_by, issued_at, until)
+                SELECT id, 'suspend', 'abuse', 'lee', \(Fixture.midnight.addingTimeInterval(3600 * 13)),
+                       \(Fixture.midnight.addingTimeInterval(3600 * 13 + 3 * 86_400))
+                FROM accounts WHERE provider_subject = 't5'
+                """)
+            try await db.query("UPDATE articles SET title = '<script>x</script> & co' WHERE ref = 'a-2'")
+            let noon = Fixture.midnight.addingTimeInterval(3600 * 20)
+            let today = try await db.withConnection {
+                try await ReportBuilder().build(date: Fixture.date, timeZone: "Asia/Seoul", now: noon, on: $0)
+            }
+            #expect(today.dayEnded == false)
+            #expect(today.markdown.contains("| held so far (the day has not ended) |"), "\(today.markdown)")
+            #expect(today.markdown.contains("Generated 2026-11-01 20:00 (Asia/Seoul), before the day ended."))
+            #expect((today.totals.oldestHeldAtEndOfDaySeconds ?? .max) <= 20 * 3600, "measured at the report's time")
+            #expect(today.markdown.contains("| 2026-11-01 13:00 | suspend | 2026-11-04 13:00 (3.0 days) | twitter:t5 | lee | abuse |"))
+            #expect(today.html.contains("held so far (the day has not ended)"))
+            // The template escapes every text it is given.
+            #expect(today.html.contains("<td>&lt;script&gt;x&lt;/script&gt; &amp; co</td>") && !today.html.contains("<script>x"))
+            let after = try await Self.build(db)
+            #expect(after.dayEnded == true)
+            #expect(after.markdown.contains("| still held at the end of the day |"))
+        }
+    }
+
     @Test func invalidDatesAndTimeZonesAreRefused() async throws {
         try await withMigratedDatabase(label: "report-invalid") { db in
             await #expect(throws: ReportError.self) { try await Self.build(db, date: "2026-02-30") }

@@ -25,6 +25,13 @@ import Testing
         }
     }
 
+    @Test func everyReasonCodeOfTheDefaultPolicyHasAPlainLabel() throws {
+        let codes = try CompiledPolicy.standardsBoard().document.reasonCodes
+        #expect(codes.filter { !ReasonLabels.isKnown($0) } == [])
+        #expect(ReasonLabels.label("too_long") == "over the length limit")
+        #expect(ReasonLabels.label("site_own_code") == "site own code", "an unknown code reads as its words")
+    }
+
     @Test func aMinimalPolicyLoadsAndWorks() throws {
         let policy = try CompiledPolicy(bundle: PolicyBundle(mainFile: "policy.yaml", files: ["policy.yaml": Self.minimal]))
         #expect(policy.version == "t1")
