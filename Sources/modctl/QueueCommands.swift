@@ -248,7 +248,7 @@ struct Reject: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Reject held comments with a reason code of the active policy.")
     @OptionGroup var options: DecisionOptions
 
-    @Option(help: "The reason code (one of the active policy's reason_codes).")
+    @Option(help: "The reason code: one of the active policy's codes for what a comment says (modctl review lists them).")
     var reason: String
 
     func run() async throws { try await options.decide(.reject, reasons: [reason]) }
@@ -265,9 +265,13 @@ enum Decisions {
         if let note, note.postgresLength > 2000 { throw ValidationError("--note is limited to 2000 characters") }
         let refused = try await withDatabase { connection -> Int in
             if !reasons.isEmpty {
-                let codes = try await activeReasonCodes(on: connection)
+                // A moderator judges what a comment says: the codes of the engine's facts (a login, a length, a rate)
+                // and the worker's processing_error are not theirs to give (the review menu offers the same list).
+                let document = try await activePolicyDocument(on: connection)
+                let codes = document.moderatorReasonCodes
                 for reason in reasons where !codes.contains(reason) {
-                    throw ValidationError("unknown reason code '\(reason)'; the active policy's codes are: \(codes.joined(separator: ", "))")
+                    let kind = document.reasonCodes.contains(reason) ? "not a moderator's reason code" : "unknown reason code"
+                    throw ValidationError("\(kind) '\(reason)'; a moderator's codes are: \(codes.joined(separator: ", "))")
                 }
             }
             var refused = 0
@@ -288,10 +292,6 @@ enum Decisions {
 }
 
 /// The reason codes of the active policy (the moderators' vocabulary).
-func activeReasonCodes(on connection: PostgresConnection) async throws -> [String] {
-    try await activePolicyDocument(on: connection).reasonCodes
-}
-
 /// The active policy's document (the built-in one while none is stored).
 func activePolicyDocument(on connection: PostgresConnection) async throws -> PolicyDocument {
     try PolicyLoader.document(from: try await PolicyVersions().active(on: connection)?.bundle ?? .standardsBoard)
