@@ -8,7 +8,9 @@
 #   deploy/local/postgres.sh url     [--port PORT]               print the DATABASE_URL for the cluster
 #   deploy/local/postgres.sh install                             install postgresql and libpq-dev if missing
 #
-# Defaults: PORT=${COMMENTDESK_PGPORT:-54329}, DIR=${COMMENTDESK_PGDATA:-/tmp/commentdesk-pg-PORT}.
+# Defaults: PORT=${COMMENTDESK_PGPORT:-54329}, DIR=${COMMENTDESK_PGDATA:-STATE/postgres-PORT}, STATE being this checkout's
+# state folder (${COMMENTDESK_STATE:-.state} in the checkout; as root, when the postgres user cannot reach it, a folder
+# in /tmp named after the checkout), so two checkouts never share a cluster.
 # COMMENTDESK_PG_SETTINGS adds server settings at start (e.g. "-c fsync=off" for the test suite's cluster, whose data
 # dies with the run; never for a cluster whose data matters, nor for benchmarks, which measure the fsync cost).
 # Every step is idempotent. When run as root the server runs as the "postgres" user (PostgreSQL refuses root).
@@ -27,7 +29,16 @@ while [ $# -gt 0 ]; do
     *) echo "postgres.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
-dir=${dir:-${TMPDIR:-/tmp}/commentdesk-pg-$port}
+if [ -z "$dir" ]; then
+  root=$(cd "$(dirname "$0")/../.." && pwd)
+  state=${COMMENTDESK_STATE:-$root/.state}
+  mkdir -p "$state"
+  dir=$state/postgres-$port
+  # As root the server runs as "postgres", which must reach the folder (a checkout in a private home it cannot).
+  if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$state" 2>/dev/null; then
+    dir=${TMPDIR:-/tmp}/commentdesk-$(printf '%s' "$root" | cksum | cut -d' ' -f1)/postgres-$port
+  fi
+fi
 
 log() { echo "postgres.sh: $*" >&2; }
 
@@ -117,5 +128,5 @@ case "$command" in
   status) if is_running; then echo "running: $dir, $(url)"; else echo "stopped: $dir"; exit 3; fi ;;
   url) url ;;
   install) install_missing ;;
-  *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

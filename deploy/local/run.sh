@@ -5,13 +5,13 @@
 #   deploy/local/run.sh
 #
 # Starts the database, builds the binaries, applies the migrations (which activate the default Standards Board
-# Policy), registers a demo article, generates development secrets (kept outside the repository), and runs a local
+# Policy), registers a demo article, generates development secrets (in .state/secrets, ignored by git), and runs a local
 # stand-in for X's and Facebook's login servers (login-standin), `commentd serve --demo` (the demo article page with the
 # comment box at /demo) and `commentd work` until Ctrl-C, which stops them gracefully. Logs: $state/*.log.
-# Environment: COMMENTDESK_PGPORT (default 54329), COMMENTDESK_PGDATA (default /tmp/commentdesk-pg-PORT),
-# COMMENTD_PORT (default 8080), COMMENTDESK_METRICS_PORT (the worker's, default 9464), COMMENTDESK_STATE (default
-# ~/.local/state/commentdesk: the dev secret and logs). It says "running" only once each process answers, and exits 1
-# naming what failed (a port taken, a process that exited) otherwise.
+# Environment: COMMENTDESK_PGPORT (default 54329), COMMENTDESK_PGDATA (default STATE/postgres-PORT),
+# COMMENTD_PORT (default 8080), COMMENTDESK_METRICS_PORT (the worker's, default 9464), COMMENTDESK_STATE (default .state
+# in this checkout, ignored by git: the cluster, the dev secrets in secrets/, and logs). It says "running" only once each
+# process answers, and exits 1 naming what failed (a port taken, a process that exited) otherwise.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -30,28 +30,29 @@ psql "$DATABASE_URL" -q -X -v ON_ERROR_STOP=1 -o /dev/null \
   -c "SELECT register_article('demo-1', 'https://news.example/demo-1', 'Demo article', now())"
 
 # A development login: a random HS256 secret made on this machine, never committed, readable only by you.
-state=${COMMENTDESK_STATE:-$HOME/.local/state/commentdesk}
-mkdir -p "$state" && chmod 700 "$state"
-if [ ! -s "$state/dev-jwt-secret" ]; then
-  (umask 077 && head -c 48 /dev/urandom | base64 | tr -d '\n' >"$state/dev-jwt-secret")
+state=${COMMENTDESK_STATE:-$root/.state}
+secrets=$state/secrets
+mkdir -p "$secrets" && chmod 700 "$secrets"
+if [ ! -s "$secrets/dev-jwt-secret" ]; then
+  (umask 077 && head -c 48 /dev/urandom | base64 | tr -d '\n' >"$secrets/dev-jwt-secret")
 fi
-export COMMENTD_JWT_SECRET_FILE=$state/dev-jwt-secret
+export COMMENTD_JWT_SECRET_FILE=$secrets/dev-jwt-secret
 export COMMENTD_JWT_ISSUER=https://login.dev.invalid COMMENTD_JWT_AUDIENCE=commentdesk-dev
 port=${COMMENTD_PORT:-8080}
 standin_port=${COMMENTDESK_STANDIN_PORT:-9090}
 # Built-in login against the local stand-in: the demo page (http://localhost:$port/demo) is another origin than the API
 # (http://127.0.0.1:$port), as an article page and commentd will be.
-if [ ! -s "$state/reader-token-secret" ]; then
-  (umask 077 && head -c 48 /dev/urandom | base64 | tr -d '\n' >"$state/reader-token-secret")
+if [ ! -s "$secrets/reader-token-secret" ]; then
+  (umask 077 && head -c 48 /dev/urandom | base64 | tr -d '\n' >"$secrets/reader-token-secret")
 fi
-if [ ! -s "$state/standin-client-secret" ]; then
-  (umask 077 && head -c 24 /dev/urandom | base64 | tr -d '\n/+=' >"$state/standin-client-secret")
+if [ ! -s "$secrets/standin-client-secret" ]; then
+  (umask 077 && head -c 24 /dev/urandom | base64 | tr -d '\n/+=' >"$secrets/standin-client-secret")
 fi
-client_secret=$(cat "$state/standin-client-secret")
+client_secret=$(cat "$secrets/standin-client-secret")
 export COMMENTD_PUBLIC_URL=http://127.0.0.1:$port COMMENTD_SITE_ORIGINS=http://localhost:$port,http://127.0.0.1:$port
-export COMMENTD_READER_TOKEN_SECRET_FILE=$state/reader-token-secret
-export COMMENTD_OAUTH_X_CLIENT_ID=demo-x COMMENTD_OAUTH_X_CLIENT_SECRET_FILE=$state/standin-client-secret
-export COMMENTD_OAUTH_FACEBOOK_CLIENT_ID=demo-facebook COMMENTD_OAUTH_FACEBOOK_CLIENT_SECRET_FILE=$state/standin-client-secret
+export COMMENTD_READER_TOKEN_SECRET_FILE=$secrets/reader-token-secret
+export COMMENTD_OAUTH_X_CLIENT_ID=demo-x COMMENTD_OAUTH_X_CLIENT_SECRET_FILE=$secrets/standin-client-secret
+export COMMENTD_OAUTH_FACEBOOK_CLIENT_ID=demo-facebook COMMENTD_OAUTH_FACEBOOK_CLIENT_SECRET_FILE=$secrets/standin-client-secret
 export COMMENTD_OAUTH_X_AUTHORIZE_URL=http://127.0.0.1:$standin_port/i/oauth2/authorize
 export COMMENTD_OAUTH_X_TOKEN_URL=http://127.0.0.1:$standin_port/2/oauth2/token
 export COMMENTD_OAUTH_X_USERINFO_URL=http://127.0.0.1:$standin_port/2/users/me
