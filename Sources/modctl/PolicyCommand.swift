@@ -150,7 +150,7 @@ extension PolicyCommand {
             discussion: """
                 The file is tab-separated with a header line (.tsv), or JSON lines (.jsonl). Every comment is judged in \
                 the text-only context: a logged-in reader in good standing, so only the text decides. Example, for the \
-                Korean hate-speech set in ../shared/datasets: modctl policy evaluate train.tsv --text-column comments \
+                Korean HateSpeech Dataset (github.com/kocohub/korean-hate-speech): modctl policy evaluate train.tsv --text-column comments \
                 --label-column hate --clean-label none
                 """
         )

@@ -4,7 +4,8 @@
 #
 #   deploy/bench/accuracy.sh [POLICY.yaml]      (default: the built-in policy)
 #
-# The set: ../shared/datasets/kocohub-korean-hate-speech (8,367 Korean entertainment-news comments labelled
+# The set: the Korean HateSpeech Dataset's labelled part (github.com/kocohub/korean-hate-speech; its folder in
+# ACCURACY_DATA, by default where this team's machines keep it) (8,367 Korean entertainment-news comments labelled
 # none/offensive/hate; CC BY-SA 4.0, see its README). First the rules on train and dev together (the policy's learned
 # model left out: it was trained on train.tsv, and would be judged on its own lessons), then the whole policy, model
 # included, on dev alone, which the model never saw. `SAMPLES=n` also prints n comments per

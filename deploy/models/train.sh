@@ -3,7 +3,8 @@
 #
 #   deploy/models/train.sh            → deploy/policy/abuse-ko.json, then its figures on the dev split
 #
-# Trained on ../shared/datasets/kocohub-korean-hate-speech/train.tsv only; dev.tsv is kept out and is the figure to report.
+# Trained on train.tsv of the Korean HateSpeech Dataset (github.com/kocohub/korean-hate-speech; its folder in MODEL_DATA)
+# only; dev.tsv is kept out and is the figure to report.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 data=${MODEL_DATA:-../shared/datasets/kocohub-korean-hate-speech}
