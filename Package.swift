@@ -223,7 +223,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PolicyReportsTests",
-            dependencies: ["CommentStore", "PolicyReports", "PostgresLibPQ", "PostgresTestSupport"],
+            dependencies: ["CommentStore", "PolicyReports", "PostgresLibPQ", "PostgresTestSupport", "StandardsPolicy"],
             exclude: ["Golden", "Support"],
             swiftSettings: swiftSettings
         ),

@@ -1,8 +1,10 @@
 import ArgumentParser
+import CommentStore
 import Foundation
 import Logging
 import PolicyReports
 import PostgresLibPQ
+import StandardsPolicy
 
 /// `commentd report`: the nightly policy report.
 struct Report: AsyncParsableCommand {
@@ -22,14 +24,14 @@ struct Report: AsyncParsableCommand {
     @Option(help: "Last day of the range (inclusive).")
     var to: String?
 
-    @Option(help: "The site's time zone (an IANA name).")
-    var timezone = "Asia/Seoul"
+    @Option(help: "The site's time zone, an IANA name (default: the active policy's site_time_zone).")
+    var timezone: String?
 
     @Option(help: "Folder for the report files.")
     var out = "."
 
     func validate() throws {
-        guard TimeZone(identifier: timezone) != nil else {
+        if let timezone, TimeZone(identifier: timezone) == nil {
             throw ValidationError("unknown time zone '\(timezone)': use an IANA name such as Asia/Seoul")
         }
         if let date, !ReportBuilder.isDate(date) { throw ValidationError("invalid --date '\(date)': use YYYY-MM-DD") }
@@ -44,12 +46,14 @@ struct Report: AsyncParsableCommand {
 
     func run() async throws {
         let logger = bootstrapLogging(label: "commentd.report")
-        let days =
-            from.flatMap { first in to.flatMap { ReportDays.range(first, $0) } } ?? [
-                date ?? ReportDays.yesterday(in: TimeZone(identifier: timezone)!)
-            ]
         let configuration = PostgresConfiguration.fromEnvironment(applicationName: "commentd-report")
         try await PostgresConnection.withConnection(configuration: configuration, logger: logger) { connection in
+            let timezone: String
+            if let chosen = self.timezone { timezone = chosen } else { timezone = try await Self.siteTimeZone(on: connection) }
+            let days =
+                from.flatMap { first in to.flatMap { ReportDays.range(first, $0) } } ?? [
+                    date ?? ReportDays.yesterday(in: TimeZone(identifier: timezone) ?? .gmt)
+                ]
             for day in days {
                 let started = ContinuousClock.now
                 let report = try await ReportBuilder().build(date: day, timeZone: timezone, on: connection)
@@ -63,5 +67,10 @@ struct Report: AsyncParsableCommand {
                     ])
             }
         }
+    }
+
+    /// The active policy's site time zone (the built-in policy's while none is stored).
+    static func siteTimeZone(on connection: PostgresConnection) async throws -> String {
+        try PolicyLoader.document(from: try await PolicyVersions().active(on: connection)?.bundle ?? .standardsBoard).siteTimeZone
     }
 }

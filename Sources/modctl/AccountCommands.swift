@@ -13,6 +13,8 @@ struct SanctionOptions: ParsableArguments {
 
     @OptionGroup var moderator: ModeratorOption
 
+    @OptionGroup var zone: TimeZoneOption
+
     @Flag(help: "Print JSON for scripts.")
     var json = false
 
@@ -23,16 +25,19 @@ struct SanctionOptions: ParsableArguments {
 
     func run(_ kind: Accounts.Sanction, duration: Int? = nil, rejectPending: Bool = false) async throws {
         let ref = AccountRef(account)!
-        let result = try await withDatabase { connection in
-            try await Accounts().sanction(
-                ref, kind, reason: reason, duration: duration, rejectPending: rejectPending, moderator: moderator.name, on: connection)
+        let (result, time) = try await withDatabase { connection in
+            (
+                try await Accounts().sanction(
+                    ref, kind, reason: reason, duration: duration, rejectPending: rejectPending, moderator: moderator.name, on: connection),
+                try await zone.clock(on: connection)
+            )
         }
         guard let result else {
             printError("no account \(ref) (it appears once it has commented)")
             throw notFoundOrConflict
         }
         if json { return try printJSON(result) }
-        print("\(ref): \(kind.rawValue) recorded; the account is now \(result.status)" + (result.until.map { " until \(iso($0))" } ?? ""))
+        print("\(ref): \(kind.rawValue) recorded; the account is now \(result.status)" + (result.until.map { " until \(time($0))" } ?? ""))
         if !result.rejectedComments.isEmpty {
             print("rejected \(result.rejectedComments.count) held comments: " + result.rejectedComments.map(String.init).joined(separator: " "))
         }

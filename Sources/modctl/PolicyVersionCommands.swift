@@ -60,6 +60,8 @@ extension PolicyCommand {
         @Flag(help: "Print the policy's YAML document instead.")
         var document = false
 
+        @OptionGroup var zone: TimeZoneOption
+
         @Flag(help: "Print JSON for scripts.")
         var json = false
 
@@ -85,7 +87,8 @@ extension PolicyCommand {
                 rules: parsed.rules.map(PolicyDiff.summary))
             if json { return try printJSON(output) }
             print("policy version \(output.id): \(parsed.name) \(output.version) (sha256 \(output.sha256.prefix(12)))")
-            print("activated by \(output.activatedBy) at \(iso(output.activatedAt))")
+            let time = LocalClock(TimeZone(identifier: zone.chosen ?? parsed.siteTimeZone) ?? .gmt)
+            print("activated by \(output.activatedBy) at \(time(output.activatedAt)); times in \(time.zone.identifier)")
             print("max \(output.maxCharacters) characters; providers: \(output.providers.joined(separator: ", "))")
             print("rules:")
             for rule in output.rules { print("  " + rule) }
@@ -134,6 +137,8 @@ extension PolicyCommand {
         @Option(help: "Examples shown per kind of change.")
         var examples = 3
 
+        @OptionGroup var zone: TimeZoneOption
+
         @Flag(help: "Print JSON for scripts.")
         var json = false
 
@@ -145,11 +150,11 @@ extension PolicyCommand {
         func run() async throws {
             let (_, candidate) = try PolicyCommand.bundle(file)
             let start = Date().addingTimeInterval(-Double(parseDuration(since) ?? 0))
-            let report = try await withDatabase {
-                try await PolicyReplay(examplesPerTransition: examples).run(candidate, since: start, on: $0)
+            let (report, time) = try await withDatabase {
+                (try await PolicyReplay(examplesPerTransition: examples).run(candidate, since: start, on: $0), try await zone.clock(on: $0))
             }
             if json { return try printJSON(report) }
-            print("replayed \(report.comments) comments since \(iso(report.since)) under \(report.candidateVersion): \(report.changed) would change")
+            print("replayed \(report.comments) comments since \(time(report.since)) under \(report.candidateVersion): \(report.changed) would change")
             for (transition, count) in report.transitions.sorted(by: { $0.value > $1.value }) {
                 print("  \(transition): \(count)")
                 for example in report.examples[transition] ?? [] {

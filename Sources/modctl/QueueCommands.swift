@@ -26,6 +26,8 @@ struct Queue: AsyncParsableCommand {
     @Flag(help: "List the comments readers flagged that no moderator has decided yet, the most flagged first.")
     var reported = false
 
+    @OptionGroup var zone: TimeZoneOption
+
     @Flag(help: "Print JSON for scripts.")
     var json = false
 
@@ -87,7 +89,7 @@ struct Queue: AsyncParsableCommand {
 extension Queue {
     /// `modctl queue --reported`: approve keeps a comment (and shows it again if the flags hid it), reject removes it.
     func runReported() async throws {
-        let comments = try await withDatabase { try await Moderation().reported(limit: limit, on: $0) }
+        let (comments, time) = try await withDatabase { (try await Moderation().reported(limit: limit, on: $0), try await zone.clock(on: $0)) }
         if json { return try printJSON(comments) }
         print(
             "reported: \(comments.count)\(comments.count == limit ? "+" : "") comments with open flags (modctl approve ID keeps one, reject removes it)"
@@ -101,7 +103,7 @@ extension Queue {
                     String(comment.id), comment.status == "held" ? "hidden" : "shown", String(comment.flags),
                     comment.byReason.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
                     comment.flaggersResolved == 0 ? "no record" : "\(comment.flaggersUpheld)/\(comment.flaggersResolved)",
-                    iso(comment.firstFlaggedAt), comment.author.isEmpty ? "(anonymous)" : comment.author,
+                    time(comment.firstFlaggedAt), comment.author.isEmpty ? "(anonymous)" : comment.author,
                     preview.count > 40 ? String(preview.prefix(39)) + "…" : preview,
                 ]
             })
@@ -114,6 +116,8 @@ struct Show: AsyncParsableCommand {
 
     @Argument(help: "The comment's id.")
     var id: Int64
+
+    @OptionGroup var zone: TimeZoneOption
 
     @Flag(help: "Print JSON for scripts.")
     var json = false
@@ -135,15 +139,15 @@ struct Show: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let output = try await withDatabase { try await Self.load(id, on: $0) }
+        let (output, time) = try await withDatabase { (try await Self.load(id, on: $0), try await zone.clock(on: $0)) }
         guard let output else {
             printError("comment \(id) does not exist")
             throw notFoundOrConflict
         }
         if json { return try printJSON(output) }
-        Self.render(output)
+        Self.render(output, time: time)
         print("history:")
-        for event in output.history { print("  " + describe(event)) }
+        for event in output.history { print("  " + describe(event, time: time)) }
     }
 
     static func load(_ id: Int64, on connection: PostgresConnection) async throws -> Output? {
@@ -172,9 +176,9 @@ struct Show: AsyncParsableCommand {
     }
 
     /// The comment, its hits and its author's standing, for a person.
-    static func render(_ output: Output) {
+    static func render(_ output: Output, time: LocalClock) {
         print("comment \(output.id) on \(output.article)" + (output.articleTitle.map { " (\($0))" } ?? "") + ": \(output.status)")
-        print("submitted \(iso(output.submittedAt)) by \(output.author.isEmpty ? "(anonymous)" : output.author)")
+        print("submitted \(time(output.submittedAt)) by \(output.author.isEmpty ? "(anonymous)" : output.author)")
         print("")
         print(Highlighter.mark(output.body, hits: output.hits, color: stdoutIsTerminal))
         print("")
@@ -184,31 +188,31 @@ struct Show: AsyncParsableCommand {
         if let standing = output.standing {
             print(
                 "author: \(standing.displayName.isEmpty ? standing.account : standing.displayName) — \(standing.status)"
-                    + (standing.suspendedUntil.map { " until \(iso($0))" } ?? "")
+                    + (standing.suspendedUntil.map { " until \(time($0))" } ?? "")
                     + "; \(standing.comments) comments: \(standing.approved) approved, \(standing.rejected) rejected, \(standing.held) held")
             for sanction in standing.sanctions {
-                print("  \(iso(sanction.at)) \(sanction.source) by \(sanction.by): \(sanction.note ?? "")")
+                print("  \(time(sanction.at)) \(sanction.source) by \(sanction.by): \(sanction.note ?? "")")
             }
         }
         if !output.authorRecent.isEmpty {
             print("author's recent decisions:")
-            for event in output.authorRecent { print("  " + describe(event)) }
+            for event in output.authorRecent { print("  " + describe(event, time: time)) }
         }
         if !output.flags.isEmpty {
             print("flags from readers:")
             for flag in output.flags {
                 let state = flag.upheld.map { $0 ? "upheld" : "not upheld" } ?? "open"
-                print("  \(iso(flag.at)) \(flag.reason) by \(flag.by) [\(state)]" + (flag.note.map { ": \($0)" } ?? ""))
+                print("  \(time(flag.at)) \(flag.reason) by \(flag.by) [\(state)]" + (flag.note.map { ": \($0)" } ?? ""))
             }
         }
     }
 }
 
 /// One line of the audit trail.
-func describe(_ event: Moderation.Event) -> String {
-    let when = iso(event.at)
+func describe(_ event: Moderation.Event, time: LocalClock) -> String {
+    let when = time(event.at)
     if event.kind == "sanction" {
-        return "\(when)  \(event.source) by \(event.by)" + (event.until.map { " until \(iso($0))" } ?? "") + ": \(event.note ?? "")"
+        return "\(when)  \(event.source) by \(event.by)" + (event.until.map { " until \(time($0))" } ?? "") + ": \(event.note ?? "")"
     }
     let reasons = event.reasons.isEmpty ? "" : " (\(event.reasons.joined(separator: ", ")))"
     return "\(when)  comment \(event.commentID.map(String.init) ?? "?"): \(event.outcome ?? "?")\(reasons) by \(event.by) [\(event.source)]"
@@ -307,6 +311,8 @@ struct History: AsyncParsableCommand {
     @Option(help: "An account as provider:subject (e.g. twitter:12345).")
     var account: String?
 
+    @OptionGroup var zone: TimeZoneOption
+
     @Flag(help: "Print JSON for scripts.")
     var json = false
 
@@ -319,9 +325,10 @@ struct History: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let events = try await withDatabase { connection -> [Moderation.Event]? in
-            if let id { return try await Moderation().history(comment: id, on: connection) }
-            return try await Moderation().history(account: AccountRef(account ?? "")!, on: connection)
+        let (events, time) = try await withDatabase { connection -> ([Moderation.Event]?, LocalClock) in
+            let time = try await zone.clock(on: connection)
+            if let id { return (try await Moderation().history(comment: id, on: connection), time) }
+            return (try await Moderation().history(account: AccountRef(account ?? "")!, on: connection), time)
         }
         guard let events else {
             printError(id.map { "comment \($0) does not exist" } ?? "no account \(account ?? "")")
@@ -329,6 +336,6 @@ struct History: AsyncParsableCommand {
         }
         if json { return try printJSON(events) }
         if events.isEmpty { print("no decisions yet") }
-        for event in events { print(describe(event)) }
+        for event in events { print(describe(event, time: time)) }
     }
 }

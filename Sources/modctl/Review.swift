@@ -26,6 +26,8 @@ struct Review: AsyncParsableCommand {
 
     @OptionGroup var moderator: ModeratorOption
 
+    @OptionGroup var zone: TimeZoneOption
+
     func validate() throws {
         guard (1...120).contains(claimMinutes) else { throw ValidationError("--claim-minutes must be between 1 and 120") }
         if json, !next { throw ValidationError("--json goes with --next; the loop is for people") }
@@ -49,6 +51,7 @@ struct Review: AsyncParsableCommand {
         try await withDatabase { connection in
             // The menu offers what a moderator judges (insult, spam, other…), not the engine's facts (too_long, login_required…).
             let codes = try await activePolicyDocument(on: connection).moderatorReasonCodes
+            let time = try await zone.clock(on: connection)
             let terminal = RawTerminal()
             defer { terminal.restore() }
             var skipped: [Int64] = []
@@ -63,7 +66,7 @@ struct Review: AsyncParsableCommand {
                     return
                 }
                 print("\n" + String(repeating: "─", count: 60))
-                Show.render(shown)
+                Show.render(shown, time: time)
                 var done = false
                 while !done {
                     print("\n[a]pprove  [r]eject  [s]kip  [h]istory  [q]uit > ", terminator: "")
@@ -83,7 +86,9 @@ struct Review: AsyncParsableCommand {
                         try await Moderation().release(held.id, moderator: name, on: connection)
                         done = true
                     case "h":
-                        for event in try await Moderation().history(comment: held.id, on: connection) ?? [] { print("  " + describe(event)) }
+                        for event in try await Moderation().history(comment: held.id, on: connection) ?? [] {
+                            print("  " + describe(event, time: time))
+                        }
                     case "q", nil:
                         try await Moderation().release(held.id, moderator: name, on: connection)
                         print("Bye (\(decided) decided this session).")

@@ -77,5 +77,47 @@ func printTable(_ header: [String], _ rows: [[String]]) {
     }
 }
 
-/// A time as ISO 8601 in UTC, to the second.
+/// A time as ISO 8601 in UTC, to the second: for what machines read back (a model's provenance).
 func iso(_ date: Date) -> String { Date.ISO8601FormatStyle().format(date) }
+
+/// Where the times a person reads are shown: `--timezone`, else `MODCTL_TIMEZONE`, else the active policy's
+/// `site_time_zone` (JSON output keeps UTC).
+struct TimeZoneOption: ParsableArguments {
+    @Option(help: "Show times in this time zone, an IANA name (default: MODCTL_TIMEZONE, else the active policy's site_time_zone).")
+    var timezone: String?
+
+    var chosen: String? {
+        if let timezone { return timezone }
+        return ProcessInfo.processInfo.environment["MODCTL_TIMEZONE"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    func validate() throws {
+        if let chosen, TimeZone(identifier: chosen) == nil {
+            throw ValidationError("unknown time zone '\(chosen)' (--timezone or MODCTL_TIMEZONE): use an IANA name such as Asia/Seoul")
+        }
+    }
+
+    /// The clock to show times with; reads the active policy only when no zone was chosen.
+    func clock(on connection: PostgresConnection) async throws -> LocalClock {
+        if let chosen, let zone = TimeZone(identifier: chosen) { return LocalClock(zone) }
+        return LocalClock(TimeZone(identifier: try await activePolicyDocument(on: connection).siteTimeZone) ?? .gmt)
+    }
+}
+
+/// Formats times in one zone, to the second, with the offset: "2026-12-04 07:40:12 +09:00".
+struct LocalClock: Sendable {
+    let zone: TimeZone
+
+    init(_ zone: TimeZone) { self.zone = zone }
+
+    func callAsFunction(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        let offset = zone.secondsFromGMT(for: date)
+        let sign = offset < 0 ? "-" : "+"
+        func two(_ value: Int?) -> String { String(format: "%02d", value ?? 0) }
+        return "\(c.year ?? 0)-\(two(c.month))-\(two(c.day)) \(two(c.hour)):\(two(c.minute)):\(two(c.second)) "
+            + "\(sign)\(two(abs(offset) / 3600)):\(two(abs(offset) % 3600 / 60))"
+    }
+}

@@ -159,7 +159,21 @@ struct ModctlTests {
             let json = try desk.json(try await desk.modctl("show", String(id), "--json"))
             #expect((json["history"] as? [Any])?.count == 2)
             #expect(try await desk.modctl("show", "424242").code == 3)
+            // Times in the active policy's site zone (Seoul in the default policy), or the one asked for.
+            let submitted = try await desk.db.query("SELECT submitted_at FROM comments WHERE id = \(id)").single().decode(Date.self, at: 0)
+            func shown(_ zone: String) -> String {
+                var calendar = Calendar(identifier: .gregorian)
+                calendar.timeZone = TimeZone(identifier: zone)!
+                let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: submitted)
+                return String(format: "%04d-%02d-%02d %02d:%02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
+            }
+            #expect(show.stdout.contains("submitted \(shown("Asia/Seoul")) +09:00 by twitter:r1"), "\(show.stdout)")
+            let inUTC = try await desk.modctl("show", String(id), "--timezone", "UTC")
+            #expect(inUTC.stdout.contains("submitted \(shown("UTC")) +00:00 by twitter:r1"), "\(inUTC.stdout)")
+            let unknownZone = try await desk.modctl("history", String(id), "--timezone", "Mars/Olympus")
+            #expect(unknownZone.code == 2 && unknownZone.stderr.contains("unknown time zone 'Mars/Olympus'"), "\(unknownZone.stderr)")
             let history = try await desk.modctl("history", String(id))
+            #expect(history.stdout.contains("+09:00  comment \(id): reject (spam) by kim"), "\(history.stdout)")
             #expect(history.stdout.split(separator: "\n").count == 2)
             let account = try await desk.modctl("history", "--account", "twitter:r1")
             #expect(account.stdout.contains("comment \(id): reject (spam) by kim"))

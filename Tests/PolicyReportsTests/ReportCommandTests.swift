@@ -1,7 +1,9 @@
+import CommentStore
 import Foundation
 import PolicyReports
 import PostgresLibPQ
 import PostgresTestSupport
+import StandardsPolicy
 import Testing
 
 @Suite("commentd report", .timeLimit(.minutes(5)))
@@ -56,6 +58,23 @@ struct ReportCommandTests {
             let yesterday = ReportDays.yesterday(in: TimeZone(identifier: "Asia/Seoul")!)
             #expect(try await Self.run(["--out", out], url: url).code == 0)
             #expect(FileManager.default.fileExists(atPath: "\(out)/policy-report-\(yesterday).md"))
+        }
+    }
+
+    /// Without --timezone the day is the active policy's site_time_zone's day.
+    @Test func theTimeZoneDefaultsToTheActivePolicys() async throws {
+        try await withMigratedDatabase(label: "report-zone") { db in
+            var files = PolicyBundle.standardsBoard.files
+            files["standards-board.yaml"] = files["standards-board.yaml"]!.replacingOccurrences(
+                of: "site_time_zone: Asia/Seoul", with: "site_time_zone: America/New_York")
+            _ = try await db.withConnection {
+                try await PolicyVersions().activate(PolicyBundle(mainFile: "standards-board.yaml", files: files), by: "board", on: $0)
+            }
+            let out = FileManager.default.temporaryDirectory.appendingPathComponent("cdt-report-\(UUID().uuidString.prefix(6))").path
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            let run = try await Self.run(["--date", Fixture.date, "--out", out], url: db.configuration.connectionString!)
+            #expect(run.code == 0, "\(run.output)")
+            #expect(try await db.query("SELECT time_zone FROM policy_reports").single().decode(String.self, at: 0) == "America/New_York")
         }
     }
 

@@ -25,6 +25,18 @@ import Testing
         }
     }
 
+    @Test func theSiteTimeZoneIsAnIANANameAndDefaultsToUTC() throws {
+        let minimal = try CompiledPolicy(bundle: PolicyBundle(mainFile: "policy.yaml", files: ["policy.yaml": Self.minimal]))
+        #expect(minimal.document.siteTimeZone == "UTC")
+        #expect(try CompiledPolicy.standardsBoard().document.siteTimeZone == "Asia/Seoul")
+        let seoul = try CompiledPolicy(
+            bundle: PolicyBundle(mainFile: "policy.yaml", files: ["policy.yaml": Self.minimal + "\nsite_time_zone: Europe/Berlin\n"]))
+        #expect(seoul.document.siteTimeZone == "Europe/Berlin")
+        let found = issues(Self.minimal + "\nsite_time_zone: Mars/Olympus\n")
+        #expect(found.map(\.message) == ["site_time_zone: 'Mars/Olympus' is not a time zone name (use an IANA name such as Asia/Seoul)"])
+        #expect(found.first?.line == 6)
+    }
+
     @Test func everyReasonCodeOfTheDefaultPolicyHasAPlainLabel() throws {
         let codes = try CompiledPolicy.standardsBoard().document.reasonCodes
         #expect(codes.filter { !ReasonLabels.isKnown($0) } == [])

@@ -134,6 +134,9 @@ public struct PolicyDocument: Sendable {
     public var community = Community()
     /// Erasure and retention; the defaults when the policy has no `privacy` section.
     public var privacy = Privacy()
+    /// The site's time zone (an IANA name, `site_time_zone`; UTC when left out): the report's day and the times
+    /// `modctl` shows.
+    public var siteTimeZone = "UTC"
 
     /// The reason the worker records when a comment could not be judged after its last attempt (no rule produces it).
     public static let processingErrorReason = "processing_error"

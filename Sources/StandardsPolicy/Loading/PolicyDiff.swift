@@ -12,7 +12,7 @@ public struct PolicyDiff: Sendable, Codable, Equatable {
 
     public var fromVersion: String
     public var toVersion: String
-    /// Limits, providers, site domains, reason codes and the policy-wide allow list.
+    /// Limits, providers, site domains and time zone, reason codes and the policy-wide allow list.
     public var settings: [String]
     /// Added and removed rules, each as "id: kind action reason".
     public var added: [String]
@@ -31,6 +31,7 @@ public struct PolicyDiff: Sendable, Codable, Equatable {
         compare("max_scalars_per_character", old.limits.maxScalarsPerCharacter, new.limits.maxScalarsPerCharacter)
         compare("login providers", old.providers, new.providers)
         compare("site domains", old.siteDomains, new.siteDomains)
+        compare("site time zone", old.siteTimeZone, new.siteTimeZone)
         let codes = setChange(Set(old.reasonCodes), Set(new.reasonCodes))
         if !codes.isEmpty { settings.append("reason codes \(codes)") }
         let allow = setChange(Set(old.allow.map(termKey)), Set(new.allow.map(termKey)))

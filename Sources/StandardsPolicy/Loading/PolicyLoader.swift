@@ -188,7 +188,10 @@ struct Reader {
             return nil
         }
         let top = entries(
-            root, allowed: ["version", "name", "limits", "login", "site_domains", "reason_codes", "allow", "rules", "community", "privacy"],
+            root,
+            allowed: [
+                "version", "name", "limits", "login", "site_domains", "site_time_zone", "reason_codes", "allow", "rules", "community", "privacy",
+            ],
             context: "policy")
         let version = top["version"].flatMap { string($0, "version") }
         if top["version"] == nil { issue(root, "policy: 'version' is required") }
@@ -245,6 +248,15 @@ struct Reader {
             return lowered
         }
 
+        var siteTimeZone = "UTC"
+        if let node = top["site_time_zone"], let zone = string(node, "site_time_zone") {
+            if TimeZone(identifier: zone) == nil {
+                issue(node, "site_time_zone: '\(zone)' is not a time zone name (use an IANA name such as Asia/Seoul)")
+            } else {
+                siteTimeZone = zone
+            }
+        }
+
         var reasonCodes: [String] = []
         if let list = strings(top["reason_codes"], "reason_codes") {
             for (code, node) in list {
@@ -284,9 +296,11 @@ struct Reader {
             issue(top["rules"] ?? root, "policy: 'rules' must be a list")
         }
         guard let version else { return nil }
-        return PolicyDocument(
+        var document = PolicyDocument(
             version: version, name: name, limits: limits, providers: providers, siteDomains: siteDomains, reasonCodes: reasonCodes,
             allow: allow, rules: rules, community: community, privacy: privacy)
+        document.siteTimeZone = siteTimeZone
+        return document
     }
 
     static func line(of error: any Error) -> Int? {
