@@ -238,7 +238,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CommentStoreTests",
-            dependencies: ["CommentStore", "PostgresLibPQ", "PostgresTestSupport"],
+            dependencies: ["CommentStore", "PostgresLibPQ", "PostgresTestSupport", "StandardsPolicy"],
             swiftSettings: swiftSettings
         ),
     ]

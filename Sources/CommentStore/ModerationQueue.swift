@@ -212,12 +212,15 @@ public struct ModerationQueue: Sendable {
         return ReapResult(retried: retried, failed: failed)
     }
 
-    /// The assignments that give a leased row back: to `ready` after a backoff (2^attempts seconds, at most five
-    /// minutes, with jitter), or to `dead` when it used its last attempt.
+    /// The assignments that give a leased row back: to `ready` after ``Backoff/queueRetry`` (the schedule computed
+    /// here, indexed by the row's attempts; the jitter drawn per row), or to `dead` when it used its last attempt.
     static func giveBack(error: String) -> SQLQuery {
-        """
+        let backoff = Backoff.queueRetry
+        let schedule = backoff.seconds(upTo: 32)
+        return """
         state = CASE WHEN q.attempts >= q.max_attempts THEN 'dead' ELSE 'ready' END,
-            run_at = now() + least(power(2, q.attempts), 300) * (0.5 + random() / 2) * interval '1 second',
+            run_at = now() + (\(schedule)::float8[])[least(greatest(q.attempts, 1), \(schedule.count))]
+                     * (1 - \(backoff.jitter) * random()) * interval '1 second',
             finished_at = CASE WHEN q.attempts >= q.max_attempts THEN now() END,
             lease_token = NULL, lease_expires_at = NULL, leased_by = NULL, last_error = left(\(error), 500)
         """

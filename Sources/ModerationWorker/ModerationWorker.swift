@@ -123,11 +123,8 @@ public final class ModerationWorker: Service {
         if registered { try? await client.withConnection { try await queue.awake(waiter, on: $0) } }
     }
 
-    /// Exponential backoff with jitter, from 100 ms up to 10 s.
-    static func backoff(_ failures: Int) -> Duration {
-        let base = min(0.1 * pow(2, Double(min(failures, 10))), 10)
-        return .milliseconds(Int(base * Double.random(in: 0.5...1.0) * 1000))
-    }
+    /// The wait before trying again after `failures` failures to reach the database (``Backoff/reconnect``).
+    static func backoff(_ failures: Int) -> Duration { Backoff.reconnect.delay(afterFailures: failures) }
 
     /// Claims, decides and finishes one batch; returns how many comments it claimed.
     func processBatch() async throws -> Int {

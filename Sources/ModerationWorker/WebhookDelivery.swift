@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CommentStore
 import Crypto
 import Foundation
 import Logging
@@ -7,7 +8,7 @@ import NIOHTTP1
 public import PostgresLibPQ
 
 /// Delivers the webhook outbox (sql/0012_webhooks.sql): each due event is POSTed to its endpoint, signed, and marked
-/// delivered on a 2xx answer; otherwise it is tried again with exponential backoff (5 s, 10 s, 20 s … at most an hour),
+/// delivered on a 2xx answer; otherwise it is tried again after ``Backoff/webhook`` (5 s, 10 s, 20 s … at most an hour),
 /// and given up after `maxAttempts`. At least once: a receiver de-duplicates on `CommentDesk-Event-Id`.
 ///
 /// The signature is `CommentDesk-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the endpoint's
@@ -48,7 +49,8 @@ public struct WebhookDelivery: Sendable {
             } catch {
                 failure = "\(error)"
             }
-            let retry: Int? = failure == nil || attempts >= maxAttempts ? nil : min(3_600, 5 << min(attempts - 1, 20))
+            let retry: Int? =
+                failure == nil || attempts >= maxAttempts ? nil : Int(Backoff.webhook.delay(afterFailures: attempts).seconds.rounded(.up))
             try await client.withConnection { connection in
                 try await connection.query("SELECT finish_webhook_delivery(\(id), \(failure == nil), \(failure), \(retry))")
             }

@@ -14,11 +14,8 @@ public func withMigratedDatabase<T>(label: String, _ body: (PostgresClient) asyn
 /// The template's name carries a hash of the migrations and the default policy, so a change gets a new template.
 /// It has every migration applied and the default policy active, as `commentd migrate` leaves a database.
 public func migratedTemplate() async throws -> String {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
     let policyText = PolicyBundle.standardsBoard.files.sorted { $0.key < $1.key }.map(\.value).joined()
-    for byte in Migration.all.flatMap({ Array($0.sql.utf8) }) + Array(policyText.utf8) {
-        hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
-    }
+    let hash = FNV1a.hash(Migration.all.flatMap({ Array($0.sql.utf8) }) + Array(policyText.utf8))
     let name = "cdt_template_\(String(hash, radix: 16))"
     try await TestPostgres.ensureTemplate(name) { configuration in
         try await PostgresConnection.withConnection(configuration: configuration, logger: TestPostgres.logger) { connection in

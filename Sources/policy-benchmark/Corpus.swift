@@ -1,4 +1,5 @@
 import PolicyTools
+import StandardsPolicy
 
 /// A deterministic, realistic mix of news comments: mostly ordinary Korean and English, with the share of
 /// profanity, obfuscation, personal information, links, spam and emoji a busy comment section sees.

@@ -93,7 +93,7 @@ import Testing
     /// one-letter and two-letter words, up to the 64 words the masks hold.
     @Test func joinMasksMarkAsWordByWord() {
         typealias Traits = TextNormalizer.WordTraits
-        var generator = NormalizerPropertyTests.SplitMix(state: 31)
+        var generator = SeededGenerator(state: 31)
         let traits: [UInt8] = [Traits.hangul, Traits.latin, Traits.digit, Traits.latin | Traits.digit, Traits.hangul | Traits.latin]
         var joins = 0
         for _ in 0..<5_000 {
@@ -131,7 +131,7 @@ import Testing
             0x61, 0x41, 0x62, 0x31, 0x30, 0xAC00, 0xAC01, 0x314B, 0x3145, 0x20, 0x2E, 0x21, 0x40, 0x24, 0x5E, 0x7C, 0x2B, 0x200B, 0xAD,
             0x301, 0xFB01, 0x2460, 0x3218, 0x6F22, 0xE9, 0x44B, 0x2D, 0x0A, 0x1F44D, 0xFF41, 0x2A, 0xD558,
         ]
-        var generator = NormalizerPropertyTests.SplitMix(state: 11)
+        var generator = SeededGenerator(state: 11)
         var joined = 0
         for _ in 0..<5_000 {
             let length = Int.random(in: 0...16, using: &generator)
@@ -239,7 +239,7 @@ import Testing
     /// the flag is set on what the counter must see (line breaks, controls, joiners).
     @Test func plainLimitsAgreeWithTheCounter() {
         let alphabet: [UInt32] = [0x20, 0x61, 0x41, 0xAC00, 0x3131, 0x31, 0x2E, 0x3000, 0xA0, 0x3164, 0x1F44D, 0x4E00, 0x2028, 0x200B, 0xAD]
-        var generator = NormalizerPropertyTests.SplitMix(state: 7)
+        var generator = SeededGenerator(state: 7)
         var plain = 0
         for _ in 0..<3_000 {
             let length = Int.random(in: 0...12, using: &generator)
@@ -305,7 +305,7 @@ import Testing
     }
 
     @Test func theOpeningCheckKeepsEveryReading() {
-        var generator = NormalizerPropertyTests.SplitMix(state: 11)
+        var generator = SeededGenerator(state: 11)
         let letters = Array("qwertyuiopasdfghjklzxcvbnmQWERTYUIOPASDFGHJKLZXCVBNM".utf8)
         var readings = 0
         for _ in 0..<20_000 {
@@ -391,7 +391,7 @@ extension EvaluationContext {
     /// A hit's text is the original's scalars over its range, whether the text was read as is (written out from the
     /// base text) or composed (walked in the original).
     @Test func hitTextIsTheOriginalSlice() {
-        var generator = NormalizerPropertyTests.SplitMix(state: 23)
+        var generator = SeededGenerator(state: 23)
         var composed = 0
         for _ in 0..<2_000 {
             let text = NormalizerPropertyTests.randomText(&generator)

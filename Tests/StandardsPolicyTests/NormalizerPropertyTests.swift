@@ -4,25 +4,13 @@ import Testing
 
 /// Random Unicode never crashes the engine; normalization is idempotent and its offset maps stay in bounds.
 @Suite struct NormalizerPropertyTests {
-    /// Deterministic pseudo-random numbers (SplitMix64), so a failure can be reproduced from its seed.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let ranges: [ClosedRange<UInt32>] = [
         0x00...0x7F, 0x80...0x24F, 0x300...0x36F, 0x370...0x4FF, 0x1100...0x11FF, 0x2000...0x206F, 0x2460...0x24FF, 0x3000...0x318F,
         0x3200...0x33FF, 0x4E00...0x4E50, 0xAC00...0xD7A3, 0xFE00...0xFE0F, 0xFF00...0xFFEF, 0x1D400...0x1D7FF, 0x1F300...0x1F6FF,
         0x1F1E6...0x1F1FF, 0xE0000...0xE007F, 0x10FFF0...0x10FFFD,
     ]
 
-    static func randomText(_ generator: inout SplitMix) -> String {
+    static func randomText(_ generator: inout SeededGenerator) -> String {
         let length = Int.random(in: 0...120, using: &generator)
         var scalars = String.UnicodeScalarView()
         for _ in 0..<length {
@@ -34,7 +22,7 @@ import Testing
 
     @Test(arguments: 0..<8)
     func randomUnicodeIsHandled(seed: UInt64) {
-        var generator = SplitMix(state: seed &* 7919 &+ 1)
+        var generator = SeededGenerator(state: seed &* 7919 &+ 1)
         for _ in 0..<400 {
             let text = Self.randomText(&generator)
             let count = text.unicodeScalars.count
@@ -61,7 +49,7 @@ import Testing
     /// standard library's grapheme clusters on any text, CR LF, emoji sequences, flags and marks included.
     @Test(arguments: 0..<4)
     func characterCountsAgreeWithTheStandardLibrary(seed: UInt64) {
-        var generator = SplitMix(state: seed &* 104_729 &+ 3)
+        var generator = SeededGenerator(state: seed &* 104_729 &+ 3)
         let pieces = [
             "\r\n", "\r", "\n", " ", "\u{3000}", "a", "가", "ㅋ", "😂", "👍🏽", "👨\u{200D}👩\u{200D}👧", "🇰🇷", "e\u{301}", "\u{200B}",
             "\u{200D}", "\u{E33}", "ก", "\u{D4E}", "漢", "…", "\u{FE0F}", "\u{1100}\u{1161}", "\t",
@@ -90,7 +78,7 @@ import Testing
     /// Evaluations reuse pooled buffers; a verdict must not depend on what the buffers held before. Long and short
     /// texts, with and without hits, alternate, and each verdict is compared with one from freshly made buffers.
     @Test func pooledEvaluationMatchesFreshEvaluation() {
-        var generator = SplitMix(state: 42)
+        var generator = SeededGenerator(state: 42)
         let texts = [
             "씨발 진짜 " + String(repeating: "기사 잘 읽었습니다 ", count: 20), "ㅋ", "fuck", "", "010-1234-5678", "see spamsite.com now",
             String(repeating: "ⓕⓤⓒⓚ ㈜ ㎉ ﬁ ", count: 30), "좋은 기사", "kim at gmail dot com", "ㅅ ㅂ", "tlqkf", String(repeating: "ㅋ", count: 300),
@@ -115,7 +103,7 @@ import Testing
         #expect(composed.latin.text.hasSuffix("cafe"))
         // Random words of syllables (with repeats such as 각각 and 아아, and single syllables that join): the plain
         // path writes each word's later syllables without the repeat check the composed path applies to every key.
-        var generator = SplitMix(state: 99)
+        var generator = SeededGenerator(state: 99)
         let syllables: [UInt32] = [0xAC00, 0xAC01, 0xAC15, 0xC544, 0xC554, 0xC2DC, 0xBC1C, 0xB2ED, 0xAC12, 0xC640, 0xD6FD, 0xAE4C]
         for _ in 0..<500 {
             let words = (0..<Int.random(in: 1...4, using: &generator)).map { _ in

@@ -107,7 +107,7 @@ struct NightOwlRule: RuleType {
     /// report.
     @Test(arguments: 0..<6)
     func theLinkGateNeverHidesALink(seed: UInt64) {
-        var generator = NormalizerPropertyTests.SplitMix(state: seed &* 31 &+ 7)
+        var generator = SeededGenerator(state: seed &* 31 &+ 7)
         let pieces = [
             "spam", "닷컴", "닷", "점컴", "쩜", "골뱅이", "naver", ".", "。", "[.]", "@", "com", "kr", " ", "at", "dot", "www", "/", "http://",
             "가", "a", "1", "-", "bit.ly",
@@ -129,7 +129,7 @@ struct NightOwlRule: RuleType {
     /// What the reader API refuses at once (`checkFormat`) is exactly what the rejecting format rules hit in a verdict.
     @Test(arguments: 0..<4)
     func formatChecksAgreeWithVerdicts(seed: UInt64) {
-        var generator = NormalizerPropertyTests.SplitMix(state: seed &* 131 &+ 5)
+        var generator = SeededGenerator(state: seed &* 131 &+ 5)
         for _ in 0..<300 {
             let text = NormalizerPropertyTests.randomText(&generator)
             let refusal = standardsBoard.checkFormat(text)

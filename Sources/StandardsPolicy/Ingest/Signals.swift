@@ -101,6 +101,6 @@ extension TextNormalizer {
 
     /// The token hash of an ASCII word (the same FNV-1a the tokenizer computes).
     static func wordHash(_ word: String) -> UInt64 {
-        word.unicodeScalars.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1.value)) &* 0x100_0000_01b3 }
+        FNV1a.hash(word.unicodeScalars.map(\.value))
     }
 }

@@ -158,8 +158,7 @@ public struct AbuseModel: Sendable, Equatable {
         func spell(_ symbols: Span<UInt32>, _ range: Range<Int>) -> String {
             String(String.UnicodeScalarView(range.compactMap { Unicode.Scalar(symbols[$0]) }))
         }
-        let offset: UInt64 = 0xcbf2_9ce4_8422_2325
-        let prime: UInt64 = 0x100_0000_01b3
+        let offset = FNV1a.offsetBasis
         // Jamo view: n-grams of 2…4 inside each word, and the word. Words the view read off a QWERTY keyboard (Latin
         // letters typed as Korean keys) are left to the Latin view: an English sentence spelled as jamo is noise that
         // can look like keyboard-typed abuse.
@@ -179,10 +178,10 @@ public struct AbuseModel: Sendable, Equatable {
                 }
                 var whole = offset ^ 0x57
                 for first in start..<end {
-                    whole = (whole ^ UInt64(symbols[first])) &* prime
+                    whole = FNV1a.step(whole, UInt64(symbols[first]))
                     var hash = offset ^ 0x4A
                     for length in 1...4 where first + length <= end {
-                        hash = (hash ^ UInt64(symbols[first + length - 1])) &* prime
+                        hash = FNV1a.step(hash, UInt64(symbols[first + length - 1]))
                         if length >= 2 { emit(hash, "j:" + spell(symbols, first..<(first + length))) }
                     }
                 }
@@ -204,7 +203,7 @@ public struct AbuseModel: Sendable, Equatable {
             for first in start..<end {
                 var hash = offset ^ 0x53
                 for length in 1...3 where first + length <= end {
-                    hash = (hash ^ UInt64(base.classes[first + length - 1].value)) &* prime
+                    hash = FNV1a.step(hash, UInt64(base.classes[first + length - 1].value))
                     emit(
                         hash,
                         "s:" + String(String.UnicodeScalarView((first..<(first + length)).compactMap { Unicode.Scalar(base.classes[$0].value) })))
@@ -219,13 +218,13 @@ public struct AbuseModel: Sendable, Equatable {
                 var end = start
                 while end < symbols.count, symbols[end] != TextView.boundary { end += 1 }
                 var whole = offset ^ 0x4C
-                for position in start..<end { whole = (whole ^ UInt64(symbols[position])) &* prime }
+                for position in start..<end { whole = FNV1a.step(whole, UInt64(symbols[position])) }
                 if end > start { emit(whole, "l:" + spell(symbols, start..<end)) }
                 if end - start > 3 {
                     for first in start..<end {
                         var hash = offset ^ 0x6E
                         for length in 1...4 where first + length <= end {
-                            hash = (hash ^ UInt64(symbols[first + length - 1])) &* prime
+                            hash = FNV1a.step(hash, UInt64(symbols[first + length - 1]))
                             if length >= 3 { emit(hash, "n:" + spell(symbols, first..<(first + length))) }
                         }
                     }

@@ -71,12 +71,12 @@ extension TextNormalizer {
         /// FNV-1a over the word's scalars with ASCII case folded (invisible and combining ones skipped), for
         /// spotting one word repeated over and over; computed when asked, since few texts need it.
         func hash(_ base: BaseText) -> UInt64 {
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            var hash = FNV1a.offsetBasis
             for index in start..<end {
                 let kind = base.classes[index].kind
                 if kind == .invisible || kind == .combining { continue }
                 let scalar = base.scalars[index]
-                hash = (hash ^ UInt64((0x41...0x5A).contains(scalar) ? scalar + 0x20 : scalar)) &* 0x100_0000_01b3
+                hash = FNV1a.step(hash, UInt64((0x41...0x5A).contains(scalar) ? scalar + 0x20 : scalar))
             }
             return hash
         }

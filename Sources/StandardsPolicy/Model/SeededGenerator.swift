@@ -1,5 +1,5 @@
-/// A reproducible random number generator (SplitMix64): the one that training, benchmarks and generated corpora use,
-/// so a seed names the same sequence everywhere.
+/// A reproducible random number generator (SplitMix64): the one that training, benchmarks, generated corpora and the
+/// property tests use, so a seed names the same sequence everywhere.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
     public var state: UInt64
 
