@@ -218,12 +218,12 @@ public struct ModerationQueue: Sendable {
         let backoff = Backoff.queueRetry
         let schedule = backoff.seconds(upTo: 32)
         return """
-        state = CASE WHEN q.attempts >= q.max_attempts THEN 'dead' ELSE 'ready' END,
-            run_at = now() + (\(schedule)::float8[])[least(greatest(q.attempts, 1), \(schedule.count))]
-                     * (1 - \(backoff.jitter) * random()) * interval '1 second',
-            finished_at = CASE WHEN q.attempts >= q.max_attempts THEN now() END,
-            lease_token = NULL, lease_expires_at = NULL, leased_by = NULL, last_error = left(\(error), 500)
-        """
+            state = CASE WHEN q.attempts >= q.max_attempts THEN 'dead' ELSE 'ready' END,
+                run_at = now() + (\(schedule)::float8[])[least(greatest(q.attempts, 1), \(schedule.count))]
+                         * (1 - \(backoff.jitter) * random()) * interval '1 second',
+                finished_at = CASE WHEN q.attempts >= q.max_attempts THEN now() END,
+                lease_token = NULL, lease_expires_at = NULL, leased_by = NULL, last_error = left(\(error), 500)
+            """
     }
 
     /// CTEs that give every row of the `released` CTE that reached `dead` its automatic decision (hold,
