@@ -70,7 +70,8 @@ let package = Package(
         .target(name: "PolicyTools", dependencies: ["StandardsPolicy"], swiftSettings: swiftSettings),
         // Benchmarks: release-build programs that print their figures beside a baseline measured in the same run.
         .executableTarget(name: "policy-benchmark", dependencies: ["StandardsPolicy", "PolicyTools"], swiftSettings: swiftSettings),
-        // All SQL of the domain, and the migrations runner (the files in sql/ are embedded at build time).
+        // All SQL of the domain (the nightly report's aggregation included), and the migrations runner (the files in sql/ are
+        // embedded at build time).
         .target(
             name: "CommentStore",
             dependencies: [
@@ -100,7 +101,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The nightly policy report: aggregation in PostgreSQL, rendered as Markdown, HTML with inline SVG, JSON and CSV.
+        // The nightly policy report's renderings (its figures come from CommentStore): Markdown, HTML from a template with inline
+        // SVG, JSON and CSV.
         .target(
             name: "PolicyReports",
             dependencies: ["CommentStore", "PostgresLibPQ", "StandardsPolicy", .product(name: "Mustache", package: "swift-mustache")],

@@ -17,13 +17,39 @@ struct Handlers: Sendable {
     let logger: Logger
     let comments = ReaderComments()
 
-    /// Every route, for the router and for answering 405 with `Allow` when a known path gets another method.
-    static let routes: [(method: HTTPRequest.Method, path: String)] = [
-        (.post, "/v1/articles/{articleRef}/comments"), (.get, "/v1/articles/{articleRef}/comments"), (.get, "/v1/comments/{id}"),
-        (.patch, "/v1/comments/{id}"), (.delete, "/v1/comments/{id}"), (.post, "/v1/comments/{id}/flags"),
-        (.get, "/v1/comments/{id}/replies"), (.get, "/v1/me/export"), (.post, "/v1/me/erasure"), (.delete, "/v1/me/erasure"),
-        (.get, "/v1/policy"), (.get, "/healthz"), (.get, "/readyz"),
-        (.get, "/embed/comments.js"),
+    /// One route: its method and path pattern, and the handler that answers it.
+    struct Route: Sendable {
+        var method: HTTPRequest.Method
+        var path: String
+        var handle: @Sendable (Handlers, Request, BasicRequestContext) async throws -> Response
+
+        init(
+            _ method: HTTPRequest.Method, _ path: String,
+            _ handle: @escaping @Sendable (Handlers, Request, BasicRequestContext) async throws -> Response
+        ) {
+            self.method = method
+            self.path = path
+            self.handle = handle
+        }
+    }
+
+    /// Every route, in one table: the router is built from it, and so is the `Allow` of a 405 when a known path gets
+    /// another method.
+    static let routes: [Route] = [
+        Route(.post, "/v1/articles/{articleRef}/comments") { try await $0.post($1, $2) },
+        Route(.get, "/v1/articles/{articleRef}/comments") { try await $0.list($1, $2) },
+        Route(.get, "/v1/comments/{id}") { try await $0.own($1, $2) },
+        Route(.patch, "/v1/comments/{id}") { try await $0.edit($1, $2) },
+        Route(.delete, "/v1/comments/{id}") { try await $0.delete($1, $2) },
+        Route(.post, "/v1/comments/{id}/flags") { try await $0.flag($1, $2) },
+        Route(.get, "/v1/comments/{id}/replies") { try await $0.replies($1, $2) },
+        Route(.get, "/v1/me/export") { try await $0.exportMine($1, $2) },
+        Route(.post, "/v1/me/erasure") { try await $0.requestErasure($1, $2) },
+        Route(.delete, "/v1/me/erasure") { try await $0.cancelErasure($1, $2) },
+        Route(.get, "/v1/policy") { handlers, _, _ in try await handlers.publicPolicy() },
+        Route(.get, "/healthz") { _, _, _ in Self.json(["status": "ok"]) },
+        Route(.get, "/readyz") { handlers, _, _ in try await handlers.ready() },
+        Route(.get, "/embed/comments.js") { _, _, _ in Self.commentBox },
     ]
 
     /// The methods routed for `path` (HEAD is answered wherever GET is).
@@ -42,20 +68,9 @@ struct Handlers: Sendable {
     }
 
     func register(on router: Router<BasicRequestContext>) {
-        router.post("/v1/articles/{articleRef}/comments") { request, context in try await post(request, context) }
-        router.get("/v1/articles/{articleRef}/comments") { request, context in try await list(request, context) }
-        router.get("/v1/comments/{id}") { request, context in try await own(request, context) }
-        router.patch("/v1/comments/{id}") { request, context in try await edit(request, context) }
-        router.delete("/v1/comments/{id}") { request, context in try await delete(request, context) }
-        router.post("/v1/comments/{id}/flags") { request, context in try await flag(request, context) }
-        router.get("/v1/comments/{id}/replies") { request, context in try await replies(request, context) }
-        router.get("/v1/me/export") { request, context in try await exportMine(request, context) }
-        router.post("/v1/me/erasure") { request, context in try await requestErasure(request, context) }
-        router.delete("/v1/me/erasure") { request, context in try await cancelErasure(request, context) }
-        router.get("/v1/policy") { _, _ in try await publicPolicy() }
-        router.get("/healthz") { _, _ in Self.json(["status": "ok"]) }
-        router.get("/readyz") { _, _ in try await ready() }
-        router.get("/embed/comments.js") { _, _ in Self.commentBox }
+        for route in Self.routes {
+            router.on(RouterPath(route.path), method: route.method) { request, context in try await route.handle(self, request, context) }
+        }
         if let article = configuration.demoArticle {
             // The script from commentd's public address: the page may be opened on another origin, as an article page is.
             let script = (configuration.readerLogin?.issuer ?? "") + "/embed/comments.js"
@@ -101,7 +116,7 @@ struct Handlers: Sendable {
 
     struct Accepted: Encodable {
         var id: Int64
-        var status: String
+        var status: CommentStatus
     }
 
     func post(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
@@ -172,7 +187,7 @@ struct Handlers: Sendable {
 
     struct Edited: Encodable {
         var id: Int64
-        var status: String
+        var status: CommentStatus
         /// The comment this revision replaces (now removed, kept for the audit).
         var replaces: Int64
     }
@@ -414,7 +429,7 @@ struct Handlers: Sendable {
     struct OwnComment: Encodable {
         var id: Int64
         var article: String
-        var status: String
+        var status: CommentStatus
         var reasons: [String]
         var submittedAt: Date
         var statusChangedAt: Date

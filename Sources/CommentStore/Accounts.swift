@@ -131,10 +131,4 @@ public struct Accounts: Sendable {
             account: account.description, displayName: v.0, status: v.1, suspendedUntil: v.2, firstSeenAt: v.3, comments: v.4, approved: v.5,
             rejected: v.6, held: v.7, sanctions: sanctions)
     }
-
-    /// Closes (`open == false`) or reopens an article for comments. False when there is no such article.
-    public func setArticle(_ ref: String, open: Bool, on connection: PostgresConnection) async throws -> Bool {
-        let closedAt: SQLQuery = open ? "NULL" : "coalesce(comments_closed_at, now())"
-        return try await !connection.query("UPDATE articles SET comments_closed_at = \(closedAt) WHERE ref = \(ref) RETURNING id").isEmpty
-    }
 }

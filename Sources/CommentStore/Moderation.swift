@@ -99,7 +99,7 @@ public struct Moderation: Sendable {
     public enum Refusal: Error, Sendable, Equatable, CustomStringConvertible {
         case notFound(Int64)
         /// The comment is no longer held: someone decided it first (or it was never held).
-        case alreadyDecided(id: Int64, status: String, by: String?, at: Date?)
+        case alreadyDecided(id: Int64, status: CommentStatus, by: String?, at: Date?)
 
         public var description: String {
             switch self {
@@ -117,8 +117,8 @@ public struct Moderation: Sendable {
     public struct Decided: Sendable, Codable, Equatable {
         public var commentID: Int64
         public var decisionID: Int64
-        public var previousStatus: String
-        public var status: String
+        public var previousStatus: CommentStatus
+        public var status: CommentStatus
     }
 
     /// Records a moderator's decision on a held comment, or on a published one that readers flagged (approving keeps it,
@@ -182,7 +182,7 @@ public struct Moderation: Sendable {
             ) last ON true
             """)
         guard let row = rows.first else { throw Refusal.notFound(commentID) }
-        let (previous, decisionID, newStatus, lastBy, lastAt) = try row.decode((String, Int64?, String?, String?, Date?).self)
+        let (previous, decisionID, newStatus, lastBy, lastAt) = try row.decode((CommentStatus, Int64?, CommentStatus?, String?, Date?).self)
         guard let decisionID, let newStatus else {
             throw Refusal.alreadyDecided(id: commentID, status: previous, by: lastBy, at: lastAt)
         }
@@ -250,7 +250,7 @@ public struct Moderation: Sendable {
     public struct Reported: Sendable, Codable, Equatable {
         public var id: Int64
         /// `approved` (still shown) or `held` (the flags hid it).
-        public var status: String
+        public var status: CommentStatus
         public var article: String
         public var author: String
         public var body: String
@@ -289,7 +289,7 @@ public struct Moderation: Sendable {
             LIMIT \(limit)
             """)
         return try rows.map { row in
-            let v = try row.decode((Int64, String, String, String, String, Int, PostgresJSON, Date, Int, Int).self)
+            let v = try row.decode((Int64, CommentStatus, String, String, String, Int, PostgresJSON, Date, Int, Int).self)
             return Reported(
                 id: v.0, status: v.1, article: v.2, author: v.3, body: v.4, flags: v.5, byReason: try v.6.decode([String: Int].self),
                 firstFlaggedAt: v.7, flaggersUpheld: v.8, flaggersResolved: v.9)

@@ -8,7 +8,7 @@ public enum ModeratorLabels {
     public struct Example: Sendable, Equatable {
         public var body: String
         /// `approve` or `reject`.
-        public var outcome: String
+        public var outcome: DecisionOutcome
         /// When the moderator decided it (their latest word).
         public var decidedAt: Date
     }
@@ -26,7 +26,7 @@ public enum ModeratorLabels {
             ORDER BY id LIMIT \(limit)
             """)
         return try rows.map { row in
-            let (body, outcome, decidedAt) = try row.decode((String, String, Date).self)
+            let (body, outcome, decidedAt) = try row.decode((String, DecisionOutcome, Date).self)
             return Example(body: body, outcome: outcome, decidedAt: decidedAt)
         }
     }

@@ -24,7 +24,7 @@ public struct ReaderComments: Sendable {
     public struct Posted: Sendable, Equatable {
         public var commentID: Int64
         public var replayed: Bool
-        public var status: String
+        public var status: CommentStatus
     }
 
     /// Why a post was refused before anything was written.
@@ -83,7 +83,7 @@ public struct ReaderComments: Sendable {
     public struct OwnComment: Sendable, Equatable {
         public var id: Int64
         public var articleRef: String
-        public var status: String
+        public var status: CommentStatus
         public var submittedAt: Date
         public var statusChangedAt: Date
         /// The reason codes of the latest decision (empty while queued or when approved without a hit).
@@ -125,7 +125,7 @@ public struct ReaderComments: Sendable {
                     """
                 }
             let row = try await connection.query(query).single()
-            let (id, replayed, status) = try row.decode((Int64, Bool, String).self)
+            let (id, replayed, status) = try row.decode((Int64, Bool, CommentStatus).self)
             return Posted(commentID: id, replayed: replayed, status: status)
         }
     }
@@ -158,7 +158,7 @@ public struct ReaderComments: Sendable {
                     \(reader.tokenExpiresAt))
                 """
             ).single()
-            let (id, status) = try row.decode((Int64, String).self)
+            let (id, status) = try row.decode((Int64, CommentStatus).self)
             return Posted(commentID: id, replayed: false, status: status)
         }
     }
@@ -204,20 +204,20 @@ public struct ReaderComments: Sendable {
     }
 
     static func refusal(_ error: PostgresError) -> Refusal? {
-        switch error.sqlState?.rawValue {
-        case "CD001": .unknownArticle
-        case "CD003": .commentsClosed
-        case "CD004": .accountBanned
-        case "CD005": .accountSuspended(until: error.detail)
-        case "CD006": .tooManyPosts(retryAfterSeconds: max(1, Int(error.detail ?? "") ?? 60))
-        case "CD007": .idempotencyKeyReused
-        case "CD008": .notFlaggable
-        case "CD009": .ownComment
-        case "CD011": .tooManyFlags(retryAfterSeconds: max(1, Int(error.detail ?? "") ?? 3600))
-        case "CD012": .parentUnavailable
-        case "CD013": .notYours
-        case "CD014": .replaced(by: error.detail.flatMap { Int64($0) })
-        case "CD015": .editWindowPassed
+        switch error.sqlState {
+        case .unknownArticle?: .unknownArticle
+        case .commentsClosed?: .commentsClosed
+        case .accountBanned?: .accountBanned
+        case .accountSuspended?: .accountSuspended(until: error.detail)
+        case .tooManyPosts?: .tooManyPosts(retryAfterSeconds: max(1, Int(error.detail ?? "") ?? 60))
+        case .idempotencyKeyReused?: .idempotencyKeyReused
+        case .notFlaggable?: .notFlaggable
+        case .ownComment?: .ownComment
+        case .tooManyFlags?: .tooManyFlags(retryAfterSeconds: max(1, Int(error.detail ?? "") ?? 3600))
+        case .parentUnavailable?: .parentUnavailable
+        case .notYours?: .notYours
+        case .replaced?: .replaced(by: error.detail.flatMap { Int64($0) })
+        case .editWindowPassed?: .editWindowPassed
         default: nil
         }
     }
@@ -305,9 +305,9 @@ public struct ReaderComments: Sendable {
             """
         )
         guard let row = rows.first else { return nil }
-        let values = try row.decode((Int64, String, String, Date, Date, [String]).self)
+        let values = try row.decode((Int64, String, CommentStatus, Date, Date, [String]).self)
         return OwnComment(
             id: values.0, articleRef: values.1, status: values.2, submittedAt: values.3, statusChangedAt: values.4,
-            reasons: values.2 == "queued" ? [] : values.5)
+            reasons: values.2 == .queued ? [] : values.5)
     }
 }

@@ -58,4 +58,32 @@ public struct Webhooks: Sendable {
         try await connection.query("UPDATE webhook_endpoints SET removed_at = now() WHERE id = \(id) AND removed_at IS NULL RETURNING id")
             .first != nil
     }
+
+    // MARK: Delivery (the worker's)
+
+    /// An event due for delivery, leased to the caller for `leaseSeconds`.
+    public struct Delivery: Sendable {
+        public var outboxID: Int64
+        public var url: String
+        public var secret: String
+        public var eventID: UUID
+        public var payload: String
+        /// This attempt's number (1 for the first).
+        public var attempts: Int
+    }
+
+    /// Leases up to `limit` due events (another worker skips them until the lease ends).
+    public func claimDue(limit: Int, leaseSeconds: Int, on connection: PostgresConnection) async throws -> [Delivery] {
+        try await connection.query(
+            "SELECT outbox_id, url, secret, event_id, payload, attempts FROM claim_webhook_deliveries(\(limit), \(leaseSeconds))"
+        ).map { row in
+            let v = try row.decode((Int64, String, String, UUID, String, Int).self)
+            return Delivery(outboxID: v.0, url: v.1, secret: v.2, eventID: v.3, payload: v.4, attempts: v.5)
+        }
+    }
+
+    /// Records an attempt: delivered, to be tried again in `retrySeconds`, or (failed with no retry) given up.
+    public func finish(_ outboxID: Int64, failure: String?, retrySeconds: Int?, on connection: PostgresConnection) async throws {
+        try await connection.query("SELECT finish_webhook_delivery(\(outboxID), \(failure == nil), \(failure), \(retrySeconds))")
+    }
 }

@@ -16,25 +16,25 @@ public import PostgresLibPQ
 public struct WebhookDelivery: Sendable {
     public var maxAttempts: Int
     public var timeout: TimeAmount
+    public var backoff: Backoff
     let http: HTTPClient
 
-    public init(http: HTTPClient = .shared, maxAttempts: Int = 12, timeout: TimeAmount = .seconds(10)) {
+    /// - Parameter backoff: the wait before a failed delivery is tried again (``Backoff/webhook``).
+    public init(http: HTTPClient = .shared, maxAttempts: Int = 12, timeout: TimeAmount = .seconds(10), backoff: Backoff = .webhook) {
         self.http = http
         self.maxAttempts = maxAttempts
         self.timeout = timeout
+        self.backoff = backoff
     }
 
     /// Delivers up to `limit` due events; returns how many were delivered now.
     public func deliverDue(limit: Int, client: PostgresClient, logger: Logger, now: @Sendable () -> Date = Date.init) async throws -> Int {
         let leaseSeconds = Int(timeout.nanoseconds / 1_000_000_000) * 2 + 5
-        let due = try await client.withConnection { connection in
-            try await connection.query(
-                "SELECT outbox_id, url, secret, event_id, payload, attempts FROM claim_webhook_deliveries(\(limit), \(leaseSeconds))"
-            )
-            .map { try $0.decode((Int64, String, String, UUID, String, Int).self) }
-        }
+        let webhooks = Webhooks()
+        let due = try await client.withConnection { try await webhooks.claimDue(limit: limit, leaseSeconds: leaseSeconds, on: $0) }
         var delivered = 0
-        for (id, url, secret, eventID, payload, attempts) in due {
+        for delivery in due {
+            let (url, secret, eventID, payload, attempts) = (delivery.url, delivery.secret, delivery.eventID, delivery.payload, delivery.attempts)
             var request = HTTPClientRequest(url: url)
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "application/json")
@@ -50,10 +50,8 @@ public struct WebhookDelivery: Sendable {
                 failure = "\(error)"
             }
             let retry: Int? =
-                failure == nil || attempts >= maxAttempts ? nil : Int(Backoff.webhook.delay(afterFailures: attempts).seconds.rounded(.up))
-            try await client.withConnection { connection in
-                try await connection.query("SELECT finish_webhook_delivery(\(id), \(failure == nil), \(failure), \(retry))")
-            }
+                failure == nil || attempts >= maxAttempts ? nil : Int(backoff.delay(afterFailures: attempts).seconds.rounded(.up))
+            try await client.withConnection { try await webhooks.finish(delivery.outboxID, failure: failure, retrySeconds: retry, on: $0) }
             if let failure {
                 logger.warning(
                     retry == nil ? "webhook given up" : "webhook delivery failed; will retry",

@@ -1,18 +1,11 @@
+public import CommentStore
 public import Foundation
 public import PostgresLibPQ
 
 extension DailyReport {
-    /// Stores the report in `policy_reports`, replacing an earlier one for the same date.
+    /// Stores the report in `policy_reports` with its renderings, replacing an earlier one for the same date.
     public func save(on connection: PostgresConnection) async throws {
-        let summary = PostgresJSON(text: try json())
-        try await connection.query(
-            """
-            INSERT INTO policy_reports (report_date, time_zone, generated_at, summary, markdown, html, csv)
-            VALUES (\(date)::date, \(timeZone), \(generatedAt), \(summary)::jsonb, \(markdown), \(html), \(csv))
-            ON CONFLICT (report_date) DO UPDATE SET
-                time_zone = EXCLUDED.time_zone, generated_at = EXCLUDED.generated_at, summary = EXCLUDED.summary,
-                markdown = EXCLUDED.markdown, html = EXCLUDED.html, csv = EXCLUDED.csv
-            """)
+        try await PolicyReportStore().save(self, json: try json(), markdown: markdown, html: html, csv: csv, on: connection)
     }
 
     /// Writes policy-report-DATE.md, .html, .json and .csv into `directory` (created when missing); returns the paths.

@@ -1,3 +1,4 @@
+public import CommentStore
 import Foundation
 import StandardsPolicy
 

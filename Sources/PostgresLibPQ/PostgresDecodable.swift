@@ -258,3 +258,8 @@ enum PostgresTimestamp {
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
+
+/// A string enum travels as its raw value: decoding refuses any other text (a status the code does not know).
+extension PostgresDecodable where Self: RawRepresentable, RawValue == String {
+    public init?(postgresText: String) { self.init(rawValue: postgresText) }
+}

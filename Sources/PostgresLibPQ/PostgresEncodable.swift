@@ -138,3 +138,8 @@ extension StringProtocol {
     /// user-perceived characters Swift's `count` gives. Validate against a CHECK with this measure.
     public var postgresLength: Int { unicodeScalars.count }
 }
+
+/// A string enum travels as its raw value.
+extension PostgresEncodable where Self: RawRepresentable, RawValue == String {
+    public var postgresText: String? { rawValue }
+}

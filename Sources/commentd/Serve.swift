@@ -1,5 +1,6 @@
 import ArgumentParser
 import CommentAPI
+import CommentStore
 import Foundation
 import Logging
 import PostgresLibPQ
@@ -95,7 +96,7 @@ struct Serve: AsyncParsableCommand {
         if demo {
             configuration.demoArticle = "demo-1"
             try await PostgresConnection.withConnection(configuration: database, logger: logger) { connection in
-                try await connection.query("SELECT register_article('demo-1', NULL, 'Demo article: the comment box', now())")
+                try await Articles().register("demo-1", url: nil, title: "Demo article: the comment box", publishedAt: Date(), on: connection)
             }
         }
         let app = try await CommentAPI.application(configuration: configuration, login: login, client: client, logger: logger)

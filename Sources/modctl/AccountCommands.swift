@@ -99,7 +99,7 @@ struct Articles: AsyncParsableCommand {
     }
 
     static func set(_ ref: String, open: Bool, json: Bool) async throws {
-        let found = try await withDatabase { try await Accounts().setArticle(ref, open: open, on: $0) }
+        let found = try await withDatabase { try await CommentStore.Articles().setOpen(ref, open, on: $0) }
         guard found else {
             printError("no article \(ref)")
             throw notFoundOrConflict

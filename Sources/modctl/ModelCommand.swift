@@ -103,7 +103,8 @@ struct ModelCommand: AsyncParsableCommand {
                 throw ExitCode.failure
             }
             return (
-                decided.map { LabelledEvaluation.Row(label: $0.outcome, text: $0.body) }, "approve", "moderator decisions since \(iso(start))",
+                decided.map { LabelledEvaluation.Row(label: $0.outcome.rawValue, text: $0.body) }, "approve",
+                "moderator decisions since \(iso(start))",
                 decided.map(\.decidedAt).max()
             )
         }

@@ -100,7 +100,7 @@ extension Queue {
             comments.map { comment in
                 let preview = comment.body.replacingOccurrences(of: "\n", with: " ")
                 return [
-                    String(comment.id), comment.status == "held" ? "hidden" : "shown", String(comment.flags),
+                    String(comment.id), comment.status == .held ? "hidden" : "shown", String(comment.flags),
                     comment.byReason.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
                     comment.flaggersResolved == 0 ? "no record" : "\(comment.flaggersUpheld)/\(comment.flaggersResolved)",
                     time(comment.firstFlaggedAt), comment.author.isEmpty ? "(anonymous)" : comment.author,
@@ -122,24 +122,8 @@ struct Show: AsyncParsableCommand {
     @Flag(help: "Print JSON for scripts.")
     var json = false
 
-    struct Output: Encodable {
-        var id: Int64
-        var article: String
-        var articleTitle: String?
-        var status: String
-        var submittedAt: Date
-        var body: String
-        var author: String
-        var hits: [Hit]
-        var standing: Accounts.Standing?
-        /// The latest decisions on the author's other comments.
-        var authorRecent: [Moderation.Event]
-        var flags: [Moderation.Flag]
-        var history: [Moderation.Event]
-    }
-
     func run() async throws {
-        let (output, time) = try await withDatabase { (try await Self.load(id, on: $0), try await zone.clock(on: $0)) }
+        let (output, time) = try await withDatabase { (try await Moderation().detail(id, on: $0), try await zone.clock(on: $0)) }
         guard let output else {
             printError("comment \(id) does not exist")
             throw notFoundOrConflict
@@ -150,33 +134,8 @@ struct Show: AsyncParsableCommand {
         for event in output.history { print("  " + describe(event, time: time)) }
     }
 
-    static func load(_ id: Int64, on connection: PostgresConnection) async throws -> Output? {
-        let rows = try await connection.query(
-            """
-            SELECT c.id, ar.ref, ar.title, c.status, c.submitted_at, c.body,
-                   coalesce(acc.provider || ':' || acc.provider_subject, ''),
-                   coalesce((SELECT hits FROM moderation_decisions WHERE comment_id = c.id AND source = 'automatic'), '[]')
-            FROM comments c JOIN articles ar ON ar.id = c.article_id LEFT JOIN accounts acc ON acc.id = c.account_id
-            WHERE c.id = \(id)
-            """)
-        guard let row = rows.first else { return nil }
-        let v = try row.decode((Int64, String, String?, String, Date, String, String, PostgresJSON).self)
-        var standing: Accounts.Standing?
-        var recent: [Moderation.Event] = []
-        if let author = AccountRef(v.6) {
-            standing = try await Accounts().standing(author, on: connection)
-            let others = try await Moderation().history(account: author, limit: 50, on: connection) ?? []
-            recent = Array(others.filter { $0.kind == "decision" && $0.commentID != id }.suffix(5))
-        }
-        let history = try await Moderation().history(comment: id, on: connection) ?? []
-        return Output(
-            id: v.0, article: v.1, articleTitle: v.2, status: v.3, submittedAt: v.4, body: v.5, author: v.6,
-            hits: try v.7.decode([Hit].self), standing: standing, authorRecent: recent,
-            flags: try await Moderation().flags(comment: id, on: connection), history: history)
-    }
-
     /// The comment, its hits and its author's standing, for a person.
-    static func render(_ output: Output, time: LocalClock) {
+    static func render(_ output: CommentDetail, time: LocalClock) {
         print("comment \(output.id) on \(output.article)" + (output.articleTitle.map { " (\($0))" } ?? "") + ": \(output.status)")
         print("submitted \(time(output.submittedAt)) by \(output.author.isEmpty ? "(anonymous)" : output.author)")
         print("")

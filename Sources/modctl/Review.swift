@@ -60,7 +60,7 @@ struct Review: AsyncParsableCommand {
                 guard
                     let held = try await Moderation().claimNext(
                         moderator: name, seconds: claimMinutes * 60, excluding: skipped, on: connection),
-                    let shown = try await Show.load(held.id, on: connection)
+                    let shown = try await Moderation().detail(held.id, on: connection)
                 else {
                     print("\nNothing left to review (\(decided) decided this session).")
                     return

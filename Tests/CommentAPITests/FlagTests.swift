@@ -158,10 +158,10 @@ struct FlagTests {
             let moderation = Moderation()
             let reported = try await api.db.withConnection { try await moderation.reported(limit: 10, on: $0) }
             #expect(reported.map(\.id) == [kept, removed, raced, shown], "the most flagged first, then the longest waiting")
-            #expect(reported.first?.status == "held")
+            #expect(reported.first?.status == .held)
             #expect(reported.first?.byReason == ["abusive": 3])
             #expect(reported.last?.flags == 1)
-            #expect(reported.last?.status == "approved")
+            #expect(reported.last?.status == .approved)
 
             // Two moderators at once on a hidden comment: one decision, the other told. Both are made to wait on the
             // comment's row lock, held by a third connection, so the second really decides after the first commits.
@@ -202,7 +202,7 @@ struct FlagTests {
             let keptShown = try await api.db.withConnection {
                 try await moderation.decide(shown, .approve, reasons: [], note: nil, moderator: "kim", reverse: false, on: $0)
             }
-            #expect(keptShown.status == "approved")
+            #expect(keptShown.status == .approved)
             #expect(try await api.db.withConnection { try await moderation.reported(limit: 10, on: $0) }.isEmpty)
             #expect(try await api.db.count("SELECT count(*) FROM comment_flags WHERE comment_id = \(removed) AND upheld") == 3)
             #expect(try await api.db.count("SELECT count(*) FROM comment_flags WHERE comment_id = \(shown) AND upheld = false") == 1)

@@ -9,7 +9,7 @@ import Testing
 /// The schema's own guarantees, exercised with plain SQL through the libpq client.
 @Suite(.timeLimit(.minutes(2)))
 struct SchemaTests {
-    static let refuseHistory = SQLState("CD010")
+    static let refuseHistory = SQLState.appendOnly
     static let unknownArticle = SQLState("CD001")
 
     func seedArticle(_ client: PostgresClient, ref: String = "2026-11-29-seoul-housing") async throws -> Int64 {

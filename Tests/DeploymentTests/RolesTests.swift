@@ -74,7 +74,7 @@ struct RolesTests {
                     articleRef: "a-1",
                     reader: .init(provider: "twitter", subject: "r1", displayName: "R", tokenIssuedAt: nil, tokenExpiresAt: nil),
                     body: "hello", idempotencyKey: "k1", on: api)
-                #expect(posted.status == "queued")
+                #expect(posted.status == .queued)
                 #expect(try await ReaderComments().published(articleRef: "a-1", before: nil, limit: 10, on: api) == [])
                 await expectDenied("updating a status") { try await api.query("UPDATE comments SET status = 'approved'") }
                 await expectDenied("recording a decision") {
@@ -166,11 +166,11 @@ struct RolesTests {
                 #expect(try await Moderation().claimNext(moderator: "kim", seconds: 60, on: moderator)?.id == id)
                 let decided = try await Moderation().decide(
                     id, .reject, reasons: ["spam"], note: nil, moderator: "kim", reverse: false, on: moderator)
-                #expect(decided.status == "rejected")
+                #expect(decided.status == .rejected)
                 let ban = try await Accounts().sanction(
                     AccountRef("twitter:r1")!, .ban, reason: "spam", duration: nil, rejectPending: true, moderator: "kim", on: moderator)
                 #expect(ban?.status == "banned")
-                #expect(try await Accounts().setArticle("a-1", open: false, on: moderator))
+                #expect(try await Articles().setOpen("a-1", false, on: moderator))
                 try await PolicyVersions().activate(.standardsBoard, by: "kim", on: moderator)
                 await expectDenied("editing a decision") { try await moderator.query("UPDATE moderation_decisions SET outcome = 'approve'") }
                 await expectDenied("deleting a sanction") { try await moderator.query("DELETE FROM account_sanctions") }
@@ -205,7 +205,7 @@ struct RolesTests {
             }
             try await db.asMember(of: "commentdesk_moderator") { moderator in
                 let decided = try await Moderation().decide(id, .approve, reasons: [], note: nil, moderator: "kim", reverse: false, on: moderator)
-                #expect(decided.status == "approved")
+                #expect(decided.status == .approved)
                 await expectDenied("deleting a flag") { try await moderator.query("DELETE FROM comment_flags") }
             }
             #expect(try await db.owner.count("SELECT count(*) FROM comment_flags WHERE upheld = false AND resolved_by IS NOT NULL") == 1)
@@ -399,7 +399,7 @@ struct APIRoleAttackTests {
                 }
                 // Its own comment through reader_comment; nobody else's.
                 let mine = try await ReaderComments().own(commentID: 1, reader: Self.reader, on: api)
-                #expect(mine?.status == "queued")
+                #expect(mine?.status == .queued)
                 let other = ReaderComments.Reader(provider: "twitter", subject: "other", displayName: "", tokenIssuedAt: nil, tokenExpiresAt: nil)
                 #expect(try await ReaderComments().own(commentID: 1, reader: other, on: api) == nil)
             }

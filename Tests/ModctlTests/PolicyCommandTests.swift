@@ -180,7 +180,7 @@ struct ModelFromDatabaseTests {
             }
             let labels = try await desk.db.withConnection { try await ModeratorLabels.since(Date().addingTimeInterval(-3600), on: $0) }
             #expect(labels.count == 40)
-            #expect(labels.filter { $0.outcome == "reject" }.allSatisfy { $0.body.hasPrefix("zorbak") })
+            #expect(labels.filter { $0.outcome == .reject }.allSatisfy { $0.body.hasPrefix("zorbak") })
 
             let out = FileManager.default.temporaryDirectory.appendingPathComponent("cdt-model-\(UUID().uuidString.prefix(8)).json").path
             defer { try? FileManager.default.removeItem(atPath: out) }

@@ -88,7 +88,8 @@ struct WebhookTests {
                     }
                 }
 
-                let delivery = WebhookDelivery(maxAttempts: 5, timeout: .seconds(5))
+                // A minute between tries, so that "not due again" holds however slow the machine (dueNow stands in for it).
+                let delivery = WebhookDelivery(maxAttempts: 5, timeout: .seconds(5), backoff: Backoff(first: .seconds(60), cap: .seconds(60)))
                 let logger = Logger(label: "webhook-test")
                 #expect(try await delivery.deliverDue(limit: 100, client: db, logger: logger) == 0, "the first tries all fail")
                 #expect(try await delivery.deliverDue(limit: 100, client: db, logger: logger) == 0, "not due again before the backoff")

@@ -1,3 +1,4 @@
+import CommentStore
 import Foundation
 import PolicyReports
 import PostgresLibPQ

@@ -1,4 +1,3 @@
-import CommentStore
 public import Foundation
 public import PostgresLibPQ
 import StandardsPolicy
@@ -319,5 +318,25 @@ private struct Queries {
                     overturnedHolds: tally.overturnedModelHolds))
         }
         return lines
+    }
+}
+
+/// Stored reports (`policy_reports`): one per date, with its renderings.
+public struct PolicyReportStore: Sendable {
+    public init() {}
+
+    /// Stores `report` with its renderings, replacing an earlier one for the same date.
+    public func save(
+        _ report: DailyReport, json: String, markdown: String, html: String, csv: String, on connection: PostgresConnection
+    ) async throws {
+        let summary = PostgresJSON(text: json)
+        try await connection.query(
+            """
+            INSERT INTO policy_reports (report_date, time_zone, generated_at, summary, markdown, html, csv)
+            VALUES (\(report.date)::date, \(report.timeZone), \(report.generatedAt), \(summary)::jsonb, \(markdown), \(html), \(csv))
+            ON CONFLICT (report_date) DO UPDATE SET
+                time_zone = EXCLUDED.time_zone, generated_at = EXCLUDED.generated_at, summary = EXCLUDED.summary,
+                markdown = EXCLUDED.markdown, html = EXCLUDED.html, csv = EXCLUDED.csv
+            """)
     }
 }

@@ -1,0 +1,50 @@
+public import Foundation
+public import PostgresLibPQ
+public import StandardsPolicy
+
+/// Everything a moderator reads about one comment: `modctl show`, and each comment `modctl review` presents.
+public struct CommentDetail: Sendable, Encodable {
+    public var id: Int64
+    public var article: String
+    public var articleTitle: String?
+    public var status: CommentStatus
+    public var submittedAt: Date
+    public var body: String
+    /// provider:subject, or empty for a comment submitted without a login.
+    public var author: String
+    /// The automatic decision's rule hits (empty before it).
+    public var hits: [Hit]
+    public var standing: Accounts.Standing?
+    /// The latest decisions on the author's other comments.
+    public var authorRecent: [Moderation.Event]
+    public var flags: [Moderation.Flag]
+    public var history: [Moderation.Event]
+}
+
+extension Moderation {
+    /// The comment `id` with its hits, its author's standing and recent decisions, its flags and its history; nil if
+    /// there is no such comment.
+    public func detail(_ id: Int64, on connection: PostgresConnection) async throws -> CommentDetail? {
+        let rows = try await connection.query(
+            """
+            SELECT c.id, ar.ref, ar.title, c.status, c.submitted_at, c.body,
+                   coalesce(acc.provider || ':' || acc.provider_subject, ''),
+                   coalesce((SELECT hits FROM moderation_decisions WHERE comment_id = c.id AND source = 'automatic'), '[]')
+            FROM comments c JOIN articles ar ON ar.id = c.article_id LEFT JOIN accounts acc ON acc.id = c.account_id
+            WHERE c.id = \(id)
+            """)
+        guard let row = rows.first else { return nil }
+        let v = try row.decode((Int64, String, String?, CommentStatus, Date, String, String, PostgresJSON).self)
+        var standing: Accounts.Standing?
+        var recent: [Moderation.Event] = []
+        if let author = AccountRef(v.6) {
+            standing = try await Accounts().standing(author, on: connection)
+            let others = try await history(account: author, limit: 50, on: connection) ?? []
+            recent = Array(others.filter { $0.kind == "decision" && $0.commentID != id }.suffix(5))
+        }
+        return CommentDetail(
+            id: v.0, article: v.1, articleTitle: v.2, status: v.3, submittedAt: v.4, body: v.5, author: v.6,
+            hits: try v.7.decode([Hit].self), standing: standing, authorRecent: recent,
+            flags: try await flags(comment: id, on: connection), history: try await history(comment: id, on: connection) ?? [])
+    }
+}
