@@ -96,5 +96,29 @@ struct DeployFilesTests {
         #expect(stages.first?.hasSuffix(" AS build") == true && stages.last?.hasPrefix("FROM debian:") == true, "\(stages)")
         #expect(dockerfile.contains("COPY --from=build "), "the runtime stage takes the build stage's binaries")
         #expect(dockerfile.contains("libpq5") && dockerfile.contains("USER 10001"))
+        // The report's volume starts with the image's folder's owner: the unprivileged user must own /reports.
+        let report = services["report"] as? [String: Any]
+        #expect((report?["volumes"] as? [String])?.contains { $0.hasSuffix(":/reports") } == true)
+        #expect(dockerfile.contains("chown 10001:10001 /reports"))
+        // How to make the secrets (owners and modes included) and register an article is in the file itself.
+        #expect(text.contains("chown 10001 secrets/pgpass") && text.contains("register_article("))
+        for (name, file) in Set(services.keys).intersection(["api", "worker", "migrate", "report"]).map({ ($0, services[$0] as? [String: Any]) }) {
+            let secrets = file?["secrets"] as? [String] ?? []
+            #expect(secrets.contains("pgpass"), "\(name) reads the database password from the pgpass secret")
+        }
+    }
+
+    /// Nobody pulls an image we never published: every image name of ours says it is a placeholder.
+    @Test func ourImageNamesArePlaceholders() throws {
+        let files = [
+            "container/compose.yaml", "kubernetes/api.yaml", "kubernetes/worker.yaml", "kubernetes/migrate-job.yaml",
+            "kubernetes/report-cronjob.yaml",
+        ]
+        for file in files {
+            let text = try String(contentsOf: Self.deploy.appendingPathComponent(file), encoding: .utf8)
+            let images = text.split(separator: "\n").filter { $0.contains("image:") && $0.contains("commentdesk") }
+            #expect(!images.isEmpty, "\(file)")
+            #expect(images.allSatisfy { $0.contains("registry.example.com/") }, "\(file): \(images)")
+        }
     }
 }

@@ -9,7 +9,8 @@
 # stand-in for X's and Facebook's login servers (login-standin), `commentd serve --demo` (the demo article page with the
 # comment box at /demo) and `commentd work` until Ctrl-C, which stops them gracefully. Logs: $state/*.log.
 # Environment: COMMENTDESK_PGPORT (default 54329), COMMENTDESK_PGDATA (default STATE/postgres-PORT),
-# COMMENTD_PORT (default 8080), COMMENTDESK_METRICS_PORT (the worker's, default 9464), COMMENTDESK_STATE (default .state
+# COMMENTDESK_BUILD (debug, the tests' build, or release), COMMENTD_PORT (default 8080), COMMENTDESK_METRICS_PORT (the
+# worker's, default 9464), COMMENTDESK_STATE (default .state
 # in this checkout, ignored by git: the cluster, the dev secrets in secrets/, and logs). It says "running" only once each
 # process answers, and exits 1 naming what failed (a port taken, a process that exited) otherwise.
 set -euo pipefail
@@ -20,10 +21,12 @@ DATABASE_URL=$(bash deploy/local/postgres.sh start)
 export DATABASE_URL
 echo "database: $DATABASE_URL" >&2
 
-swift build -c release --product commentd >&2
-swift build -c release --product modctl >&2
-swift build -c release --product login-standin >&2
-bin=$(swift build -c release --show-bin-path)
+# The debug build, as deploy/local/test.sh makes it: after the tests this builds nothing new (a release build is another
+# long first build; COMMENTDESK_BUILD=release asks for it, for measuring).
+configuration=${COMMENTDESK_BUILD:-debug}
+case "$configuration" in debug | release) ;; *) echo "run.sh: COMMENTDESK_BUILD must be debug or release" >&2; exit 2 ;; esac
+for product in commentd modctl login-standin; do swift build -c "$configuration" --product "$product" >&2; done
+bin=$(swift build -c "$configuration" --show-bin-path)
 
 "$bin/commentd" migrate
 psql "$DATABASE_URL" -q -X -v ON_ERROR_STOP=1 -o /dev/null \
