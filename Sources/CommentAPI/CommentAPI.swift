@@ -34,9 +34,17 @@ public struct APIConfiguration: Sendable {
     public var demoArticle: String?
 
     public init(
-        host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 32 * 1024, defaultPageSize: Int = 20,
-        maxPageSize: Int = 100, policyRefreshInterval: Duration = .seconds(5), idleTimeout: Duration = .seconds(30),
-        requestReadTimeout: Duration = .seconds(10), maxConnections: Int = 1000, metricsHost: String = "127.0.0.1", metricsPort: Int? = nil
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        maxBodyBytes: Int = 32 * 1024,
+        defaultPageSize: Int = 20,
+        maxPageSize: Int = 100,
+        policyRefreshInterval: Duration = .seconds(5),
+        idleTimeout: Duration = .seconds(30),
+        requestReadTimeout: Duration = .seconds(10),
+        maxConnections: Int = 1000,
+        metricsHost: String = "127.0.0.1",
+        metricsPort: Int? = nil
     ) {
         self.idleTimeout = idleTimeout
         self.requestReadTimeout = requestReadTimeout
@@ -57,7 +65,10 @@ public enum CommentAPI {
     /// Builds the application. `client` must stay open while it runs (run it in the same service group).
     /// Throws ``LoginConfigurationError`` when the login key cannot be used.
     public static func application(
-        configuration: APIConfiguration, login: LoginConfiguration, client: PostgresClient, logger: Logger
+        configuration: APIConfiguration,
+        login: LoginConfiguration,
+        client: PostgresClient,
+        logger: Logger
     ) async throws -> some ApplicationProtocol & Service {
         let verifier = try await LoginVerifier(login, readers: configuration.readerLogin)
         let policy = ActivePolicy(client: client, seedingActor: nil, logger: logger)
@@ -81,12 +92,18 @@ public enum CommentAPI {
             router: router,
             server: .http1(
                 configuration: .init(
-                    additionalChannelHandlers: [RequestReadTimeout(timeout: readTimeout)], idleTimeout: TimeAmount(configuration.idleTimeout))),
+                    additionalChannelHandlers: [RequestReadTimeout(timeout: readTimeout)],
+                    idleTimeout: TimeAmount(configuration.idleTimeout)
+                )
+            ),
             configuration: .init(
-                address: .hostname(configuration.host, port: configuration.port), serverName: "commentd",
-                availableConnectionsDelegate: .maximum(configuration.maxConnections, logger: logger)),
+                address: .hostname(configuration.host, port: configuration.port),
+                serverName: "commentd",
+                availableConnectionsDelegate: .maximum(configuration.maxConnections, logger: logger)
+            ),
             services: services,
-            logger: logger)
+            logger: logger
+        )
     }
 
     /// `/metrics` on a listener of its own (loopback by default), so readers never see the service's internals.
@@ -94,8 +111,10 @@ public enum CommentAPI {
         let router = Router()
         router.get("/metrics") { _, _ in
             Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: metrics.prometheusText())))
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: metrics.prometheusText()))
+            )
         }
         return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "commentd-metrics"), logger: logger)
     }

@@ -24,7 +24,8 @@ struct Handlers: Sendable {
         var handle: @Sendable (Handlers, Request, BasicRequestContext) async throws -> Response
 
         init(
-            _ method: HTTPRequest.Method, _ path: String,
+            _ method: HTTPRequest.Method,
+            _ path: String,
             _ handle: @escaping @Sendable (Handlers, Request, BasicRequestContext) async throws -> Response
         ) {
             self.method = method
@@ -84,7 +85,8 @@ struct Handlers: Sendable {
     static let commentBox = Response(
         status: .ok,
         headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "public, max-age=300", .xContentTypeOptions: "nosniff"],
-        body: .init(byteBuffer: ByteBuffer(bytes: PackageResources.comments_js)))
+        body: .init(byteBuffer: ByteBuffer(bytes: PackageResources.comments_js))
+    )
 
     /// A demo article page with the comment box (`commentd serve --demo`): what a newsroom adds to its pages, working.
     static func demoPage(article: String, script: String, korean: Bool) -> Response {
@@ -102,8 +104,10 @@ struct Handlers: Sendable {
             <script src="\(script)" defer></script></body></html>
             """
         return Response(
-            status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(string: html)))
+            status: .ok,
+            headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: html))
+        )
     }
 
     // MARK: POST /v1/articles/{articleRef}/comments
@@ -136,7 +140,13 @@ struct Handlers: Sendable {
         do {
             posted = try await client.withConnection { connection in
                 try await comments.post(
-                    articleRef: ref, reader: reader, body: text, idempotencyKey: key, parentID: comment.parentId, on: connection)
+                    articleRef: ref,
+                    reader: reader,
+                    body: text,
+                    idempotencyKey: key,
+                    parentID: comment.parentId,
+                    on: connection
+                )
             }
         } catch let refusal as ReaderComments.Refusal {
             throw Problem.refused(refusal, metrics: metrics)
@@ -208,8 +218,10 @@ struct Handlers: Sendable {
             throw Problem.refused(refusal, metrics: nil)
         }
         return Self.json(
-            Edited(id: edited.commentID, status: edited.status, replaces: id), status: .accepted,
-            headers: [.location: "/v1/comments/\(edited.commentID)", .cacheControl: "no-store"])
+            Edited(id: edited.commentID, status: edited.status, replaces: id),
+            status: .accepted,
+            headers: [.location: "/v1/comments/\(edited.commentID)", .cacheControl: "no-store"]
+        )
     }
 
     struct EditedText: Decodable {
@@ -241,7 +253,8 @@ struct Handlers: Sendable {
                 .contentType: "application/json", .cacheControl: "private, no-store",
                 .contentDisposition: "attachment; filename=\"commentdesk-export.json\"",
             ],
-            body: .init(byteBuffer: ByteBuffer(string: json)))
+            body: .init(byteBuffer: ByteBuffer(string: json))
+        )
     }
 
     struct ErasureScheduled: Encodable {
@@ -287,8 +300,11 @@ struct Handlers: Sendable {
         let id = try Self.commentID(context, otherwise: .noPublishedComment)
         guard Self.isJSON(request.headers[.contentType]) else {
             throw Problem(
-                .unsupportedMediaType, "unsupported-media-type", "Send the flag as JSON",
-                detail: "Set `Content-Type: application/json` and send an object like {\"reason\": \"abusive\"}.")
+                .unsupportedMediaType,
+                "unsupported-media-type",
+                "Send the flag as JSON",
+                detail: "Set `Content-Type: application/json` and send an object like {\"reason\": \"abusive\"}."
+            )
         }
         let body = try await decodeJSON(NewFlag.self, from: request, example: #"{"reason": "abusive", "note": "…"}"#)
         guard let reason = ReaderComments.FlagReason(rawValue: body.reason) else {
@@ -314,7 +330,9 @@ struct Handlers: Sendable {
         metrics.flagged(repeated: !flagged.created)
         return Self.json(
             FlagReceived(id: flagged.flagID, comment: id, repeated: !flagged.created, hidden: flagged.commentStatus != "approved"),
-            status: flagged.created ? .created : .ok, headers: [.cacheControl: "no-store"])
+            status: flagged.created ? .created : .ok,
+            headers: [.cacheControl: "no-store"]
+        )
     }
 
     // MARK: GET /v1/articles/{articleRef}/comments
@@ -366,7 +384,8 @@ struct Handlers: Sendable {
         let body = Page(
             article: ref,
             comments: page.map { PublishedComment($0, topLevel: true) },
-            next: next)
+            next: next
+        )
         return Self.json(body, headers: [.cacheControl: "public, max-age=5"])
     }
 
@@ -395,7 +414,8 @@ struct Handlers: Sendable {
         let next = page.count == limit ? page.last.map { Self.encodeCursor(.init(submittedAt: $0.submittedAt, id: $0.id)) } : nil
         return Self.json(
             Replies(comment: id, replies: page.map { PublishedComment($0, topLevel: false) }, next: next),
-            headers: [.cacheControl: "public, max-age=5"])
+            headers: [.cacheControl: "public, max-age=5"]
+        )
     }
 
     /// `limit`: the configured default when absent, capped at the configured maximum.
@@ -442,9 +462,15 @@ struct Handlers: Sendable {
         guard let found else { throw Problem.commentNotFound }
         return Self.json(
             OwnComment(
-                id: found.id, article: found.articleRef, status: found.status, reasons: found.reasons, submittedAt: found.submittedAt,
-                statusChangedAt: found.statusChangedAt),
-            headers: [.cacheControl: "private, no-store"])
+                id: found.id,
+                article: found.articleRef,
+                status: found.status,
+                reasons: found.reasons,
+                submittedAt: found.submittedAt,
+                statusChangedAt: found.statusChangedAt
+            ),
+            headers: [.cacheControl: "private, no-store"]
+        )
     }
 
     // MARK: GET /v1/policy
@@ -462,12 +488,17 @@ struct Handlers: Sendable {
         let document = try await currentPolicy().compiled.document
         return Self.json(
             PublicPolicy(
-                version: document.version, maxCharacters: document.limits.maxCharacters,
+                version: document.version,
+                maxCharacters: document.limits.maxCharacters,
                 counting:
                     "user-perceived characters (extended grapheme clusters) of the text after Unicode NFC normalization, "
                     + "CRLF→LF and trimming leading and trailing whitespace",
-                maxBytes: document.limits.maxBytes, loginRequired: true, providers: document.providers),
-            headers: [.cacheControl: "public, max-age=60"])
+                maxBytes: document.limits.maxBytes,
+                loginRequired: true,
+                providers: document.providers
+            ),
+            headers: [.cacheControl: "public, max-age=60"]
+        )
     }
 
     // MARK: Health
@@ -493,7 +524,8 @@ struct Handlers: Sendable {
     /// The logged-in reader and the active policy, when the policy accepts the reader's login provider (posting, editing
     /// and flagging all need that); a refusal is counted with `refused`.
     private func readerWhoMayComment(
-        _ request: Request, refused: (String) -> Void
+        _ request: Request,
+        refused: (String) -> Void
     ) async throws -> (ReaderComments.Reader, CompiledPolicy) {
         let reader = try await authenticate(request)
         let compiled = try await currentPolicy().compiled
@@ -561,8 +593,11 @@ extension Problem {
     static let commentNotFound = Problem(.notFound, "not-found", "No such comment of yours")
     static let tooLarge = Problem(.contentTooLarge, "too-large", "The request is too large", detail: "A comment request is a small JSON object.")
     static let unsupportedMediaType = Problem(
-        .unsupportedMediaType, "unsupported-media-type", "Send the comment as JSON",
-        detail: "Set `Content-Type: application/json` and send an object like {\"body\": \"…\"}.")
+        .unsupportedMediaType,
+        "unsupported-media-type",
+        "Send the comment as JSON",
+        detail: "Set `Content-Type: application/json` and send an object like {\"body\": \"…\"}."
+    )
 
     static func unprocessable(_ refusal: FormatRefusal, limits: Limits) -> Problem {
         var problem: Problem
@@ -571,28 +606,43 @@ extension Problem {
             problem = Problem(.unprocessableContent, "empty", "The comment is empty", detail: "Write something before posting.")
         case .tooLong:
             problem = Problem(
-                .unprocessableContent, "too-long", "The comment is too long",
-                detail: "It has \(refusal.characters) characters; the limit is \(limits.maxCharacters).")
+                .unprocessableContent,
+                "too-long",
+                "The comment is too long",
+                detail: "It has \(refusal.characters) characters; the limit is \(limits.maxCharacters)."
+            )
         case .tooManyBytes:
             // Only a policy whose max_bytes is smaller than the characters it allows need (the loader refuses those) or
             // a text of far too many characters gets here: it says bytes, not characters.
             problem = Problem(
-                .unprocessableContent, "too-many-bytes", "The comment is too large",
-                detail: "It takes \(refusal.bytes) bytes; the limit is \(limits.maxBytes).")
+                .unprocessableContent,
+                "too-many-bytes",
+                "The comment is too large",
+                detail: "It takes \(refusal.bytes) bytes; the limit is \(limits.maxBytes)."
+            )
             problem.extensions.bytes = refusal.bytes
             problem.extensions.maxBytes = limits.maxBytes
         case .controlCharacters:
             problem = Problem(
-                .unprocessableContent, "malformed", "The comment contains characters that cannot be posted",
-                detail: "Remove control characters (such as NUL) from the text.")
+                .unprocessableContent,
+                "malformed",
+                "The comment contains characters that cannot be posted",
+                detail: "Remove control characters (such as NUL) from the text."
+            )
         case .bidiControls:
             problem = Problem(
-                .unprocessableContent, "malformed", "The comment contains characters that cannot be posted",
-                detail: "Remove bidirectional control characters (U+202A–202E, U+2066–2069) from the text.")
+                .unprocessableContent,
+                "malformed",
+                "The comment contains characters that cannot be posted",
+                detail: "Remove bidirectional control characters (U+202A–202E, U+2066–2069) from the text."
+            )
         case .combiningOverload:
             problem = Problem(
-                .unprocessableContent, "malformed", "The comment contains characters that cannot be posted",
-                detail: "A character carries too many combining marks.")
+                .unprocessableContent,
+                "malformed",
+                "The comment contains characters that cannot be posted",
+                detail: "A character carries too many combining marks."
+            )
         }
         problem.extensions.reason = refusal.reason
         problem.extensions.characters = refusal.characters
@@ -604,8 +654,11 @@ extension Problem {
 
     static func providerNotAllowed(_ providers: [String]) -> Problem {
         var problem = Problem(
-            .forbidden, "provider-not-allowed", "This login cannot be used to comment",
-            detail: "Log in with one of: \(providers.joined(separator: ", ")).")
+            .forbidden,
+            "provider-not-allowed",
+            "This login cannot be used to comment",
+            detail: "Log in with one of: \(providers.joined(separator: ", "))."
+        )
         problem.extensions.reason = "provider_not_allowed"
         return problem
     }
@@ -625,8 +678,11 @@ extension Problem {
             problem.extensions.reason = "account_banned"
         case .accountSuspended(let until):
             problem = Problem(
-                .forbidden, "account-suspended", "This account may not comment for now",
-                detail: until.map { "The account is suspended until \($0)." } ?? "The account is suspended.")
+                .forbidden,
+                "account-suspended",
+                "This account may not comment for now",
+                detail: until.map { "The account is suspended until \($0)." } ?? "The account is suspended."
+            )
             problem.extensions.reason = "account_suspended"
             problem.extensions.suspendedUntil = until
         case .tooManyPosts(let seconds):
@@ -636,8 +692,11 @@ extension Problem {
             problem.headers[.retryAfter] = "\(seconds)"
         case .idempotencyKeyReused:
             problem = Problem(
-                .unprocessableContent, "idempotency-key-reused", "This Idempotency-Key belongs to another comment",
-                detail: "A retry must repeat the same article and text; use a new key for a new comment.")
+                .unprocessableContent,
+                "idempotency-key-reused",
+                "This Idempotency-Key belongs to another comment",
+                detail: "A retry must repeat the same article and text; use a new key for a new comment."
+            )
             problem.extensions.reason = "idempotency_key_reused"
         case .notFlaggable:
             problem = .noPublishedComment
@@ -648,19 +707,28 @@ extension Problem {
             problem = .commentNotFound
         case .replaced(let by):
             problem = Problem(
-                .conflict, "comment-replaced", "This comment was edited or deleted",
-                detail: by.map { "It was replaced by comment \($0); edit that one." } ?? "It was deleted.")
+                .conflict,
+                "comment-replaced",
+                "This comment was edited or deleted",
+                detail: by.map { "It was replaced by comment \($0); edit that one." } ?? "It was deleted."
+            )
             problem.extensions.reason = "comment_replaced"
             problem.extensions.replacedBy = by
         case .editWindowPassed:
             problem = Problem(
-                .conflict, "edit-window-passed", "This comment can no longer be edited",
-                detail: "Comments can be edited for a short while after posting; it can still be deleted.")
+                .conflict,
+                "edit-window-passed",
+                "This comment can no longer be edited",
+                detail: "Comments can be edited for a short while after posting; it can still be deleted."
+            )
             problem.extensions.reason = "edit_window_passed"
         case .parentUnavailable:
             problem = Problem(
-                .unprocessableContent, "reply-parent-unavailable", "The comment you reply to is not shown",
-                detail: "Replies go to published comments of the same article; this one is not (or no longer) published.")
+                .unprocessableContent,
+                "reply-parent-unavailable",
+                "The comment you reply to is not shown",
+                detail: "Replies go to published comments of the same article; this one is not (or no longer) published."
+            )
             problem.extensions.reason = "reply_parent_unavailable"
         case .tooManyFlags(let seconds):
             problem = Problem(.tooManyRequests, "too-many-flags", "Too many reports in a short time", detail: "Try again in \(seconds) s.")

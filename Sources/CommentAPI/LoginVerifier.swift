@@ -66,8 +66,12 @@ public struct LoginConfiguration: Sendable {
             return number
         }
         return LoginConfiguration(
-            key: key, issuer: issuer, audience: audience, leewaySeconds: try seconds("COMMENTD_JWT_LEEWAY_SECONDS", 30, 0...600),
-            maxLifetimeSeconds: try seconds("COMMENTD_JWT_MAX_LIFETIME_SECONDS", 86_400, 60...31_536_000))
+            key: key,
+            issuer: issuer,
+            audience: audience,
+            leewaySeconds: try seconds("COMMENTD_JWT_LEEWAY_SECONDS", 30, 0...600),
+            maxLifetimeSeconds: try seconds("COMMENTD_JWT_MAX_LIFETIME_SECONDS", 86_400, 60...31_536_000)
+        )
     }
 }
 
@@ -105,7 +109,12 @@ struct LoginClaims: JWTPayload {
 /// In production the site's login issues them.
 public enum DevelopmentLogin {
     public static func tokens(
-        subjects: [String], provider: String, names: [String?], lifetime: Double, configuration: LoginConfiguration, now: Date = Date()
+        subjects: [String],
+        provider: String,
+        names: [String?],
+        lifetime: Double,
+        configuration: LoginConfiguration,
+        now: Date = Date()
     ) async throws -> [String] {
         guard case .sharedSecret(let secret) = configuration.key else {
             throw LoginConfigurationError("development tokens need a shared secret (COMMENTD_JWT_SECRET or _FILE)")
@@ -114,8 +123,15 @@ public enum DevelopmentLogin {
         var tokens: [String] = []
         for (subject, name) in zip(subjects, names) {
             let claims = LoginClaims(
-                iss: .init(value: configuration.issuer), aud: .init(value: [configuration.audience]), sub: .init(value: subject),
-                exp: .init(value: now.addingTimeInterval(lifetime)), nbf: nil, iat: .init(value: now), provider: provider, name: name)
+                iss: .init(value: configuration.issuer),
+                aud: .init(value: [configuration.audience]),
+                sub: .init(value: subject),
+                exp: .init(value: now.addingTimeInterval(lifetime)),
+                nbf: nil,
+                iat: .init(value: now),
+                provider: provider,
+                name: name
+            )
             tokens.append(try await keys.sign(claims))
         }
         return tokens
@@ -137,7 +153,10 @@ final class LoginVerifier: Sendable {
         self.configuration = configuration
         if let readerLogin {
             let own = await JWTKeyCollection().add(
-                hmac: HMACKey(from: readerLogin.tokenSecret), digestAlgorithm: .sha256, kid: JWKIdentifier(string: LoginRoutes.keyID))
+                hmac: HMACKey(from: readerLogin.tokenSecret),
+                digestAlgorithm: .sha256,
+                kid: JWKIdentifier(string: LoginRoutes.keyID)
+            )
             readers = (own, readerLogin.issuer, readerLogin.tokenLifetimeSeconds)
         } else {
             readers = nil
@@ -219,8 +238,12 @@ final class LoginVerifier: Sendable {
         // Provider names are case-insensitive (`Twitter` is `twitter`): stored, compared and checked in lower case.
         guard let provider = claims.provider?.lowercased(), !provider.isEmpty else { throw .invalid("the token has no login provider (provider)") }
         return ReaderComments.Reader(
-            provider: provider, subject: subject, displayName: Self.displayName(claims.name), tokenIssuedAt: claims.iat?.value,
-            tokenExpiresAt: exp)
+            provider: provider,
+            subject: subject,
+            displayName: Self.displayName(claims.name),
+            tokenIssuedAt: claims.iat?.value,
+            tokenExpiresAt: exp
+        )
     }
 
     /// The token's header as a JSON object (before its signature is checked: read `alg` and `crit` only).

@@ -61,8 +61,13 @@ public struct Problem: Error, HTTPResponseError, Sendable {
 
     func response(instance: String?) -> Response {
         let body = Body(
-            type: "urn:commentdesk:problem:\(slug)", title: title, status: status.code, detail: detail, instance: instance,
-            extensions: extensions)
+            type: "urn:commentdesk:problem:\(slug)",
+            title: title,
+            status: status.code,
+            detail: detail,
+            instance: instance,
+            extensions: extensions
+        )
         var fields = headers
         fields[.contentType] = "application/problem+json"
         fields[.cacheControl] = "no-store"

@@ -64,7 +64,12 @@ public struct Accounts: Sendable {
     /// also rejects the account's held comments (reason `account_banned`), each with a decision row. Nil when the
     /// account does not exist.
     public func sanction(
-        _ account: AccountRef, _ kind: Sanction, reason: String, duration seconds: Int?, rejectPending: Bool, moderator: String,
+        _ account: AccountRef,
+        _ kind: Sanction,
+        reason: String,
+        duration seconds: Int?,
+        rejectPending: Bool,
+        moderator: String,
         on connection: PostgresConnection
     ) async throws -> Sanctioned? {
         try await connection.withTransaction { connection in
@@ -99,12 +104,25 @@ public struct Accounts: Sendable {
                 ).map { try $0.decode(Int64.self, at: 0) }
                 for comment in pending {
                     _ = try await Moderation().decideLocked(
-                        comment, .reject, reasons: ["account_banned"], note: reason, moderator: moderator, reverse: false, on: connection)
+                        comment,
+                        .reject,
+                        reasons: ["account_banned"],
+                        note: reason,
+                        moderator: moderator,
+                        reverse: false,
+                        on: connection
+                    )
                     rejected.append(comment)
                 }
             }
             return Sanctioned(
-                sanctionID: row.0, account: account.description, kind: kind, status: row.1, until: row.2, rejectedComments: rejected)
+                sanctionID: row.0,
+                account: account.description,
+                kind: kind,
+                status: row.1,
+                until: row.2,
+                rejectedComments: rejected
+            )
         }
     }
 
@@ -128,7 +146,16 @@ public struct Accounts: Sendable {
             return Moderation.Event(at: s.0, kind: "sanction", commentID: nil, source: s.1, outcome: nil, reasons: [], by: s.2, note: s.3, until: s.4)
         }
         return Standing(
-            account: account.description, displayName: v.0, status: v.1, suspendedUntil: v.2, firstSeenAt: v.3, comments: v.4, approved: v.5,
-            rejected: v.6, held: v.7, sanctions: sanctions)
+            account: account.description,
+            displayName: v.0,
+            status: v.1,
+            suspendedUntil: v.2,
+            firstSeenAt: v.3,
+            comments: v.4,
+            approved: v.5,
+            rejected: v.6,
+            held: v.7,
+            sanctions: sanctions
+        )
     }
 }

@@ -50,7 +50,9 @@ public final class ActivePolicy: Sendable {
         let compiled = try CompiledPolicy(bundle: stored.bundle)
         loaded.withLock { $0 = (stored.id, compiled) }
         logger.info(
-            "policy in use", metadata: ["policy_version": "\(stored.id)", "version": "\(stored.version)", "sha256": "\(stored.sha256.prefix(12))"])
+            "policy in use",
+            metadata: ["policy_version": "\(stored.id)", "version": "\(stored.version)", "sha256": "\(stored.sha256.prefix(12))"]
+        )
         return (stored.id, compiled)
     }
 

@@ -32,7 +32,8 @@ extension Moderation {
                    coalesce((SELECT hits FROM moderation_decisions WHERE comment_id = c.id AND source = 'automatic'), '[]')
             FROM comments c JOIN articles ar ON ar.id = c.article_id LEFT JOIN accounts acc ON acc.id = c.account_id
             WHERE c.id = \(id)
-            """)
+            """
+        )
         guard let row = rows.first else { return nil }
         let v = try row.decode((Int64, String, String?, CommentStatus, Date, String, String, PostgresJSON).self)
         var standing: Accounts.Standing?
@@ -43,8 +44,18 @@ extension Moderation {
             recent = Array(others.filter { $0.kind == "decision" && $0.commentID != id }.suffix(5))
         }
         return CommentDetail(
-            id: v.0, article: v.1, articleTitle: v.2, status: v.3, submittedAt: v.4, body: v.5, author: v.6,
-            hits: try v.7.decode([Hit].self), standing: standing, authorRecent: recent,
-            flags: try await flags(comment: id, on: connection), history: try await history(comment: id, on: connection) ?? [])
+            id: v.0,
+            article: v.1,
+            articleTitle: v.2,
+            status: v.3,
+            submittedAt: v.4,
+            body: v.5,
+            author: v.6,
+            hits: try v.7.decode([Hit].self),
+            standing: standing,
+            authorRecent: recent,
+            flags: try await flags(comment: id, on: connection),
+            history: try await history(comment: id, on: connection) ?? []
+        )
     }
 }

@@ -55,7 +55,9 @@ public struct Moderation: Sendable {
     public func held(_ filter: QueueFilter, on connection: PostgresConnection) async throws -> [Held] {
         try Self.decodeHeld(
             try await connection.query(
-                "\(Self.heldSelect) WHERE c.status = 'held' \(Self.conditions(filter)) ORDER BY c.submitted_at, c.id LIMIT \(filter.limit)"))
+                "\(Self.heldSelect) WHERE c.status = 'held' \(Self.conditions(filter)) ORDER BY c.submitted_at, c.id LIMIT \(filter.limit)"
+            )
+        )
     }
 
     /// The filter's conditions on `comments c` (its limit aside), each starting with AND.
@@ -127,7 +129,12 @@ public struct Moderation: Sendable {
     /// serialized on the comment's row: the second finds it no longer held (nor flagged) and gets
     /// ``Refusal/alreadyDecided(id:status:by:at:)``.
     public func decide(
-        _ commentID: Int64, _ verdict: Ruling, reasons: [String], note: String?, moderator: String, reverse: Bool,
+        _ commentID: Int64,
+        _ verdict: Ruling,
+        reasons: [String],
+        note: String?,
+        moderator: String,
+        reverse: Bool,
         on connection: PostgresConnection
     ) async throws -> Decided {
         // The comment row is locked by a statement of its own: under READ COMMITTED a statement that waited for the
@@ -141,7 +148,12 @@ public struct Moderation: Sendable {
 
     /// `decide` for a caller already inside a transaction holding the comment's row lock.
     func decideLocked(
-        _ commentID: Int64, _ verdict: Ruling, reasons: [String], note: String?, moderator: String, reverse: Bool,
+        _ commentID: Int64,
+        _ verdict: Ruling,
+        reasons: [String],
+        note: String?,
+        moderator: String,
+        reverse: Bool,
         on connection: PostgresConnection
     ) async throws -> Decided {
         let rows = try await connection.query(
@@ -180,7 +192,8 @@ public struct Moderation: Sendable {
             LEFT JOIN LATERAL (
                 SELECT decided_by, decided_at FROM moderation_decisions WHERE comment_id = t.id ORDER BY decided_at DESC, id DESC LIMIT 1
             ) last ON true
-            """)
+            """
+        )
         guard let row = rows.first else { throw Refusal.notFound(commentID) }
         let (previous, decisionID, newStatus, lastBy, lastAt) = try row.decode((CommentStatus, Int64?, CommentStatus?, String?, Date?).self)
         guard let decisionID, let newStatus else {
@@ -217,7 +230,8 @@ public struct Moderation: Sendable {
                 ON CONFLICT (comment_id) DO UPDATE SET moderator = EXCLUDED.moderator, claimed_until = EXCLUDED.claimed_until
                     WHERE rc.claimed_until <= now() OR rc.moderator = EXCLUDED.moderator
                 RETURNING comment_id
-                """)
+                """
+            )
             if let row = claimed.first {
                 let id = try row.decode(Int64.self, at: 0)
                 return try await held(id: id, on: connection)
@@ -287,12 +301,22 @@ public struct Moderation: Sendable {
             ) record
             ORDER BY o.n DESC, o.first_at, c.id
             LIMIT \(limit)
-            """)
+            """
+        )
         return try rows.map { row in
             let v = try row.decode((Int64, CommentStatus, String, String, String, Int, PostgresJSON, Date, Int, Int).self)
             return Reported(
-                id: v.0, status: v.1, article: v.2, author: v.3, body: v.4, flags: v.5, byReason: try v.6.decode([String: Int].self),
-                firstFlaggedAt: v.7, flaggersUpheld: v.8, flaggersResolved: v.9)
+                id: v.0,
+                status: v.1,
+                article: v.2,
+                author: v.3,
+                body: v.4,
+                flags: v.5,
+                byReason: try v.6.decode([String: Int].self),
+                firstFlaggedAt: v.7,
+                flaggersUpheld: v.8,
+                flaggersResolved: v.9
+            )
         }
     }
 
@@ -346,13 +370,23 @@ public struct Moderation: Sendable {
             FROM (SELECT id FROM comments WHERE id = \(id)) c
             LEFT JOIN moderation_decisions d ON d.comment_id = c.id
             ORDER BY d.decided_at, d.id
-            """)
+            """
+        )
         guard !rows.isEmpty else { return nil }
         return try rows.compactMap { row in
             let v = try row.decode((Date?, String?, String?, [String]?, String?, String?, Bool).self)
             guard let at = v.0, let source = v.1 else { return nil }
             return Event(
-                at: at, kind: "decision", commentID: id, source: source, outcome: v.2, reasons: v.3 ?? [], by: v.4 ?? "", note: v.5, until: nil)
+                at: at,
+                kind: "decision",
+                commentID: id,
+                source: source,
+                outcome: v.2,
+                reasons: v.3 ?? [],
+                by: v.4 ?? "",
+                note: v.5,
+                until: nil
+            )
         }
     }
 
@@ -371,7 +405,8 @@ public struct Moderation: Sendable {
                 FROM account_sanctions s WHERE s.account_id = \(accountID)
             ) e
             ORDER BY at DESC LIMIT \(limit)
-            """)
+            """
+        )
         return try rows.map { row in
             let v = try row.decode((Date, String, Int64?, String, String?, [String], String, String?, Date?).self)
             return Event(at: v.0, kind: v.1, commentID: v.2, source: v.3, outcome: v.4, reasons: v.5, by: v.6, note: v.7, until: v.8)
@@ -386,7 +421,8 @@ public struct AccountRef: Sendable, Equatable, CustomStringConvertible {
 
     public init?(_ text: String) {
         guard let colon = text.firstIndex(of: ":") else { return nil }
-        let provider = String(text[..<colon]), subject = String(text[text.index(after: colon)...])
+        let provider = String(text[..<colon])
+        let subject = String(text[text.index(after: colon)...])
         guard !provider.isEmpty, !subject.isEmpty else { return nil }
         self.provider = provider
         self.subject = subject

@@ -46,8 +46,17 @@ public struct ModerationInputs: Sendable {
         for row in rows {
             let values = try row.decode((Int64, String, Date, Int64?, String, Bool, String?, String?, Bool?, Int64?).self)
             byID[values.0] = Row(
-                id: values.0, body: values.1, submittedAt: values.2, account: values.3, article: values.4, closed: values.5,
-                provider: values.6, status: values.7, stillSuspended: values.8, parent: values.9)
+                id: values.0,
+                body: values.1,
+                submittedAt: values.2,
+                account: values.3,
+                article: values.4,
+                closed: values.5,
+                provider: values.6,
+                status: values.7,
+                stillSuspended: values.8,
+                parent: values.9
+            )
         }
         let accounts = Array(Set(byID.values.compactMap(\.account)))
         var recent: [Int64: [(id: Int64, comment: EvaluationContext.RecentComment)]] = [:]
@@ -103,9 +112,18 @@ public struct ModerationInputs: Sendable {
                 }.map(\.comment) ?? []
             let counts = row.account.flatMap { standing[$0] } ?? (0, 0, 0)
             let context = EvaluationContext(
-                authenticated: row.account != nil, provider: row.provider, accountStatus: status, articleClosed: row.closed,
-                article: row.article, parentID: row.parent, now: row.submittedAt, recentComments: earlier, approvedCount: counts.approved,
-                recentDecisions: counts.decided, recentRejections: counts.rejected)
+                authenticated: row.account != nil,
+                provider: row.provider,
+                accountStatus: status,
+                articleClosed: row.closed,
+                article: row.article,
+                parentID: row.parent,
+                now: row.submittedAt,
+                recentComments: earlier,
+                approvedCount: counts.approved,
+                recentDecisions: counts.decided,
+                recentRejections: counts.rejected
+            )
             return Item(commentID: id, body: row.body, context: context)
         }
     }

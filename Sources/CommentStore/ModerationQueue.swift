@@ -57,7 +57,8 @@ public struct ModerationQueue: Sendable {
             """
             INSERT INTO queue_waiters (waiter, expires_at) VALUES (\(waiter), now() + \(seconds) * interval '1 second')
             ON CONFLICT (waiter) DO UPDATE SET expires_at = excluded.expires_at
-            """)
+            """
+        )
     }
 
     /// Removes `waiter`'s registration: it is busy, and enqueues need not notify on its account.

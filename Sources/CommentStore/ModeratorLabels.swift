@@ -24,7 +24,8 @@ public enum ModeratorLabels {
             ) latest
             WHERE outcome IN ('approve', 'reject')
             ORDER BY id LIMIT \(limit)
-            """)
+            """
+        )
         return try rows.map { row in
             let (body, outcome, decidedAt) = try row.decode((String, DecisionOutcome, Date).self)
             return Example(body: body, outcome: outcome, decidedAt: decidedAt)

@@ -42,8 +42,15 @@ public struct PolicyReplay: Sendable {
         try await connection.withTransaction { connection in
             try await connection.query("SET TRANSACTION READ ONLY")
             var report = Report(
-                since: since, candidateVersion: candidate.version, comments: 0, changed: 0, transitions: [:], reasonsGained: [:], reasonsLost: [:],
-                examples: [:])
+                since: since,
+                candidateVersion: candidate.version,
+                comments: 0,
+                changed: 0,
+                transitions: [:],
+                reasonsGained: [:],
+                reasonsLost: [:],
+                examples: [:]
+            )
             var after: Int64 = 0
             while true {
                 let rows = try await connection.query(
@@ -52,7 +59,8 @@ public struct PolicyReplay: Sendable {
                     JOIN moderation_decisions d ON d.comment_id = c.id AND d.source = 'automatic'
                     WHERE c.submitted_at >= \(since) AND c.id > \(after)
                     ORDER BY c.id LIMIT \(batchSize)
-                    """)
+                    """
+                )
                 guard !rows.isEmpty else { break }
                 var recorded: [Int64: (outcome: String, reasons: [String])] = [:]
                 for row in rows {
@@ -75,8 +83,15 @@ public struct PolicyReplay: Sendable {
                         let private_ = (old.reasons + newReasons).contains("personal_info")
                         report.examples[transition, default: []].append(
                             Change(
-                                commentID: item.commentID, article: item.context.article ?? "", before: old.outcome, after: verdict.outcome.rawValue,
-                                reasonsBefore: old.reasons, reasonsAfter: newReasons, excerpt: private_ ? nil : String(item.body.prefix(80))))
+                                commentID: item.commentID,
+                                article: item.context.article ?? "",
+                                before: old.outcome,
+                                after: verdict.outcome.rawValue,
+                                reasonsBefore: old.reasons,
+                                reasonsAfter: newReasons,
+                                excerpt: private_ ? nil : String(item.body.prefix(80))
+                            )
+                        )
                     }
                 }
             }

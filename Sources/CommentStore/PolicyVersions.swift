@@ -110,7 +110,8 @@ public struct PolicyVersions: Sendable {
         else { return nil }
         let limit = try CompiledPolicy(bundle: stored.bundle).document.readerPostsPerMinute
         try await connection.query(
-            "UPDATE policy_versions SET reader_posts_per_minute = \(limit) WHERE id = \(stored.id) AND reader_posts_per_minute IS NULL")
+            "UPDATE policy_versions SET reader_posts_per_minute = \(limit) WHERE id = \(stored.id) AND reader_posts_per_minute IS NULL"
+        )
         return limit
     }
 }

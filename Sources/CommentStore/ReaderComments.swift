@@ -107,7 +107,12 @@ public struct ReaderComments: Sendable {
     /// `parentID`), or throws ``Refusal``. The burst limit is the active policy's
     /// (`policy_versions.reader_posts_per_minute`), never the caller's.
     public func post(
-        articleRef: String, reader: Reader, body: String, idempotencyKey: String?, parentID: Int64? = nil, on connection: PostgresConnection
+        articleRef: String,
+        reader: Reader,
+        body: String,
+        idempotencyKey: String?,
+        parentID: Int64? = nil,
+        on connection: PostgresConnection
     ) async throws -> Posted {
         try await refusing {
             let query: SQLQuery =
@@ -133,7 +138,11 @@ public struct ReaderComments: Sendable {
     /// Flags a published comment (through `flag_comment`), or throws ``Refusal``. The hourly limit and the number of
     /// flags that hide a comment are the active policy's (`policy_versions.flags_per_hour`, `flags_to_hide`).
     public func flag(
-        commentID: Int64, reader: Reader, reason: FlagReason, note: String?, on connection: PostgresConnection
+        commentID: Int64,
+        reader: Reader,
+        reason: FlagReason,
+        note: String?,
+        on connection: PostgresConnection
     ) async throws -> Flagged {
         try await refusing {
             let row = try await connection.query(
@@ -183,7 +192,7 @@ public struct ReaderComments: Sendable {
     /// date for a repeated request). Throws ``Refusal/notYours`` when nothing is stored about the login.
     public func requestErasure(reader: Reader, on connection: PostgresConnection) async throws -> Date {
         try await refusing {
-            return try await connection.query("SELECT request_reader_erasure(\(reader.provider), \(reader.subject))").single()
+            try await connection.query("SELECT request_reader_erasure(\(reader.provider), \(reader.subject))").single()
                 .decode(Date.self, at: 0)
         }
     }
@@ -225,7 +234,11 @@ public struct ReaderComments: Sendable {
     /// An article's approved top-level comments, newest first, after `cursor`, each with its reply count and first
     /// `replies` replies (oldest first); nil when the article does not exist.
     public func published(
-        articleRef: String, before cursor: Cursor?, limit: Int, replies: Int = 3, on connection: PostgresConnection
+        articleRef: String,
+        before cursor: Cursor?,
+        limit: Int,
+        replies: Int = 3,
+        on connection: PostgresConnection
     ) async throws -> [Published]? {
         let after: SQLQuery = cursor.map { "AND (c.submitted_at, c.id) < (\($0.submittedAt), \($0.id))" } ?? ""
         let rows = try await connection.query(
@@ -254,8 +267,11 @@ public struct ReaderComments: Sendable {
         guard replies > 0, !withReplies.isEmpty else { return comments }
         var first: [Int64: [Published]] = [:]
         for reply in try await Self.replies(
-            to: withReplies, after: nil, limit: replies, on: connection)
-        {
+            to: withReplies,
+            after: nil,
+            limit: replies,
+            on: connection
+        ) {
             first[reply.parentID ?? 0, default: []].append(reply)
         }
         return comments.map { comment in
@@ -269,7 +285,8 @@ public struct ReaderComments: Sendable {
     /// top-level comment.
     public func replies(to parentID: Int64, after cursor: Cursor?, limit: Int, on connection: PostgresConnection) async throws -> [Published]? {
         let parent = try await connection.query(
-            "SELECT 1 FROM comments WHERE id = \(parentID) AND status = 'approved' AND parent_id IS NULL AND erased_at IS NULL")
+            "SELECT 1 FROM comments WHERE id = \(parentID) AND status = 'approved' AND parent_id IS NULL AND erased_at IS NULL"
+        )
         guard !parent.isEmpty else { return nil }
         return try await Self.replies(to: [parentID], after: cursor, limit: limit, on: connection)
     }
@@ -307,7 +324,12 @@ public struct ReaderComments: Sendable {
         guard let row = rows.first else { return nil }
         let values = try row.decode((Int64, String, CommentStatus, Date, Date, [String]).self)
         return OwnComment(
-            id: values.0, articleRef: values.1, status: values.2, submittedAt: values.3, statusChangedAt: values.4,
-            reasons: values.2 == .queued ? [] : values.5)
+            id: values.0,
+            articleRef: values.1,
+            status: values.2,
+            submittedAt: values.3,
+            statusChangedAt: values.4,
+            reasons: values.2 == .queued ? [] : values.5
+        )
     }
 }

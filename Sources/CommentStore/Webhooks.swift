@@ -49,7 +49,16 @@ public struct Webhooks: Sendable {
         ).map { row in
             let v = try row.decode((Int64, String, [String], String, Date, Int, Int, Int, String?).self)
             return Endpoint(
-                id: v.0, url: v.1, events: v.2, createdBy: v.3, createdAt: v.4, pending: v.5, delivered: v.6, failed: v.7, lastError: v.8)
+                id: v.0,
+                url: v.1,
+                events: v.2,
+                createdBy: v.3,
+                createdAt: v.4,
+                pending: v.5,
+                delivered: v.6,
+                failed: v.7,
+                lastError: v.8
+            )
         }
     }
 

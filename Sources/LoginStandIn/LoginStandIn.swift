@@ -94,7 +94,14 @@ public final class LoginStandIn: Sendable {
         let pending = Self.random()
         grants.withLock {
             $0[pending] = Grant(
-                flavor: flavor, clientID: clientID, redirectURI: redirect, challenge: challenge, person: person, issued: Date(), used: true)
+                flavor: flavor,
+                clientID: clientID,
+                redirectURI: redirect,
+                challenge: challenge,
+                person: person,
+                issued: Date(),
+                used: true
+            )
         }
         let stateItem = Self.formEncode(state)
         let name = flavor == .x ? "X" : "Facebook"

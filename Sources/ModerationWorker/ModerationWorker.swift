@@ -47,7 +47,8 @@ public final class ModerationWorker: Service {
             "worker starting",
             metadata: [
                 "concurrency": "\(configuration.concurrency)", "batch": "\(configuration.batchSize)", "lease": "\(configuration.leaseSeconds)",
-            ])
+            ]
+        )
         // Load the policy once before the loops start (retrying while the database is unreachable).
         var failures = 0
         while policy.cached == nil, !Task.isShuttingDownGracefully, !Task.isCancelled {
@@ -162,7 +163,11 @@ public final class ModerationWorker: Service {
     static func decide(_ item: ModerationInputs.Item, lease: ModerationQueue.Lease, policy: CompiledPolicy) throws -> ModerationQueue.Decision {
         let verdict = policy.evaluate(item.body, context: item.context)
         return ModerationQueue.Decision(
-            lease: lease, outcome: verdict.outcome.rawValue, reasons: verdict.reasons, hits: try PostgresJSON(encoding: verdict.hits))
+            lease: lease,
+            outcome: verdict.outcome.rawValue,
+            reasons: verdict.reasons,
+            hits: try PostgresJSON(encoding: verdict.hits)
+        )
     }
 
     /// Finishes decisions in one statement; when that fails for a reason other than the connection, finishes them
@@ -189,7 +194,10 @@ public final class ModerationWorker: Service {
     }
 
     private func processOneByOne(
-        _ leases: [ModerationQueue.Lease], policyID: Int64, compiled: CompiledPolicy, error: PostgresError
+        _ leases: [ModerationQueue.Lease],
+        policyID: Int64,
+        compiled: CompiledPolicy,
+        error: PostgresError
     ) async throws -> Int {
         logger.warning("batch could not be loaded as one; loading comment by comment", metadata: ["error": "\(error)"])
         for lease in leases {
@@ -198,7 +206,8 @@ public final class ModerationWorker: Service {
                     // Its lease runs out and the reaper retries it, and after the last attempt holds it for a moderator.
                     logger.warning(
                         "comment skipped: its rows could not be found (comment, article or account missing)",
-                        metadata: ["comment": "\(lease.commentID)"])
+                        metadata: ["comment": "\(lease.commentID)"]
+                    )
                     continue
                 }
                 _ = try await finish([try Self.decide(item, lease: lease, policy: compiled)], policyID: policyID)
@@ -224,7 +233,8 @@ public final class ModerationWorker: Service {
         metrics.failed(last: last)
         logger.error(
             last ? "comment failed on its last attempt; held for a moderator (processing_error)" : "comment failed; given back to be retried",
-            metadata: metadata)
+            metadata: metadata
+        )
     }
 
     // MARK: Policy
@@ -305,14 +315,16 @@ public final class ModerationWorker: Service {
                     if !reaped.skipped.isEmpty {
                         logger.error(
                             "expired leases the database refused to return; the others were returned",
-                            metadata: ["queue_ids": "\(reaped.skipped)"])
+                            metadata: ["queue_ids": "\(reaped.skipped)"]
+                        )
                     }
                     if lastPrivacy.map({ ContinuousClock.now - $0 > .seconds(60) }) ?? true {
                         let done = try await client.withConnection { try await Accounts().privacyMaintenance(limit: 100, on: $0) }
                         if done.erased + done.pruned > 0 {
                             logger.info(
                                 "privacy: erased accounts whose grace period ended, and rejected text past retention",
-                                metadata: ["accounts": "\(done.erased)", "comments": "\(done.pruned)"])
+                                metadata: ["accounts": "\(done.erased)", "comments": "\(done.pruned)"]
+                            )
                         }
                         lastPrivacy = .now
                     }

@@ -22,7 +22,7 @@ final class WakeSignal: Sendable {
             defer { state.waiters = [:] }
             return Array(state.waiters.values)
         }
-        waiters.forEach { $0.resume() }
+        for waiter in waiters { waiter.resume() }
     }
 
     /// Returns after a signal, after `timeout`, or when the task is cancelled, whichever comes first.

@@ -57,7 +57,8 @@ public struct WebhookDelivery: Sendable {
                     retry == nil ? "webhook given up" : "webhook delivery failed; will retry",
                     metadata: [
                         "endpoint": "\(URL(string: url)?.host ?? "?")", "event": "\(eventID)", "attempt": "\(attempts)", "error": "\(failure)",
-                    ])
+                    ]
+                )
             } else {
                 delivered += 1
             }

@@ -23,9 +23,15 @@ public struct WorkerConfiguration: Sendable {
     public var policyCheckInterval: Duration
 
     public init(
-        workerID: String, concurrency: Int = 2, batchSize: Int = 500, leaseSeconds: Double = 30, pollInterval: Duration = .seconds(1),
-        activePollInterval: Duration = .milliseconds(10), activeWindow: Duration = .milliseconds(500),
-        pruneAfterSeconds: Double = 3600, policyCheckInterval: Duration = .seconds(30)
+        workerID: String,
+        concurrency: Int = 2,
+        batchSize: Int = 500,
+        leaseSeconds: Double = 30,
+        pollInterval: Duration = .seconds(1),
+        activePollInterval: Duration = .milliseconds(10),
+        activeWindow: Duration = .milliseconds(500),
+        pruneAfterSeconds: Double = 3600,
+        policyCheckInterval: Duration = .seconds(30)
     ) {
         self.workerID = workerID
         self.concurrency = max(1, concurrency)

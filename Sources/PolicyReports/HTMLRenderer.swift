@@ -13,9 +13,14 @@ extension DailyReport {
 
     /// Hourly volume, stacked by outcome: 24 bars.
     var hourlyChart: String {
-        let width = 720.0, height = 220.0, left = 40.0, bottom = 24.0, top = 10.0
+        let width = 720.0
+        let height = 220.0
+        let left = 40.0
+        let bottom = 24.0
+        let top = 10.0
         let maximum = max(1, hourly.map { $0.approved + $0.held + $0.rejected + $0.other }.max() ?? 1)
-        let slot = (width - left) / 24, plot = height - bottom - top
+        let slot = (width - left) / 24
+        let plot = height - bottom - top
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"Comments per hour by outcome\" "
         svg += "width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\">"
         svg += "<line x1=\"\(left)\" y1=\"\(top + plot)\" x2=\"\(width)\" y2=\"\(top + plot)\" stroke=\"#555\"/>"
@@ -43,7 +48,9 @@ extension DailyReport {
 
     /// Horizontal bars, one per label.
     static func barChart(_ label: String, _ items: [(String, Double, String)], maximum: Double? = nil) -> String {
-        let rowHeight = 22.0, left = 250.0, width = 720.0
+        let rowHeight = 22.0
+        let left = 250.0
+        let width = 720.0
         let height = max(rowHeight, Double(items.count) * rowHeight) + 8
         let top = maximum ?? max(1, items.map(\.1).max() ?? 1)
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"\(escape(label))\" "
@@ -135,21 +142,30 @@ struct HTMLPage {
         }
         var sections = [
             Section(
-                title: "Hourly volume by outcome", id: "hourly", chart: report.hourlyChart,
+                title: "Hourly volume by outcome",
+                id: "hourly",
+                chart: report.hourlyChart,
                 legend: [
                     .init(name: "approved", color: R.colors.approved), .init(name: "held", color: R.colors.held),
                     .init(name: "rejected", color: R.colors.rejected), .init(name: "other", color: R.colors.other),
-                ]),
+                ]
+            ),
             Section(title: "Trend", table: .init(report.trendTable)),
             Section(
-                title: "Reasons", id: "reasons",
+                title: "Reasons",
+                id: "reasons",
                 chart: R.barChart(
-                    "Comments per reason", report.reasons.map { (ReasonLabels.label($0.reason), Double($0.comments), "\($0.comments)") }),
-                table: .init(report.reasonsTable)),
+                    "Comments per reason",
+                    report.reasons.map { (ReasonLabels.label($0.reason), Double($0.comments), "\($0.comments)") }
+                ),
+                table: .init(report.reasonsTable)
+            ),
             Section(
-                title: "Overturn rate by rule", id: "overturns",
+                title: "Overturn rate by rule",
+                id: "overturns",
                 chart: R.barChart("Share of each rule's comments that moderators overturned", overturnRates, maximum: 1),
-                table: .init(report.rulesTable)),
+                table: .init(report.rulesTable)
+            ),
             Section(title: "Overturned decisions", table: .init(report.overturnsTable)),
             Section(title: "Speed", table: .init(report.speedTable)),
             Section(title: "Moderators", table: .init(report.moderatorsTable)),
@@ -157,15 +173,20 @@ struct HTMLPage {
             Section(title: "Most commented articles", table: .init(report.mostCommentedTable)),
             Section(title: "Highest share of rejections", table: .init(report.mostRejectedTable)),
             Section(
-                title: "Login providers", paragraphs: ["Rejected for login_required: \(report.loginRequiredRejections)."],
-                table: .init(report.providersTable)),
+                title: "Login providers",
+                paragraphs: ["Rejected for login_required: \(report.loginRequiredRejections)."],
+                table: .init(report.providersTable)
+            ),
             Section(title: "Policy versions active during the day", table: .init(report.policyVersionsTable)),
             Section(title: "Learned models: what the moderators have taught since training", table: .init(report.modelsTable)),
         ]
         sections.append(
             Section(
-                title: "Readers' flags", paragraphs: [report.flagsSummary],
-                table: report.flags?.byReason.isEmpty == false ? .init(report.flagsTable) : nil))
+                title: "Readers' flags",
+                paragraphs: [report.flagsSummary],
+                table: report.flags?.byReason.isEmpty == false ? .init(report.flagsTable) : nil
+            )
+        )
         self.sections = sections
     }
 }

@@ -44,7 +44,9 @@ extension DailyReport {
         var style = Date.VerbatimFormatStyle(
             format:
                 "\(year: .defaultDigits)-\(month: .twoDigits)-\(day: .twoDigits) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits)",
-            timeZone: TimeZone(identifier: timeZone) ?? .gmt, calendar: Calendar(identifier: .gregorian))
+            timeZone: TimeZone(identifier: timeZone) ?? .gmt,
+            calendar: Calendar(identifier: .gregorian)
+        )
         style.locale = Locale(identifier: "en_US_POSIX")
         return style.format(date)
     }
@@ -61,7 +63,8 @@ extension DailyReport {
     var trendTable: Table {
         Table(
             header: ["figure", "this day", "average of the 7 days before"],
-            rows: trend.map { [$0.figure, Self.number($0.value), Self.number($0.previous7DayAverage, digits: 1)] })
+            rows: trend.map { [$0.figure, Self.number($0.value), Self.number($0.previous7DayAverage, digits: 1)] }
+        )
     }
 
     var reasonsTable: Table {
@@ -69,7 +72,8 @@ extension DailyReport {
             header: ["reason", "hits", "comments", "overturned", "overturn rate"],
             rows: reasons.map {
                 [Self.reasonLabel($0.reason), "\($0.hits)", "\($0.comments)", "\($0.overturned)", Self.rate($0.overturned, of: $0.comments)]
-            })
+            }
+        )
     }
 
     var rulesTable: Table {
@@ -81,7 +85,8 @@ extension DailyReport {
                     Self.rate($0.overturned, of: $0.comments),
                     Self.ids($0.overturnedComments ?? [], of: $0.overturned),
                 ]
-            })
+            }
+        )
     }
 
     /// Comment ids for `modctl show`, with how many more there are.
@@ -102,7 +107,8 @@ extension DailyReport {
                     Self.number(speed.automaticP99, digits: 1),
                 ],
                 ["held → moderator decision (s)", Self.number(speed.moderatorP50), Self.number(speed.moderatorP95), "–"],
-            ])
+            ]
+        )
     }
 
     var moderatorsTable: Table {
@@ -117,31 +123,36 @@ extension DailyReport {
                     localTime(until) + (line.issuedAt.map { " (\(Self.duration(Int(until.timeIntervalSince($0)))))" } ?? "")
                 }
                 return [line.issuedAt.map(localTime) ?? "–", line.kind, until ?? "", line.account, line.by, line.reason]
-            })
+            }
+        )
     }
 
     var mostCommentedTable: Table {
         Table(
             header: ["article", "title", "comments", "rejected"],
-            rows: mostCommented.map { [$0.ref, $0.title ?? "", "\($0.comments)", "\($0.rejected)"] })
+            rows: mostCommented.map { [$0.ref, $0.title ?? "", "\($0.comments)", "\($0.rejected)"] }
+        )
     }
 
     var mostRejectedTable: Table {
         Table(
             header: ["article", "title", "comments", "rejected", "share"],
-            rows: mostRejected.map { [$0.ref, $0.title ?? "", "\($0.comments)", "\($0.rejected)", Self.percent($0.rejected, of: $0.comments)] })
+            rows: mostRejected.map { [$0.ref, $0.title ?? "", "\($0.comments)", "\($0.rejected)", Self.percent($0.rejected, of: $0.comments)] }
+        )
     }
 
     var providersTable: Table {
         Table(
             header: ["provider", "comments", "share"],
-            rows: providers.map { [$0.provider, "\($0.comments)", Self.percent($0.comments, of: totals.submitted)] })
+            rows: providers.map { [$0.provider, "\($0.comments)", Self.percent($0.comments, of: totals.submitted)] }
+        )
     }
 
     var policyVersionsTable: Table {
         Table(
             header: ["id", "version", "activated", "deactivated"],
-            rows: policyVersions.map { ["\($0.id)", $0.version, localTime($0.activatedAt), $0.deactivatedAt.map(localTime) ?? "still active"] })
+            rows: policyVersions.map { ["\($0.id)", $0.version, localTime($0.activatedAt), $0.deactivatedAt.map(localTime) ?? "still active"] }
+        )
     }
 
     var modelsTable: Table {
@@ -149,7 +160,8 @@ extension DailyReport {
             header: ["model rule", "trained from", "labels until", "moderator labels since", "of which overturned model holds"],
             rows: (models ?? []).map {
                 [$0.rule, $0.trainedFrom, $0.labelsUntil.map(localTime) ?? "–", "\($0.labelsSince)", "\($0.overturnedHolds)"]
-            })
+            }
+        )
     }
 
     /// The readers' flags by reason, with the share moderators upheld.
@@ -161,7 +173,8 @@ extension DailyReport {
                     $0.reason, "\($0.received)", "\($0.resolved)", "\($0.upheld)",
                     $0.resolved == 0 ? "–" : String(format: "%.0f %%", 100 * Double($0.upheld) / Double($0.resolved)),
                 ]
-            })
+            }
+        )
     }
 
     /// One sentence on the day's flags.
@@ -206,7 +219,8 @@ extension DailyReport {
                 ["automatic decisions", "\(totals.automaticDecisions)", ""],
                 ["moderator decisions", "\(totals.moderatorDecisions)", ""],
                 [stillHeldLabel, "\(totals.stillHeldAtEndOfDay)", "oldest \(Self.duration(totals.oldestHeldAtEndOfDaySeconds))"],
-            ])
+            ]
+        )
         out.append("## Trend")
         out.append("")
         table(trendTable)
@@ -256,7 +270,8 @@ extension DailyReport {
         out.append("")
         table(
             ["hour", "approved", "held", "rejected", "other"],
-            hourly.map { [String(format: "%02d", $0.hour), "\($0.approved)", "\($0.held)", "\($0.rejected)", "\($0.other)"] })
+            hourly.map { [String(format: "%02d", $0.hour), "\($0.approved)", "\($0.held)", "\($0.rejected)", "\($0.other)"] }
+        )
         return out.joined(separator: "\n")
     }
 
@@ -280,7 +295,8 @@ extension DailyReport {
                 [
                     date, "reason", field(line.reason), "", "\(line.hits)", "\(line.comments)", "\(line.overturned)",
                     rate(line.overturned, line.comments),
-                ].joined(separator: ","))
+                ].joined(separator: ",")
+            )
         }
         for line in rules {
             lines.append(
@@ -288,7 +304,8 @@ extension DailyReport {
                     date, "rule", field(line.reason), field(line.rule), "\(line.hits)", "\(line.comments)", "\(line.overturned)",
                     rate(line.overturned, line.comments),
                 ]
-                .joined(separator: ","))
+                .joined(separator: ",")
+            )
         }
         return lines.joined(separator: "\n") + "\n"
     }

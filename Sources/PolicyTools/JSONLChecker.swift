@@ -23,7 +23,11 @@ public struct JSONLChecker: Sendable {
 
     /// An `id` exactly as the input gave it (string, number, boolean or null), and given back the same.
     enum ID: Codable {
-        case string(String), integer(Int64), number(Double), bool(Bool), null
+        case string(String)
+        case integer(Int64)
+        case number(Double)
+        case bool(Bool)
+        case null
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()

@@ -56,7 +56,8 @@ public struct LabelledEvaluation: Sendable {
 
     /// A field of a JSON line: the text is a string, a label a string, number or boolean.
     enum Field: Decodable, CustomStringConvertible {
-        case text(String), other(String)
+        case text(String)
+        case other(String)
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()

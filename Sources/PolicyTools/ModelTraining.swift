@@ -49,7 +49,10 @@ public enum ModelTraining {
     /// comments so scored, together with the rules (`blockedByRules[i]`: the policy holds or rejects row `i`), so the
     /// threshold is the one the model will work at beside them.
     public static func train(
-        _ rows: [LabelledEvaluation.Row], cleanLabel: String, blockedByRules: [Bool]? = nil, options: Options = Options(),
+        _ rows: [LabelledEvaluation.Row],
+        cleanLabel: String,
+        blockedByRules: [Bool]? = nil,
+        options: Options = Options(),
         provenance: [String: String] = [:]
     ) -> (AbuseModel, Report) {
         precondition(blockedByRules == nil || blockedByRules?.count == rows.count, "one rules verdict per row")
@@ -61,8 +64,12 @@ public enum ModelTraining {
             AbuseModel.features(of: TextNormalizer.normalize(row.text), buckets: options.buckets, into: &features)
             all.append(
                 Example(
-                    buckets: features.map(\.bucket), x: 1 / Float(max(1, features.count)).squareRoot(), label: row.label == cleanLabel ? 0 : 1,
-                    weight: 1))
+                    buckets: features.map(\.bucket),
+                    x: 1 / Float(max(1, features.count)).squareRoot(),
+                    label: row.label == cleanLabel ? 0 : 1,
+                    weight: 1
+                )
+            )
         }
         // Folds drawn by the seed; too few comments for five folds of ten or more get none (threshold 0.5).
         var generator = SeededGenerator(state: options.seed)
@@ -97,9 +104,13 @@ public enum ModelTraining {
         let clean = all.indices.filter { all[$0].label == 0 }
         let bad = all.indices.filter { all[$0].label == 1 }
         let report = Report(
-            examples: all.count, folds: folds, iterations: iterations, threshold: model.threshold,
+            examples: all.count,
+            folds: folds,
+            iterations: iterations,
+            threshold: model.threshold,
             cleanApproved: clean.isEmpty ? 0 : Double(clean.filter { !blocked[$0] }.count) / Double(clean.count),
-            badBlocked: bad.isEmpty ? 0 : Double(bad.filter { blocked[$0] }.count) / Double(bad.count))
+            badBlocked: bad.isEmpty ? 0 : Double(bad.filter { blocked[$0] }.count) / Double(bad.count)
+        )
         return (model, report)
     }
 
@@ -114,7 +125,10 @@ public enum ModelTraining {
         }
         let objective = Objective(examples: training, dimensions: options.buckets, l2: options.l2)
         let (solution, iterations) = LBFGS.minimize(
-            objective, start: [Float](repeating: 0, count: options.buckets + 1), iterations: options.iterations)
+            objective,
+            start: [Float](repeating: 0, count: options.buckets + 1),
+            iterations: options.iterations
+        )
         return (Array(solution[0..<options.buckets]), solution[options.buckets], iterations)
     }
 
@@ -284,9 +298,11 @@ public struct ModelEvaluation: Sendable {
             let bad = zip(judged, blocked).filter { $0.0.bad }
             let blockedCount = blocked.filter { $0 }.count
             return Figures(
-                threshold: threshold, cleanApproved: clean.isEmpty ? 0 : Double(clean.filter { !$0.1 }.count) / Double(clean.count),
+                threshold: threshold,
+                cleanApproved: clean.isEmpty ? 0 : Double(clean.filter { !$0.1 }.count) / Double(clean.count),
                 badBlocked: bad.isEmpty ? 0 : Double(bad.filter { $0.1 }.count) / Double(bad.count),
-                precision: blockedCount == 0 ? 0 : Double(bad.filter { $0.1 }.count) / Double(blockedCount))
+                precision: blockedCount == 0 ? 0 : Double(bad.filter { $0.1 }.count) / Double(blockedCount)
+            )
         }
         let thresholds = (Set(stride(from: 0.5, through: 0.951, by: 0.05).map { ($0 * 100).rounded() / 100 }).union([model.threshold])).sorted()
         self.model = thresholds.map { figures($0, rules: false) }

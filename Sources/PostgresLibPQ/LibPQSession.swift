@@ -47,8 +47,8 @@ final class LibPQSession: @unchecked Sendable {
         let keywords = parameters.map { strdup($0.0) }
         let values = parameters.map { strdup($0.1) }
         defer {
-            keywords.forEach { free($0) }
-            values.forEach { free($0) }
+            for keyword in keywords { free(keyword) }
+            for value in values { free(value) }
         }
         let keywordPointers = keywords.map { UnsafePointer($0) } + [nil]
         let valuePointers = values.map { UnsafePointer($0) } + [nil]
@@ -164,7 +164,7 @@ final class LibPQSession: @unchecked Sendable {
             sent = PQsendQuery(connection, query.sql)
         } else {
             let values = query.binds.map { $0.map { strdup($0) } ?? nil }
-            defer { values.forEach { free($0) } }
+            defer { for value in values { free(value) } }
             let pointers = values.map { UnsafePointer($0) }
             sent = PQsendQueryParams(connection, query.sql, Int32(pointers.count), nil, pointers, nil, nil, 0)
         }

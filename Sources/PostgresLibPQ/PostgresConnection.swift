@@ -35,7 +35,9 @@ public final class PostgresConnection: Sendable {
 
     /// Opens a connection, lends it to `body`, and closes it afterwards, whether `body` returns or throws.
     public static func withConnection<T>(
-        configuration: PostgresConfiguration, logger: Logger, _ body: (PostgresConnection) async throws -> T
+        configuration: PostgresConfiguration,
+        logger: Logger,
+        _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
         let connection = try await connect(configuration: configuration, logger: logger)
         do {

@@ -19,7 +19,11 @@ public final class ChildProcess: Sendable {
     /// Starts `executable` with `arguments`; standard output and error go to `logPath` (standard error to
     /// `errorPath` instead when given).
     public init(
-        _ executable: String, _ arguments: [String], environment: [String: String]? = nil, logPath: String, errorPath: String? = nil
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String]? = nil,
+        logPath: String,
+        errorPath: String? = nil
     ) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -33,9 +37,9 @@ public final class ChildProcess: Sendable {
         }
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        defer { for argument in argv { free(argument) } }
         let env = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { env.forEach { free($0) } }
+        defer { for variable in env { free(variable) } }
 
         var pid: pid_t = 0
         let status = posix_spawn(&pid, executable, &actions, nil, argv, env)
@@ -85,7 +89,7 @@ final class ExitBox: Sendable {
             state = .exited(status)
             return waiters
         }
-        waiters.forEach { $0.resume(returning: status) }
+        for waiter in waiters { waiter.resume(returning: status) }
     }
 
     func value() async -> Int32 {

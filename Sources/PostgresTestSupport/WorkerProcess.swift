@@ -16,7 +16,9 @@ public struct WorkerProcess: Sendable {
 
     /// Starts `commentd work` against `databaseURL` (a conninfo string) with `options`.
     public static func start(
-        databaseURL: String, id: String = "worker-\(UUID().uuidString.prefix(6))", options: [String] = []
+        databaseURL: String,
+        id: String = "worker-\(UUID().uuidString.prefix(6))",
+        options: [String] = []
     ) throws -> WorkerProcess {
         let child = try spawnCommentd(["work", "--worker-id", id] + options, environment: ["DATABASE_URL": databaseURL], logName: id)
         return WorkerProcess(id: id, child: child)
@@ -43,7 +45,11 @@ public func spawnCommentd(_ arguments: [String], environment: [String: String], 
 
 /// Starts the built `product` (next to the test bundle) with the test's environment plus `environment`.
 func spawnBuilt(
-    _ product: String, _ arguments: [String], environment: [String: String], logPath: String, errorPath: String? = nil
+    _ product: String,
+    _ arguments: [String],
+    environment: [String: String],
+    logPath: String,
+    errorPath: String? = nil
 ) throws -> ChildProcess {
     let binary = WorkerProcess.productsDirectory.appendingPathComponent(product).path
     guard FileManager.default.isExecutableFile(atPath: binary) else {
@@ -79,10 +85,16 @@ public func runModctl(_ arguments: [String], databaseURL: String, environment: [
         try? FileManager.default.removeItem(atPath: base + ".err")
     }
     let child = try spawnBuilt(
-        "modctl", arguments, environment: ["DATABASE_URL": databaseURL].merging(environment) { $1 }, logPath: base + ".out",
-        errorPath: base + ".err")
+        "modctl",
+        arguments,
+        environment: ["DATABASE_URL": databaseURL].merging(environment) { $1 },
+        logPath: base + ".out",
+        errorPath: base + ".err"
+    )
     let code = await child.exitCode()
     return CommandResult(
-        code: code, stdout: (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "",
-        stderr: (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")
+        code: code,
+        stdout: (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "",
+        stderr: (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? ""
+    )
 }

@@ -42,13 +42,19 @@ struct DevToken: AsyncParsableCommand {
         }
         guard Double(ttl) <= login.maxLifetimeSeconds else {
             throw ValidationError(
-                "--ttl \(ttl) is longer than commentd serve accepts (COMMENTD_JWT_MAX_LIFETIME_SECONDS, \(Int(login.maxLifetimeSeconds)))")
+                "--ttl \(ttl) is longer than commentd serve accepts (COMMENTD_JWT_MAX_LIFETIME_SECONDS, \(Int(login.maxLifetimeSeconds)))"
+            )
         }
         let numbers = count.map { Array(1...$0) }
         let subjects = numbers?.map { "\(subject)-\($0)" } ?? [subject]
         let names = numbers?.map { "\(name) \($0)" } ?? [name]
         let tokens = try await DevelopmentLogin.tokens(
-            subjects: subjects, provider: provider, names: names, lifetime: Double(ttl), configuration: login)
+            subjects: subjects,
+            provider: provider,
+            names: names,
+            lifetime: Double(ttl),
+            configuration: login
+        )
         print(tokens.joined(separator: "\n"))
     }
 }

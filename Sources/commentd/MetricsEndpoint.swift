@@ -9,8 +9,10 @@ enum MetricsEndpoint {
         router.get("/metrics") { _, _ -> Response in
             let text = try await worker.prometheusText()
             return Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: text)))
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: text))
+            )
         }
         router.get("/healthz") { _, _ in "ok\n" }
         return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "commentd-work"), logger: logger)

@@ -13,7 +13,8 @@ struct Report: AsyncParsableCommand {
         discussion: """
             Writes policy-report-DATE.md, .html (self-contained, with charts), .json and .csv into --out, and stores \
             the report in the policy_reports table (running a date again replaces it). --from and --to backfill a range.
-            """)
+            """
+    )
 
     @Option(help: "The day, YYYY-MM-DD (default: yesterday in --timezone).")
     var date: String?
@@ -64,7 +65,8 @@ struct Report: AsyncParsableCommand {
                     metadata: [
                         "date": "\(day)", "submitted": "\(report.totals.submitted)", "files": "\(paths.joined(separator: " "))",
                         "seconds": "\((ContinuousClock.now - started).components.seconds)",
-                    ])
+                    ]
+                )
             }
         }
     }

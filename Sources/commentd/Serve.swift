@@ -73,7 +73,8 @@ struct Serve: AsyncParsableCommand {
             maxConnections: Self.connectionCap(try setting(maxConnections, "COMMENTD_MAX_CONNECTIONS", 1000, 1...1_000_000), logger: logger),
             metricsHost: metricsHost ?? environment["COMMENTD_METRICS_HOST"] ?? "127.0.0.1",
             metricsPort: metricsPort == nil && environment["COMMENTD_METRICS_PORT"] == nil
-                ? nil : try setting(metricsPort, "COMMENTD_METRICS_PORT", 0, 1...65535))
+                ? nil : try setting(metricsPort, "COMMENTD_METRICS_PORT", 0, 1...65535)
+        )
         let pool = try setting(poolSize, "COMMENTD_DB_POOL_SIZE", 16, 1...1000)
         if configuration.metricsPort == configuration.port {
             throw ValidationError("the metrics port must differ from the readers' port")
@@ -92,7 +93,9 @@ struct Serve: AsyncParsableCommand {
         database.sessionSettings = [("statement_timeout", "5000"), ("max_parallel_workers_per_gather", "0"), ("jit", "off")]
         let client = PostgresClient(
             configuration: database,
-            options: .init(maxConnections: pool, acquireTimeout: .seconds(5)), logger: logger)
+            options: .init(maxConnections: pool, acquireTimeout: .seconds(5)),
+            logger: logger
+        )
         if demo {
             configuration.demoArticle = "demo-1"
             try await PostgresConnection.withConnection(configuration: database, logger: logger) { connection in
@@ -104,7 +107,10 @@ struct Serve: AsyncParsableCommand {
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: client), .init(service: app, successTerminationBehavior: .gracefullyShutdownGroup)],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
         try await group.run()
     }
 
@@ -117,7 +123,8 @@ struct Serve: AsyncParsableCommand {
         guard requested > room else { return requested }
         logger.warning(
             "lowering the connection cap to fit the open-file limit",
-            metadata: ["requested": "\(requested)", "cap": "\(room)", "nofile": "\(limit.rlim_cur)"])
+            metadata: ["requested": "\(requested)", "cap": "\(room)", "nofile": "\(limit.rlim_cur)"]
+        )
         return room
     }
 }

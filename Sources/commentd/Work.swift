@@ -63,13 +63,22 @@ struct Work: AsyncParsableCommand {
         // sorted every ready row on disk instead of reading its index in order (60 ms a batch at 100,000 waiting).
         database.sessionSettings = [("max_parallel_workers_per_gather", "0"), ("jit", "off"), ("enable_bitmapscan", "off")]
         let client = PostgresClient(
-            configuration: database, options: .init(maxConnections: concurrency + 2, acquireTimeout: .seconds(30)), logger: logger)
+            configuration: database,
+            options: .init(maxConnections: concurrency + 2, acquireTimeout: .seconds(30)),
+            logger: logger
+        )
         let worker = ModerationWorker(
-            client: client, listenConfiguration: database,
+            client: client,
+            listenConfiguration: database,
             configuration: WorkerConfiguration(
-                workerID: id, concurrency: concurrency, batchSize: batchSize, leaseSeconds: leaseSeconds,
-                pollInterval: .milliseconds(Int(pollInterval * 1000))),
-            logger: logger)
+                workerID: id,
+                concurrency: concurrency,
+                batchSize: batchSize,
+                leaseSeconds: leaseSeconds,
+                pollInterval: .milliseconds(Int(pollInterval * 1000))
+            ),
+            logger: logger
+        )
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: client), .init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup),
         ]
@@ -80,7 +89,9 @@ struct Work: AsyncParsableCommand {
             configuration: .init(
                 services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
+                logger: logger
+            )
+        )
         try await group.run()
     }
 }

@@ -9,7 +9,8 @@ import LoginStandIn
 struct LoginStandInCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "login-standin",
-        abstract: "A local stand-in for X's and Facebook's login servers (OAuth 2.0 with PKCE; Facebook Login's code flow).")
+        abstract: "A local stand-in for X's and Facebook's login servers (OAuth 2.0 with PKCE; Facebook Login's code flow)."
+    )
 
     @Option(help: "The address to listen on.")
     var host = "127.0.0.1"
@@ -41,8 +42,10 @@ struct LoginStandInCommand: AsyncParsableCommand {
         let router = Router()
         standIn.register(on: router)
         let app = Application(
-            router: router, configuration: .init(address: .hostname(host, port: port), serverName: "login-standin"),
-            logger: Logger(label: "login-standin"))
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "login-standin"),
+            logger: Logger(label: "login-standin")
+        )
         try await app.runService()
     }
 }

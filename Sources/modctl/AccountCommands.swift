@@ -28,7 +28,14 @@ struct SanctionOptions: ParsableArguments {
         let (result, time) = try await withDatabase { connection in
             (
                 try await Accounts().sanction(
-                    ref, kind, reason: reason, duration: duration, rejectPending: rejectPending, moderator: moderator.name, on: connection),
+                    ref,
+                    kind,
+                    reason: reason,
+                    duration: duration,
+                    rejectPending: rejectPending,
+                    moderator: moderator.name,
+                    on: connection
+                ),
                 try await zone.clock(on: connection)
             )
         }

@@ -33,7 +33,8 @@ struct ModelCommand: AsyncParsableCommand {
                 (--from-database --since 30d: every comment a moderator approved or rejected in the period, the \
                 moderator's latest word deciding; automatic decisions and holds are left out, so the model learns this \
                 Board's standard).
-                """)
+                """
+        )
 
         @Argument(help: "A labelled file (.tsv with a header line, or .jsonl); leave out with --from-database.")
         var file: String?
@@ -140,15 +141,24 @@ struct ModelCommand: AsyncParsableCommand {
                 String(
                     format:
                         "trained on %d comments, %d iterations, in %.1f s; threshold %.3f: with the rules, %d-fold cross-validation approves %.1f %% of the clean comments and blocks %.1f %% of the others; %@ (%d bytes)",
-                    report.examples, report.iterations, seconds, report.threshold, report.folds, 100 * report.cleanApproved, 100 * report.badBlocked,
+                    report.examples,
+                    report.iterations,
+                    seconds,
+                    report.threshold,
+                    report.folds,
+                    100 * report.cleanApproved,
+                    100 * report.badBlocked,
                     out,
-                    text.utf8.count))
+                    text.utf8.count
+                )
+            )
         }
     }
 
     struct Evaluate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print a model's clean approved, bad blocked and precision at thresholds, alone and with a policy's rules.")
+            abstract: "Print a model's clean approved, bad blocked and precision at thresholds, alone and with a policy's rules."
+        )
 
         @OptionGroup var labelled: LabelledFileOptions
 
@@ -165,9 +175,12 @@ struct ModelCommand: AsyncParsableCommand {
             let rows = try labelled.rows()
             let abuse = try ModelCommand.load(model)
             let evaluation = ModelEvaluation(
-                rows: rows, cleanLabel: labelled.cleanLabel, model: abuse,
+                rows: rows,
+                cleanLabel: labelled.cleanLabel,
+                model: abuse,
                 policy: try PolicyCommand.load(policy, leavingOut: \.isLearnedModel),
-                target: targetClean)
+                target: targetClean
+            )
             print("\(rows.count) labelled comments from \(labelled.file); model threshold \(abuse.threshold)")
             print(evaluation.render(), terminator: "")
             if let threshold = evaluation.thresholdForTarget, let figures = evaluation.atTarget {
@@ -175,7 +188,13 @@ struct ModelCommand: AsyncParsableCommand {
                     String(
                         format:
                             "threshold for %.1f %% clean approved with the rules: %.3f (clean approved %.1f %%, bad blocked %.1f %%, precision %.1f %%)",
-                        100 * targetClean, threshold, 100 * figures.cleanApproved, 100 * figures.badBlocked, 100 * figures.precision))
+                        100 * targetClean,
+                        threshold,
+                        100 * figures.cleanApproved,
+                        100 * figures.badBlocked,
+                        100 * figures.precision
+                    )
+                )
             } else {
                 print(String(format: "no threshold reaches %.1f %% clean approved with the rules", 100 * targetClean))
             }

@@ -39,7 +39,9 @@ struct PolicyCommand: AsyncParsableCommand {
 
     struct Try: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "test", abstract: "Show how a policy judges one text: outcome, reasons and the text with its hits marked.")
+            commandName: "test",
+            abstract: "Show how a policy judges one text: outcome, reasons and the text with its hits marked."
+        )
 
         @Argument(help: "The comment text.")
         var text: String
@@ -175,7 +177,8 @@ extension PolicyCommand {
             let evaluation = LabelledEvaluation(rows: rows, policy: compiled, cleanLabel: labelled.cleanLabel, sampleLimit: samples)
             print(
                 "policy: \(compiled.document.name) version \(compiled.version)\(rulesOnly ? " (its rules, without a learned model)" : "");"
-                    + " \(rows.count) labelled comments from \(labelled.file)")
+                    + " \(rows.count) labelled comments from \(labelled.file)"
+            )
             print(evaluation.render(top: top), terminator: "")
         }
     }

@@ -31,7 +31,8 @@ extension PolicyCommand {
 
     struct Activate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Validate a policy, store it as a new version and make it active; workers switch to it within seconds.")
+            abstract: "Validate a policy, store it as a new version and make it active; workers switch to it within seconds."
+        )
 
         @Argument(help: "The policy's YAML file (term files beside it are included).")
         var file: String
@@ -55,7 +56,9 @@ extension PolicyCommand {
 
     struct ShowActive: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "show", abstract: "Show the active policy: version, who activated it, its rules.")
+            commandName: "show",
+            abstract: "Show the active policy: version, who activated it, its rules."
+        )
 
         @Flag(help: "Print the policy's YAML document instead.")
         var document = false
@@ -82,9 +85,16 @@ extension PolicyCommand {
             if document { return print(stored.bundle.document, terminator: "") }
             let parsed = try PolicyLoader.document(from: stored.bundle)
             let output = Output(
-                id: stored.id, version: stored.version, sha256: stored.sha256, activatedBy: stored.activatedBy, activatedAt: stored.activatedAt,
-                maxCharacters: parsed.limits.maxCharacters, providers: parsed.providers, reasonCodes: parsed.reasonCodes,
-                rules: parsed.rules.map(PolicyDiff.summary))
+                id: stored.id,
+                version: stored.version,
+                sha256: stored.sha256,
+                activatedBy: stored.activatedBy,
+                activatedAt: stored.activatedAt,
+                maxCharacters: parsed.limits.maxCharacters,
+                providers: parsed.providers,
+                reasonCodes: parsed.reasonCodes,
+                rules: parsed.rules.map(PolicyDiff.summary)
+            )
             if json { return try printJSON(output) }
             print("policy version \(output.id): \(parsed.name) \(output.version) (sha256 \(output.sha256.prefix(12)))")
             let time = LocalClock(TimeZone(identifier: zone.chosen ?? parsed.siteTimeZone) ?? .gmt)
@@ -126,7 +136,8 @@ extension PolicyCommand {
                 Compares each comment's recorded automatic decision with the candidate's verdict. The context is \
                 rebuilt as the worker builds it: the author's earlier comments as of the comment's submission, their \
                 standing as of now.
-                """)
+                """
+        )
 
         @Argument(help: "The candidate policy's YAML file.")
         var file: String
@@ -166,7 +177,8 @@ extension PolicyCommand {
             }
             func counts(_ values: [String: Int]) -> String {
                 values.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.map { "\($0.key) \($0.value)" }.joined(
-                    separator: ", ")
+                    separator: ", "
+                )
             }
             if !report.reasonsGained.isEmpty { print("reasons gained: " + counts(report.reasonsGained)) }
             if !report.reasonsLost.isEmpty { print("reasons lost: " + counts(report.reasonsLost)) }

@@ -5,14 +5,17 @@ import Foundation
 /// `modctl account export|erase PROVIDER:SUBJECT`: a reader's rights under PIPA and the GDPR (PRIVACY.md).
 struct AccountCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "account", abstract: "Export or erase what is stored about a reader (PRIVACY.md).",
-        subcommands: [ExportAccount.self, EraseAccount.self])
+        commandName: "account",
+        abstract: "Export or erase what is stored about a reader (PRIVACY.md).",
+        subcommands: [ExportAccount.self, EraseAccount.self]
+    )
 }
 
 struct ExportAccount: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Print everything stored about a reader as JSON: account, comments with their decisions, sanctions, flags.")
+        abstract: "Print everything stored about a reader as JSON: account, comments with their decisions, sanctions, flags."
+    )
 
     @Argument(help: "The account as provider:subject (e.g. twitter:12345).")
     var account: String
@@ -35,7 +38,8 @@ struct EraseAccount: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "erase",
         abstract: "Erase a reader's data now: comment texts, login and name; statuses and counts stay for the reports.",
-        discussion: "Cannot be undone. A reader's own request (POST /v1/me/erasure) waits for the policy's grace period; this does not.")
+        discussion: "Cannot be undone. A reader's own request (POST /v1/me/erasure) waits for the policy's grace period; this does not."
+    )
 
     @Argument(help: "The account as provider:subject (e.g. twitter:12345).")
     var account: String

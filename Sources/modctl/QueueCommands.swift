@@ -62,14 +62,20 @@ struct Queue: AsyncParsableCommand {
         if json {
             try printJSON(
                 Output(
-                    held: summary.count, heldInAll: all?.count, oldestSeconds: summary.oldestSeconds, comments: comments,
-                    byReason: counts.map { Dictionary(uniqueKeysWithValues: $0.map { ($0.reason, $0.count) }) }))
+                    held: summary.count,
+                    heldInAll: all?.count,
+                    oldestSeconds: summary.oldestSeconds,
+                    comments: comments,
+                    byReason: counts.map { Dictionary(uniqueKeysWithValues: $0.map { ($0.reason, $0.count) }) }
+                )
+            )
             return
         }
         // The counts are the filter's; the whole queue's size is named beside them.
         print(
             "held: \(summary.count)" + (all.map { " matching (of \($0.count) held)" } ?? "")
-                + (summary.oldestSeconds.map { ", oldest \(formatAge($0))" } ?? ""))
+                + (summary.oldestSeconds.map { ", oldest \(formatAge($0))" } ?? "")
+        )
         guard !comments.isEmpty else { return }
         printTable(
             ["ID", "AGE", "ARTICLE", "AUTHOR", "REASONS", "TEXT"],
@@ -79,7 +85,8 @@ struct Queue: AsyncParsableCommand {
                     String(comment.id), formatAge(comment.ageSeconds), comment.article, comment.author.isEmpty ? "(anonymous)" : comment.author,
                     comment.reasons.joined(separator: ","), preview.count > 40 ? String(preview.prefix(39)) + "…" : preview,
                 ]
-            })
+            }
+        )
         if let counts, !counts.isEmpty {
             print("by reason: " + counts.map { "\($0.reason) \($0.count)" }.joined(separator: ", "))
         }
@@ -106,7 +113,8 @@ extension Queue {
                     time(comment.firstFlaggedAt), comment.author.isEmpty ? "(anonymous)" : comment.author,
                     preview.count > 40 ? String(preview.prefix(39)) + "…" : preview,
                 ]
-            })
+            }
+        )
     }
 }
 
@@ -148,7 +156,8 @@ struct Show: AsyncParsableCommand {
             print(
                 "author: \(standing.displayName.isEmpty ? standing.account : standing.displayName) — \(standing.status)"
                     + (standing.suspendedUntil.map { " until \(time($0))" } ?? "")
-                    + "; \(standing.comments) comments: \(standing.approved) approved, \(standing.rejected) rejected, \(standing.held) held")
+                    + "; \(standing.comments) comments: \(standing.approved) approved, \(standing.rejected) rejected, \(standing.held) held"
+            )
             for sanction in standing.sanctions {
                 print("  \(time(sanction.at)) \(sanction.source) by \(sanction.by): \(sanction.note ?? "")")
             }
@@ -220,7 +229,13 @@ struct Reject: AsyncParsableCommand {
 enum Decisions {
     /// Decides each id in turn; refusals are reported per comment, and make the exit code 3.
     static func decide(
-        _ ids: [Int64], _ verdict: Moderation.Ruling, reasons: [String], note: String?, reverse: Bool, moderator: String, json: Bool
+        _ ids: [Int64],
+        _ verdict: Moderation.Ruling,
+        reasons: [String],
+        note: String?,
+        reverse: Bool,
+        moderator: String,
+        json: Bool
     )
         async throws
     {
@@ -241,7 +256,14 @@ enum Decisions {
             for id in ids {
                 do {
                     let decided = try await Moderation().decide(
-                        id, verdict, reasons: reasons, note: note, moderator: moderator, reverse: reverse, on: connection)
+                        id,
+                        verdict,
+                        reasons: reasons,
+                        note: note,
+                        moderator: moderator,
+                        reverse: reverse,
+                        on: connection
+                    )
                     if json { try printJSON(decided) } else { print("comment \(id): \(decided.previousStatus) → \(decided.status)") }
                 } catch let refusal as Moderation.Refusal {
                     refused += 1

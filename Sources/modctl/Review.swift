@@ -13,7 +13,8 @@ import Glibc
 struct Review: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Review held comments one by one: [a]pprove, [r]eject (pick a reason), [s]kip, [h]istory, [q]uit.",
-        discussion: "`--next --json` claims one comment and prints it, without the loop, for scripts.")
+        discussion: "`--next --json` claims one comment and prints it, without the loop, for scripts."
+    )
 
     @Flag(help: "Claim the next held comment, print it and exit (with --json for scripts).")
     var next = false
@@ -59,7 +60,11 @@ struct Review: AsyncParsableCommand {
             while true {
                 guard
                     let held = try await Moderation().claimNext(
-                        moderator: name, seconds: claimMinutes * 60, excluding: skipped, on: connection),
+                        moderator: name,
+                        seconds: claimMinutes * 60,
+                        excluding: skipped,
+                        on: connection
+                    ),
                     let shown = try await Moderation().detail(held.id, on: connection)
                 else {
                     print("\nNothing left to review (\(decided) decided this session).")
@@ -105,7 +110,14 @@ struct Review: AsyncParsableCommand {
     private func record(_ id: Int64, _ verdict: Moderation.Ruling, reasons: [String], on connection: PostgresConnection) async throws -> Bool {
         do {
             let decided = try await Moderation().decide(
-                id, verdict, reasons: reasons, note: nil, moderator: moderator.name, reverse: false, on: connection)
+                id,
+                verdict,
+                reasons: reasons,
+                note: nil,
+                moderator: moderator.name,
+                reverse: false,
+                on: connection
+            )
             print("comment \(id): \(decided.status)")
         } catch let refusal as Moderation.Refusal {
             print(refusal.description)

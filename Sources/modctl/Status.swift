@@ -17,7 +17,8 @@ struct Status: AsyncParsableCommand {
         let heldCount = held.count
         if json {
             try printJSON(
-                StatusFigures(queued: ready, inProgress: running, failed: dead, held: heldCount, oldestHeldSeconds: oldestHeld))
+                StatusFigures(queued: ready, inProgress: running, failed: dead, held: heldCount, oldestHeldSeconds: oldestHeld)
+            )
         } else {
             print("queued for the worker: \(ready)")
             print("being decided:         \(running)")

@@ -5,17 +5,21 @@ import Foundation
 /// `modctl webhooks add|list|remove`: where decision events are sent (sql/0012_webhooks.sql).
 struct WebhooksCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "webhooks", abstract: "Send decision events to the site or a newsroom chat: signed POSTs, retried until delivered.",
-        subcommands: [AddWebhook.self, ListWebhooks.self, RemoveWebhook.self])
+        commandName: "webhooks",
+        abstract: "Send decision events to the site or a newsroom chat: signed POSTs, retried until delivered.",
+        subcommands: [AddWebhook.self, ListWebhooks.self, RemoveWebhook.self]
+    )
 }
 
 struct AddWebhook: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "add", abstract: "Add an endpoint; prints its signing secret once.",
+        commandName: "add",
+        abstract: "Add an endpoint; prints its signing secret once.",
         discussion: """
             Each event is a JSON POST with CommentDesk-Event-Id (de-duplicate on it: delivery is at least once) and \
             CommentDesk-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" keyed with the secret>.
-            """)
+            """
+    )
 
     @Argument(help: "The endpoint's URL (http:// or https://).")
     var url: String
@@ -58,7 +62,8 @@ struct ListWebhooks: AsyncParsableCommand {
                     String($0.id), $0.url, $0.events.isEmpty ? "all" : $0.events.joined(separator: ","), String($0.pending), String($0.delivered),
                     String($0.failed), $0.lastError ?? "",
                 ]
-            })
+            }
+        )
     }
 }
 

@@ -59,7 +59,8 @@ if let index = arguments.firstIndex(of: "--fuzz"), index + 1 < arguments.count, 
     let elapsed = seconds(ContinuousClock.now - start)
     print(
         "fuzz: \(count) adversarial texts in \(String(format: "%.1f", elapsed)) s, no trap; approve \(outcomes[0]), hold \(outcomes[1]), "
-            + "reject \(outcomes[2]); broken verdicts: \(broken)")
+            + "reject \(outcomes[2]); broken verdicts: \(broken)"
+    )
     exit(broken == 0 ? 0 : 1)
 }
 
@@ -137,7 +138,8 @@ let evaluated = corpus.count * rounds
 func format(_ value: Double) -> String { String(format: "%.0f", value) }
 print("Standards Board Policy engine, one core, \(corpus.count) comments (\(String(format: "%.1f", averageCharacters)) characters on average)")
 print(
-    "policy: version \(policy.version), \(policy.document.rules.count) rules, \(policy.termCount) terms, automaton \(policy.automatonStates) states")
+    "policy: version \(policy.version), \(policy.document.rules.count) rules, \(policy.termCount) terms, automaton \(policy.automatonStates) states"
+)
 print(
     "compile: \(String(format: "%.1f", seconds(compileTime) * 1000)) ms; resident memory grew \(String(format: "%.1f", Double(after - before) / 1_048_576)) MB (automaton tables \(String(format: "%.2f", Double(policy.automatonBytes) / 1_048_576)) MB); process RSS \(String(format: "%.1f", Double(after) / 1_048_576)) MB"
 )
@@ -152,4 +154,6 @@ print(
         + Action.allCases.map {
             "\($0.rawValue) \(String(format: "%.1f", 100 * Double(outcomes[Action.allCases.firstIndex(of: $0)!]) / Double(evaluated)))%"
         }.joined(
-            separator: ", "))
+            separator: ", "
+        )
+)

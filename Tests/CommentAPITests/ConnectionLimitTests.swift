@@ -78,7 +78,9 @@ struct ConnectionLimitTests {
             sockets.append(
                 try Self.halfSent(
                     port: port,
-                    "POST /v1/articles/a-1/comments HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"bo"))
+                    "POST /v1/articles/a-1/comments HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"bo"
+                )
+            )
             for _ in 0..<4 { sockets.append(try Self.halfSent(port: port, "")) }
             defer { for fd in sockets { close(fd) } }
             for fd in sockets {
@@ -94,7 +96,8 @@ struct ConnectionLimitTests {
             let whole = try Self.halfSent(
                 port: port,
                 "POST /v1/articles/a-1/comments HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\n"
-                    + "Authorization: Bearer \(try await TestLogin.token())\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+                    + "Authorization: Bearer \(try await TestLogin.token())\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+            )
             defer { close(whole) }
             let answer = await Self.blocking { Self.readUntilClosed(whole, limit: 20) }
             #expect(answer.hasPrefix("HTTP/1.1 202"), "\(answer.prefix(200))")

@@ -21,7 +21,10 @@ struct FlagTests {
 
     static func flag(_ api: APIHarness, _ id: Int64, by subject: String, json: String = #"{"reason": "abusive"}"#) async throws -> TestResponse {
         try await api.post(
-            json: json, token: try await TestLogin.token(subject: subject), path: "/v1/comments/\(id)/flags")
+            json: json,
+            token: try await TestLogin.token(subject: subject),
+            path: "/v1/comments/\(id)/flags"
+        )
     }
 
     static func status(_ api: APIHarness, _ id: Int64) async throws -> String {
@@ -51,7 +54,8 @@ struct FlagTests {
         try await withAPI { api in
             let id = try await Self.published(api)
             let held = Int64(
-                try #require(try await api.post(body: "held one", token: try await TestLogin.token(subject: "author-1")).json["id"] as? Int))
+                try #require(try await api.post(body: "held one", token: try await TestLogin.token(subject: "author-1")).json["id"] as? Int)
+            )
             try await ReadTests.decide(api, [held], status: "held", outcome: "hold", reasons: ["link"])
             let cases: [(Int64, String, String, HTTPResponse.Status, String)] = [
                 (id, "author-1", #"{"reason": "abusive"}"#, .forbidden, "own-comment"),
@@ -170,7 +174,8 @@ struct FlagTests {
                     return .success(
                         try await api.db.withConnection {
                             try await moderation.decide(raced, ruling, reasons: [], note: nil, moderator: moderator, reverse: false, on: $0)
-                        })
+                        }
+                    )
                 } catch {
                     return .failure(error)
                 }
@@ -181,7 +186,8 @@ struct FlagTests {
                     let racing = [Task { await decide(.approve, by: "kim") }, Task { await decide(.reject, by: "lee") }]
                     try await waitUntil("both moderators wait for the lock", timeout: .seconds(20)) {
                         try await api.db.count(
-                            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") >= 2
+                            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                        ) >= 2
                     }
                     return racing
                 }

@@ -70,7 +70,11 @@ struct APIHarness {
         fields[.contentType] = "application/json"
         if let token { fields[.authorization] = "Bearer \(token)" }
         return try await client.execute(
-            uri: path ?? "/v1/articles/\(ref)/comments", method: .post, headers: fields, body: ByteBuffer(string: json))
+            uri: path ?? "/v1/articles/\(ref)/comments",
+            method: .post,
+            headers: fields,
+            body: ByteBuffer(string: json)
+        )
     }
 
     func post(_ ref: String = "a-1", body: String, token: String?, headers: HTTPFields = [:]) async throws -> TestResponse {
@@ -132,8 +136,11 @@ extension TestResponse {
 /// One POST of a comment on a new connection to 127.0.0.1:`port`, closed afterwards.
 func postOnce(port: Int, ref: String = "a-1", body: String, token: String) async throws -> TestClient.Response {
     try await postOnce(
-        port: port, path: "/v1/articles/\(ref)/comments", json: String(decoding: try JSONEncoder().encode(["body": body]), as: UTF8.self),
-        token: token)
+        port: port,
+        path: "/v1/articles/\(ref)/comments",
+        json: String(decoding: try JSONEncoder().encode(["body": body]), as: UTF8.self),
+        token: token
+    )
 }
 
 /// One POST of `json` to `path` on a new connection to 127.0.0.1:`port`, closed afterwards.
@@ -141,8 +148,12 @@ func postOnce(port: Int, path: String, json: String, token: String) async throws
     let connection = TestClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(60)))
     connection.connect()
     let request = TestClient.Request(
-        path, method: .post, authority: "localhost",
-        headers: [.contentType: "application/json", .authorization: "Bearer \(token)"], body: ByteBuffer(string: json))
+        path,
+        method: .post,
+        authority: "localhost",
+        headers: [.contentType: "application/json", .authorization: "Bearer \(token)"],
+        body: ByteBuffer(string: json)
+    )
     do {
         let response = try await connection.execute(request)
         try await connection.shutdown()

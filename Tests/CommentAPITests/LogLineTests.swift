@@ -56,8 +56,11 @@ struct LogLineTests {
             settings.sessionSettings = [("statement_timeout", "2000")]
             try await PostgresClient(configuration: settings, options: .init(maxConnections: 2), logger: TestPostgres.logger).closing { db in
                 let app = try await CommentAPI.application(
-                    configuration: APIConfiguration(port: 0, requestReadTimeout: .seconds(120)), login: TestLogin.configuration, client: db,
-                    logger: logs.logger())
+                    configuration: APIConfiguration(port: 0, requestReadTimeout: .seconds(120)),
+                    login: TestLogin.configuration,
+                    client: db,
+                    logger: logs.logger()
+                )
                 try await app.test(.live) { client in
                     let api = APIHarness(client: client, db: db)
                     try await PostgresConnection.withConnection(configuration: configuration, logger: TestPostgres.logger) { locker in

@@ -69,7 +69,11 @@ struct LoginTests {
                 #expect(response.json["reason"] as? String == "login_required", "\(name)")
             }
             let basic = try await api.client.execute(
-                uri: "/v1/articles/a-1/comments", method: .post, headers: [.authorization: "Basic dXNlcjpwYXNz"], body: .init(string: "{}"))
+                uri: "/v1/articles/a-1/comments",
+                method: .post,
+                headers: [.authorization: "Basic dXNlcjpwYXNz"],
+                body: .init(string: "{}")
+            )
             #expect(basic.status == .unauthorized)
             #expect(try await api.writes() == [0, 0, 0])
         }
@@ -92,7 +96,8 @@ struct LoginTests {
                     ('twitter', 'banned-1', 'B', 'banned', NULL),
                     ('twitter', 'suspended-1', 'S', 'suspended', now() + interval '2 days'),
                     ('twitter', 'served-1', 'T', 'suspended', now() - interval '1 minute')
-                """)
+                """
+            )
             let banned = try await api.post(body: "hello", token: try await TestLogin.token(subject: "banned-1"))
             #expect(banned.status == .forbidden)
             #expect(banned.json["reason"] as? String == "account_banned")
@@ -193,7 +198,12 @@ struct LoginTests {
     @Test func developmentTokensAreAcceptedAndNeedASharedSecret() async throws {
         try await withAPI { api in
             let tokens = try await DevelopmentLogin.tokens(
-                subjects: ["dev-1", "dev-2"], provider: "facebook", names: ["Dev 1", nil], lifetime: 60, configuration: TestLogin.configuration)
+                subjects: ["dev-1", "dev-2"],
+                provider: "facebook",
+                names: ["Dev 1", nil],
+                lifetime: 60,
+                configuration: TestLogin.configuration
+            )
             #expect(tokens.count == 2)
             for token in tokens { #expect(try await api.post(body: "from a dev token", token: token).status == .accepted) }
             #expect(try await api.db.count("SELECT count(*) FROM accounts WHERE provider = 'facebook'") == 2)

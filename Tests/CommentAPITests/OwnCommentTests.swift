@@ -13,7 +13,11 @@ import Testing
 @Suite("A reader's own comments", .timeLimit(.minutes(3)))
 struct OwnCommentTests {
     static func send(
-        _ api: APIHarness, _ method: HTTPRequest.Method, _ id: Int64, json: String? = nil, by subject: String = "author-1"
+        _ api: APIHarness,
+        _ method: HTTPRequest.Method,
+        _ id: Int64,
+        json: String? = nil,
+        by subject: String = "author-1"
     )
         async throws -> TestResponse
     {
@@ -103,15 +107,19 @@ struct OwnCommentTests {
             #expect(try await Self.send(api, .patch, id, json: #"{"body": "back"}"#).status == .conflict, "a deleted comment is not edited")
             // A comment deleted while the worker holds it stays removed: the worker's decision is recorded, the status kept.
             let queued = Int64(
-                try #require(try await api.post(body: "queued", token: try await TestLogin.token(subject: "author-1")).json["id"] as? Int))
+                try #require(try await api.post(body: "queued", token: try await TestLogin.token(subject: "author-1")).json["id"] as? Int)
+            )
             let queue = ModerationQueue()
             let leases = try await api.db.withConnection { try await queue.claim(limit: 10, leaseSeconds: 60, worker: "w", on: $0) }
             let lease = try #require(leases.first { $0.commentID == queued })
             #expect(try await Self.send(api, .delete, queued).status == .noContent)
             let finished = try await api.db.withConnection {
                 try await queue.finish(
-                    [.init(lease: lease, outcome: "approve", reasons: [], hits: try PostgresJSON(encoding: [String]()))], policyVersion: nil,
-                    worker: "w", on: $0)
+                    [.init(lease: lease, outcome: "approve", reasons: [], hits: try PostgresJSON(encoding: [String]()))],
+                    policyVersion: nil,
+                    worker: "w",
+                    on: $0
+                )
             }
             #expect(finished.contains(queued))
             #expect(try await Self.row(api, queued).status == "removed")

@@ -40,7 +40,10 @@ struct PostTests {
             #expect(second.headers[.init("Idempotent-Replayed")!] == "true")
             // The key is per account: another reader's same key is another comment.
             let other = try await api.post(
-                body: "once only", token: try await TestLogin.token(subject: "reader-2"), headers: [.init("Idempotency-Key")!: "retry-7f3a"])
+                body: "once only",
+                token: try await TestLogin.token(subject: "reader-2"),
+                headers: [.init("Idempotency-Key")!: "retry-7f3a"]
+            )
             #expect(other.json["id"] as? Int != first.json["id"] as? Int)
             #expect(try await api.writes() == [2, 2, 2])
             let bad = try await api.post(body: "x", token: token, headers: [.init("Idempotency-Key")!: String(repeating: "k", count: 256)])
@@ -181,8 +184,11 @@ struct PostTests {
             settings.sessionSettings = [("statement_timeout", "2000")]
             try await PostgresClient(configuration: settings, options: .init(maxConnections: 2), logger: TestPostgres.logger).closing { db in
                 let app = try await CommentAPI.application(
-                    configuration: APIConfiguration(port: 0, requestReadTimeout: .seconds(120)), login: TestLogin.configuration, client: db,
-                    logger: TestPostgres.logger)
+                    configuration: APIConfiguration(port: 0, requestReadTimeout: .seconds(120)),
+                    login: TestLogin.configuration,
+                    client: db,
+                    logger: TestPostgres.logger
+                )
                 try await app.test(.live) { client in
                     let api = APIHarness(client: client, db: db)
                     let token = try await TestLogin.token()
@@ -194,7 +200,8 @@ struct PostTests {
                         #expect(slow.headers[.retryAfter] == "5")
                         #expect(
                             !slow.text.contains("statement") && !slow.text.contains("SQLSTATE") && !slow.text.contains("57014"),
-                            "no internals: \(slow.text)")
+                            "no internals: \(slow.text)"
+                        )
                         try await locker.query("ROLLBACK")
                     }
                     #expect(try await api.post(body: "after the lock", token: token).status == .accepted)
@@ -244,13 +251,18 @@ struct StrictPostTests {
         try await withAPI { api in
             let token = try await TestLogin.token()
             let noType = try await api.client.execute(
-                uri: "/v1/articles/a-1/comments", method: .post, headers: [.authorization: "Bearer \(token)"],
-                body: ByteBuffer(string: #"{"body": "no content type"}"#))
+                uri: "/v1/articles/a-1/comments",
+                method: .post,
+                headers: [.authorization: "Bearer \(token)"],
+                body: ByteBuffer(string: #"{"body": "no content type"}"#)
+            )
             #expect(noType.status == .unsupportedMediaType)
             let form = try await api.client.execute(
-                uri: "/v1/articles/a-1/comments", method: .post,
+                uri: "/v1/articles/a-1/comments",
+                method: .post,
                 headers: [.authorization: "Bearer \(token)", .contentType: "application/x-www-form-urlencoded"],
-                body: ByteBuffer(string: "body=hello"))
+                body: ByteBuffer(string: "body=hello")
+            )
             #expect(form.status == .unsupportedMediaType)
             for json in [#"{"body": "approved text", "body": "smuggled text"}"#, #"{"body": "a", "b\u006fdy": "b"}"#] {
                 let twice = try await api.post(json: json, token: token)
@@ -258,9 +270,11 @@ struct StrictPostTests {
             }
             // Nested objects may repeat names of the top level: only the top level is the request.
             let charset = try await api.client.execute(
-                uri: "/v1/articles/a-1/comments", method: .post,
+                uri: "/v1/articles/a-1/comments",
+                method: .post,
                 headers: [.authorization: "Bearer \(token)", .contentType: "Application/JSON; charset=utf-8"],
-                body: ByteBuffer(string: #"{"body": "with a charset", "meta": {"body": 1}}"#))
+                body: ByteBuffer(string: #"{"body": "with a charset", "meta": {"body": 1}}"#)
+            )
             #expect(charset.status == .accepted, "\(charset.text)")
             #expect(charset.headers[.cacheControl] == "no-store")
             #expect(charset.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff")

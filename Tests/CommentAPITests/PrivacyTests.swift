@@ -36,19 +36,35 @@ struct PrivacyTests {
                                '[{"rule": "links", "reason": "link", "action": "approve", "matched": "personal", "start": 7, "end": 15}]',
                                'worker-1'))
             UPDATE comments SET status = 'approved' WHERE id = \(published)
-            """)
+            """
+        )
         let rejected = try Self.id(
-            try await api.post(body: "second remark 7732", token: token, headers: [.init("Idempotency-Key")!: "privacy-key-1"]))
+            try await api.post(body: "second remark 7732", token: token, headers: [.init("Idempotency-Key")!: "privacy-key-1"])
+        )
         try await ReadTests.decide(api, [rejected], status: "held", outcome: "hold", reasons: ["insult"])
         _ = try await api.db.withConnection {
             try await Moderation().decide(
-                rejected, .reject, reasons: ["insult"], note: "moderator note 9917", moderator: "kim", reverse: false, on: $0)
+                rejected,
+                .reject,
+                reasons: ["insult"],
+                note: "moderator note 9917",
+                moderator: "kim",
+                reverse: false,
+                on: $0
+            )
         }
         let other = try await FlagTests.published(api, author: "someone-else", body: "another reader's comment")
         #expect(try await FlagTests.flag(api, other, by: subject, json: #"{"reason": "spam", "note": "flag note 6620"}"#).status == .created)
         _ = try await api.db.withConnection {
             try await Accounts().sanction(
-                AccountRef("twitter:\(subject)")!, .warn, reason: "tone", duration: nil, rejectPending: false, moderator: "kim", on: $0)
+                AccountRef("twitter:\(subject)")!,
+                .warn,
+                reason: "tone",
+                duration: nil,
+                rejectPending: false,
+                moderator: "kim",
+                on: $0
+            )
         }
         return (published, rejected)
     }
@@ -109,7 +125,8 @@ struct PrivacyTests {
             for (table, column) in columns {
                 for needle in needles {
                     let found = try await api.db.count(
-                        "SELECT count(*) FROM \(identifier: table) WHERE \(identifier: column)::text LIKE '%' || \(needle) || '%'")
+                        "SELECT count(*) FROM \(identifier: table) WHERE \(identifier: column)::text LIKE '%' || \(needle) || '%'"
+                    )
                     #expect(found == 0, "\(table).\(column) still holds \(needle)")
                 }
             }
@@ -152,7 +169,8 @@ struct PrivacyTests {
             let maintenance = { try await api.db.withConnection { try await Accounts().privacyMaintenance(limit: 10, on: $0) } }
             #expect(try await maintenance().erased == 0)
             try await api.db.query(
-                "UPDATE account_erasures SET due_at = now() - interval '1 minute' WHERE erased_at IS NULL AND cancelled_at IS NULL")
+                "UPDATE account_erasures SET due_at = now() - interval '1 minute' WHERE erased_at IS NULL AND cancelled_at IS NULL"
+            )
             #expect(try await maintenance().erased == 1)
             #expect(try await api.db.count("SELECT count(*) FROM comments WHERE body LIKE '%7731%'") == 0)
             #expect(try await api.db.count("SELECT count(*) FROM account_erasures WHERE erased_at IS NOT NULL AND requested_by = 'reader'") == 1)

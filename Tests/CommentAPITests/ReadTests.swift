@@ -35,7 +35,8 @@ struct ReadTests {
                 SELECT unnest(\(ids)::bigint[]), 'automatic', \(outcome), \(reasons)::text[], 'tests'
             )
             UPDATE comments SET status = \(status), status_changed_at = now(), reasons = \(reasons)::text[] WHERE id = ANY(\(ids)::bigint[])
-            """)
+            """
+        )
     }
 
     @Test func listingShowsApprovedCommentsNewestFirstInPages() async throws {
@@ -100,7 +101,9 @@ struct ReadTests {
             let stranger = try await api.get("/v1/comments/\(ids[0])", token: try await TestLogin.token(subject: "reader-2"))
             #expect(stranger.status == .notFound)
             let sameSubjectOtherProvider = try await api.get(
-                "/v1/comments/\(ids[0])", token: try await TestLogin.token(subject: "reader-1", provider: "facebook"))
+                "/v1/comments/\(ids[0])",
+                token: try await TestLogin.token(subject: "reader-1", provider: "facebook")
+            )
             #expect(sameSubjectOtherProvider.status == .notFound)
             #expect(try await api.get("/v1/comments/\(ids[0])").status == .unauthorized)
             #expect(try await api.get("/v1/comments/999999", token: author).status == .notFound)
@@ -155,8 +158,11 @@ struct ReadTests {
                 // As if the latest migration had not run yet.
                 try await db.query("DELETE FROM schema_migrations WHERE version = \(Migration.all.last!.version)")
                 let app = try await CommentAPI.application(
-                    configuration: APIConfiguration(port: 0, requestReadTimeout: .seconds(120)), login: TestLogin.configuration, client: db,
-                    logger: TestPostgres.logger)
+                    configuration: APIConfiguration(port: 0, requestReadTimeout: .seconds(120)),
+                    login: TestLogin.configuration,
+                    client: db,
+                    logger: TestPostgres.logger
+                )
                 try await app.test(.live) { client in
                     let response = try await client.execute(uri: "/readyz", method: .get)
                     #expect(response.status == .serviceUnavailable)

@@ -31,7 +31,9 @@ struct ReaderLoginTests {
             clients: [
                 .init(id: "x-client", secret: "x-secret", redirectURIs: ["\(publicURL)/auth/x/callback"]),
                 .init(id: "fb-client", secret: "fb-secret", redirectURIs: ["\(publicURL)/auth/facebook/callback"]),
-            ], person: person)
+            ],
+            person: person
+        )
         let router = Router()
         standIn.register(on: router)
         let provider = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
@@ -39,15 +41,27 @@ struct ReaderLoginTests {
             let port = try #require(providerClient.port)
             let base = "http://127.0.0.1:\(port)"
             let login = ReaderLoginConfiguration(
-                publicURL: URL(string: publicURL)!, siteOrigins: [site],
+                publicURL: URL(string: publicURL)!,
+                siteOrigins: [site],
                 providers: [
                     .x: .init(
-                        clientID: "x-client", clientSecret: "x-secret", authorizeURL: URL(string: "\(base)/i/oauth2/authorize")!,
-                        tokenURL: URL(string: tokenURL?(port) ?? "\(base)/2/oauth2/token")!, userinfoURL: URL(string: "\(base)/2/users/me")!),
+                        clientID: "x-client",
+                        clientSecret: "x-secret",
+                        authorizeURL: URL(string: "\(base)/i/oauth2/authorize")!,
+                        tokenURL: URL(string: tokenURL?(port) ?? "\(base)/2/oauth2/token")!,
+                        userinfoURL: URL(string: "\(base)/2/users/me")!
+                    ),
                     .facebook: .init(
-                        clientID: "fb-client", clientSecret: "fb-secret", authorizeURL: URL(string: "\(base)/dialog/oauth")!,
-                        tokenURL: URL(string: tokenURL?(port) ?? "\(base)/oauth/access_token")!, userinfoURL: URL(string: "\(base)/me")!),
-                ], tokenSecret: secret, tokenLifetimeSeconds: 900)
+                        clientID: "fb-client",
+                        clientSecret: "fb-secret",
+                        authorizeURL: URL(string: "\(base)/dialog/oauth")!,
+                        tokenURL: URL(string: tokenURL?(port) ?? "\(base)/oauth/access_token")!,
+                        userinfoURL: URL(string: "\(base)/me")!
+                    ),
+                ],
+                tokenSecret: secret,
+                tokenLifetimeSeconds: 900
+            )
             var configuration = APIConfiguration(port: 0, requestReadTimeout: .seconds(120))
             configuration.readerLogin = login
             let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
@@ -160,16 +174,19 @@ struct ReaderLoginTests {
 
     @Test func aProviderThatIsDownGetsAClearMessageAndNothingIsStored() async throws {
         // The token endpoint on a port nothing listens on.
-        try await Self.withLogin(tokenURL: { _ in "http://127.0.0.1:1/token" }) { api, http, _ in
-            for provider in ["x", "facebook"] {
-                let callback = try await Self.consent(api, http, provider: provider)
-                let page = try await api.get(callback)
-                let handed = Self.handedOver(page.text)
-                #expect(handed.token == nil && handed.failure?.contains("could not be reached") == true, "\(page.text)")
+        try await Self.withLogin(
+            tokenURL: { _ in "http://127.0.0.1:1/token" },
+            { api, http, _ in
+                for provider in ["x", "facebook"] {
+                    let callback = try await Self.consent(api, http, provider: provider)
+                    let page = try await api.get(callback)
+                    let handed = Self.handedOver(page.text)
+                    #expect(handed.token == nil && handed.failure?.contains("could not be reached") == true, "\(page.text)")
+                }
+                #expect(try await api.db.count("SELECT count(*) FROM accounts") == 0)
+                #expect(try await api.db.count("SELECT count(*) FROM reader_logins") == 0)
             }
-            #expect(try await api.db.count("SELECT count(*) FROM accounts") == 0)
-            #expect(try await api.db.count("SELECT count(*) FROM reader_logins") == 0)
-        }
+        )
     }
 
     @Test func onlyTheSitesPagesMayStartALoginOrCallTheAPI() async throws {
@@ -181,8 +198,10 @@ struct ReaderLoginTests {
             // CORS: the site's preflight is answered, another origin's is refused; the site's requests are readable.
             func preflight(_ origin: String) async throws -> TestResponse {
                 try await api.client.execute(
-                    uri: "/v1/articles/a-1/comments", method: .options,
-                    headers: [.origin: origin, .accessControlRequestMethod: "POST", .accessControlRequestHeaders: "authorization, content-type"])
+                    uri: "/v1/articles/a-1/comments",
+                    method: .options,
+                    headers: [.origin: origin, .accessControlRequestMethod: "POST", .accessControlRequestHeaders: "authorization, content-type"]
+                )
             }
             let allowed = try await preflight(Self.site)
             #expect(allowed.status == .noContent && allowed.headers[.accessControlAllowOrigin] == Self.site)

@@ -14,11 +14,20 @@ import Testing
 @Suite("Replies", .timeLimit(.minutes(3)))
 struct ReplyTests {
     static func reply(
-        _ api: APIHarness, to parent: Int64, body: String, by subject: String = "replier", key: String? = nil, article: String = "a-1"
+        _ api: APIHarness,
+        to parent: Int64,
+        body: String,
+        by subject: String = "replier",
+        key: String? = nil,
+        article: String = "a-1"
     ) async throws -> TestResponse {
         let json = String(decoding: try JSONEncoder().encode(NewReply(body: body, parentId: parent)), as: UTF8.self)
         return try await api.post(
-            article, json: json, token: try await TestLogin.token(subject: subject), headers: key.map { [.init("Idempotency-Key")!: $0] } ?? [:])
+            article,
+            json: json,
+            token: try await TestLogin.token(subject: subject),
+            headers: key.map { [.init("Idempotency-Key")!: $0] } ?? [:]
+        )
     }
 
     struct NewReply: Encodable {
@@ -50,7 +59,8 @@ struct ReplyTests {
             let held = Int64(try #require(try await api.post(body: "held", token: try await TestLogin.token(subject: "x")).json["id"] as? Int))
             try await ReadTests.decide(api, [held], status: "held", outcome: "hold", reasons: ["link"])
             let rejected = Int64(
-                try #require(try await api.post(body: "rejected", token: try await TestLogin.token(subject: "x")).json["id"] as? Int))
+                try #require(try await api.post(body: "rejected", token: try await TestLogin.token(subject: "x")).json["id"] as? Int)
+            )
             try await ReadTests.decide(api, [rejected], status: "rejected", outcome: "reject", reasons: ["insult"])
             try await api.db.query("SELECT register_article('a-2', NULL, 'Another', now())")
             let before = try await api.writes()

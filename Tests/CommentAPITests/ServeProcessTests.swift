@@ -33,7 +33,8 @@ struct ServeProcessTests {
                     "COMMENTD_JWT_SECRET": TestLogin.secret, "COMMENTD_JWT_ISSUER": TestLogin.issuer,
                     "COMMENTD_JWT_AUDIENCE": TestLogin.audience,
                 ],
-                logName: "serve-\(port)")
+                logName: "serve-\(port)"
+            )
             try await waitUntil("commentd serve listens") { isListening(port) }
             let token = try await TestLogin.token()
             #expect(try await postOnce(port: port, body: "before the restart", token: token).status == .accepted)
@@ -67,8 +68,10 @@ struct ServeProcessTests {
 
     @Test func refusesToStartWithoutALoginKey() async throws {
         let server = try spawnCommentd(
-            ["serve", "--port", String(try freePort())], environment: ["COMMENTD_JWT_SECRET": "", "COMMENTD_JWT_PUBLIC_KEY_FILE": ""],
-            logName: "serve-nokey")
+            ["serve", "--port", String(try freePort())],
+            environment: ["COMMENTD_JWT_SECRET": "", "COMMENTD_JWT_PUBLIC_KEY_FILE": ""],
+            logName: "serve-nokey"
+        )
         let code = await server.exitCode()
         #expect(code != 0)
         #expect(server.output.contains("COMMENTD_JWT_SECRET"))
@@ -83,11 +86,17 @@ struct DevTokenProcessTests {
             "COMMENTD_JWT_SECRET": TestLogin.secret, "COMMENTD_JWT_ISSUER": TestLogin.issuer, "COMMENTD_JWT_AUDIENCE": TestLogin.audience,
         ]
         let long = try spawnCommentd(
-            ["dev-token", "--ttl", "100000"], environment: environment, logName: "dev-token-long-\(UUID().uuidString.prefix(8))")
+            ["dev-token", "--ttl", "100000"],
+            environment: environment,
+            logName: "dev-token-long-\(UUID().uuidString.prefix(8))"
+        )
         #expect(await long.wait() != 0)
         #expect(long.output.contains("COMMENTD_JWT_MAX_LIFETIME_SECONDS"), "\(long.output)")
         let day = try spawnCommentd(
-            ["dev-token", "--ttl", "86400"], environment: environment, logName: "dev-token-day-\(UUID().uuidString.prefix(8))")
+            ["dev-token", "--ttl", "86400"],
+            environment: environment,
+            logName: "dev-token-day-\(UUID().uuidString.prefix(8))"
+        )
         #expect(await day.wait() == 0)
         // The token is a line of its own (standard error, which may carry log lines, goes to the same file).
         let tokens = day.output.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("eyJ") && $0.split(separator: ".").count == 3 }

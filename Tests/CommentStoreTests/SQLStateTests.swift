@@ -18,6 +18,7 @@ import Testing
         #expect(Set(constants).count == constants.count, "no code named twice")
         #expect(
             Set(constants) == raised,
-            "constants without a raise: \(Set(constants).subtracting(raised)); raises without a constant: \(raised.subtracting(constants))")
+            "constants without a raise: \(Set(constants).subtracting(raised)); raises without a constant: \(raised.subtracting(constants))"
+        )
     }
 }

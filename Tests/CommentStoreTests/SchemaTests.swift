@@ -19,8 +19,13 @@ struct SchemaTests {
     }
 
     func submit(
-        _ client: PostgresClient, article: String = "2026-11-29-seoul-housing", provider: String? = "twitter",
-        subject: String? = "1001", name: String? = "Kim", body: String = "좋은 기사입니다", key: String? = nil
+        _ client: PostgresClient,
+        article: String = "2026-11-29-seoul-housing",
+        provider: String? = "twitter",
+        subject: String? = "1001",
+        name: String? = "Kim",
+        body: String = "좋은 기사입니다",
+        key: String? = nil
     ) async throws -> Int64 {
         try await client.query(
             "SELECT submit_comment(\(article), \(provider), \(subject), \(name), \(body), \(key))"

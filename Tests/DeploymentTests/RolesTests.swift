@@ -21,7 +21,9 @@ struct RoleDatabase {
         try await owner.query("CREATE ROLE \(identifier: login) LOGIN IN ROLE \(identifier: group)")
         let server = try TestPostgres.server()
         let configuration = PostgresConfiguration(
-            connectionString: "host=\(server.host) port=\(server.port) user=\(login) dbname=\(database)", applicationName: "roles-test")
+            connectionString: "host=\(server.host) port=\(server.port) user=\(login) dbname=\(database)",
+            applicationName: "roles-test"
+        )
         do {
             let value = try await PostgresConnection.withConnection(configuration: configuration, logger: TestPostgres.logger, body)
             try await owner.query("DROP ROLE \(identifier: login)")
@@ -37,7 +39,9 @@ struct RoleDatabase {
         try await owner.query("CREATE ROLE \(identifier: login) LOGIN IN ROLE \(identifier: group)")
         let server = try TestPostgres.server()
         let configuration = PostgresConfiguration(
-            connectionString: "host=\(server.host) port=\(server.port) user=\(login) dbname=\(database)", applicationName: "roles-test")
+            connectionString: "host=\(server.host) port=\(server.port) user=\(login) dbname=\(database)",
+            applicationName: "roles-test"
+        )
         return (PostgresClient(configuration: configuration, options: .init(maxConnections: 2), logger: TestPostgres.logger), login)
     }
 }
@@ -73,7 +77,10 @@ struct RolesTests {
                 let posted = try await ReaderComments().post(
                     articleRef: "a-1",
                     reader: .init(provider: "twitter", subject: "r1", displayName: "R", tokenIssuedAt: nil, tokenExpiresAt: nil),
-                    body: "hello", idempotencyKey: "k1", on: api)
+                    body: "hello",
+                    idempotencyKey: "k1",
+                    on: api
+                )
                 #expect(posted.status == .queued)
                 #expect(try await ReaderComments().published(articleRef: "a-1", before: nil, limit: 10, on: api) == [])
                 await expectDenied("updating a status") { try await api.query("UPDATE comments SET status = 'approved'") }
@@ -90,7 +97,12 @@ struct RolesTests {
                 // Built-in login (issue 19): a login is started and finished through the functions only.
                 let state = String(repeating: "s", count: 43)
                 try await ReaderLogins().begin(
-                    state: state, provider: "twitter", codeVerifier: String(repeating: "v", count: 43), returnOrigin: "https://news.test", on: api)
+                    state: state,
+                    provider: "twitter",
+                    codeVerifier: String(repeating: "v", count: 43),
+                    returnOrigin: "https://news.test",
+                    on: api
+                )
                 await expectDenied("listing pending logins") { try await api.query("SELECT code_verifier FROM reader_logins") }
                 let finished = try await ReaderLogins().finish(state: state, provider: "twitter", on: api)
                 #expect(finished == ReaderLogins.Pending(codeVerifier: String(repeating: "v", count: 43), returnOrigin: "https://news.test"))
@@ -114,16 +126,29 @@ struct RolesTests {
                 configuration: APIConfiguration(port: 0, requestReadTimeout: .seconds(120)),
                 login: LoginConfiguration(
                     key: .sharedSecret(Array(String(repeating: "s", count: 40).utf8)),
-                    issuer: "iss", audience: "aud"), client: client, logger: TestPostgres.logger)
+                    issuer: "iss",
+                    audience: "aud"
+                ),
+                client: client,
+                logger: TestPostgres.logger
+            )
             let token = try await DevelopmentLogin.tokens(
-                subjects: ["r1"], provider: "twitter", names: ["R"], lifetime: 60,
-                configuration: LoginConfiguration(key: .sharedSecret(Array(String(repeating: "s", count: 40).utf8)), issuer: "iss", audience: "aud"))[
-                    0]
+                subjects: ["r1"],
+                provider: "twitter",
+                names: ["R"],
+                lifetime: 60,
+                configuration: LoginConfiguration(key: .sharedSecret(Array(String(repeating: "s", count: 40).utf8)), issuer: "iss", audience: "aud")
+            )[
+                0
+            ]
             try await app.test(.live) { http in
                 #expect(try await http.execute(uri: "/readyz", method: .get).status == .ok)
                 let posted = try await http.execute(
-                    uri: "/v1/articles/a-1/comments", method: .post, headers: [.authorization: "Bearer \(token)", .contentType: "application/json"],
-                    body: .init(string: #"{"body": "on the api role"}"#))
+                    uri: "/v1/articles/a-1/comments",
+                    method: .post,
+                    headers: [.authorization: "Bearer \(token)", .contentType: "application/json"],
+                    body: .init(string: #"{"body": "on the api role"}"#)
+                )
                 #expect(posted.status == .accepted)
             }
             await client.close()
@@ -140,7 +165,10 @@ struct RolesTests {
                 #expect(leases.map(\.commentID) == [id])
                 let finished = try await queue.finish(
                     leases.map { ModerationQueue.Decision(lease: $0, outcome: "approve", reasons: [], hits: PostgresJSON(text: "[]")) },
-                    policyVersion: nil, worker: "role-test", on: worker)
+                    policyVersion: nil,
+                    worker: "role-test",
+                    on: worker
+                )
                 #expect(finished.count == 1)
                 await expectDenied("sanctioning") {
                     try await worker.query("INSERT INTO account_sanctions (account_id, kind, reason, issued_by) VALUES (1, 'ban', 'x', 'w')")
@@ -161,14 +189,29 @@ struct RolesTests {
                 """
                 WITH d AS (INSERT INTO moderation_decisions (comment_id, source, outcome, reasons, decided_by) VALUES (\(id), 'automatic', 'hold', '{link}', 'w'))
                 UPDATE comments SET status = 'held', reasons = '{link}' WHERE id = \(id)
-                """)
+                """
+            )
             try await db.asMember(of: "commentdesk_moderator") { moderator in
                 #expect(try await Moderation().claimNext(moderator: "kim", seconds: 60, on: moderator)?.id == id)
                 let decided = try await Moderation().decide(
-                    id, .reject, reasons: ["spam"], note: nil, moderator: "kim", reverse: false, on: moderator)
+                    id,
+                    .reject,
+                    reasons: ["spam"],
+                    note: nil,
+                    moderator: "kim",
+                    reverse: false,
+                    on: moderator
+                )
                 #expect(decided.status == .rejected)
                 let ban = try await Accounts().sanction(
-                    AccountRef("twitter:r1")!, .ban, reason: "spam", duration: nil, rejectPending: true, moderator: "kim", on: moderator)
+                    AccountRef("twitter:r1")!,
+                    .ban,
+                    reason: "spam",
+                    duration: nil,
+                    rejectPending: true,
+                    moderator: "kim",
+                    on: moderator
+                )
                 #expect(ban?.status == "banned")
                 #expect(try await Articles().setOpen("a-1", false, on: moderator))
                 try await PolicyVersions().activate(.standardsBoard, by: "kim", on: moderator)
@@ -189,12 +232,17 @@ struct RolesTests {
                 """
                 WITH d AS (INSERT INTO moderation_decisions (comment_id, source, outcome, decided_by) VALUES (\(id), 'automatic', 'approve', 'w'))
                 UPDATE comments SET status = 'approved' WHERE id = \(id)
-                """)
+                """
+            )
             try await db.owner.query("UPDATE policy_versions SET flags_to_hide = 1 WHERE is_active")
             try await db.asMember(of: "commentdesk_api") { api in
                 let flagged = try await ReaderComments().flag(
-                    commentID: id, reader: .init(provider: "facebook", subject: "f1", displayName: "F", tokenIssuedAt: nil, tokenExpiresAt: nil),
-                    reason: .abusive, note: nil, on: api)
+                    commentID: id,
+                    reader: .init(provider: "facebook", subject: "f1", displayName: "F", tokenIssuedAt: nil, tokenExpiresAt: nil),
+                    reason: .abusive,
+                    note: nil,
+                    on: api
+                )
                 #expect(flagged.created && flagged.commentStatus == "held")
                 await expectDenied("reading flags") { try await api.query("SELECT account_id FROM comment_flags") }
                 await expectDenied("resolving flags") { try await api.query("UPDATE comment_flags SET upheld = false") }
@@ -280,7 +328,8 @@ struct RolesTests {
                 await expectDenied("changing a status") { try await report.query("UPDATE comments SET status = 'approved'") }
                 await expectDenied("recording a decision") {
                     try await report.query(
-                        "INSERT INTO moderation_decisions (comment_id, source, outcome, decided_by) VALUES (1, 'moderator', 'approve', 'x')")
+                        "INSERT INTO moderation_decisions (comment_id, source, outcome, decided_by) VALUES (1, 'moderator', 'approve', 'x')"
+                    )
                 }
                 await expectDenied("submitting a comment") {
                     try await report.query("SELECT submit_comment('a-1', 'twitter', 'r2', 'R', 'x', NULL)")
@@ -310,7 +359,9 @@ struct APIRoleAttackTests {
             try await db.owner.query("GRANT TEMPORARY ON DATABASE \(identifier: db.database) TO \(identifier: login)")
             let server = try TestPostgres.server()
             let configuration = PostgresConfiguration(
-                connectionString: "host=\(server.host) port=\(server.port) user=\(login) dbname=\(db.database)", applicationName: "attack")
+                connectionString: "host=\(server.host) port=\(server.port) user=\(login) dbname=\(db.database)",
+                applicationName: "attack"
+            )
             let posted = try await PostgresConnection.withConnection(configuration: configuration, logger: TestPostgres.logger) { api in
                 try await api.query(
                     """
@@ -323,7 +374,8 @@ struct APIRoleAttackTests {
                         UPDATE public.comments SET status = 'approved' WHERE id = NEW.comment_id;
                         RETURN NEW;
                     END $$
-                    """)
+                    """
+                )
                 try await api.query("CREATE TEMPORARY TABLE ran (who text)")
                 try await api.query("CREATE TEMPORARY TABLE comment_queue (id bigint, comment_id bigint, state text)")
                 try await api.query("CREATE TRIGGER escalate BEFORE INSERT ON pg_temp.comment_queue FOR EACH ROW EXECUTE FUNCTION pg_temp.escalate()")
@@ -352,7 +404,8 @@ struct APIRoleAttackTests {
                        has_function_privilege('public', p.oid, 'EXECUTE')
                 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
                 WHERE p.prosecdef AND n.nspname = current_schema()
-                """)
+                """
+            )
             #expect(rows.count >= 3)
             for row in rows {
                 let (name, config, publicExecute) = try row.decode((String, String, Bool).self)

@@ -28,7 +28,8 @@ struct Desk {
                         'tests')
             ), q AS (UPDATE comment_queue SET state = 'done', finished_at = now() WHERE comment_id = \(id))
             UPDATE comments SET status = \(status), reasons = \(reasons)::text[] WHERE id = \(id)
-            """)
+            """
+        )
         return id
     }
 
@@ -196,7 +197,10 @@ struct ModctlTests {
                     try await ReaderComments().flag(
                         commentID: id,
                         reader: .init(provider: "facebook", subject: subject, displayName: "", tokenIssuedAt: nil, tokenExpiresAt: nil),
-                        reason: reason, note: note, on: $0)
+                        reason: reason,
+                        note: note,
+                        on: $0
+                    )
                 }
             }
             try await flag(once, by: "f1", .spam, note: "sells watches")
@@ -248,7 +252,13 @@ struct ModctlTests {
     @Test func webhooksAddListRemove() async throws {
         try await withDesk { desk in
             let added = try await desk.modctl(
-                "webhooks", "add", "https://chat.news.test/hooks/moderation", "--events", "comment.held", "account.sanctioned")
+                "webhooks",
+                "add",
+                "https://chat.news.test/hooks/moderation",
+                "--events",
+                "comment.held",
+                "account.sanctioned"
+            )
             #expect(added.code == 0, "\(added.stderr)")
             #expect(added.stdout.contains("webhook 1: https://chat.news.test/hooks/moderation (comment.held, account.sanctioned)"))
             let secret = try #require(added.stdout.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
@@ -277,7 +287,8 @@ struct ModctlTests {
             #expect(
                 try await desk.db.count(
                     "SELECT count(*) FROM accounts WHERE status = 'suspended' AND suspended_until BETWEEN now() + interval '71 hours' AND now() + interval '73 hours'"
-                ) == 1)
+                ) == 1
+            )
             let ban = try desk.json(try await desk.modctl("ban", "twitter:r1", "--reason", "threats", "--reject-pending", "--json"))
             #expect(ban["status"] as? String == "banned")
             #expect((ban["rejectedComments"] as? [Int])?.sorted() == held.map { Int($0) })
@@ -286,7 +297,8 @@ struct ModctlTests {
             #expect(try await desk.status(published) == "approved", "only held comments are rejected")
             #expect(
                 try await desk.db.count("SELECT count(*) FROM moderation_decisions WHERE 'account_banned' = ANY(reasons) AND decided_by = 'kim'")
-                    == 2)
+                    == 2
+            )
             #expect(try await desk.modctl("unban", "twitter:r1", "--reason", "appeal granted").code == 0)
             #expect(try await desk.db.count("SELECT count(*) FROM accounts WHERE status = 'active' AND suspended_until IS NULL") == 1)
             #expect(try await desk.db.count("SELECT count(*) FROM account_sanctions") == 4)

@@ -18,7 +18,9 @@ struct PolicyCommandTests {
         var text = try String(contentsOf: file, encoding: .utf8)
         text = text.replacingOccurrences(of: "version: \"\(Self.defaultVersion)\"", with: "version: \"candidate-2\"")
         text = text.replacingOccurrences(
-            of: "  - id: insults\n    kind: terms\n    action: hold", with: "  - id: insults\n    kind: terms\n    action: reject")
+            of: "  - id: insults\n    kind: terms\n    action: hold",
+            with: "  - id: insults\n    kind: terms\n    action: reject"
+        )
         try edit(text).write(to: file, atomically: true, encoding: .utf8)
         return file.path
     }
@@ -44,7 +46,8 @@ struct PolicyCommandTests {
             #expect(diff.stdout.contains("changed  insults: action hold → reject"), "\(diff.stdout)")
             #expect(
                 try await desk.modctl("policy", "diff", TestPostgres.repositoryRoot.appendingPathComponent("deploy/policy/standards-board.yaml").path)
-                    .stdout.contains("no differences"))
+                    .stdout.contains("no differences")
+            )
 
             let activated = try await desk.modctl("policy", "activate", path, "--moderator", "board-chair")
             #expect(activated.code == 0, "\(activated.stderr)")
@@ -143,7 +146,9 @@ struct PolicyEvaluateCommandTests {
         let path = try Self.file("comments\thate\n좋은 기사네요\tnone\n장관은 자진 사퇴하라\tnone\n이 새끼 뭐야\thate\n그냥 그렇네\thate\n", "tsv")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let result = try await runModctl(
-            ["policy", "evaluate", path, "--text-column", "comments", "--label-column", "hate", "--samples", "3"], databaseURL: "")
+            ["policy", "evaluate", path, "--text-column", "comments", "--label-column", "hate", "--samples", "3"],
+            databaseURL: ""
+        )
         #expect(result.code == 0, "\(result.stderr)")
         #expect(result.stdout.contains("none (clean) 2         100.0 %"), "\(result.stdout)")
         #expect(result.stdout.contains("hate         2         50.0 %"), "\(result.stdout)")

@@ -50,7 +50,8 @@ struct Harness {
         let decided = try await client.count("SELECT count(DISTINCT comment_id) FROM moderation_decisions WHERE source = 'automatic'")
         let decisions = try await client.count("SELECT count(*) FROM moderation_decisions WHERE source = 'automatic'")
         let stillQueued = try await client.count(
-            "SELECT count(*) FROM comments c JOIN comment_queue q ON q.comment_id = c.id WHERE c.status = 'queued'")
+            "SELECT count(*) FROM comments c JOIN comment_queue q ON q.comment_id = c.id WHERE c.status = 'queued'"
+        )
         let mismatched = try await client.count(
             """
             SELECT count(*) FROM comments c JOIN moderation_decisions d ON d.comment_id = c.id AND d.source = 'automatic'
@@ -85,6 +86,7 @@ struct Harness {
         Set(
             try await client.query("SELECT comment_id FROM comment_queue WHERE state = 'running' AND leased_by = \(worker)").map {
                 try $0.decode(Int64.self, at: 0)
-            })
+            }
+        )
     }
 }

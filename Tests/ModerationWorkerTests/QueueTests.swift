@@ -129,7 +129,9 @@ struct ReaperResilienceTests {
                                 RETURN NEW;
                             END $$;
                             CREATE TRIGGER refuse_one BEFORE INSERT ON moderation_decisions FOR EACH ROW EXECUTE FUNCTION refuse_one();
-                            """))
+                            """
+                    )
+                )
                 try await Task.sleep(for: .milliseconds(200))
                 let reaped = try await queue.reap(policyVersion: nil, worker: "reaper", on: connection)
                 #expect(reaped.retried == 5, "\(reaped)")

@@ -79,7 +79,14 @@ struct WebhookTests {
                 }
                 _ = try await db.withConnection {
                     try await Accounts().sanction(
-                        AccountRef("twitter:r2")!, .warn, reason: "spam", duration: nil, rejectPending: false, moderator: "kim", on: $0)
+                        AccountRef("twitter:r2")!,
+                        .warn,
+                        reason: "spam",
+                        duration: nil,
+                        rejectPending: false,
+                        moderator: "kim",
+                        on: $0
+                    )
                 }
                 await #expect(throws: PostgresError.self) {
                     try await db.withTransaction { tx in
@@ -109,18 +116,25 @@ struct WebhookTests {
                 }
                 #expect(
                     types.sorted() == ["account.sanctioned", "account.sanctioned", "comment.approved", "comment.held", "comment.rejected"],
-                    "every change once, to each endpoint that asked for it; the rolled-back change never")
+                    "every change once, to each endpoint that asked for it; the rolled-back change never"
+                )
                 #expect(!deliveries.contains { $0.body.contains("secret words") }, "no comment text in events")
                 // Every delivery is signed with its endpoint's secret; a wrong secret, body or time does not verify.
                 let secrets = ["all": secret, "sanctions": sanctionsOnly.secret]
                 for delivery in deliveries {
                     #expect(WebhookSignature.verify(header: delivery.signature, body: delivery.body, secret: secrets[delivery.endpoint] ?? ""))
                     #expect(
-                        delivery.endpoint != "sanctions" || !WebhookSignature.verify(header: delivery.signature, body: delivery.body, secret: secret))
+                        delivery.endpoint != "sanctions" || !WebhookSignature.verify(header: delivery.signature, body: delivery.body, secret: secret)
+                    )
                     #expect(!WebhookSignature.verify(header: delivery.signature, body: delivery.body + " ", secret: secret))
                     #expect(
                         !WebhookSignature.verify(
-                            header: delivery.signature, body: delivery.body, secret: secret, now: Date().addingTimeInterval(3_600)))
+                            header: delivery.signature,
+                            body: delivery.body,
+                            secret: secret,
+                            now: Date().addingTimeInterval(3_600)
+                        )
+                    )
                 }
                 #expect(!deliveries.contains { $0.endpoint == "removed" })
                 #expect(try await db.count("SELECT count(*) FROM webhook_outbox WHERE endpoint_id = \(removed.id)") == 0)

@@ -25,10 +25,12 @@ struct WorkerProcessTests {
             for worker in workers { #expect(await worker.stop() == 0, "graceful exit of \(worker.id): \(worker.child.output)") }
             try await harness.expectEachCommentDecidedOnce()
             let rejected = try await harness.client.count(
-                "SELECT count(*) FROM moderation_decisions WHERE source = 'automatic' AND 'profanity' = ANY(reasons)")
+                "SELECT count(*) FROM moderation_decisions WHERE source = 'automatic' AND 'profanity' = ANY(reasons)"
+            )
             #expect(rejected == 300)
             let mismatched = try await harness.client.count(
-                "SELECT count(*) FROM comments c JOIN moderation_decisions d ON d.comment_id = c.id WHERE c.reasons IS DISTINCT FROM d.reasons")
+                "SELECT count(*) FROM comments c JOIN moderation_decisions d ON d.comment_id = c.id WHERE c.reasons IS DISTINCT FROM d.reasons"
+            )
             #expect(mismatched == 0, "every comment carries its decision's reasons")
             let sharing = try await harness.client.count("SELECT count(DISTINCT decided_by) FROM moderation_decisions WHERE source = 'automatic'")
             #expect(sharing >= 2, "the workers shared the queue")
@@ -85,13 +87,15 @@ struct WorkerProcessTests {
                 """
                 SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
                 WHERE application_name = 'commentd-work' AND query LIKE 'LISTEN%'
-                """)
+                """
+            )
             #expect(terminated == 1)
             try await harness.client.query("SELECT submit_comment('a-1', 'twitter', 'reader-1', 'R', '새 댓글입니다', NULL)")
             try await waitUntil("the new comment is decided without the listener", timeout: .seconds(20)) { try await harness.pending() == 0 }
             try await waitUntil("the listener is back") {
                 try await harness.client.count(
-                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'commentd-work' AND query LIKE 'LISTEN%'") == 1
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'commentd-work' AND query LIKE 'LISTEN%'"
+                ) == 1
             }
             #expect(await worker.stop() == 0)
             try await harness.expectEachCommentDecidedOnce()
@@ -103,7 +107,9 @@ struct WorkerProcessTests {
             try await harness.seed(200)
             let lock = try await Harness.AccountsLock(harness.client.configuration)
             let doomed = try WorkerProcess.start(
-                databaseURL: harness.url, options: ["--batch-size", "40", "--lease-seconds", "2", "--concurrency", "1"])
+                databaseURL: harness.url,
+                options: ["--batch-size", "40", "--lease-seconds", "2", "--concurrency", "1"]
+            )
             try await waitUntil("the worker holds a batch") { try await !harness.leased(by: doomed.id).isEmpty }
             let held = try await harness.leased(by: doomed.id)
             await doomed.kill()
@@ -113,10 +119,12 @@ struct WorkerProcessTests {
             #expect(await survivor.stop() == 0)
             try await harness.expectEachCommentDecidedOnce()
             let takenOver = try await harness.client.count(
-                "SELECT count(*) FROM moderation_decisions WHERE comment_id = ANY(\(Array(held))::bigint[]) AND decided_by = \(survivor.id)")
+                "SELECT count(*) FROM moderation_decisions WHERE comment_id = ANY(\(Array(held))::bigint[]) AND decided_by = \(survivor.id)"
+            )
             #expect(takenOver == held.count)
             let retried = try await harness.client.count(
-                "SELECT count(*) FROM comment_queue WHERE comment_id = ANY(\(Array(held))::bigint[]) AND attempts = 2")
+                "SELECT count(*) FROM comment_queue WHERE comment_id = ANY(\(Array(held))::bigint[]) AND attempts = 2"
+            )
             #expect(retried == held.count, "each of the killed worker's comments was tried a second time")
         }
     }
@@ -126,7 +134,9 @@ struct WorkerProcessTests {
             try await harness.seed(120)
             let lock = try await Harness.AccountsLock(harness.client.configuration)
             let sleeper = try WorkerProcess.start(
-                databaseURL: harness.url, options: ["--batch-size", "30", "--lease-seconds", "2", "--concurrency", "1"])
+                databaseURL: harness.url,
+                options: ["--batch-size", "30", "--lease-seconds", "2", "--concurrency", "1"]
+            )
             try await waitUntil("the worker holds a batch") { try await !harness.leased(by: sleeper.id).isEmpty }
             let held = try await harness.leased(by: sleeper.id)
             sleeper.child.send(SIGSTOP)
@@ -142,7 +152,8 @@ struct WorkerProcessTests {
             #expect(await other.stop() == 0)
             try await harness.expectEachCommentDecidedOnce()
             let bySleeper = try await harness.client.count(
-                "SELECT count(*) FROM moderation_decisions WHERE comment_id = ANY(\(Array(held))::bigint[]) AND decided_by = \(sleeper.id)")
+                "SELECT count(*) FROM moderation_decisions WHERE comment_id = ANY(\(Array(held))::bigint[]) AND decided_by = \(sleeper.id)"
+            )
             #expect(bySleeper == 0)
         }
     }
@@ -159,7 +170,8 @@ struct WorkerProcessTests {
             try await lock.release()
             #expect(await worker.child.exitCode() == 0, "\(worker.child.output)")
             let finished = try await harness.client.count(
-                "SELECT count(*) FROM moderation_decisions WHERE comment_id = ANY(\(Array(held))::bigint[]) AND decided_by = \(worker.id)")
+                "SELECT count(*) FROM moderation_decisions WHERE comment_id = ANY(\(Array(held))::bigint[]) AND decided_by = \(worker.id)"
+            )
             #expect(finished == held.count, "the batch in hand was finished, not abandoned")
             #expect(try await harness.client.count("SELECT count(*) FROM comment_queue WHERE state = 'running'") == 0)
             #expect(try await harness.client.count("SELECT count(*) FROM comment_queue WHERE state = 'ready'") > 0, "it stopped claiming")
@@ -183,7 +195,9 @@ struct WorkerProcessTests {
                             RETURN NEW;
                         END $$;
                         CREATE TRIGGER poison BEFORE INSERT ON moderation_decisions FOR EACH ROW EXECUTE FUNCTION poison();
-                        """))
+                        """
+                )
+            )
             let worker = try WorkerProcess.start(databaseURL: harness.url, options: ["--batch-size", "20", "--lease-seconds", "2"])
             try await waitUntil("everything, the poison included, is decided") { try await harness.pending() == 0 }
             #expect(await worker.stop() == 0)
@@ -197,7 +211,8 @@ struct WorkerProcessTests {
             #expect(onComment == ["processing_error"])
             #expect(
                 try await harness.client.query("SELECT state FROM comment_queue WHERE comment_id = \(poison)").single().decode(String.self, at: 0)
-                    == "dead")
+                    == "dead"
+            )
         }
     }
 
@@ -205,14 +220,21 @@ struct WorkerProcessTests {
         try await Harness.with("access") { harness in
             try await harness.client.query("SELECT register_article('a-1', NULL, NULL, NULL)")
             let anonymous = try await harness.client.query("SELECT submit_comment('a-1', NULL, NULL, NULL, '안녕하세요', NULL)").single().decode(
-                Int64.self, at: 0)
+                Int64.self,
+                at: 0
+            )
             let banned = try await harness.client.query("SELECT submit_comment('a-1', 'twitter', 'b1', 'B', '안녕하세요', NULL)").single().decode(
-                Int64.self, at: 0)
+                Int64.self,
+                at: 0
+            )
             let suspended = try await harness.client.query("SELECT submit_comment('a-1', 'facebook', 's1', 'S', '안녕하세요', NULL)").single().decode(
-                Int64.self, at: 0)
+                Int64.self,
+                at: 0
+            )
             try await harness.client.query("UPDATE accounts SET status = 'banned' WHERE provider_subject = 'b1'")
             try await harness.client.query(
-                "UPDATE accounts SET status = 'suspended', suspended_until = now() + interval '7 days' WHERE provider_subject = 's1'")
+                "UPDATE accounts SET status = 'suspended', suspended_until = now() + interval '7 days' WHERE provider_subject = 's1'"
+            )
             try await harness.client.query("UPDATE articles SET comments_closed_at = NULL")
             let worker = try WorkerProcess.start(databaseURL: harness.url)
             try await waitUntil("decided") { try await harness.pending() == 0 }
@@ -236,7 +258,9 @@ struct WorkerProcessTests {
             var bundle = PolicyBundle.standardsBoard
             bundle.files["spam.txt"]! += "zebracorn\n"
             bundle.files["standards-board.yaml"] = bundle.files["standards-board.yaml"]!.replacingOccurrences(
-                of: "version: \"\(try CompiledPolicy.standardsBoard().version)\"", with: "version: \"2026.11.29-live\"")
+                of: "version: \"\(try CompiledPolicy.standardsBoard().version)\"",
+                with: "version: \"2026.11.29-live\""
+            )
             let stored = try await harness.client.withConnection { try await PolicyVersions().activate(bundle, by: "board", on: $0) }
             try await waitUntil("the worker switched to the new version", timeout: .seconds(30)) {
                 worker.child.output.contains("policy_version=\(stored.id)")

@@ -31,13 +31,15 @@ struct HTMLRenderingTests {
         #expect(
             !html.contains("http://")
                 || html.components(separatedBy: "http://").count - 1 == html.components(separatedBy: "http://www.w3.org/2000/svg").count - 1,
-            "self-contained: no external references besides the SVG namespace")
+            "self-contained: no external references besides the SVG namespace"
+        )
         try await runProcess(
             chromium,
             [
                 "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--force-device-scale-factor=1", "--window-size=900,3200",
                 "--user-data-dir=\(folder.appendingPathComponent("profile").path)", "--screenshot=\(shot.path)", page.absoluteString,
-            ])
+            ]
+        )
         #expect(FileManager.default.fileExists(atPath: shot.path))
         let script = TestPostgres.repositoryRoot.appendingPathComponent("Tests/PolicyReportsTests/Support/png_colors.py").path
         let log = folder.appendingPathComponent("colors.txt").path

@@ -66,7 +66,9 @@ struct ReportCommandTests {
         try await withMigratedDatabase(label: "report-zone") { db in
             var files = PolicyBundle.standardsBoard.files
             files["standards-board.yaml"] = files["standards-board.yaml"]!.replacingOccurrences(
-                of: "site_time_zone: Asia/Seoul", with: "site_time_zone: America/New_York")
+                of: "site_time_zone: Asia/Seoul",
+                with: "site_time_zone: America/New_York"
+            )
             _ = try await db.withConnection {
                 try await PolicyVersions().activate(PolicyBundle(mainFile: "standards-board.yaml", files: files), by: "board", on: $0)
             }

@@ -40,38 +40,109 @@ enum Fixture {
     static let day: [Seeded] = [
         Seeded(minute: 5, article: "a-1", provider: "twitter", subject: "t1", auto: "approve", rules: [], decisionMilliseconds: 40, moderator: nil),
         Seeded(
-            minute: 65, article: "a-1", provider: "twitter", subject: "t2", auto: "hold", rules: [("links", "link")], decisionMilliseconds: 80,
-            moderator: ("approve", "kim", 600)),
+            minute: 65,
+            article: "a-1",
+            provider: "twitter",
+            subject: "t2",
+            auto: "hold",
+            rules: [("links", "link")],
+            decisionMilliseconds: 80,
+            moderator: ("approve", "kim", 600)
+        ),
         Seeded(
-            minute: 70, article: "a-1", provider: "facebook", subject: "f1", auto: "hold", rules: [("insults", "insult"), ("links", "link")],
-            decisionMilliseconds: 60, moderator: ("reject", "lee", 1200)),
+            minute: 70,
+            article: "a-1",
+            provider: "facebook",
+            subject: "f1",
+            auto: "hold",
+            rules: [("insults", "insult"), ("links", "link")],
+            decisionMilliseconds: 60,
+            moderator: ("reject", "lee", 1200)
+        ),
         Seeded(
-            minute: 125, article: "a-2", provider: "twitter", subject: "t1", auto: "reject", rules: [("profanity-en", "profanity")],
-            decisionMilliseconds: 30, moderator: nil),
+            minute: 125,
+            article: "a-2",
+            provider: "twitter",
+            subject: "t1",
+            auto: "reject",
+            rules: [("profanity-en", "profanity")],
+            decisionMilliseconds: 30,
+            moderator: nil
+        ),
         Seeded(
-            minute: 130, article: "a-2", provider: nil, subject: "", auto: "reject", rules: [("login-required", "login_required")],
-            decisionMilliseconds: 20, moderator: nil),
+            minute: 130,
+            article: "a-2",
+            provider: nil,
+            subject: "",
+            auto: "reject",
+            rules: [("login-required", "login_required")],
+            decisionMilliseconds: 20,
+            moderator: nil
+        ),
         Seeded(
-            minute: 600, article: "a-2", provider: "facebook", subject: "f2", auto: "approve", rules: [], decisionMilliseconds: 50,
-            moderator: ("reject", "kim", 3600)),
+            minute: 600,
+            article: "a-2",
+            provider: "facebook",
+            subject: "f2",
+            auto: "approve",
+            rules: [],
+            decisionMilliseconds: 50,
+            moderator: ("reject", "kim", 3600)
+        ),
         Seeded(
-            minute: 700, article: "a-2", provider: "twitter", subject: "t3", auto: "hold", rules: [("new-commenter", "new_commenter")],
-            decisionMilliseconds: 70, moderator: nil),
+            minute: 700,
+            article: "a-2",
+            provider: "twitter",
+            subject: "t3",
+            auto: "hold",
+            rules: [("new-commenter", "new_commenter")],
+            decisionMilliseconds: 70,
+            moderator: nil
+        ),
         Seeded(
-            minute: 1430, article: "a-2", provider: "twitter", subject: "t4", auto: "hold", rules: [("links", "link")],
-            decisionMilliseconds: 90, moderator: ("approve", "kim", 7200)),
+            minute: 1430,
+            article: "a-2",
+            provider: "twitter",
+            subject: "t4",
+            auto: "hold",
+            rules: [("links", "link")],
+            decisionMilliseconds: 90,
+            moderator: ("approve", "kim", 7200)
+        ),
         Seeded(
-            minute: 800, article: "a-2", provider: "twitter", subject: "t5", auto: "reject", rules: [("profanity-en", "profanity")],
-            decisionMilliseconds: 35, moderator: ("approve", "lee", 300)),
+            minute: 800,
+            article: "a-2",
+            provider: "twitter",
+            subject: "t5",
+            auto: "reject",
+            rules: [("profanity-en", "profanity")],
+            decisionMilliseconds: 35,
+            moderator: ("approve", "lee", 300)
+        ),
     ]
     /// Outside the day: the evening before (in the trend) and the day after (in nothing).
     static let outside: [Seeded] = [
         Seeded(minute: -30, article: "a-1", provider: "twitter", subject: "t1", auto: "approve", rules: [], decisionMilliseconds: 40, moderator: nil),
         Seeded(
-            minute: -3000, article: "a-1", provider: "twitter", subject: "t1", auto: "reject", rules: [("spam", "spam")], decisionMilliseconds: 40,
-            moderator: nil),
+            minute: -3000,
+            article: "a-1",
+            provider: "twitter",
+            subject: "t1",
+            auto: "reject",
+            rules: [("spam", "spam")],
+            decisionMilliseconds: 40,
+            moderator: nil
+        ),
         Seeded(
-            minute: 1445, article: "a-1", provider: "twitter", subject: "t1", auto: "approve", rules: [], decisionMilliseconds: 40, moderator: nil),
+            minute: 1445,
+            article: "a-1",
+            provider: "twitter",
+            subject: "t1",
+            auto: "approve",
+            rules: [],
+            decisionMilliseconds: 40,
+            moderator: nil
+        ),
     ]
 
     static func seed(_ db: PostgresClient, comments: [Seeded] = day + outside, sanction: Bool = true) async throws {
@@ -86,7 +157,8 @@ enum Fixture {
                 """
             ).single().decode(Int64.self, at: 0)
             let hits = try PostgresJSON(
-                encoding: comment.rules.map { ["rule": $0.rule, "reason": $0.reason, "category": "x", "action": comment.auto] })
+                encoding: comment.rules.map { ["rule": $0.rule, "reason": $0.reason, "category": "x", "action": comment.auto] }
+            )
             let decided = at.addingTimeInterval(Double(comment.decisionMilliseconds) / 1000)
             try await db.query(
                 """
@@ -95,14 +167,16 @@ enum Fixture {
                     VALUES (\(id), 'automatic', \(comment.auto), \(comment.rules.map(\.reason))::text[], \(hits)::jsonb, 'worker', \(decided))
                 )
                 UPDATE comments SET submitted_at = \(at), status = \(comment.status) WHERE id = \(id)
-                """)
+                """
+            )
             if let moderator = comment.moderator {
                 try await db.query(
                     """
                     INSERT INTO moderation_decisions (comment_id, source, outcome, reasons, decided_by, decided_at)
                     VALUES (\(id), 'moderator', \(moderator.outcome), \(moderator.outcome == "reject" ? ["spam"] : [])::text[], \(moderator.by),
                             \(decided.addingTimeInterval(Double(moderator.seconds))))
-                    """)
+                    """
+                )
             }
         }
         guard sanction else { return }
@@ -110,14 +184,16 @@ enum Fixture {
             """
             INSERT INTO account_sanctions (account_id, kind, reason, issued_by, issued_at)
             SELECT id, 'warn', 'tone', 'kim', \(midnight.addingTimeInterval(3600 * 12)) FROM accounts WHERE provider_subject = 't5'
-            """)
+            """
+        )
     }
 }
 
 func percentile(_ values: [Double], _ p: Double) -> Double {
     let sorted = values.sorted()
     let rank = p * Double(sorted.count - 1)
-    let low = Int(rank.rounded(.down)), high = Int(rank.rounded(.up))
+    let low = Int(rank.rounded(.down))
+    let high = Int(rank.rounded(.up))
     return sorted[low] + (sorted[high] - sorted[low]) * (rank - Double(low))
 }
 
@@ -190,7 +266,8 @@ struct ReportTests {
             for comment in day + Fixture.outside {
                 guard let moderator = comment.moderator else { continue }
                 let at = Fixture.midnight.addingTimeInterval(
-                    Double(comment.minute * 60) + Double(comment.decisionMilliseconds) / 1000 + Double(moderator.seconds))
+                    Double(comment.minute * 60) + Double(comment.decisionMilliseconds) / 1000 + Double(moderator.seconds)
+                )
                 guard at >= Fixture.midnight, at < end else { continue }
                 var entry = perModerator[moderator.by, default: (0, 0)]
                 if moderator.outcome == "approve" { entry.0 += 1 } else { entry.1 += 1 }
@@ -248,19 +325,55 @@ struct ReportTests {
         let model = [("abuse-model", "abusive")]
         let comments = [
             Seeded(
-                minute: 10, article: "a-1", provider: "twitter", subject: "m1", auto: "hold", rules: model, decisionMilliseconds: 50,
-                moderator: ("approve", "kim", 60)),
-            Seeded(
-                minute: 20, article: "a-1", provider: "twitter", subject: "m2", auto: "hold", rules: model, decisionMilliseconds: 50,
-                moderator: ("reject", "kim", 60)),
-            Seeded(
-                minute: 30, article: "a-1", provider: "twitter", subject: "m3", auto: "hold", rules: [("insults", "insult")],
+                minute: 10,
+                article: "a-1",
+                provider: "twitter",
+                subject: "m1",
+                auto: "hold",
+                rules: model,
                 decisionMilliseconds: 50,
-                moderator: ("approve", "lee", 60)),
+                moderator: ("approve", "kim", 60)
+            ),
             Seeded(
-                minute: 40, article: "a-1", provider: "twitter", subject: "m4", auto: "hold", rules: model, decisionMilliseconds: 50, moderator: nil),
+                minute: 20,
+                article: "a-1",
+                provider: "twitter",
+                subject: "m2",
+                auto: "hold",
+                rules: model,
+                decisionMilliseconds: 50,
+                moderator: ("reject", "kim", 60)
+            ),
             Seeded(
-                minute: 50, article: "a-1", provider: "twitter", subject: "m5", auto: "approve", rules: [], decisionMilliseconds: 50, moderator: nil),
+                minute: 30,
+                article: "a-1",
+                provider: "twitter",
+                subject: "m3",
+                auto: "hold",
+                rules: [("insults", "insult")],
+                decisionMilliseconds: 50,
+                moderator: ("approve", "lee", 60)
+            ),
+            Seeded(
+                minute: 40,
+                article: "a-1",
+                provider: "twitter",
+                subject: "m4",
+                auto: "hold",
+                rules: model,
+                decisionMilliseconds: 50,
+                moderator: nil
+            ),
+            Seeded(
+                minute: 50,
+                article: "a-1",
+                provider: "twitter",
+                subject: "m5",
+                auto: "approve",
+                rules: [],
+                decisionMilliseconds: 50,
+                moderator: nil
+            ),
         ]
         try await withMigratedDatabase(label: "report-models") { db in
             try await Fixture.seed(db, comments: comments, sanction: false)
@@ -316,7 +429,8 @@ struct ReportTests {
                     """
                     INSERT INTO comment_flags (comment_id, account_id, reason, flagged_at, resolved_by, resolved_at, upheld)
                     VALUES (\(flag.0), \(account), \(flag.1), \(at(flag.2)), \(flag.3), \(resolvedAt), \(flag.3.map { $0 == removal }))
-                    """)
+                    """
+                )
             }
             let flags = try #require(try await Self.build(db).flags)
             #expect(flags.received == 5, "the flag of the next day is left out")
@@ -363,7 +477,8 @@ struct ReportTests {
                 SELECT id, 'suspend', 'abuse', 'lee', \(Fixture.midnight.addingTimeInterval(3600 * 13)),
                        \(Fixture.midnight.addingTimeInterval(3600 * 13 + 3 * 86_400))
                 FROM accounts WHERE provider_subject = 't5'
-                """)
+                """
+            )
             try await db.query("UPDATE articles SET title = '<script>x</script> & co' WHERE ref = 'a-2'")
             let noon = Fixture.midnight.addingTimeInterval(3600 * 20)
             let today = try await db.withConnection {

@@ -59,7 +59,8 @@ import Testing
         #expect(!explained.isEmpty)
         #expect(
             explained.allSatisfy { shown in insult.contains { $0.name == shown.feature } && !ordinary.contains { $0.name == shown.feature } },
-            "\(explained)")
+            "\(explained)"
+        )
     }
 
     @Test func aModelFileRoundTrips() throws {

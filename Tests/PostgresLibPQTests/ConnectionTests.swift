@@ -46,7 +46,8 @@ struct ConnectionTests {
             #expect(abs(values.5.timeIntervalSince1970 - when.timeIntervalSince1970) < 0.0000005)
             struct Shape: Decodable, Equatable { var a: [Value] }
             enum Value: Decodable, Equatable {
-                case number(Int), text(String)
+                case number(Int)
+                case text(String)
                 init(from decoder: any Decoder) throws {
                     let container = try decoder.singleValueContainer()
                     if let number = try? container.decode(Int.self) {
@@ -171,7 +172,8 @@ struct ConnectionTests {
     @Test func multiStatementScriptsRunWithoutParameters() async throws {
         try await withConnection(label: "script") { connection in
             let rows = try await connection.query(
-                SQLQuery(unsafeSQL: "CREATE TABLE a (x int); INSERT INTO a VALUES (1), (2); SELECT sum(x) FROM a;"))
+                SQLQuery(unsafeSQL: "CREATE TABLE a (x int); INSERT INTO a VALUES (1), (2); SELECT sum(x) FROM a;")
+            )
             #expect(try rows.single().decode(Int.self, at: 0) == 3)
         }
     }
@@ -192,7 +194,9 @@ struct ConnectionTests {
     @Test func aRefusedConnectionNamesItsCauseOnOneLine() async throws {
         let port = try freePort()
         let configuration = PostgresConfiguration(
-            connectionString: "host=127.0.0.1 port=\(port) user=nobody dbname=nothing connect_timeout=2", applicationName: "refused")
+            connectionString: "host=127.0.0.1 port=\(port) user=nobody dbname=nothing connect_timeout=2",
+            applicationName: "refused"
+        )
         do {
             try await PostgresConnection.withConnection(configuration: configuration, logger: TestPostgres.logger) { _ in }
             Issue.record("connected to a closed port")

@@ -89,9 +89,13 @@ import Testing
 
     @Test func errorDescriptionsLeakNoValuesOrSQL() {
         let error = PostgresError(
-            .server, sqlState: .uniqueViolation, message: "duplicate key value violates unique constraint",
-            detail: "Key (email)=(secret@example.com) already exists.", constraintName: "users_email_key",
-            query: "INSERT INTO users (email) VALUES ($1)")
+            .server,
+            sqlState: .uniqueViolation,
+            message: "duplicate key value violates unique constraint",
+            detail: "Key (email)=(secret@example.com) already exists.",
+            constraintName: "users_email_key",
+            query: "INSERT INTO users (email) VALUES ($1)"
+        )
         #expect(error.description == "database error (SQLSTATE 23505)")
         #expect(!error.description.contains("secret"))
         #expect(!error.description.contains("INSERT"))

@@ -84,7 +84,8 @@ import Testing
             if scalarClass.word & (Traits.word | Traits.joins) != 0, kind != .expansion {  // expansions: see expansionTraits
                 #expect(
                     (scalarClass.word & Traits.notASCIILetter == 0) == ((0x41...0x5A).contains(v) || (0x61...0x7A).contains(v)),
-                    "U+\(String(v, radix: 16))")
+                    "U+\(String(v, radix: 16))"
+                )
             }
         }
     }
@@ -100,8 +101,12 @@ import Testing
             let count = Int.random(in: 0...64, using: &generator)
             let words = (0..<count).map { index in
                 TextNormalizer.Token(
-                    start: 2 * index, end: 2 * index + 1, traits: traits.randomElement(using: &generator)!,
-                    visible: [1, 1, 2, 3].randomElement(using: &generator)!, extraJamo: 0)
+                    start: 2 * index,
+                    end: 2 * index + 1,
+                    traits: traits.randomElement(using: &generator)!,
+                    visible: [1, 1, 2, 3].randomElement(using: &generator)!,
+                    extraJamo: 0
+                )
             }
             var masked = words
             var byWord = words

@@ -30,7 +30,8 @@ import Testing
         #expect(minimal.document.siteTimeZone == "UTC")
         #expect(try CompiledPolicy.standardsBoard().document.siteTimeZone == "Asia/Seoul")
         let seoul = try CompiledPolicy(
-            bundle: PolicyBundle(mainFile: "policy.yaml", files: ["policy.yaml": Self.minimal + "\nsite_time_zone: Europe/Berlin\n"]))
+            bundle: PolicyBundle(mainFile: "policy.yaml", files: ["policy.yaml": Self.minimal + "\nsite_time_zone: Europe/Berlin\n"])
+        )
         #expect(seoul.document.siteTimeZone == "Europe/Berlin")
         let found = issues(Self.minimal + "\nsite_time_zone: Mars/Olympus\n")
         #expect(found.map(\.message) == ["site_time_zone: 'Mars/Olympus' is not a time zone name (use an IANA name such as Asia/Seoul)"])
@@ -69,7 +70,8 @@ import Testing
         arguments: [
             ("30s", 30), ("10m", 600), ("24h", 86_400), ("7d", 604_800), ("2w", 1_209_600), ("0m", nil), ("-5m", nil), ("m", nil),
             ("5", nil), ("5y", nil), ("soon", nil), ("\(Int.max)h", nil),
-        ] as [(String, Int?)])
+        ] as [(String, Int?)]
+    )
     func durationsAreSecondsInOneFormat(_ text: String, _ seconds: Int?) {
         #expect(PolicyLoader.seconds(text) == seconds)
     }
@@ -80,7 +82,8 @@ import Testing
         #expect(
             document.moderatorReasonCodes == [
                 "profanity", "hate", "sexual", "insult", "threat", "personal_info", "link", "spam", "flood", "abusive", "other",
-            ])
+            ]
+        )
         let left = Set(document.reasonCodes).subtracting(document.moderatorReasonCodes)
         #expect(left.contains("too_long") && left.contains("login_required") && left.contains("processing_error"))
         // A site's own category counts as a judgement of the text; a circumstance category does not.
@@ -125,7 +128,8 @@ import Testing
             (minimal + "\ncommunity: {flags_to_hide: -1}", "community.flags_to_hide", 6),
             (minimal + "\ncommunity: {flags_per_hour: 0}", "community.flags_per_hour", 6),
             (minimal + "\ncommunity: {flags: 3}", "unknown key 'flags'", 6),
-        ] as [(String, String, Int?)])
+        ] as [(String, String, Int?)]
+    )
     func invalidPoliciesAreRefusedWithFileAndLine(yaml: String, message: String, line: Int?) {
         let found = issues(yaml)
         #expect(found.contains { $0.message.contains(message) }, "expected '\(message)', got \(found)")
@@ -224,7 +228,13 @@ import Testing
 
     @Test func accountsWithMostlyRejectedCommentsAreHeld() {
         let context = EvaluationContext(
-            authenticated: true, provider: "twitter", now: now, approvedCount: 10, recentDecisions: 10, recentRejections: 7)
+            authenticated: true,
+            provider: "twitter",
+            now: now,
+            approvedCount: 10,
+            recentDecisions: 10,
+            recentRejections: 7
+        )
         #expect(verdict(context).reasons == ["high_rejection_rate"])
         let fine = EvaluationContext(authenticated: true, provider: "twitter", now: now, approvedCount: 10, recentDecisions: 10, recentRejections: 2)
         #expect(verdict(fine).outcome == .approve)
@@ -275,7 +285,8 @@ import Testing
             ("\n  - {id: r, kind: rate_limit, action: reject, reason: profanity, category: x, params: {window: 30s, max: 2}}", 0),
             ("\n  - {id: r, kind: rate_limit, action: hold, reason: profanity, category: x, params: {window: 1m, max: 2}}", 0),
             ("\n  - {id: r, kind: rate_limit, action: reject, reason: profanity, category: x, params: {window: 1m, max: 2, per_article: true}}", 0),
-        ] as [(String, Int)])
+        ] as [(String, Int)]
+    )
     func theReaderBurstLimitIsDerivedFromTheRules(rules: String, expected: Int) throws {
         let document = try PolicyLoader.document(from: PolicyBundle(mainFile: "policy.yaml", files: ["policy.yaml": LoaderTests.minimal + rules]))
         #expect(document.readerPostsPerMinute == expected)

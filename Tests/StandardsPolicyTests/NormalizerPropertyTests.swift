@@ -109,7 +109,9 @@ import Testing
             let words = (0..<Int.random(in: 1...4, using: &generator)).map { _ in
                 String(
                     String.UnicodeScalarView(
-                        (0..<Int.random(in: 1...4, using: &generator)).map { _ in Unicode.Scalar(syllables.randomElement(using: &generator)!)! }))
+                        (0..<Int.random(in: 1...4, using: &generator)).map { _ in Unicode.Scalar(syllables.randomElement(using: &generator)!)! }
+                    )
+                )
             }
             let text = words.joined(separator: Bool.random(using: &generator) ? " " : " ㄱ ")
             let asIs = TextNormalizer.normalize(text)
@@ -118,7 +120,8 @@ import Testing
             #expect(
                 viaComposition.jamo.count > asIs.jamo.count
                     && viaComposition.jamo.originalRange(0..<asIs.jamo.count) == asIs.jamo.originalRange(0..<asIs.jamo.count),
-                "\(text)")
+                "\(text)"
+            )
         }
     }
 

@@ -17,15 +17,20 @@ enum Obfuscation: String, CaseIterable, Sendable {
         case .softHyphen: return letters.map(String.init).joined(separator: "\u{00AD}")
         case .fullWidth:
             return String(
-                String.UnicodeScalarView(word.unicodeScalars.map { $0.value < 0x7F && $0.value > 0x20 ? Unicode.Scalar($0.value + 0xFEE0)! : $0 }))
+                String.UnicodeScalarView(word.unicodeScalars.map { $0.value < 0x7F && $0.value > 0x20 ? Unicode.Scalar($0.value + 0xFEE0)! : $0 })
+            )
         case .circled:
             return String(
                 String.UnicodeScalarView(
-                    word.unicodeScalars.map { (0x61...0x7A).contains($0.value) ? Unicode.Scalar($0.value - 0x61 + 0x24D0)! : $0 }))
+                    word.unicodeScalars.map { (0x61...0x7A).contains($0.value) ? Unicode.Scalar($0.value - 0x61 + 0x24D0)! : $0 }
+                )
+            )
         case .mathBold:
             return String(
                 String.UnicodeScalarView(
-                    word.unicodeScalars.map { (0x61...0x7A).contains($0.value) ? Unicode.Scalar($0.value - 0x61 + 0x1D41A)! : $0 }))
+                    word.unicodeScalars.map { (0x61...0x7A).contains($0.value) ? Unicode.Scalar($0.value - 0x61 + 0x1D41A)! : $0 }
+                )
+            )
         case .cyrillic:
             let map: [Character: Character] = ["a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "x": "х", "y": "у", "i": "і"]
             return String(letters.map { map[$0] ?? $0 })
@@ -39,7 +44,8 @@ enum Obfuscation: String, CaseIterable, Sendable {
                     guard index > 0, index < letters.count - 1 || letter != "s", let replacement = map[letter], !changed else { return letter }
                     changed = true
                     return replacement
-                })
+                }
+            )
         case .bidi: return "\u{202E}" + word + "\u{202C}"
         case .diacritics:
             let map: [Character: Character] = ["a": "á", "e": "é", "i": "í", "o": "ö", "u": "ü"]

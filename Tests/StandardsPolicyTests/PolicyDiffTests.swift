@@ -11,7 +11,8 @@ import Testing
         yaml = yaml.replacingOccurrences(of: "params: {first: 3}", with: "params: {first: 5}")
         yaml = yaml.replacingOccurrences(
             of: "  - id: insults\n",
-            with: "  - {id: shouting, kind: terms, action: hold, reason: other, category: other, terms: [AAARGH]}\n  - id: insults\n")
+            with: "  - {id: shouting, kind: terms, action: hold, reason: other, category: other, terms: [AAARGH]}\n  - id: insults\n"
+        )
         edited.files[edited.mainFile] = yaml
         edited.files["insults.txt"] = (base.files["insults.txt"] ?? "").replacingOccurrences(of: "stupid\n", with: "stupid\nnitwit*\n")
         let diff = PolicyDiff.between(try PolicyLoader.document(from: base), try PolicyLoader.document(from: edited))

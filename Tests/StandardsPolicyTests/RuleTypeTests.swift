@@ -38,7 +38,9 @@ struct NightOwlRule: RuleType {
 
     static func policy(_ yaml: String = yaml) throws -> CompiledPolicy {
         try CompiledPolicy(
-            bundle: PolicyBundle(mainFile: "policy.yaml", files: ["policy.yaml": yaml]), ruleTypes: RuleTypes.standard + [NightOwlRule.self])
+            bundle: PolicyBundle(mainFile: "policy.yaml", files: ["policy.yaml": yaml]),
+            ruleTypes: RuleTypes.standard + [NightOwlRule.self]
+        )
     }
 
     @Test func anAddedRuleKindFiresForAnOrdinaryReader() throws {

@@ -44,11 +44,14 @@ func check(_ policyCase: PolicyCase, context: EvaluationContext = .textOnly(), s
     #expect(
         verdict.outcome == policyCase.outcome,
         "\(policyCase.testDescription) → \(verdict.outcome) \(verdict.hits.map { "\($0.rule)[\($0.matched ?? "")]" })",
-        sourceLocation: sourceLocation)
+        sourceLocation: sourceLocation
+    )
     for reason in policyCase.reasons {
         #expect(
-            verdict.reasons.contains(reason), "\(policyCase.testDescription): missing reason \(reason), got \(verdict.reasons)",
-            sourceLocation: sourceLocation)
+            verdict.reasons.contains(reason),
+            "\(policyCase.testDescription): missing reason \(reason), got \(verdict.reasons)",
+            sourceLocation: sourceLocation
+        )
     }
     let count = policyCase.text.unicodeScalars.count
     for hit in verdict.hits {

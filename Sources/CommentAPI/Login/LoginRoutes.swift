@@ -33,7 +33,10 @@ struct LoginRoutes: Sendable {
         self.logger = logger
         exchange = OAuthExchange(http: HTTPClient.shared, timeout: .seconds(10))
         keys = await JWTKeyCollection().add(
-            hmac: HMACKey(from: configuration.tokenSecret), digestAlgorithm: .sha256, kid: JWKIdentifier(string: Self.keyID))
+            hmac: HMACKey(from: configuration.tokenSecret),
+            digestAlgorithm: .sha256,
+            kid: JWKIdentifier(string: Self.keyID)
+        )
     }
 
     func register(on router: Router<BasicRequestContext>) {
@@ -55,8 +58,10 @@ struct LoginRoutes: Sendable {
         let origin = ReaderLoginConfiguration.origin(request.uri.queryParameters.get("origin") ?? "")
         guard configuration.siteOrigins.contains(origin) else {
             return Self.page(
-                status: .badRequest, title: "Login not available here",
-                message: "Comments can only be written from the newspaper's own pages. Open the article there and log in again.")
+                status: .badRequest,
+                title: "Login not available here",
+                message: "Comments can only be written from the newspaper's own pages. Open the article there and log in again."
+            )
         }
         let state = OAuthExchange.randomToken()
         let verifier = provider == .x ? OAuthExchange.randomToken() : nil
@@ -64,7 +69,12 @@ struct LoginRoutes: Sendable {
             try await logins.begin(state: state, provider: provider.claimName, codeVerifier: verifier, returnOrigin: origin, on: connection)
         }
         let target = OAuthExchange.authorizeURL(
-            provider: provider, client: client, state: state, verifier: verifier, redirectURI: configuration.redirectURI(provider))
+            provider: provider,
+            client: client,
+            state: state,
+            verifier: verifier,
+            redirectURI: configuration.redirectURI(provider)
+        )
         return Response(status: .found, headers: [.location: target.absoluteString, .cacheControl: "no-store", Self.referrerPolicy: "no-referrer"])
     }
 
@@ -80,8 +90,10 @@ struct LoginRoutes: Sendable {
             ? nil : try await database.withConnection { try await logins.finish(state: state, provider: provider.claimName, on: $0) }
         guard let pending else {
             return Self.page(
-                status: .badRequest, title: "This login has expired",
-                message: "The login link was already used, has expired, or did not come from this site. Close this window and log in again.")
+                status: .badRequest,
+                title: "This login has expired",
+                message: "The login link was already used, has expired, or did not come from this site. Close this window and log in again."
+            )
         }
         if query.get("error") != nil {
             return Self.failure("You did not allow \(provider.displayName) to log you in here, so you are not logged in.", to: pending.returnOrigin)
@@ -92,7 +104,12 @@ struct LoginRoutes: Sendable {
         let identity: OAuthExchange.Identity
         do {
             identity = try await exchange.reader(
-                provider: provider, client: client, code: code, verifier: pending.codeVerifier, redirectURI: configuration.redirectURI(provider))
+                provider: provider,
+                client: client,
+                code: code,
+                verifier: pending.codeVerifier,
+                redirectURI: configuration.redirectURI(provider)
+            )
         } catch {
             logger.warning("reader login failed", metadata: ["provider": "\(provider.rawValue)", "error": "\(error.message)"])
             return Self.failure(error.message, to: pending.returnOrigin)
@@ -101,8 +118,15 @@ struct LoginRoutes: Sendable {
         let expires = now.addingTimeInterval(configuration.tokenLifetimeSeconds)
         let name = LoginVerifier.displayName(identity.name)
         let claims = LoginClaims(
-            iss: .init(value: configuration.issuer), aud: .init(value: [ReaderLoginConfiguration.audience]), sub: .init(value: identity.subject),
-            exp: .init(value: expires), nbf: nil, iat: .init(value: now), provider: provider.claimName, name: name)
+            iss: .init(value: configuration.issuer),
+            aud: .init(value: [ReaderLoginConfiguration.audience]),
+            sub: .init(value: identity.subject),
+            exp: .init(value: expires),
+            nbf: nil,
+            iat: .init(value: now),
+            provider: provider.claimName,
+            name: name
+        )
         let token = try await keys.sign(claims, kid: JWKIdentifier(string: Self.keyID))
         struct Handed: Encodable {
             var type = "commentdesk-login"
@@ -113,8 +137,11 @@ struct LoginRoutes: Sendable {
         }
         let handed = Handed(token: token, name: name, provider: provider.claimName, expiresAt: (expires.timeIntervalSince1970 * 1000).rounded())
         return Self.page(
-            status: .ok, title: "Logged in", message: "You are logged in. Return to the article to write your comment.",
-            handOver: (Self.scriptJSON(handed), Self.scriptJSON(pending.returnOrigin)))
+            status: .ok,
+            title: "Logged in",
+            message: "You are logged in. Return to the article to write your comment.",
+            handOver: (Self.scriptJSON(handed), Self.scriptJSON(pending.returnOrigin))
+        )
     }
 
     // MARK: Pages
@@ -145,7 +172,10 @@ struct LoginRoutes: Sendable {
     /// A small page in the login popup. With `handOver` (message, origin) it posts the message to the window that
     /// opened it, addressed to that origin only, and closes; opened without a window to go back to, it says what to do.
     static func page(
-        status: HTTPResponse.Status, title: String, message: String, handOver: (message: String, origin: String)? = nil
+        status: HTTPResponse.Status,
+        title: String,
+        message: String,
+        handOver: (message: String, origin: String)? = nil
     )
         -> Response
     {
@@ -175,7 +205,8 @@ struct LoginRoutes: Sendable {
                 .contentSecurityPolicy:
                     "default-src 'none'; script-src 'nonce-\(nonce)'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'",
             ],
-            body: .init(byteBuffer: ByteBuffer(string: html)))
+            body: .init(byteBuffer: ByteBuffer(string: html))
+        )
     }
 }
 
@@ -200,7 +231,8 @@ struct SiteCORSMiddleware: RouterMiddleware {
                 headers: [
                     .accessControlAllowOrigin: origin, .accessControlAllowMethods: "GET, POST",
                     .accessControlAllowHeaders: "Authorization, Content-Type, Idempotency-Key", .accessControlMaxAge: "600", .vary: "Origin",
-                ])
+                ]
+            )
         }
         var response = try await next(request, context)
         if allowed, let origin {

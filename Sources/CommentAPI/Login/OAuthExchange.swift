@@ -40,7 +40,11 @@ struct OAuthExchange: Sendable {
 
     /// Where `/auth/{provider}/login` sends the reader.
     static func authorizeURL(
-        provider: LoginProvider, client: ReaderLoginConfiguration.Client, state: String, verifier: String?, redirectURI: String
+        provider: LoginProvider,
+        client: ReaderLoginConfiguration.Client,
+        state: String,
+        verifier: String?,
+        redirectURI: String
     ) -> URL {
         var components = URLComponents(url: client.authorizeURL, resolvingAgainstBaseURL: false) ?? URLComponents()
         var items = components.queryItems ?? []
@@ -65,7 +69,11 @@ struct OAuthExchange: Sendable {
 
     /// Exchanges the callback's code for an access token, then reads the reader's id and name with it.
     func reader(
-        provider: LoginProvider, client: ReaderLoginConfiguration.Client, code: String, verifier: String?, redirectURI: String
+        provider: LoginProvider,
+        client: ReaderLoginConfiguration.Client,
+        code: String,
+        verifier: String?,
+        redirectURI: String
     )
         async throws(Failure) -> Identity
     {
@@ -74,7 +82,11 @@ struct OAuthExchange: Sendable {
     }
 
     private func token(
-        provider: LoginProvider, client: ReaderLoginConfiguration.Client, code: String, verifier: String?, redirectURI: String
+        provider: LoginProvider,
+        client: ReaderLoginConfiguration.Client,
+        code: String,
+        verifier: String?,
+        redirectURI: String
     )
         async throws(Failure) -> String
     {

@@ -34,7 +34,11 @@ public struct ReaderLoginConfiguration: Sendable {
     public var tokenLifetimeSeconds: Double
 
     public init(
-        publicURL: URL, siteOrigins: [String], providers: [LoginProvider: Client], tokenSecret: [UInt8], tokenLifetimeSeconds: Double = 3600
+        publicURL: URL,
+        siteOrigins: [String],
+        providers: [LoginProvider: Client],
+        tokenSecret: [UInt8],
+        tokenLifetimeSeconds: Double = 3600
     ) {
         self.publicURL = publicURL
         self.siteOrigins = siteOrigins.map(Self.origin)
@@ -87,9 +91,12 @@ public struct ReaderLoginConfiguration: Sendable {
                 throw LoginConfigurationError("\(prefix)CLIENT_ID is set: set \(prefix)CLIENT_SECRET (or \(prefix)CLIENT_SECRET_FILE) too")
             }
             providers[provider] = Client(
-                clientID: id, clientSecret: clientSecret, authorizeURL: try url(prefix + "AUTHORIZE_URL", provider.defaultAuthorizeURL),
+                clientID: id,
+                clientSecret: clientSecret,
+                authorizeURL: try url(prefix + "AUTHORIZE_URL", provider.defaultAuthorizeURL),
                 tokenURL: try url(prefix + "TOKEN_URL", provider.defaultTokenURL),
-                userinfoURL: try url(prefix + "USERINFO_URL", provider.defaultUserinfoURL))
+                userinfoURL: try url(prefix + "USERINFO_URL", provider.defaultUserinfoURL)
+            )
         }
         guard !providers.isEmpty else { return nil }
         guard let publicText = value("COMMENTD_PUBLIC_URL") else {
@@ -113,7 +120,12 @@ public struct ReaderLoginConfiguration: Sendable {
             lifetime = seconds
         }
         return ReaderLoginConfiguration(
-            publicURL: publicURL, siteOrigins: origins, providers: providers, tokenSecret: Array(tokenSecret.utf8), tokenLifetimeSeconds: lifetime)
+            publicURL: publicURL,
+            siteOrigins: origins,
+            providers: providers,
+            tokenSecret: Array(tokenSecret.utf8),
+            tokenLifetimeSeconds: lifetime
+        )
     }
 }
 

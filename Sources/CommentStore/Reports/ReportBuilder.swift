@@ -87,7 +87,8 @@ private struct Queries {
                 ) m ON true
                 WHERE c.submitted_at >= day.start AND c.submitted_at < day.stop
             ) g
-            """)
+            """
+        )
         try await connection.query("ANALYZE report_day")
     }
 
@@ -206,7 +207,8 @@ private struct Queries {
         let mostCommented = try await articles("count(*) DESC", having: "")
         let mostRejected = try await articles(
             "count(*) FILTER (WHERE dc.status IN ('rejected', 'removed'))::float8 / count(*) DESC, count(*) DESC",
-            having: "HAVING count(*) >= 5 AND count(*) FILTER (WHERE dc.status IN ('rejected', 'removed')) > 0")
+            having: "HAVING count(*) >= 5 AND count(*) FILTER (WHERE dc.status IN ('rejected', 'removed')) > 0"
+        )
 
         let providers = try await connection.query(
             "WITH \(day) SELECT coalesce(auth_provider, 'none'), count(*) FROM dc GROUP BY 1 ORDER BY 2 DESC, 1"
@@ -260,10 +262,27 @@ private struct Queries {
         }
 
         return DailyReport(
-            date: date, timeZone: timeZone, generatedAt: generatedAt, totals: totals, reasons: reasons, rules: rules, overturns: overturns,
-            speed: speed, moderators: moderators, sanctions: sanctions, mostCommented: mostCommented, mostRejected: mostRejected,
-            providers: providers, loginRequiredRejections: t.10, trend: trend, policyVersions: versions, hourly: hourly,
-            models: try await models(), flags: try await flags(), dayEnded: dayEnded)
+            date: date,
+            timeZone: timeZone,
+            generatedAt: generatedAt,
+            totals: totals,
+            reasons: reasons,
+            rules: rules,
+            overturns: overturns,
+            speed: speed,
+            moderators: moderators,
+            sanctions: sanctions,
+            mostCommented: mostCommented,
+            mostRejected: mostRejected,
+            providers: providers,
+            loginRequiredRejections: t.10,
+            trend: trend,
+            policyVersions: versions,
+            hourly: hourly,
+            models: try await models(),
+            flags: try await flags(),
+            dayEnded: dayEnded
+        )
     }
 
     /// The day's flags (read along `comment_flags_flagged_at`) and the comments readers hid that day.
@@ -278,7 +297,8 @@ private struct Queries {
             WHERE f.flagged_at >= day.start AND f.flagged_at < day.stop
             GROUP BY ROLLUP (f.reason)
             ORDER BY f.reason NULLS FIRST
-            """)
+            """
+        )
         for row in rows {
             let v = try row.decode((String?, Int, Int, Int, Int).self)
             guard let reason = v.0 else {
@@ -314,8 +334,13 @@ private struct Queries {
             let tally = try await ModeratorLabels.tally(since: until, modelRules: [rule.id], on: connection)
             lines.append(
                 .init(
-                    rule: rule.id, trainedFrom: model.model.provenance["trained_from"] ?? "unknown", labelsUntil: until, labelsSince: tally.labels,
-                    overturnedHolds: tally.overturnedModelHolds))
+                    rule: rule.id,
+                    trainedFrom: model.model.provenance["trained_from"] ?? "unknown",
+                    labelsUntil: until,
+                    labelsSince: tally.labels,
+                    overturnedHolds: tally.overturnedModelHolds
+                )
+            )
         }
         return lines
     }
@@ -327,7 +352,12 @@ public struct PolicyReportStore: Sendable {
 
     /// Stores `report` with its renderings, replacing an earlier one for the same date.
     public func save(
-        _ report: DailyReport, json: String, markdown: String, html: String, csv: String, on connection: PostgresConnection
+        _ report: DailyReport,
+        json: String,
+        markdown: String,
+        html: String,
+        csv: String,
+        on connection: PostgresConnection
     ) async throws {
         let summary = PostgresJSON(text: json)
         try await connection.query(
@@ -337,6 +367,7 @@ public struct PolicyReportStore: Sendable {
             ON CONFLICT (report_date) DO UPDATE SET
                 time_zone = EXCLUDED.time_zone, generated_at = EXCLUDED.generated_at, summary = EXCLUDED.summary,
                 markdown = EXCLUDED.markdown, html = EXCLUDED.html, csv = EXCLUDED.csv
-            """)
+            """
+        )
     }
 }

@@ -18,7 +18,8 @@ struct ScalarTable: Sendable {
             rows.flatMap { sources, target in
                 precondition(target.unicodeScalars.count == 1, "\(target): a table maps to one scalar")
                 return sources.unicodeScalars.map { ($0.value, target.unicodeScalars.first!.value) }
-            })
+            }
+        )
     }
 
     /// Two rows of the same length read side by side: the n-th scalar of `keys` reads as the n-th of `values`.

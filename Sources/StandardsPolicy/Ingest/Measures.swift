@@ -99,7 +99,13 @@ extension TextNormalizer {
         func result(_ text: String) -> Measures {
             let counted = characters(text)
             return Measures(
-                characters: counted.characters, maxScalars: counted.maxScalars, control: control, blank: blank, lines: lines, bidi: bidi)
+                characters: counted.characters,
+                maxScalars: counted.maxScalars,
+                control: control,
+                blank: blank,
+                lines: lines,
+                bidi: bidi
+            )
         }
 
         /// User-perceived characters of the trimmed text, and the most scalars in one; `text` is what was counted.

@@ -73,9 +73,16 @@ public final class CompiledPolicy: Sendable {
             let isASCII = { (symbol: UInt32) in symbol < 0x80 && symbol != TextView.boundary }
             patterns.append(
                 CompiledTerm(
-                    rule: rule, isAllow: isAllow, mode: term.mode, view: view, runs: units.units.map(\.run),
+                    rule: rule,
+                    isAllow: isAllow,
+                    mode: term.mode,
+                    view: view,
+                    runs: units.units.map(\.run),
                     roles: view == .jamo ? units.units.map(\.role) : [],
-                    asciiEdges: (isASCII(units.symbols[0]), isASCII(units.symbols[units.count - 1])), term: term))
+                    asciiEdges: (isASCII(units.symbols[0]), isASCII(units.symbols[units.count - 1])),
+                    term: term
+                )
+            )
             if view == .jamo {
                 jamoSymbols.append((units.symbols, Int32(patterns.count - 1)))
             } else {
@@ -106,9 +113,17 @@ public final class CompiledPolicy: Sendable {
         for pattern in patterns {
             patternInfo.append(
                 PatternInfo(
-                    rule: Int32(pattern.rule), isAllow: pattern.isAllow, mode: pattern.mode, view: pattern.view,
-                    leadingASCII: pattern.asciiEdges.leading, trailingASCII: pattern.asciiEdges.trailing,
-                    needsRunCheck: pattern.runs.contains { $0 > 1 }, detail: Int32(patternRuns.count), length: Int32(pattern.runs.count)))
+                    rule: Int32(pattern.rule),
+                    isAllow: pattern.isAllow,
+                    mode: pattern.mode,
+                    view: pattern.view,
+                    leadingASCII: pattern.asciiEdges.leading,
+                    trailingASCII: pattern.asciiEdges.trailing,
+                    needsRunCheck: pattern.runs.contains { $0 > 1 },
+                    detail: Int32(patternRuns.count),
+                    length: Int32(pattern.runs.count)
+                )
+            )
             patternRuns += pattern.runs
             patternRoles += pattern.roles.isEmpty ? [UInt8](repeating: 0, count: pattern.runs.count) : pattern.roles
         }

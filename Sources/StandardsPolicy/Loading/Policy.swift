@@ -49,7 +49,8 @@ public struct Term: Sendable, Hashable {
 
 /// Kinds of personal information the detector recognizes.
 public enum PersonalInfoKind: String, Sendable, CaseIterable {
-    case mobile, landline, rrn, frn, email, card, bankAccount = "bank_account"
+    case mobile, landline, rrn, frn, email, card
+    case bankAccount = "bank_account"
 }
 
 /// One rule of a policy.

@@ -63,8 +63,14 @@ public struct PolicyDiff: Sendable, Codable, Equatable {
         let common = Set(oldRules.keys).intersection(newRules.keys)
         let reordered = old.rules.map(\.id).filter(common.contains) != new.rules.map(\.id).filter(common.contains)
         return PolicyDiff(
-            fromVersion: old.version, toVersion: new.version, settings: settings, added: added, removed: removed, changed: changed,
-            reordered: reordered)
+            fromVersion: old.version,
+            toVersion: new.version,
+            settings: settings,
+            added: added,
+            removed: removed,
+            changed: changed,
+            reordered: reordered
+        )
     }
 
     public static func summary(_ rule: Rule) -> String { "\(rule.id): \(rule.kindName) \(rule.action.rawValue) \(rule.reason)" }
@@ -80,7 +86,8 @@ public struct PolicyDiff: Sendable, Codable, Equatable {
 
     /// "+3 −1 (+a, +b, +c, −d)", listing at most ten.
     static func setChange(_ old: Set<String>, _ new: Set<String>) -> String {
-        let plus = new.subtracting(old).sorted(), minus = old.subtracting(new).sorted()
+        let plus = new.subtracting(old).sorted()
+        let minus = old.subtracting(new).sorted()
         guard !plus.isEmpty || !minus.isEmpty else { return "" }
         let listed = (plus.map { "+" + $0 } + minus.map { "−" + $0 })
         return "+\(plus.count) −\(minus.count) (" + listed.prefix(10).joined(separator: ", ") + (listed.count > 10 ? ", …" : "") + ")"

@@ -192,7 +192,8 @@ struct Reader {
             allowed: [
                 "version", "name", "limits", "login", "site_domains", "site_time_zone", "reason_codes", "allow", "rules", "community", "privacy",
             ],
-            context: "policy")
+            context: "policy"
+        )
         let version = top["version"].flatMap { string($0, "version") }
         if top["version"] == nil { issue(root, "policy: 'version' is required") }
         let name = top["name"].flatMap { string($0, "name") } ?? "Standards Board Policy"
@@ -212,7 +213,8 @@ struct Reader {
             issue(
                 node,
                 "limits.max_bytes (\(limits.maxBytes)) must be at least max_characters × max_scalars_per_character × 4 = \(fitting), "
-                    + "so every text the character count accepts fits")
+                    + "so every text the character count accepts fits"
+            )
         }
 
         var community = Community()
@@ -297,8 +299,17 @@ struct Reader {
         }
         guard let version else { return nil }
         var document = PolicyDocument(
-            version: version, name: name, limits: limits, providers: providers, siteDomains: siteDomains, reasonCodes: reasonCodes,
-            allow: allow, rules: rules, community: community, privacy: privacy)
+            version: version,
+            name: name,
+            limits: limits,
+            providers: providers,
+            siteDomains: siteDomains,
+            reasonCodes: reasonCodes,
+            allow: allow,
+            rules: rules,
+            community: community,
+            privacy: privacy
+        )
         document.siteTimeZone = siteTimeZone
         return document
     }
@@ -313,8 +324,10 @@ struct Reader {
 
     mutating func readRule(_ node: Node, reasonCodes: [String]) -> Rule? {
         let values = entries(
-            node, allowed: ["id", "kind", "action", "reason", "category", "params", "terms", "terms_file", "allow", "allow_file", "description"],
-            context: "rule")
+            node,
+            allowed: ["id", "kind", "action", "reason", "category", "params", "terms", "terms_file", "allow", "allow_file", "description"],
+            context: "rule"
+        )
         let line = node.mark?.line ?? 0
         guard let id = string(values["id"], "rule.id") else {
             issue(node, "rule: 'id' is required")
@@ -355,7 +368,13 @@ struct Reader {
         }
         guard let kind, let action, let reason, let category else { return nil }
         return Rule(
-            id: id, kind: kind, action: action, reason: reason, category: category, location: PolicyLocation(file: bundle.mainFile, line: line))
+            id: id,
+            kind: kind,
+            action: action,
+            reason: reason,
+            category: category,
+            location: PolicyLocation(file: bundle.mainFile, line: line)
+        )
     }
 
     /// Lets `type` read its parameters, with this reader's checks and its issues.

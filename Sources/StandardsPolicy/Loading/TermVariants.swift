@@ -111,7 +111,9 @@ struct Syllable: Hashable {
     static func join(_ syllables: [Syllable]) -> String {
         String(
             String.UnicodeScalarView(
-                syllables.compactMap { Unicode.Scalar(Hangul.syllableBase + UInt32(($0.initial * 21 + $0.vowel) * 28 + $0.final)) }))
+                syllables.compactMap { Unicode.Scalar(Hangul.syllableBase + UInt32(($0.initial * 21 + $0.vowel) * 28 + $0.final)) }
+            )
+        )
     }
 
     func with(initial: Int) -> Syllable { Syllable(initial: initial, vowel: vowel, final: final) }

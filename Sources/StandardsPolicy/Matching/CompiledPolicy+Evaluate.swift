@@ -117,8 +117,14 @@ extension CompiledPolicy {
     func hit(_ index: Int, text: NormalizedText, range: Range<Int>) -> Hit {
         let rule = document.rules[index]
         return Hit(
-            rule: rule.id, reason: rule.reason, category: rule.category, action: rule.action, start: range.lowerBound, end: range.upperBound,
-            matched: Self.original(text, range))
+            rule: rule.id,
+            reason: rule.reason,
+            category: rule.category,
+            action: rule.action,
+            start: range.lowerBound,
+            end: range.upperBound,
+            matched: Self.original(text, range)
+        )
     }
 
     /// The original text's scalars `range`. A text read as is has them in its base text;

@@ -27,7 +27,7 @@ enum Links {
         /// The links a rule reports: known top-level domain or shortener, not the site's own domains.
         /// Callers with no ``candidates`` need not call (``LinksRule`` does not).
         func links(siteDomains: [String], shorteners: [String]) -> [(range: Range<Int>, domain: String)] {
-            return candidates.compactMap { candidate in
+            candidates.compactMap { candidate in
                 var domain = candidate.domain
                 // `www.` says web address whatever the top-level domain (www.bit-coin.money).
                 let web = domain.hasPrefix("www.")
@@ -240,7 +240,8 @@ enum Links {
                     var stop = end
                     while stop < bytes.count, bytes[stop] != 0x20 { stop += 1 }
                     found.candidates.append(
-                        (Int(link.starts[domainStart])..<Int(link.ends[stop - 1]), String(decoding: bytes[host], as: UTF8.self), false))
+                        (Int(link.starts[domainStart])..<Int(link.ends[stop - 1]), String(decoding: bytes[host], as: UTF8.self), false)
+                    )
                 }
             }
             index = max(end, index + 1)

@@ -35,7 +35,11 @@ enum PersonalInfo {
     }
 
     static func find(
-        in text: NormalizedText, kinds: Kinds, bankWords: [[UInt32]], proximity: Int, links: Links.Found
+        in text: NormalizedText,
+        kinds: Kinds,
+        bankWords: [[UInt32]],
+        proximity: Int,
+        links: Links.Found
     ) -> [Finding] {
         if !mayFind(in: text, links: links) { return [] }
         var findings: [Finding] = []

@@ -206,7 +206,8 @@ public struct AbuseModel: Sendable, Equatable {
                     hash = FNV1a.step(hash, UInt64(base.classes[first + length - 1].value))
                     emit(
                         hash,
-                        "s:" + String(String.UnicodeScalarView((first..<(first + length)).compactMap { Unicode.Scalar(base.classes[$0].value) })))
+                        "s:" + String(String.UnicodeScalarView((first..<(first + length)).compactMap { Unicode.Scalar(base.classes[$0].value) }))
+                    )
                 }
             }
             start = end

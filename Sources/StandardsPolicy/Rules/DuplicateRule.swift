@@ -10,7 +10,9 @@ public struct DuplicateRule: RuleType {
 
     public static func read(_ parameters: inout RuleParameters) -> DuplicateRule? {
         DuplicateRule(
-            windowSeconds: parameters.duration("window") ?? 86_400, similarity: parameters.double("similarity", range: 0.5...1.0) ?? 1.0)
+            windowSeconds: parameters.duration("window") ?? 86_400,
+            similarity: parameters.double("similarity", range: 0.5...1.0) ?? 1.0
+        )
     }
 
     public var parameters: String { "window \(windowSeconds)s, similarity \(similarity)" }

@@ -48,9 +48,17 @@ public struct EvaluationContext: Sendable {
     public var recentRejections: Int
 
     public init(
-        authenticated: Bool, provider: String?, accountStatus: AccountStatus = .active, articleClosed: Bool = false,
-        article: String? = nil, parentID: Int64? = nil, now: Date = Date(), recentComments: [RecentComment] = [], approvedCount: Int = 0,
-        recentDecisions: Int = 0, recentRejections: Int = 0
+        authenticated: Bool,
+        provider: String?,
+        accountStatus: AccountStatus = .active,
+        articleClosed: Bool = false,
+        article: String? = nil,
+        parentID: Int64? = nil,
+        now: Date = Date(),
+        recentComments: [RecentComment] = [],
+        approvedCount: Int = 0,
+        recentDecisions: Int = 0,
+        recentRejections: Int = 0
     ) {
         self.parentID = parentID
         self.authenticated = authenticated

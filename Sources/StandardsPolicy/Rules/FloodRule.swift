@@ -15,7 +15,9 @@ public struct FloodRule: RuleType {
             maxRun: parameters.int("max_run", range: 3...1000) ?? 12,
             ignored: Set((parameters.string("ignore") ?? "ㅋㅎㅠㅜ.!?~ㅡ-=^*").unicodeScalars.map(\.value)),
             maxIgnoredRun: parameters.int("max_ignored_run", range: 3...10_000) ?? 30,
-            maxRepeatedWord: parameters.int("max_repeated_word", range: 2...1000) ?? 6, maxLines: parameters.int("max_lines", range: 1...1000) ?? 15)
+            maxRepeatedWord: parameters.int("max_repeated_word", range: 2...1000) ?? 6,
+            maxLines: parameters.int("max_lines", range: 1...1000) ?? 15
+        )
     }
 
     public var parameters: String {

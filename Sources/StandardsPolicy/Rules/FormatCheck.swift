@@ -2,7 +2,10 @@
 /// control characters, or a character stacked with too many scalars. The API answers these before queueing.
 public struct FormatRefusal: Sendable, Equatable {
     public enum Problem: String, Sendable {
-        case empty, tooLong = "too_long", tooManyBytes = "too_many_bytes", controlCharacters = "control_characters"
+        case empty
+        case tooLong = "too_long"
+        case tooManyBytes = "too_many_bytes"
+        case controlCharacters = "control_characters"
         case bidiControls = "bidi_controls"
         case combiningOverload = "combining_overload"
     }
@@ -27,7 +30,12 @@ extension CompiledPolicy {
             if let problem = kind.formatProblem(normalized, limits: limits) {
                 let rule = document.rules[index]
                 return FormatRefusal(
-                    problem: problem, reason: rule.reason, rule: rule.id, characters: normalized.characterCount, bytes: normalized.byteCount)
+                    problem: problem,
+                    reason: rule.reason,
+                    rule: rule.id,
+                    characters: normalized.characterCount,
+                    bytes: normalized.byteCount
+                )
             }
         }
         return nil

@@ -24,7 +24,8 @@ public struct PersonalInfoRule: RuleType {
         return PersonalInfoRule(
             detect: names.map { Set($0.compactMap(PersonalInfoKind.init(rawValue:))) } ?? Set(PersonalInfoKind.allCases),
             bankWords: parameters.strings("bank_words") ?? PersonalInfo.defaultBankWords,
-            proximity: parameters.int("proximity", range: 1...200) ?? 24)
+            proximity: parameters.int("proximity", range: 1...200) ?? 24
+        )
     }
 
     public var parameters: String {

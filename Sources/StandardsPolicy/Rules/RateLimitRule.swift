@@ -24,8 +24,11 @@ public struct RateLimitRule: RuleType {
         if !parameters.has("window") || !parameters.has("max") { parameters.problem("rate_limit needs params.window and params.max") }
         guard let window, let max else { return nil }
         return RateLimitRule(
-            windowSeconds: window, max: max, perArticle: parameters.bool("per_article") ?? false,
-            perParent: parameters.bool("per_parent") ?? false)
+            windowSeconds: window,
+            max: max,
+            perArticle: parameters.bool("per_article") ?? false,
+            perParent: parameters.bool("per_parent") ?? false
+        )
     }
 
     public var parameters: String {

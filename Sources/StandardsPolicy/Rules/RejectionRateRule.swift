@@ -8,7 +8,9 @@ public struct RejectionRateRule: RuleType {
 
     public static func read(_ parameters: inout RuleParameters) -> RejectionRateRule? {
         RejectionRateRule(
-            minDecisions: parameters.int("min_decisions", range: 1...10_000) ?? 5, maxRatio: parameters.double("max_ratio", range: 0.01...1.0) ?? 0.5)
+            minDecisions: parameters.int("min_decisions", range: 1...10_000) ?? 5,
+            maxRatio: parameters.double("max_ratio", range: 0.01...1.0) ?? 0.5
+        )
     }
 
     public var parameters: String { "min decisions \(minDecisions), max ratio \(maxRatio)" }

@@ -17,21 +17,31 @@ extension TextNormalizer {
     }
 
     private static func jamoUnits<Offsets: OriginalOffsets>(
-        _ base: BaseText, scalars: Span<UInt32>, tokens: ArraySlice<Token>, syllableKeys: Span<UInt64>,
-        offsets: Offsets, into view: inout TextView.Writer
+        _ base: BaseText,
+        scalars: Span<UInt32>,
+        tokens: ArraySlice<Token>,
+        syllableKeys: Span<UInt64>,
+        offsets: Offsets,
+        into view: inout TextView.Writer
     ) {
         for token in tokens {
             if token.onlySyllables {
                 // Only the first syllable's first key can repeat the unit before it.
                 view.appendSyllable(
-                    syllableKeys[Int(scalars[token.start] &- Hangul.syllableBase)], start: offsets.start(token.start), end: offsets.end(token.start))
+                    syllableKeys[Int(scalars[token.start] &- Hangul.syllableBase)],
+                    start: offsets.start(token.start),
+                    end: offsets.end(token.start)
+                )
                 for index in (token.start &+ 1)..<token.end {
                     if Hangul.stretches(scalars[index &- 1], scalars[index]) {
                         view.stretchLast(end: offsets.end(index))
                         continue
                     }
                     view.appendSyllableAfterSyllable(
-                        syllableKeys[Int(scalars[index] &- Hangul.syllableBase)], start: offsets.start(index), end: offsets.end(index))
+                        syllableKeys[Int(scalars[index] &- Hangul.syllableBase)],
+                        start: offsets.start(index),
+                        end: offsets.end(index)
+                    )
                 }
             } else if token.hangulContext {
                 jamoUnits(base, token: token, syllableKeys: syllableKeys, into: &view)
@@ -46,7 +56,10 @@ extension TextNormalizer {
     /// words stays small.
     @inline(never)
     private static func jamoUnits(
-        _ base: BaseText, token: Token, syllableKeys: Span<UInt64>, into view: inout TextView.Writer
+        _ base: BaseText,
+        token: Token,
+        syllableKeys: Span<UInt64>,
+        into view: inout TextView.Writer
     ) {
         for index in token.start..<token.end {
             let scalarClass = base.classes[index]

@@ -15,7 +15,10 @@ extension TextNormalizer {
     }
 
     private static func latinUnits<Offsets: OriginalOffsets>(
-        _ base: BaseText, scalars: Span<UInt32>, tokens: ArraySlice<Token>, offsets: Offsets,
+        _ base: BaseText,
+        scalars: Span<UInt32>,
+        tokens: ArraySlice<Token>,
+        offsets: Offsets,
         into view: inout TextView.Writer
     ) {
         for token in tokens {
@@ -49,8 +52,10 @@ extension TextNormalizer {
                         view.append(TextView.boundary, start: start, end: end)  // Hangul (㈘ reads ㅋㅏ) separates like a syllable
                     } else {
                         view.append(
-                            (0x30...0x39).contains(value) && token.hasLatin ? foldLatin(leetDigit(value)) : foldLatin(value), start: start,
-                            end: end)
+                            (0x30...0x39).contains(value) && token.hasLatin ? foldLatin(leetDigit(value)) : foldLatin(value),
+                            start: start,
+                            end: end
+                        )
                     }
                 }
             case .separator:

@@ -100,7 +100,8 @@ struct BaseText: Sendable {
     /// Replaces the text with what `body` writes (room for `capacity` scalars), each scalar standing for the scalar of
     /// the original text at its index; `body` returns false to give up (the text is then empty).
     mutating func write(
-        capacity: Int, _ body: (inout CheckedWriter<UInt32>, inout CheckedWriter<ScalarClass>) -> Bool
+        capacity: Int,
+        _ body: (inout CheckedWriter<UInt32>, inout CheckedWriter<ScalarClass>) -> Bool
     ) -> Bool {
         var kept = true
         let written = scalars.write(capacity: capacity, filler: 0) { scalars in

@@ -10,7 +10,8 @@ public struct TextView: Sendable {
     /// jamo, a look-alike, a keyboard letter, a digit). A term's jamo must keep their roles, so 좆 (final ㅈ) never
     /// matches across 조종 (initial ㅈ), and a term written in bare jamo (ㅅㅂ) matches only jamo typed alone.
     enum Role: UInt8 {
-        case alone = 0, initial, vowel, final
+        case alone = 0
+        case initial, vowel, final
     }
 
     /// Everything about a unit but its symbol (kept apart so the matcher scans a dense array). Run, role and the

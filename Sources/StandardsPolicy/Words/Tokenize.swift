@@ -24,8 +24,11 @@ extension TextNormalizer {
         tokens.write(capacity: capacity) { out, lengths in
             // The arrays keep room beyond the text for the next one.
             let found = scanWords(
-                scalars: base.scalars.span.extracting(0..<base.count), classes: base.classes.span.extracting(0..<base.count), into: &out,
-                lengths: &lengths)
+                scalars: base.scalars.span.extracting(0..<base.count),
+                classes: base.classes.span.extracting(0..<base.count),
+                into: &out,
+                lengths: &lengths
+            )
             bounds = (found.latin, found.jamo)
         }
         return bounds
@@ -34,7 +37,10 @@ extension TextNormalizer {
     /// The loop of ``tokenize(_:into:)``, over buffers and with all its state in locals: one inner loop steps over
     /// separators, the other over the characters of a word.
     private static func scanWords(
-        scalars: Span<UInt32>, classes: Span<ScalarClass>, into out: inout CheckedWriter<Token>, lengths: inout [UInt16]
+        scalars: Span<UInt32>,
+        classes: Span<ScalarClass>,
+        into out: inout CheckedWriter<Token>,
+        lengths: inout [UInt16]
     ) -> (written: Int, latin: Int, jamo: Int) {
         let count = classes.count
         var written = 0
@@ -114,7 +120,10 @@ extension TextNormalizer {
     /// Whether the scalar at `index` (not a skipped one) continues the word before it.
     @inline(__always)
     private static func continuesWord(
-        _ word: UInt8, at index: Int, scalars: Span<UInt32>, classes: Span<ScalarClass>
+        _ word: UInt8,
+        at index: Int,
+        scalars: Span<UInt32>,
+        classes: Span<ScalarClass>
     ) -> Bool {
         if word & WordTraits.word != 0 { return true }
         return word & WordTraits.joins != 0
@@ -156,7 +165,11 @@ extension TextNormalizer {
     /// Whether the separator `scalar` at `index` belongs to the word around it: a leet letter between word
     /// characters, `$` after one, `^` before Hangul.
     private static func separatorJoins(
-        _ scalar: UInt32, at index: Int, previousIncluded: Bool, classes: Span<ScalarClass>, count: Int
+        _ scalar: UInt32,
+        at index: Int,
+        previousIncluded: Bool,
+        classes: Span<ScalarClass>,
+        count: Int
     ) -> Bool {
         var next: ScalarClass?
         for position in (index + 1)..<max(count, index + 1) {
