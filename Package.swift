@@ -6,6 +6,8 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
     .enableUpcomingFeature("InferIsolatedConformances"),
+    // An import is internal unless marked `public import`: a module's public API names what it exposes.
+    .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
 let package = Package(
@@ -38,6 +40,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         // The report's HTML page, from a template.
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // HTTPTypes: the request and response types Hummingbird speaks, named where the API and the tests use them.
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // libpq, from the system (Debian/Ubuntu: libpq-dev). The shim header also finds libpq-fe.h without pkg-config.
@@ -118,6 +122,8 @@ let package = Package(
                 "StandardsPolicy",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -134,7 +140,10 @@ let package = Package(
         // A stand-in for X's and Facebook's login servers (their protocols, one local port): tests and run.sh only.
         .target(
             name: "LoginStandIn",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -177,7 +186,7 @@ let package = Package(
         // Throwaway databases for tests, on the cluster that deploy/local/test.sh starts.
         .target(
             name: "PostgresTestSupport",
-            dependencies: ["PostgresLibPQ", "CommentStore", "StandardsPolicy"],
+            dependencies: ["PostgresLibPQ", "CommentStore", "StandardsPolicy", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -200,20 +209,26 @@ let package = Package(
             dependencies: [
                 "ModerationWorker", "CommentStore", "PostgresLibPQ", "PostgresTestSupport", "StandardsPolicy",
                 // A webhook receiver over real HTTP.
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CommentAPITests",
             dependencies: [
-                "CommentAPI", "CommentStore", "LoginStandIn", "PostgresLibPQ", "PostgresTestSupport", "StandardsPolicy",
+                "CommentAPI", "CommentStore", "LoginStandIn", "PolicyReports", "PostgresLibPQ", "PostgresTestSupport", "StandardsPolicy",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -233,7 +248,9 @@ let package = Package(
             name: "DeploymentTests",
             dependencies: [
                 "CommentAPI", "CommentStore", "PolicyReports", "PostgresLibPQ", "PostgresTestSupport", "StandardsPolicy",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings

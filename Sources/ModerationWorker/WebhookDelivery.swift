@@ -1,9 +1,9 @@
-import AsyncHTTPClient
-import CommentStore
+public import AsyncHTTPClient
+public import CommentStore
 import Crypto
-import Foundation
-import Logging
-import NIOCore
+public import Foundation
+public import Logging
+public import NIOCore
 import NIOHTTP1
 public import PostgresLibPQ
 

@@ -1,10 +1,10 @@
-import Foundation
+public import Foundation
 import Synchronization
 
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
-import Darwin
+public import Darwin
 #endif
 
 /// A child process started with `posix_spawn`, for tests that run, signal and kill real programs.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// What the caller knows about a submission beyond its text, as plain values: the engine does no I/O.
 ///
