@@ -3,7 +3,8 @@ import Testing
 @testable import CommentAPI
 
 /// The API's metrics as Prometheus reads them: through swift-metrics into the application's own registry.
-@Suite struct MetricsTests {
+@Suite
+struct MetricsTests {
     @Test func countersHistogramsAndEscapedLabelValues() {
         let metrics = APIMetrics()
         // Zero before anything happened: a dashboard's rate() needs the series to exist.

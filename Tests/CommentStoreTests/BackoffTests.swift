@@ -3,7 +3,8 @@ import StandardsPolicy
 import Testing
 
 /// The one retry schedule: doubling from the first delay, capped, with the jitter taking at most its share.
-@Suite struct BackoffTests {
+@Suite
+struct BackoffTests {
     @Test func delaysDoubleUpToTheCap() {
         let backoff = Backoff(first: .seconds(2), cap: .seconds(60))
         #expect((1...7).map { backoff.ceiling(afterFailures: $0) } == [2, 4, 8, 16, 32, 60, 60].map { Duration.seconds($0) })

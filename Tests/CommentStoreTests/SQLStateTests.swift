@@ -4,7 +4,8 @@ import PostgresLibPQ
 import Testing
 
 /// The project's own SQLSTATEs: every code the migrations raise has its constant, and every constant is raised.
-@Suite struct SQLStateTests {
+@Suite
+struct SQLStateTests {
     @Test func theConstantsAreExactlyTheCodesTheMigrationsRaise() throws {
         let pattern = try NSRegularExpression(pattern: #"ERRCODE\s*=\s*'(CD[0-9]{3})'"#)
         var raised: Set<String> = []

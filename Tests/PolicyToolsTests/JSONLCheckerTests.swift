@@ -5,7 +5,8 @@ import Testing
 
 let standardsBoard = try! CompiledPolicy.standardsBoard()
 
-@Suite struct JSONLCheckerTests {
+@Suite
+struct JSONLCheckerTests {
     let checker = JSONLChecker(policy: standardsBoard, now: Date(timeIntervalSince1970: 1_795_918_081))
 
     func object(_ line: String) throws -> [String: Any] {

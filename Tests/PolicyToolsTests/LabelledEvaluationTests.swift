@@ -4,7 +4,8 @@ import StandardsPolicy
 import Testing
 
 /// `modctl policy evaluate`'s core: reading labelled files and counting what the policy does with each label.
-@Suite struct LabelledEvaluationTests {
+@Suite
+struct LabelledEvaluationTests {
     @Test func aTabSeparatedFileIsReadByItsHeader() throws {
         let file = "id\tcomments\thate\n1\t좋은 기사\tnone\n\n2\tyou idiot\thate\r\n"
         let rows = try LabelledEvaluation.read(file, jsonLines: false, textColumn: "comments", labelColumn: "hate")

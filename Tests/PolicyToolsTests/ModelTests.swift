@@ -4,7 +4,8 @@ import StandardsPolicy
 import Testing
 
 /// The learned abuse score (issue 18): training, the model file, and the model rule.
-@Suite struct ModelTests {
+@Suite
+struct ModelTests {
     /// A synthetic set: abusive comments use made-up insults (zorbak, 뀨덕) among ordinary words, clean ones do not.
     static func synthetic(count: Int, offset: Int = 0) -> [LabelledEvaluation.Row] {
         let ordinary = ["기사", "잘", "봤습니다", "오늘", "날씨", "경기", "정말", "좋네요", "the", "match", "was", "great", "news"]

@@ -3,7 +3,8 @@ import PolicyTools
 import StandardsPolicy
 import Testing
 
-@Suite struct PolicyFilesTests {
+@Suite
+struct PolicyFilesTests {
     @Test func theDefaultPolicyMatchesTheDeployFolderByteForByte() throws {
         let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("deploy/policy")

@@ -5,7 +5,8 @@ import Testing
 /// Issue 17's classes of error, each as comments a reader could write (written here, not taken from any labelled set):
 /// everyday news words that must pass, the vocabulary the lists lacked, the spellings readers disguise words in, and
 /// the rules' gaps. A class is tested by several comments, so a fix for one sentence does not pass it.
-@Suite struct AccuracyCases {
+@Suite
+struct AccuracyCases {
     /// Everyday words that contain a listed one, or look like one: a news site must publish them.
     static let everydayWords: [PolicyCase] = [
         PolicyCase("장관은 자진 사퇴하라", .approve, [], "자지 inside 자진"),

@@ -71,7 +71,8 @@ enum KoreanObfuscation: String, CaseIterable, Sendable {
     }
 }
 
-@Suite struct ObfuscationTests {
+@Suite
+struct ObfuscationTests {
     static let english: [(String, String)] = [
         ("fuck", "profanity"), ("shit", "profanity"), ("bitch", "profanity"), ("asshole", "profanity"), ("bastard", "profanity"),
         ("nigger", "hate"), ("faggot", "hate"), ("porn", "sexual"), ("idiot", "insult"), ("moron", "insult"),

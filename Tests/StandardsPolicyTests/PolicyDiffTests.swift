@@ -2,7 +2,8 @@ import Foundation
 import StandardsPolicy
 import Testing
 
-@Suite struct PolicyDiffTests {
+@Suite
+struct PolicyDiffTests {
     @Test func listsSettingsRulesTermsAndParameters() throws {
         let base = PolicyBundle.standardsBoard
         var edited = base

@@ -6,7 +6,8 @@ import Testing
 /// The engine reads untrusted text, so its unsafe code lives in one file behind a writer that checks every access
 /// (issue 16). The compiler enforces the rest: the target builds with strict memory safety as an error, so an unsafe
 /// construct anywhere must be marked `unsafe`, and this suite holds the marks to the one file.
-@Suite struct SafetyTests {
+@Suite
+struct SafetyTests {
     static let sources = URL(filePath: #filePath).deletingLastPathComponent().appending(path: "../../Sources/StandardsPolicy").standardized
 
     @Test func unsafeCodeLivesInTheCheckedWriterAlone() throws {
