@@ -132,13 +132,14 @@ public struct Accounts: Sendable {
         let v = try await connection.query(
             """
             SELECT a.display_name, a.status, a.suspended_until, a.first_seen_at,
-                   count(c.id), count(c.id) FILTER (WHERE c.status = 'approved'),
-                   count(c.id) FILTER (WHERE c.status IN ('rejected', 'removed')), count(c.id) FILTER (WHERE c.status = 'held')
+                   count(c.id) AS comments, count(c.id) FILTER (WHERE c.status = 'approved') AS approved,
+                   count(c.id) FILTER (WHERE c.status IN ('rejected', 'removed')) AS rejected,
+                   count(c.id) FILTER (WHERE c.status = 'held') AS held
             FROM accounts a LEFT JOIN comments c ON c.account_id = a.id
             WHERE a.id = \(id)
             GROUP BY a.id
             """
-        ).single().decode((String, String, Date?, Date, Int, Int, Int, Int).self)
+        ).single()
         let sanctions = try await connection.query(
             "SELECT issued_at, kind, issued_by, reason, until FROM account_sanctions WHERE account_id = \(id) ORDER BY issued_at, id"
         ).map { row in
@@ -147,14 +148,14 @@ public struct Accounts: Sendable {
         }
         return Standing(
             account: account.description,
-            displayName: v.0,
-            status: v.1,
-            suspendedUntil: v.2,
-            firstSeenAt: v.3,
-            comments: v.4,
-            approved: v.5,
-            rejected: v.6,
-            held: v.7,
+            displayName: try v.decode(column: "display_name"),
+            status: try v.decode(column: "status"),
+            suspendedUntil: try v.decode(column: "suspended_until"),
+            firstSeenAt: try v.decode(column: "first_seen_at"),
+            comments: try v.decode(column: "comments"),
+            approved: try v.decode(column: "approved"),
+            rejected: try v.decode(column: "rejected"),
+            held: try v.decode(column: "held"),
             sanctions: sanctions
         )
     }

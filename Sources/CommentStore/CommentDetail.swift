@@ -27,31 +27,31 @@ extension Moderation {
     public func detail(_ id: Int64, on connection: PostgresConnection) async throws -> CommentDetail? {
         let rows = try await connection.query(
             """
-            SELECT c.id, ar.ref, ar.title, c.status, c.submitted_at, c.body,
-                   coalesce(acc.provider || ':' || acc.provider_subject, ''),
-                   coalesce((SELECT hits FROM moderation_decisions WHERE comment_id = c.id AND source = 'automatic'), '[]')
+            SELECT c.id, ar.ref AS article, ar.title, c.status, c.submitted_at, c.body,
+                   coalesce(acc.provider || ':' || acc.provider_subject, '') AS author,
+                   coalesce((SELECT hits FROM moderation_decisions WHERE comment_id = c.id AND source = 'automatic'), '[]') AS hits
             FROM comments c JOIN articles ar ON ar.id = c.article_id LEFT JOIN accounts acc ON acc.id = c.account_id
             WHERE c.id = \(id)
             """
         )
         guard let row = rows.first else { return nil }
-        let v = try row.decode((Int64, String, String?, CommentStatus, Date, String, String, PostgresJSON).self)
+        let author: String = try row.decode(column: "author")
         var standing: Accounts.Standing?
         var recent: [Moderation.Event] = []
-        if let author = AccountRef(v.6) {
-            standing = try await Accounts().standing(author, on: connection)
-            let others = try await history(account: author, limit: 50, on: connection) ?? []
+        if let account = AccountRef(author) {
+            standing = try await Accounts().standing(account, on: connection)
+            let others = try await history(account: account, limit: 50, on: connection) ?? []
             recent = Array(others.filter { $0.kind == "decision" && $0.commentID != id }.suffix(5))
         }
         return CommentDetail(
-            id: v.0,
-            article: v.1,
-            articleTitle: v.2,
-            status: v.3,
-            submittedAt: v.4,
-            body: v.5,
-            author: v.6,
-            hits: try v.7.decode([Hit].self),
+            id: id,
+            article: try row.decode(column: "article"),
+            articleTitle: try row.decode(column: "title"),
+            status: try row.decode(column: "status"),
+            submittedAt: try row.decode(column: "submitted_at"),
+            body: try row.decode(column: "body"),
+            author: author,
+            hits: try row.decode(PostgresJSON.self, column: "hits").decode([Hit].self),
             standing: standing,
             authorRecent: recent,
             flags: try await flags(comment: id, on: connection),

@@ -36,8 +36,8 @@ public struct Moderation: Sendable {
 
     /// The columns of ``Held`` and the joins they need; callers add WHERE, ORDER BY and LIMIT.
     private static let heldSelect: SQLQuery = """
-        SELECT c.id, c.submitted_at, extract(epoch FROM now() - c.submitted_at)::bigint, ar.ref,
-               coalesce(acc.provider || ':' || acc.provider_subject, ''), coalesce(acc.display_name, ''),
+        SELECT c.id, c.submitted_at, extract(epoch FROM now() - c.submitted_at)::bigint AS age, ar.ref AS article,
+               coalesce(acc.provider || ':' || acc.provider_subject, '') AS author, coalesce(acc.display_name, '') AS display_name,
                c.reasons, c.body
         FROM comments c
         JOIN articles ar ON ar.id = c.article_id
@@ -46,8 +46,16 @@ public struct Moderation: Sendable {
 
     private static func decodeHeld(_ rows: PostgresRows) throws -> [Held] {
         try rows.map { row in
-            let v = try row.decode((Int64, Date, Int, String, String, String, [String], String).self)
-            return Held(id: v.0, submittedAt: v.1, ageSeconds: v.2, article: v.3, author: v.4, displayName: v.5, reasons: v.6, body: v.7)
+            Held(
+                id: try row.decode(column: "id"),
+                submittedAt: try row.decode(column: "submitted_at"),
+                ageSeconds: try row.decode(column: "age"),
+                article: try row.decode(column: "article"),
+                author: try row.decode(column: "author"),
+                displayName: try row.decode(column: "display_name"),
+                reasons: try row.decode(column: "reasons"),
+                body: try row.decode(column: "body")
+            )
         }
     }
 
@@ -287,9 +295,8 @@ public struct Moderation: Sendable {
                       FROM comment_flags WHERE resolved_at IS NULL GROUP BY comment_id, reason) r
                 GROUP BY comment_id
             )
-            SELECT c.id, c.status, ar.ref, coalesce(acc.provider || ':' || acc.provider_subject, ''), c.body, o.n,
-                   o.by_reason, o.first_at,
-                   record.upheld, record.resolved
+            SELECT c.id, c.status, ar.ref AS article, coalesce(acc.provider || ':' || acc.provider_subject, '') AS author, c.body,
+                   o.n AS flags, o.by_reason, o.first_at, record.upheld, record.resolved
             FROM open o
             JOIN comments c ON c.id = o.comment_id
             JOIN articles ar ON ar.id = c.article_id
@@ -304,18 +311,17 @@ public struct Moderation: Sendable {
             """
         )
         return try rows.map { row in
-            let v = try row.decode((Int64, CommentStatus, String, String, String, Int, PostgresJSON, Date, Int, Int).self)
-            return Reported(
-                id: v.0,
-                status: v.1,
-                article: v.2,
-                author: v.3,
-                body: v.4,
-                flags: v.5,
-                byReason: try v.6.decode([String: Int].self),
-                firstFlaggedAt: v.7,
-                flaggersUpheld: v.8,
-                flaggersResolved: v.9
+            Reported(
+                id: try row.decode(column: "id"),
+                status: try row.decode(column: "status"),
+                article: try row.decode(column: "article"),
+                author: try row.decode(column: "author"),
+                body: try row.decode(column: "body"),
+                flags: try row.decode(column: "flags"),
+                byReason: try row.decode(PostgresJSON.self, column: "by_reason").decode([String: Int].self),
+                firstFlaggedAt: try row.decode(column: "first_at"),
+                flaggersUpheld: try row.decode(column: "upheld"),
+                flaggersResolved: try row.decode(column: "resolved")
             )
         }
     }
@@ -408,8 +414,17 @@ public struct Moderation: Sendable {
             """
         )
         return try rows.map { row in
-            let v = try row.decode((Date, String, Int64?, String, String?, [String], String, String?, Date?).self)
-            return Event(at: v.0, kind: v.1, commentID: v.2, source: v.3, outcome: v.4, reasons: v.5, by: v.6, note: v.7, until: v.8)
+            Event(
+                at: try row.decode(column: "at"),
+                kind: try row.decode(column: "kind"),
+                commentID: try row.decode(column: "comment_id"),
+                source: try row.decode(column: "source"),
+                outcome: try row.decode(column: "outcome"),
+                reasons: try row.decode(column: "reasons"),
+                by: try row.decode(column: "by"),
+                note: try row.decode(column: "note"),
+                until: try row.decode(column: "until")
+            )
         }.reversed()
     }
 }

@@ -30,8 +30,8 @@ public struct ModerationInputs: Sendable {
         let rows = try await connection.query(
             """
             SELECT c.id, c.body, c.submitted_at, c.account_id, a.ref,
-                   a.comments_closed_at IS NOT NULL AND a.comments_closed_at <= c.submitted_at,
-                   acc.provider, acc.status, acc.suspended_until > now(), c.parent_id
+                   a.comments_closed_at IS NOT NULL AND a.comments_closed_at <= c.submitted_at AS closed,
+                   acc.provider, acc.status, acc.suspended_until > now() AS still_suspended, c.parent_id
             FROM unnest(\(commentIDs)::bigint[]) AS batch(id)
             JOIN comments c ON c.id = batch.id
             JOIN articles a ON a.id = c.article_id
@@ -44,18 +44,18 @@ public struct ModerationInputs: Sendable {
         }
         var byID: [Int64: Row] = [:]
         for row in rows {
-            let values = try row.decode((Int64, String, Date, Int64?, String, Bool, String?, String?, Bool?, Int64?).self)
-            byID[values.0] = Row(
-                id: values.0,
-                body: values.1,
-                submittedAt: values.2,
-                account: values.3,
-                article: values.4,
-                closed: values.5,
-                provider: values.6,
-                status: values.7,
-                stillSuspended: values.8,
-                parent: values.9
+            let id: Int64 = try row.decode(column: "id")
+            byID[id] = Row(
+                id: id,
+                body: try row.decode(column: "body"),
+                submittedAt: try row.decode(column: "submitted_at"),
+                account: try row.decode(column: "account_id"),
+                article: try row.decode(column: "ref"),
+                closed: try row.decode(column: "closed"),
+                provider: try row.decode(column: "provider"),
+                status: try row.decode(column: "status"),
+                stillSuspended: try row.decode(column: "still_suspended"),
+                parent: try row.decode(column: "parent_id")
             )
         }
         let accounts = Array(Set(byID.values.compactMap(\.account)))

@@ -31,12 +31,19 @@ public struct PolicyVersions: Sendable {
             """
         )
         guard let row = rows.first else { return nil }
-        let (id, version, sha, document, files, by, at) = try row.decode((Int64, String, String, String, PostgresJSON, String, Date).self)
-        var texts = try files.decode([String: String].self)
+        let document = try row.decode(String.self, column: "document")
+        var texts = try row.decode(PostgresJSON.self, column: "files").decode([String: String].self)
         let mainFile = texts["__main__"] ?? "standards-board.yaml"
         texts["__main__"] = nil
         texts[mainFile] = document
-        return Stored(id: id, version: version, sha256: sha, bundle: PolicyBundle(mainFile: mainFile, files: texts), activatedBy: by, activatedAt: at)
+        return Stored(
+            id: try row.decode(column: "id"),
+            version: try row.decode(column: "version"),
+            sha256: try row.decode(column: "sha256"),
+            bundle: PolicyBundle(mainFile: mainFile, files: texts),
+            activatedBy: try row.decode(column: "activated_by"),
+            activatedAt: try row.decode(column: "activated_at")
+        )
     }
 
     /// The id of the active version (a cheap check for changes), or nil.

@@ -38,26 +38,25 @@ public struct Webhooks: Sendable {
         try await connection.query(
             """
             SELECT w.id, w.url, w.events, w.created_by, w.created_at,
-                   count(o.id) FILTER (WHERE o.delivered_at IS NULL AND o.failed_at IS NULL),
-                   count(o.id) FILTER (WHERE o.delivered_at IS NOT NULL), count(o.id) FILTER (WHERE o.failed_at IS NOT NULL),
+                   count(o.id) FILTER (WHERE o.delivered_at IS NULL AND o.failed_at IS NULL) AS pending,
+                   count(o.id) FILTER (WHERE o.delivered_at IS NOT NULL) AS delivered, count(o.id) FILTER (WHERE o.failed_at IS NOT NULL) AS failed,
                    (SELECT last_error FROM webhook_outbox l WHERE l.endpoint_id = w.id AND l.last_error IS NOT NULL
-                    ORDER BY l.next_attempt_at DESC LIMIT 1)
+                    ORDER BY l.next_attempt_at DESC LIMIT 1) AS last_error
             FROM webhook_endpoints w LEFT JOIN webhook_outbox o ON o.endpoint_id = w.id
             WHERE w.removed_at IS NULL
             GROUP BY w.id ORDER BY w.id
             """
         ).map { row in
-            let v = try row.decode((Int64, String, [String], String, Date, Int, Int, Int, String?).self)
-            return Endpoint(
-                id: v.0,
-                url: v.1,
-                events: v.2,
-                createdBy: v.3,
-                createdAt: v.4,
-                pending: v.5,
-                delivered: v.6,
-                failed: v.7,
-                lastError: v.8
+            Endpoint(
+                id: try row.decode(column: "id"),
+                url: try row.decode(column: "url"),
+                events: try row.decode(column: "events"),
+                createdBy: try row.decode(column: "created_by"),
+                createdAt: try row.decode(column: "created_at"),
+                pending: try row.decode(column: "pending"),
+                delivered: try row.decode(column: "delivered"),
+                failed: try row.decode(column: "failed"),
+                lastError: try row.decode(column: "last_error")
             )
         }
     }

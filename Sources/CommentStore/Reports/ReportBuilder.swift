@@ -97,34 +97,41 @@ private struct Queries {
         let t = try await connection.query(
             """
             WITH \(day)
-            SELECT count(*), count(*) FILTER (WHERE status = 'queued'), count(*) FILTER (WHERE status = 'approved'),
-                   count(*) FILTER (WHERE status = 'held'), count(*) FILTER (WHERE status = 'rejected'),
-                   count(*) FILTER (WHERE status = 'removed'), count(auto),
-                   coalesce(sum(moderator_count), 0)::bigint,
-                   count(*) FILTER (WHERE held_at_end),
-                   extract(epoch FROM max(least(stop, \(generatedAt)) - submitted_at) FILTER (WHERE held_at_end))::bigint,
-                   count(*) FILTER (WHERE auto = 'reject' AND 'login_required' = ANY(auto_reasons)),
-                   percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM auto_at - submitted_at) * 1000),
-                   percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM auto_at - submitted_at) * 1000),
-                   percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM auto_at - submitted_at) * 1000),
+            SELECT count(*) AS submitted, count(*) FILTER (WHERE status = 'queued') AS queued,
+                   count(*) FILTER (WHERE status = 'approved') AS approved, count(*) FILTER (WHERE status = 'held') AS held,
+                   count(*) FILTER (WHERE status = 'rejected') AS rejected, count(*) FILTER (WHERE status = 'removed') AS removed,
+                   count(auto) AS automatic, coalesce(sum(moderator_count), 0)::bigint AS moderator,
+                   count(*) FILTER (WHERE held_at_end) AS held_at_end,
+                   extract(epoch FROM max(least(stop, \(generatedAt)) - submitted_at) FILTER (WHERE held_at_end))::bigint AS oldest_held,
+                   count(*) FILTER (WHERE auto = 'reject' AND 'login_required' = ANY(auto_reasons)) AS login_required,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM auto_at - submitted_at) * 1000) AS auto_p50,
+                   percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM auto_at - submitted_at) * 1000) AS auto_p95,
+                   percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM auto_at - submitted_at) * 1000) AS auto_p99,
                    percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM moderator_first_at - auto_at))
-                       FILTER (WHERE auto = 'hold' AND moderator_first_at IS NOT NULL),
+                       FILTER (WHERE auto = 'hold' AND moderator_first_at IS NOT NULL) AS moderator_p50,
                    percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM moderator_first_at - auto_at))
-                       FILTER (WHERE auto = 'hold' AND moderator_first_at IS NOT NULL)
+                       FILTER (WHERE auto = 'hold' AND moderator_first_at IS NOT NULL) AS moderator_p95
             FROM dc
             """
-        ).single().decode((Int, Int, Int, Int, Int, Int, Int, Int, Int, Int?, Int, Double?, Double?, Double?, Double?, Double?).self)
-        totals.submitted = t.0
-        totals.queued = t.1
-        totals.approved = t.2
-        totals.held = t.3
-        totals.rejected = t.4
-        totals.removed = t.5
-        totals.automaticDecisions = t.6
-        totals.moderatorDecisions = t.7
-        totals.stillHeldAtEndOfDay = t.8
-        totals.oldestHeldAtEndOfDaySeconds = t.9
-        let speed = DailyReport.Speed(automaticP50: t.11, automaticP95: t.12, automaticP99: t.13, moderatorP50: t.14, moderatorP95: t.15)
+        ).single()
+        totals.submitted = try t.decode(column: "submitted")
+        totals.queued = try t.decode(column: "queued")
+        totals.approved = try t.decode(column: "approved")
+        totals.held = try t.decode(column: "held")
+        totals.rejected = try t.decode(column: "rejected")
+        totals.removed = try t.decode(column: "removed")
+        totals.automaticDecisions = try t.decode(column: "automatic")
+        totals.moderatorDecisions = try t.decode(column: "moderator")
+        totals.stillHeldAtEndOfDay = try t.decode(column: "held_at_end")
+        totals.oldestHeldAtEndOfDaySeconds = try t.decode(column: "oldest_held")
+        let loginRequiredRejections: Int = try t.decode(column: "login_required")
+        let speed = DailyReport.Speed(
+            automaticP50: try t.decode(column: "auto_p50"),
+            automaticP95: try t.decode(column: "auto_p95"),
+            automaticP99: try t.decode(column: "auto_p99"),
+            moderatorP50: try t.decode(column: "moderator_p50"),
+            moderatorP95: try t.decode(column: "moderator_p95")
+        )
 
         var reasons: [DailyReport.ReasonLine] = []
         var rules: [DailyReport.RuleLine] = []
@@ -275,7 +282,7 @@ private struct Queries {
             mostCommented: mostCommented,
             mostRejected: mostRejected,
             providers: providers,
-            loginRequiredRejections: t.10,
+            loginRequiredRejections: loginRequiredRejections,
             trend: trend,
             policyVersions: versions,
             hourly: hourly,
