@@ -171,8 +171,9 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .executableTarget(
-            name: "modctl",
+        // modctl's commands, their presentation, the review loop and the highlighter: a library the tests reach.
+        .target(
+            name: "ModctlCommands",
             dependencies: [
                 "CommentStore",
                 "PolicyTools",
@@ -183,6 +184,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(name: "modctl", dependencies: ["ModctlCommands"], swiftSettings: swiftSettings),
         // Throwaway databases for tests, on the cluster that deploy/local/test.sh starts.
         .target(
             name: "PostgresTestSupport",
@@ -235,7 +237,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ModctlTests",
-            dependencies: ["CommentStore", "PostgresLibPQ", "PostgresTestSupport", "StandardsPolicy"],
+            dependencies: ["CommentStore", "ModctlCommands", "PostgresLibPQ", "PostgresTestSupport", "StandardsPolicy"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
