@@ -57,6 +57,7 @@ GRANT EXECUTE ON FUNCTION edit_comment(bigint, text, text, text, text, timestamp
     TO commentdesk_api;
 GRANT EXECUTE ON FUNCTION reader_export(text, text), request_reader_erasure(text, text), cancel_reader_erasure(text, text)
     TO commentdesk_api;
+GRANT EXECUTE ON FUNCTION record_refused_posts(text[], bigint[], timestamptz) TO commentdesk_api;
 GRANT SELECT (id, ref) ON articles TO commentdesk_api;
 GRANT SELECT (id, article_id, account_id, parent_id, body, submitted_at, status, erased_at) ON comments TO commentdesk_api;
 GRANT SELECT (id, display_name) ON accounts TO commentdesk_api;
@@ -90,7 +91,7 @@ GRANT INSERT, UPDATE (is_active, deactivated_at) ON policy_versions TO commentde
 
 -- The nightly report (commentd report): reads the domain, and writes only its own output table. It gathers the day
 -- into a temporary table, which needs TEMP on the database.
-GRANT SELECT ON comments, articles, accounts, moderation_decisions, account_sanctions, policy_versions, comment_flags
-    TO commentdesk_report;
+GRANT SELECT ON comments, articles, accounts, moderation_decisions, account_sanctions, policy_versions, comment_flags,
+    refused_posts TO commentdesk_report;
 GRANT SELECT, INSERT, UPDATE ON policy_reports TO commentdesk_report;
 DO $$ BEGIN EXECUTE format('GRANT TEMPORARY ON DATABASE %I TO commentdesk_report', current_database()); END $$;

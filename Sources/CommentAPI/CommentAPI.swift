@@ -16,6 +16,8 @@ public struct APIConfiguration: Sendable {
     public var maxPageSize: Int
     /// How often the active policy's id is checked, so a newly activated policy's limits apply here too.
     public var policyRefreshInterval: Duration
+    /// How often the counts of posts refused before storing are added to `refused_posts` (for the Board's report).
+    public var refusalFlushInterval: Duration = .seconds(10)
     /// A kept-alive connection with no request for this long is closed.
     public var idleTimeout: Duration
     /// A new connection's first request head, and every request's body after its head, must arrive within this.
@@ -73,7 +75,16 @@ public enum CommentAPI {
         let verifier = try await LoginVerifier(login, readers: configuration.readerLogin)
         let policy = ActivePolicy(client: client, seedingActor: nil, logger: logger)
         let metrics = APIMetrics()
-        let handlers = Handlers(configuration: configuration, verifier: verifier, policy: policy, client: client, metrics: metrics, logger: logger)
+        let refusals = RefusalTally()
+        let handlers = Handlers(
+            configuration: configuration,
+            verifier: verifier,
+            policy: policy,
+            client: client,
+            metrics: metrics,
+            refusals: refusals,
+            logger: logger
+        )
         // HEAD is answered wherever GET is routed (Hummingbird strips the body).
         let router = Router(options: .autoGenerateHeadEndpoints)
         let origins = configuration.readerLogin?.siteOrigins ?? configuration.siteOrigins.map(ReaderLoginConfiguration.origin)
@@ -83,7 +94,10 @@ public enum CommentAPI {
         if let readerLogin = configuration.readerLogin {
             await LoginRoutes(configuration: readerLogin, client: client, logger: logger).register(on: router)
         }
-        var services: [any Service] = [PolicyRefresher(policy: policy, interval: configuration.policyRefreshInterval, logger: logger)]
+        var services: [any Service] = [
+            PolicyRefresher(policy: policy, interval: configuration.policyRefreshInterval, logger: logger),
+            RefusalFlusher(tally: refusals, client: client, interval: configuration.refusalFlushInterval, logger: logger),
+        ]
         if let port = configuration.metricsPort {
             services.append(metricsApplication(metrics, host: configuration.metricsHost, port: port, logger: logger))
         }

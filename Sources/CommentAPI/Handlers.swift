@@ -14,8 +14,15 @@ struct Handlers: Sendable {
     let policy: ActivePolicy
     let client: PostgresClient
     let metrics: APIMetrics
+    let refusals: RefusalTally
     let logger: Logger
     let comments = ReaderComments()
+
+    /// A post refused before it was stored: counted in the metrics and for the Board's report.
+    func refusedPost(_ reason: String) {
+        metrics.refused(reason)
+        refusals.add(reason)
+    }
 
     /// One route: its method and path pattern, and the handler that answers it.
     struct Route: Sendable {
@@ -124,14 +131,14 @@ struct Handlers: Sendable {
     }
 
     func post(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let (reader, compiled) = try await readerWhoMayComment(request, refused: metrics.refused)
+        let (reader, compiled) = try await readerWhoMayComment(request, refused: refusedPost)
         let key = try idempotencyKey(request)
         guard Self.isJSON(request.headers[.contentType]) else { throw Problem.unsupportedMediaType }
         let comment = try await decodeJSON(NewComment.self, from: request, example: #"{"body": "…"}"#)
         let text = comment.body
         if let parent = comment.parentId, parent < 1 { throw Problem.badRequest("`parentId` must be a comment id (a positive integer).") }
         if let refusal = compiled.checkFormat(text) {
-            metrics.refused(refusal.reason)
+            refusedPost(refusal.reason)
             throw Problem.unprocessable(refusal, limits: compiled.document.limits)
         }
         let ref = try context.parameters.require("articleRef")
@@ -149,7 +156,7 @@ struct Handlers: Sendable {
                 )
             }
         } catch let refusal as ReaderComments.Refusal {
-            throw Problem.refused(refusal, metrics: metrics)
+            throw Problem.refused(refusal, counting: refusedPost)
         }
         metrics.accepted(replayed: posted.replayed)
         var headers: HTTPFields = [.location: "/v1/comments/\(posted.commentID)", .cacheControl: "no-store"]
@@ -215,7 +222,7 @@ struct Handlers: Sendable {
                 try await comments.edit(commentID: id, reader: reader, body: text, on: connection)
             }
         } catch let refusal as ReaderComments.Refusal {
-            throw Problem.refused(refusal, metrics: nil)
+            throw Problem.refused(refusal, counting: nil)
         }
         return Self.json(
             Edited(id: edited.commentID, status: edited.status, replaces: id),
@@ -235,7 +242,7 @@ struct Handlers: Sendable {
         do {
             try await client.withConnection { connection in try await comments.delete(commentID: id, reader: reader, on: connection) }
         } catch let refusal as ReaderComments.Refusal {
-            throw Problem.refused(refusal, metrics: nil)
+            throw Problem.refused(refusal, counting: nil)
         }
         return Response(status: .noContent, headers: [.cacheControl: "no-store"])
     }
@@ -323,7 +330,7 @@ struct Handlers: Sendable {
                 try await comments.flag(commentID: id, reader: reader, reason: reason, note: note?.isEmpty == false ? note : nil, on: connection)
             }
         } catch let refusal as ReaderComments.Refusal {
-            let problem = Problem.refused(refusal, metrics: nil)
+            let problem = Problem.refused(refusal, counting: nil)
             metrics.flagRefused(problem.extensions.reason ?? "not_found")
             throw problem
         }
@@ -527,7 +534,7 @@ struct Handlers: Sendable {
         _ request: Request,
         refused: (String) -> Void
     ) async throws -> (ReaderComments.Reader, CompiledPolicy) {
-        let reader = try await authenticate(request)
+        let reader = try await authenticate(request, refused: refused)
         let compiled = try await currentPolicy().compiled
         guard compiled.allowsProvider(reader.provider) else {
             refused("provider_not_allowed")
@@ -542,11 +549,12 @@ struct Handlers: Sendable {
         return id
     }
 
-    private func authenticate(_ request: Request) async throws -> ReaderComments.Reader {
+    /// The reader the request's token names; `refused` counts a missing or invalid login (for posts and flags).
+    private func authenticate(_ request: Request, refused: (String) -> Void = { _ in }) async throws -> ReaderComments.Reader {
         do {
             return try await verifier.verify(authorization: request.headers[.authorization])
         } catch {
-            metrics.refused("login_required")
+            refused("login_required")
             throw Problem.unauthorized(error)
         }
     }
@@ -663,13 +671,13 @@ extension Problem {
         return problem
     }
 
-    /// `metrics`: where a refused post is counted (nil: the caller counts it).
-    static func refused(_ refusal: ReaderComments.Refusal, metrics: APIMetrics?) -> Problem {
+    /// `counting`: where a refused post is counted (nil: the caller counts it, or it is not a post).
+    static func refused(_ refusal: ReaderComments.Refusal, counting: ((String) -> Void)?) -> Problem {
         var problem: Problem
         switch refusal {
         case .unknownArticle:
             problem = .unknownArticle
-            metrics?.refused("unknown_article")
+            counting?("unknown_article")
         case .commentsClosed:
             problem = Problem(.conflict, "article-closed", "Comments are closed on this article")
             problem.extensions.reason = "article_closed"
@@ -736,7 +744,7 @@ extension Problem {
             problem.extensions.retryAfterSeconds = seconds
             problem.headers[.retryAfter] = "\(seconds)"
         }
-        if let reason = problem.extensions.reason { metrics?.refused(reason) }
+        if let reason = problem.extensions.reason { counting?(reason) }
         return problem
     }
 }

@@ -182,6 +182,13 @@ struct HTMLPage {
         ]
         sections.append(
             Section(
+                title: "Refused before they were stored",
+                paragraphs: [report.refusedSummary],
+                table: report.refused?.isEmpty == false ? .init(report.refusedTable) : nil
+            )
+        )
+        sections.append(
+            Section(
                 title: "Readers' flags",
                 paragraphs: [report.flagsSummary],
                 table: report.flags?.byReason.isEmpty == false ? .init(report.flagsTable) : nil

@@ -177,6 +177,20 @@ extension DailyReport {
         )
     }
 
+    /// Posts the API turned away at once (too long, not logged in, …), by reason.
+    var refusedTable: Table {
+        Table(header: ["reason", "posts"], rows: (refused ?? []).map { [Self.reasonLabel($0.reason), "\($0.posts)"] })
+    }
+
+    /// One sentence on the posts refused before they were stored.
+    var refusedSummary: String {
+        guard let refused else { return "Not counted when this report was made." }
+        let total = refused.reduce(0) { $0 + $1.posts }
+        guard total > 0 else { return "No post was refused before it was stored." }
+        return "\(total) posts were refused before they were stored (the reader was told why at once; nothing of them is kept "
+            + "but this count), beside the \(totals.submitted) submitted."
+    }
+
     /// One sentence on the day's flags.
     var flagsSummary: String {
         guard let flags, flags.received > 0 else { return "No reader flags." }
@@ -255,6 +269,11 @@ extension DailyReport {
         table(providersTable)
         out.append("Rejected for `login_required`: \(loginRequiredRejections).")
         out.append("")
+        out.append("## Refused before they were stored")
+        out.append("")
+        out.append(refusedSummary)
+        out.append("")
+        if refused?.isEmpty == false { table(refusedTable) }
         out.append("## Policy versions active during the day")
         out.append("")
         table(policyVersionsTable)

@@ -319,6 +319,22 @@ struct RolesTests {
         }
     }
 
+    @Test func refusedPostsAreCountedOnlyThroughTheirFunction() async throws {
+        try await withRoles { db in
+            try await db.asMember(of: "commentdesk_api") { (api: PostgresConnection) async throws in
+                try await RefusedPosts().record(["too_long": 2, "login_required": 1], at: Date(), on: api)
+                await expectDenied("writing the counts directly") {
+                    try await api.query("INSERT INTO refused_posts (minute, reason, posts) VALUES (date_trunc('minute', now()), 'x', 1)")
+                }
+                await expectDenied("reading them") { try await api.query("SELECT * FROM refused_posts") }
+            }
+            try await db.asMember(of: "commentdesk_worker") { (worker: PostgresConnection) async throws in
+                await expectDenied("the worker counting refusals") { try await RefusedPosts().record(["x": 1], at: Date(), on: worker) }
+            }
+            #expect(try await db.owner.count("SELECT sum(posts)::bigint FROM refused_posts") == 3)
+        }
+    }
+
     @Test func theReportRoleReadsAndWritesOnlyItsReports() async throws {
         try await withRoles { db in
             try await db.owner.query("SELECT submit_comment('a-1', 'twitter', 'r1', 'R', 'hello', NULL)")

@@ -498,6 +498,28 @@ struct ReportTests {
         }
     }
 
+    /// Posts refused before they were stored count on the day of their minute in the report's zone, by reason.
+    @Test func theReportCountsThePostsRefusedBeforeStoring() async throws {
+        try await withMigratedDatabase(label: "report-refused") { db in
+            try await Fixture.seed(db)
+            let before = try await Self.build(db)
+            #expect(before.refused == [] && before.markdown.contains("No post was refused before it was stored."))
+            try await db.withConnection { connection in
+                let store = RefusedPosts()
+                try await store.record(["too_long": 3, "login_required": 1], at: Fixture.midnight.addingTimeInterval(60), on: connection)
+                try await store.record(["too_long": 2], at: Fixture.midnight.addingTimeInterval(86_340), on: connection)
+                try await store.record(["too_long": 50], at: Fixture.midnight.addingTimeInterval(-60), on: connection)  // the day before
+                try await store.record(["empty": 7], at: Fixture.midnight.addingTimeInterval(86_400), on: connection)  // the day after
+            }
+            let report = try await Self.build(db)
+            let expected: [DailyReport.RefusedLine] = [.init(reason: "too_long", posts: 5), .init(reason: "login_required", posts: 1)]
+            #expect(report.refused == expected)
+            #expect(report.markdown.contains("| over the length limit (too_long) | 5 |"), "\(report.markdown)")
+            #expect(report.markdown.contains("6 posts were refused before they were stored"))
+            #expect(report.html.contains("6 posts were refused before they were stored"))
+        }
+    }
+
     @Test func invalidDatesAndTimeZonesAreRefused() async throws {
         try await withMigratedDatabase(label: "report-invalid") { db in
             await #expect(throws: ReportError.self) { try await Self.build(db, date: "2026-02-30") }

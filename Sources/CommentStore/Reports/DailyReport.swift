@@ -27,6 +27,9 @@ public struct DailyReport: Sendable, Codable, Equatable {
     public var models: [ModelLine]? = nil
     /// The readers' flags of the day (nil in reports stored before flags existed).
     public var flags: Flags? = nil
+    /// Posts the API refused before storing them (too long, not logged in, …), by reason, most first (nil in reports
+    /// stored before they were counted).
+    public var refused: [RefusedLine]? = nil
     /// Whether the day had ended when the report ran (nil in reports stored before this was recorded: they ran after).
     public var dayEnded: Bool? = nil
 
@@ -160,6 +163,16 @@ public struct DailyReport: Sendable, Codable, Equatable {
         public var resolved: Int
         /// Resolved by removing the comment.
         public var upheld: Int
+    }
+
+    public struct RefusedLine: Sendable, Codable, Equatable {
+        public var reason: String
+        public var posts: Int
+
+        public init(reason: String, posts: Int) {
+            self.reason = reason
+            self.posts = posts
+        }
     }
 
     public struct HourLine: Sendable, Codable, Equatable {

@@ -288,8 +288,22 @@ private struct Queries {
             hourly: hourly,
             models: try await models(),
             flags: try await flags(),
+            refused: try await refused(),
             dayEnded: dayEnded
         )
+    }
+
+    /// Posts refused before they were stored during the day, by reason.
+    func refused() async throws -> [DailyReport.RefusedLine] {
+        try await connection.query(
+            """
+            WITH \(window)
+            SELECT r.reason, sum(r.posts)::bigint AS posts
+            FROM day, refused_posts r
+            WHERE r.minute >= day.start AND r.minute < day.stop
+            GROUP BY r.reason ORDER BY posts DESC, r.reason
+            """
+        ).map { row in DailyReport.RefusedLine(reason: try row.decode(column: "reason"), posts: try row.decode(column: "posts")) }
     }
 
     /// The day's flags (read along `comment_flags_flagged_at`) and the comments readers hid that day.
