@@ -95,8 +95,8 @@ public enum CommentAPI {
             await LoginRoutes(configuration: readerLogin, client: client, logger: logger).register(on: router)
         }
         var services: [any Service] = [
-            PolicyRefresher(policy: policy, interval: configuration.policyRefreshInterval, logger: logger),
-            RefusalFlusher(tally: refusals, client: client, interval: configuration.refusalFlushInterval, logger: logger),
+            Periodic.policyRefresh(policy, every: configuration.policyRefreshInterval, logger: logger),
+            RefusalFlusher(tally: refusals, client: client, logger: logger).periodic(every: configuration.refusalFlushInterval),
         ]
         if let port = configuration.metricsPort {
             services.append(metricsApplication(metrics, host: configuration.metricsHost, port: port, logger: logger))
@@ -180,23 +180,31 @@ struct EdgeMiddleware: RouterMiddleware {
     }
 }
 
-/// Checks the active policy's id on an interval and reloads it when a moderator activated another.
-struct PolicyRefresher: Service {
-    let policy: ActivePolicy
+/// Runs `work` now and then every `interval` until graceful shutdown, then `last` once (the API's background chores:
+/// picking up a newly activated policy, storing the refused posts' counts).
+struct Periodic: Service {
     let interval: Duration
-    let logger: Logger
+    let work: @Sendable () async -> Void
+    var last: (@Sendable () async -> Void)? = nil
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                do {
-                    try await policy.refreshIfChanged()
-                } catch is CancellationError {
-                    return
-                } catch {
-                    logger.warning("cannot check the active policy; keeping the one in use", metadata: ["error": "\(error)"])
-                }
+                await work()
                 try? await Task.sleep(for: interval)
+            }
+        }
+        await last?()
+    }
+
+    /// Checks the active policy's id and reloads it when a moderator activated another.
+    static func policyRefresh(_ policy: ActivePolicy, every interval: Duration, logger: Logger) -> Periodic {
+        Periodic(interval: interval) {
+            do {
+                try await policy.refreshIfChanged()
+            } catch is CancellationError {
+            } catch {
+                logger.warning("cannot check the active policy; keeping the one in use", metadata: ["error": "\(error)"])
             }
         }
     }

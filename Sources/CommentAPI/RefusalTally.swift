@@ -2,7 +2,6 @@ import CommentStore
 import Foundation
 import Logging
 import PostgresLibPQ
-import ServiceLifecycle
 import Synchronization
 
 /// Posts refused before anything was stored, counted here per reason and added to `refused_posts` every few seconds
@@ -26,22 +25,15 @@ final class RefusalTally: Sendable {
     func putBack(_ taken: [String: Int]) { counts.withLock { for (reason, n) in taken { $0[reason, default: 0] += n } } }
 }
 
-/// Stores the tally every `interval`, and once more at shutdown. A database that cannot be reached keeps the counts for
-/// the next try (a crash loses at most one interval's counts, never a comment).
-struct RefusalFlusher: Service {
+/// Stores the tally; run every few seconds and once more at shutdown (``periodic(every:)``). A database that cannot be
+/// reached keeps the counts for the next try (a crash loses at most one interval's counts, never a comment).
+struct RefusalFlusher: Sendable {
     let tally: RefusalTally
     let client: PostgresClient
-    let interval: Duration
     let logger: Logger
 
-    func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                await flush()
-            }
-        }
-        await flush()
+    func periodic(every interval: Duration) -> Periodic {
+        Periodic(interval: interval, work: flush, last: flush)
     }
 
     func flush() async {
