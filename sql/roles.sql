@@ -58,7 +58,7 @@ GRANT EXECUTE ON FUNCTION edit_comment(bigint, text, text, text, text, timestamp
 GRANT EXECUTE ON FUNCTION reader_export(text, text), request_reader_erasure(text, text), cancel_reader_erasure(text, text)
     TO commentdesk_api;
 GRANT EXECUTE ON FUNCTION record_refused_posts(text[], bigint[], timestamptz) TO commentdesk_api;
-GRANT SELECT (id, ref) ON articles TO commentdesk_api;
+GRANT SELECT (id, ref, published_version, published_changed_at) ON articles TO commentdesk_api;
 GRANT SELECT (id, article_id, account_id, parent_id, body, submitted_at, status, erased_at) ON comments TO commentdesk_api;
 GRANT SELECT (id, display_name) ON accounts TO commentdesk_api;
 GRANT SELECT (id, version, sha256, document, files, is_active, activated_by, activated_at) ON policy_versions TO commentdesk_api;

@@ -18,6 +18,10 @@ public struct APIConfiguration: Sendable {
     public var policyRefreshInterval: Duration
     /// How often the counts of posts refused before storing are added to `refused_posts` (for the Board's report).
     public var refusalFlushInterval: Duration = .seconds(10)
+    /// An article's comment list: how long a cache (a browser, a CDN) may serve it without asking, and how long after
+    /// that it may serve it while it revalidates (`Cache-Control: public, max-age=…, stale-while-revalidate=…`).
+    public var listMaxAge: Int = 5
+    public var listStaleWhileRevalidate: Int = 30
     /// A kept-alive connection with no request for this long is closed.
     public var idleTimeout: Duration
     /// A new connection's first request head, and every request's body after its head, must arrive within this.

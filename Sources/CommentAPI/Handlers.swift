@@ -383,18 +383,61 @@ struct Handlers: Sendable {
             cursor = decoded
         }
         guard Self.isArticleRef(ref) else { throw Problem.unknownArticle }
-        let page = try await client.withConnection { connection in
-            try await comments.published(articleRef: ref, before: cursor, limit: limit, on: connection)
+        // The version is read before the page, so a page is never labelled newer than it is (a change in between gives
+        // the newer page the older tag: the next request then gets the page again, never a stale 304).
+        let (version, page) = try await client.withConnection {
+            connection -> ((version: Int64, changedAt: Date)?, [ReaderComments.Published]?) in
+            guard let version = try await comments.publishedVersion(articleRef: ref, on: connection) else { return (nil, nil) }
+            if Self.notModified(request, etag: Self.etag(version.version), lastModified: version.changedAt) { return (version, nil) }
+            return (version, try await comments.published(articleRef: ref, before: cursor, limit: limit, on: connection))
         }
-        guard let page else { throw Problem.unknownArticle }
+        guard let version else { throw Problem.unknownArticle }
+        var headers: HTTPFields = [
+            .eTag: Self.etag(version.version),
+            .lastModified: Self.httpDate(version.changedAt),
+            .cacheControl: "public, max-age=\(configuration.listMaxAge), stale-while-revalidate=\(configuration.listStaleWhileRevalidate)",
+            .vary: "Origin",
+        ]
+        guard let page else {
+            headers[.contentType] = nil
+            return Response(status: .notModified, headers: headers)
+        }
         let next = page.count == limit ? page.last.map { Self.encodeCursor(.init(submittedAt: $0.submittedAt, id: $0.id)) } : nil
         let body = Page(
             article: ref,
             comments: page.map { PublishedComment($0, topLevel: true) },
             next: next
         )
-        return Self.json(body, headers: [.cacheControl: "public, max-age=5"])
+        return Self.json(body, headers: headers)
     }
+
+    /// A strong tag of the article's published set (the same for every page of it: each page is its own URL).
+    static func etag(_ version: Int64) -> String { "\"p\(version)\"" }
+
+    /// Whether the client's copy is current: `If-None-Match` naming the tag (or `*`), else `If-Modified-Since` no
+    /// earlier than the last change (to the second, as HTTP dates go).
+    static func notModified(_ request: Request, etag: String, lastModified: Date) -> Bool {
+        if let tags = request.headers[.ifNoneMatch] {
+            return tags.split(separator: ",").contains { tag in
+                let trimmed = tag.trimmingCharacters(in: .whitespaces)
+                return trimmed == "*" || (trimmed.hasPrefix("W/") ? String(trimmed.dropFirst(2)) : trimmed) == etag
+            }
+        }
+        guard let since = request.headers[.ifModifiedSince].flatMap(parseHTTPDate) else { return false }
+        return lastModified.timeIntervalSince1970.rounded(.down) <= since.timeIntervalSince1970
+    }
+
+    /// An IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT").
+    static func httpDate(_ date: Date) -> String { httpDateStyle.format(date) }
+
+    static func parseHTTPDate(_ text: String) -> Date? { try? httpDateStyle.parseStrategy.parse(text) }
+
+    static let httpDateStyle = Date.VerbatimFormatStyle(
+        format: "\(weekday: .abbreviated), \(day: .twoDigits) \(month: .abbreviated) \(year: .defaultDigits) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits):\(second: .twoDigits) GMT",
+        locale: Locale(identifier: "en_US_POSIX"),
+        timeZone: .gmt,
+        calendar: Calendar(identifier: .gregorian)
+    )
 
     // MARK: GET /v1/comments/{id}/replies
 

@@ -231,6 +231,17 @@ public struct ReaderComments: Sendable {
         }
     }
 
+    /// The version of an article's published set and when it last changed (sql/0015): what a list's ETag and
+    /// Last-Modified are made of; nil when the article does not exist. One row by its unique ref.
+    public func publishedVersion(articleRef: String, on connection: PostgresConnection) async throws -> (version: Int64, changedAt: Date)? {
+        guard
+            let row = try await connection.query(
+                "SELECT published_version, published_changed_at FROM articles WHERE ref = \(articleRef)"
+            ).first
+        else { return nil }
+        return (try row.decode(column: "published_version"), try row.decode(column: "published_changed_at"))
+    }
+
     /// An article's approved top-level comments, newest first, after `cursor`, each with its reply count and first
     /// `replies` replies (oldest first); nil when the article does not exist.
     public func published(

@@ -50,6 +50,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address the metrics listener binds to (COMMENTD_METRICS_HOST; default 127.0.0.1).")
     var metricsHost: String?
 
+    @Option(help: "Seconds a cache may serve an article's comment list without asking (COMMENTD_LIST_MAX_AGE; default 5).")
+    var listMaxAge: Int?
+
+    @Option(help: "Seconds after that a cache may serve it while revalidating (COMMENTD_LIST_STALE_WHILE_REVALIDATE; default 30).")
+    var listStaleWhileRevalidate: Int?
+
     func run() async throws {
         let logger = bootstrapLogging(label: "commentd.serve")
         let environment = ProcessInfo.processInfo.environment
@@ -74,6 +80,13 @@ struct Serve: AsyncParsableCommand {
             metricsHost: metricsHost ?? environment["COMMENTD_METRICS_HOST"] ?? "127.0.0.1",
             metricsPort: metricsPort == nil && environment["COMMENTD_METRICS_PORT"] == nil
                 ? nil : try setting(metricsPort, "COMMENTD_METRICS_PORT", 0, 1...65535)
+        )
+        configuration.listMaxAge = try setting(listMaxAge, "COMMENTD_LIST_MAX_AGE", 5, 0...86_400)
+        configuration.listStaleWhileRevalidate = try setting(
+            listStaleWhileRevalidate,
+            "COMMENTD_LIST_STALE_WHILE_REVALIDATE",
+            30,
+            0...86_400
         )
         let pool = try setting(poolSize, "COMMENTD_DB_POOL_SIZE", 16, 1...1000)
         if configuration.metricsPort == configuration.port {

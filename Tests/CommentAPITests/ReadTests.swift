@@ -47,7 +47,7 @@ struct ReadTests {
             // ids[6] stays queued.
             let first = try await api.get("/v1/articles/a-1/comments?limit=2")
             #expect(first.status == .ok)
-            #expect(first.headers[.cacheControl] == "public, max-age=5")
+            #expect(first.headers[.cacheControl] == "public, max-age=5, stale-while-revalidate=30")
             let comments = try #require(first.json["comments"] as? [[String: Any]])
             #expect(comments.compactMap { $0["id"] as? Int } == [Int(ids[4]), Int(ids[3])])
             #expect(comments.first?["displayName"] as? String == "Reader One")

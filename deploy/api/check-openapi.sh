@@ -48,6 +48,9 @@ token=$("$bin/commentd" dev-token --subject openapi-check --ttl 3600)
 
 # One worker: with two threads, hypothesis's ast.parse of its own lambdas crashed once inside CPython ("AST constructor
 # recursion depth mismatch"), an error of the tool, not of the API, that failed a CI run.
+# Every check but use_after_free: deleting one's own comment removes it from view, not from its author's reach
+# (GET /v1/comments/{id} keeps answering its author with status "removed" and reason "deleted_by_author", as the
+# document says), which that check reads as a resource still there after DELETE.
 "$venv/bin/schemathesis" --config-file deploy/api/schemathesis.toml run deploy/api/openapi.yaml --url "http://127.0.0.1:$port" \
-  --header "Authorization: Bearer $token" --checks all --phases examples,coverage,fuzzing,stateful \
+  --header "Authorization: Bearer $token" --checks all --exclude-checks use_after_free --phases examples,coverage,fuzzing,stateful \
   --max-examples "${OPENAPI_CHECK_EXAMPLES:-60}" --seed 20261129 --workers 1 --no-color
