@@ -433,7 +433,8 @@ struct Handlers: Sendable {
     static func parseHTTPDate(_ text: String) -> Date? { try? httpDateStyle.parseStrategy.parse(text) }
 
     static let httpDateStyle = Date.VerbatimFormatStyle(
-        format: "\(weekday: .abbreviated), \(day: .twoDigits) \(month: .abbreviated) \(year: .defaultDigits) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits):\(second: .twoDigits) GMT",
+        format:
+            "\(weekday: .abbreviated), \(day: .twoDigits) \(month: .abbreviated) \(year: .defaultDigits) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits):\(second: .twoDigits) GMT",
         locale: Locale(identifier: "en_US_POSIX"),
         timeZone: .gmt,
         calendar: Calendar(identifier: .gregorian)

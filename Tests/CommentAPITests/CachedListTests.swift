@@ -83,7 +83,9 @@ struct CachedListTests {
             #expect(try await Self.version(api) == before + 1, "one statement, one bump")
             // A reply published under one of them shows in the list (its count and first replies): a bump.
             let reply = try await api.post(
-                json: #"{"body": "a reply", "parentId": \#(ids[0])}"#, token: try await TestLogin.token(subject: "reader-2"))
+                json: #"{"body": "a reply", "parentId": \#(ids[0])}"#,
+                token: try await TestLogin.token(subject: "reader-2")
+            )
             let replyID = try #require(reply.json["id"] as? Int, "\(reply.text)")
             try await api.db.query("UPDATE comments SET status = 'approved' WHERE id = \(replyID)")
             #expect(try await Self.version(api) == before + 2)
