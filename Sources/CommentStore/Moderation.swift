@@ -372,25 +372,27 @@ public struct Moderation: Sendable {
     public func history(comment id: Int64, on connection: PostgresConnection) async throws -> [Event]? {
         let rows = try await connection.query(
             """
-            SELECT d.decided_at, d.source, d.outcome, d.reasons, d.decided_by, d.note, c.id IS NOT NULL
+            SELECT d.decided_at, d.source, d.outcome, d.reasons, d.decided_by, d.note
             FROM (SELECT id FROM comments WHERE id = \(id)) c
             LEFT JOIN moderation_decisions d ON d.comment_id = c.id
             ORDER BY d.decided_at, d.id
             """
         )
         guard !rows.isEmpty else { return nil }
+        // The comment's row comes back once with no decision joined (all NULL) when it has none yet.
         return try rows.compactMap { row in
-            let v = try row.decode((Date?, String?, String?, [String]?, String?, String?, Bool).self)
-            guard let at = v.0, let source = v.1 else { return nil }
+            guard let at = try row.decode(Date?.self, column: "decided_at"), let source = try row.decode(String?.self, column: "source") else {
+                return nil
+            }
             return Event(
                 at: at,
                 kind: "decision",
                 commentID: id,
                 source: source,
-                outcome: v.2,
-                reasons: v.3 ?? [],
-                by: v.4 ?? "",
-                note: v.5,
+                outcome: try row.decode(column: "outcome"),
+                reasons: try row.decode([String]?.self, column: "reasons") ?? [],
+                by: try row.decode(String?.self, column: "decided_by") ?? "",
+                note: try row.decode(column: "note"),
                 until: nil
             )
         }

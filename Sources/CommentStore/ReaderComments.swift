@@ -204,6 +204,7 @@ public struct ReaderComments: Sendable {
     }
 
     /// Runs `body`, turning the project's own SQLSTATEs into ``Refusal``s (other errors pass as they are).
+    @discardableResult
     private func refusing<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
