@@ -1,5 +1,6 @@
 import Metrics
 import Prometheus
+import Synchronization
 
 /// The API's metrics, recorded through swift-metrics into the application's own Prometheus registry, which the
 /// metrics listener serves. A registry per application (not the process-wide `MetricsSystem`) keeps each server's
@@ -11,6 +12,15 @@ final class APIMetrics: Sendable {
     private let replayed: CoreMetrics.Counter
     private let received: CoreMetrics.Counter
     private let repeated: CoreMetrics.Counter
+    /// Each route's and status's counter and timer, made once (the registry's lookup validates names and labels on every
+    /// call: not work for every request).
+    private let perRoute = Mutex<[RouteKey: (requests: CoreMetrics.Counter, time: CoreMetrics.Timer)]>([:])
+
+    private struct RouteKey: Hashable {
+        var method: String
+        var route: String
+        var status: Int
+    }
 
     static let requests = "commentdesk_api_requests_total"
     static let requestSeconds = "commentdesk_api_request_seconds"
@@ -34,10 +44,22 @@ final class APIMetrics: Sendable {
 
     /// One answered request, labelled by its route pattern (never the raw path) and status.
     func observe(method: String, route: String, status: Int, duration: Duration) {
-        CoreMetrics.Counter(label: Self.requests, dimensions: [("method", method), ("route", route), ("status", "\(status)")], factory: factory)
-            .increment()
-        CoreMetrics.Timer(label: Self.requestSeconds, dimensions: [("method", method), ("route", route)], factory: factory)
-            .record(duration: duration)
+        let key = RouteKey(method: method, route: route, status: status)
+        let handles = perRoute.withLock { made in
+            if let handles = made[key] { return handles }
+            let handles = (
+                requests: CoreMetrics.Counter(
+                    label: Self.requests,
+                    dimensions: [("method", method), ("route", route), ("status", "\(status)")],
+                    factory: factory
+                ),
+                time: CoreMetrics.Timer(label: Self.requestSeconds, dimensions: [("method", method), ("route", route)], factory: factory)
+            )
+            made[key] = handles
+            return handles
+        }
+        handles.requests.increment()
+        handles.time.record(duration: duration)
     }
 
     func accepted(replayed: Bool) { (replayed ? self.replayed : accepted).increment() }

@@ -386,10 +386,10 @@ struct Handlers: Sendable {
         // The version is read before the page, so a page is never labelled newer than it is (a change in between gives
         // the newer page the older tag: the next request then gets the page again, never a stale 304).
         let (version, page) = try await client.withConnection {
-            connection -> ((version: Int64, changedAt: Date)?, [ReaderComments.Published]?) in
+            connection -> ((articleID: Int64, version: Int64, changedAt: Date)?, [ReaderComments.Published]?) in
             guard let version = try await comments.publishedVersion(articleRef: ref, on: connection) else { return (nil, nil) }
             if Self.notModified(request, etag: Self.etag(version.version), lastModified: version.changedAt) { return (version, nil) }
-            return (version, try await comments.published(articleRef: ref, before: cursor, limit: limit, on: connection))
+            return (version, try await comments.published(articleID: version.articleID, before: cursor, limit: limit, on: connection))
         }
         guard let version else { throw Problem.unknownArticle }
         var headers: HTTPFields = [

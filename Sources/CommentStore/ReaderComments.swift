@@ -232,48 +232,45 @@ public struct ReaderComments: Sendable {
         }
     }
 
-    /// The version of an article's published set and when it last changed (sql/0015): what a list's ETag and
-    /// Last-Modified are made of; nil when the article does not exist. One row by its unique ref.
-    public func publishedVersion(articleRef: String, on connection: PostgresConnection) async throws -> (version: Int64, changedAt: Date)? {
+    /// An article by its ref: its id, the version of its published set and when that last changed (sql/0015: what a
+    /// list's ETag and Last-Modified are made of); nil when there is no such article. One row by its unique ref.
+    public func publishedVersion(
+        articleRef: String,
+        on connection: PostgresConnection
+    ) async throws -> (articleID: Int64, version: Int64, changedAt: Date)? {
         guard
             let row = try await connection.query(
-                "SELECT published_version, published_changed_at FROM articles WHERE ref = \(articleRef)"
+                "SELECT id, published_version, published_changed_at FROM articles WHERE ref = \(articleRef)"
             ).first
         else { return nil }
-        return (try row.decode(column: "published_version"), try row.decode(column: "published_changed_at"))
+        return (try row.decode(column: "id"), try row.decode(column: "published_version"), try row.decode(column: "published_changed_at"))
     }
 
-    /// An article's approved top-level comments, newest first, after `cursor`, each with its reply count and first
-    /// `replies` replies (oldest first); nil when the article does not exist.
+    /// Article `articleID`'s approved top-level comments, newest first, after `cursor`, each with its reply count and
+    /// first `replies` replies (oldest first).
     public func published(
-        articleRef: String,
+        articleID: Int64,
         before cursor: Cursor?,
         limit: Int,
         replies: Int = 3,
         on connection: PostgresConnection
-    ) async throws -> [Published]? {
+    ) async throws -> [Published] {
         let after: SQLQuery = cursor.map { "AND (c.submitted_at, c.id) < (\($0.submittedAt), \($0.id))" } ?? ""
         let rows = try await connection.query(
             """
-            SELECT a.id IS NOT NULL, c.id, acc.display_name, c.body, c.submitted_at,
+            SELECT c.id, acc.display_name, c.body, c.submitted_at,
                    (SELECT count(*) FROM comments r WHERE r.parent_id = c.id AND r.status = 'approved' AND r.erased_at IS NULL)
-            FROM (SELECT id FROM articles WHERE ref = \(articleRef)) a
-            LEFT JOIN LATERAL (
-                SELECT c.id, c.account_id, c.body, c.submitted_at FROM comments c
-                WHERE c.article_id = a.id AND c.status = 'approved' AND c.parent_id IS NULL AND c.erased_at IS NULL \(after)
-                ORDER BY c.submitted_at DESC, c.id DESC
-                LIMIT \(limit)
-            ) c ON true
+            FROM comments c
             LEFT JOIN accounts acc ON acc.id = c.account_id
+            WHERE c.article_id = \(articleID) AND c.status = 'approved' AND c.parent_id IS NULL AND c.erased_at IS NULL \(after)
             ORDER BY c.submitted_at DESC, c.id DESC
+            LIMIT \(limit)
             """
         )
-        guard !rows.isEmpty else { return nil }
         var comments: [Published] = []
         for row in rows {
-            let (_, id, name, body, at, count) = try row.decode((Bool, Int64?, String?, String?, Date?, Int?).self)
-            guard let id, let body, let at else { continue }
-            comments.append(Published(id: id, displayName: name ?? "", body: body, submittedAt: at, replyCount: count ?? 0))
+            let (id, name, body, at, count) = try row.decode((Int64, String?, String, Date, Int).self)
+            comments.append(Published(id: id, displayName: name ?? "", body: body, submittedAt: at, replyCount: count))
         }
         let withReplies = comments.filter { $0.replyCount > 0 }.map(\.id)
         guard replies > 0, !withReplies.isEmpty else { return comments }

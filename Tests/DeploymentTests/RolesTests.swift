@@ -82,7 +82,8 @@ struct RolesTests {
                     on: api
                 )
                 #expect(posted.status == .queued)
-                #expect(try await ReaderComments().published(articleRef: "a-1", before: nil, limit: 10, on: api) == [])
+                let article = try #require(try await ReaderComments().publishedVersion(articleRef: "a-1", on: api))
+                #expect(try await ReaderComments().published(articleID: article.articleID, before: nil, limit: 10, on: api) == [])
                 await expectDenied("updating a status") { try await api.query("UPDATE comments SET status = 'approved'") }
                 await expectDenied("recording a decision") {
                     try await api.query(
