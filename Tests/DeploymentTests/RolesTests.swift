@@ -328,6 +328,9 @@ struct RolesTests {
                     try await api.query("INSERT INTO refused_posts (minute, reason, posts) VALUES (date_trunc('minute', now()), 'x', 1)")
                 }
                 await expectDenied("reading them") { try await api.query("SELECT * FROM refused_posts") }
+                // The list's version (its ETag) moves only through the triggers: the API role reads it, never sets it.
+                await expectDenied("setting a list's version") { try await api.query("UPDATE articles SET published_version = 0") }
+                await expectDenied("calling a trigger's function") { try await api.query("SELECT bump_published_after_insert()") }
             }
             try await db.asMember(of: "commentdesk_worker") { (worker: PostgresConnection) async throws in
                 await expectDenied("the worker counting refusals") { try await RefusedPosts().record(["x": 1], at: Date(), on: worker) }
