@@ -42,6 +42,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         // HTTPTypes: the request and response types Hummingbird speaks, named where the API and the tests use them.
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // Settings from options, the environment and a JSON file, one key each (swift-configuration); FilePath for its file.
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // libpq, from the system (Debian/Ubuntu: libpq-dev). The shim header also finds libpq-fe.h without pkg-config.
@@ -55,8 +58,18 @@ let package = Package(
             name: "PostgresLibPQ",
             dependencies: [
                 "CLibPQ",
+                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // How every command reads its settings: the keys, their environment variables, checked numbers, secrets from files.
+        .target(
+            name: "Settings",
+            dependencies: [
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -92,9 +105,11 @@ let package = Package(
             dependencies: [
                 "CommentStore",
                 "PostgresLibPQ",
+                "Settings",
                 "StandardsPolicy",
                 // Webhook deliveries (issue 20): the POST, and its HMAC signature.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -119,8 +134,10 @@ let package = Package(
             dependencies: [
                 "CommentStore",
                 "PostgresLibPQ",
+                "Settings",
                 "StandardsPolicy",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -161,7 +178,9 @@ let package = Package(
                 "CommentStore",
                 "ModerationWorker",
                 "PolicyReports",
+                "Settings",
                 "StandardsPolicy",
+                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -178,8 +197,10 @@ let package = Package(
                 "CommentStore",
                 "PolicyTools",
                 "PostgresLibPQ",
+                "Settings",
                 "StandardsPolicy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -209,7 +230,8 @@ let package = Package(
         .testTarget(
             name: "ModerationWorkerTests",
             dependencies: [
-                "ModerationWorker", "CommentStore", "PostgresLibPQ", "PostgresTestSupport", "StandardsPolicy",
+                "ModerationWorker", "CommentStore", "PostgresLibPQ", "PostgresTestSupport", "Settings", "StandardsPolicy",
+                .product(name: "Configuration", package: "swift-configuration"),
                 // A webhook receiver over real HTTP.
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -221,8 +243,10 @@ let package = Package(
         .testTarget(
             name: "CommentAPITests",
             dependencies: [
-                "CommentAPI", "CommentStore", "LoginStandIn", "PolicyReports", "PostgresLibPQ", "PostgresTestSupport", "StandardsPolicy",
+                "CommentAPI", "CommentStore", "LoginStandIn", "PolicyReports", "PostgresLibPQ", "PostgresTestSupport", "Settings",
+                "StandardsPolicy",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -249,7 +273,7 @@ let package = Package(
         .testTarget(
             name: "DeploymentTests",
             dependencies: [
-                "CommentAPI", "CommentStore", "PolicyReports", "PostgresLibPQ", "PostgresTestSupport", "StandardsPolicy",
+                "CommentAPI", "CommentStore", "PolicyReports", "PostgresLibPQ", "PostgresTestSupport", "Settings", "StandardsPolicy",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

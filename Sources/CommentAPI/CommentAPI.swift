@@ -1,10 +1,12 @@
 import CommentStore
+public import Configuration
 import HTTPTypes
 public import Hummingbird
 public import Logging
 import NIOCore
 public import PostgresLibPQ
 public import ServiceLifecycle
+import Settings
 
 /// Settings of `commentd serve` (see its options for the environment fallbacks).
 public struct APIConfiguration: Sendable {
@@ -64,12 +66,36 @@ public struct APIConfiguration: Sendable {
         self.maxPageSize = maxPageSize
         self.policyRefreshInterval = policyRefreshInterval
     }
+
+    /// Reads `commentd.host` (default 127.0.0.1), `commentd.port` (8080), `commentd.max-body-bytes` (32768),
+    /// `commentd.http-idle-timeout` (30 s), `commentd.http-read-timeout` (10 s), `commentd.max-connections` (1000),
+    /// `commentd.metrics-host` (127.0.0.1), `commentd.metrics-port` (off unless set), `commentd.list-max-age` (5 s),
+    /// `commentd.list-stale-while-revalidate` (30 s) and `commentd.site-origins`; the built-in reader login's settings
+    /// (``ReaderLoginConfiguration/read(from:)``). In the environment: `COMMENTD_PORT` and so on. Throws a
+    /// ``SettingError`` naming a value that is out of range or wrong.
+    public init(config: ConfigReader) throws {
+        self.init(
+            host: config.text("commentd.host") ?? "127.0.0.1",
+            port: try config.integer("commentd.port", default: 8080, in: 1...65535),
+            maxBodyBytes: try config.integer("commentd.max-body-bytes", default: 32 * 1024, in: 1024...1_048_576),
+            idleTimeout: .seconds(try config.integer("commentd.http-idle-timeout", default: 30, in: 1...3600)),
+            requestReadTimeout: .seconds(try config.integer("commentd.http-read-timeout", default: 10, in: 1...600)),
+            maxConnections: try config.integer("commentd.max-connections", default: 1000, in: 1...1_000_000),
+            metricsHost: config.text("commentd.metrics-host") ?? "127.0.0.1",
+            metricsPort: try config.integer("commentd.metrics-port", in: 1...65535)
+        )
+        listMaxAge = try config.integer("commentd.list-max-age", default: 5, in: 0...86_400)
+        listStaleWhileRevalidate = try config.integer("commentd.list-stale-while-revalidate", default: 30, in: 0...86_400)
+        if metricsPort == port { throw SettingError("COMMENTD_METRICS_PORT must differ from the readers' port (COMMENTD_PORT)") }
+        readerLogin = try ReaderLoginConfiguration.read(from: config)
+        siteOrigins = try ReaderLoginConfiguration.siteOrigins(config)
+    }
 }
 
 /// The reader API as a Hummingbird application.
 public enum CommentAPI {
     /// Builds the application. `client` must stay open while it runs (run it in the same service group).
-    /// Throws ``LoginConfigurationError`` when the login key cannot be used.
+    /// Throws ``SettingError`` when the login key cannot be used.
     public static func application(
         configuration: APIConfiguration,
         login: LoginConfiguration,

@@ -1,7 +1,9 @@
 import CommentStore
+public import Configuration
 public import Foundation
 import JWTKit
 import PostgresLibPQ
+import Settings
 
 /// How the site's login tokens are checked: the key, the expected issuer and audience, and the clock leeway.
 public struct LoginConfiguration: Sendable {
@@ -28,56 +30,37 @@ public struct LoginConfiguration: Sendable {
         self.maxLifetimeSeconds = maxLifetimeSeconds
     }
 
-    /// Reads `COMMENTD_JWT_SECRET` or `COMMENTD_JWT_SECRET_FILE` (HS256), or `COMMENTD_JWT_PUBLIC_KEY_FILE` (a PEM
-    /// public key), and `COMMENTD_JWT_ISSUER`, `COMMENTD_JWT_AUDIENCE`; `COMMENTD_JWT_LEEWAY_SECONDS` (default 30) and
-    /// `COMMENTD_JWT_MAX_LIFETIME_SECONDS` (default 86400). Throws a message naming what is missing or out of range.
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> LoginConfiguration {
-        func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
-        func file(_ name: String) throws -> String? {
-            guard let path = value(name) else { return nil }
-            do {
-                return try String(contentsOfFile: path, encoding: .utf8)
-            } catch {
-                throw LoginConfigurationError("\(name): cannot read \(path)")
-            }
-        }
-        let secret = try value("COMMENTD_JWT_SECRET") ?? file("COMMENTD_JWT_SECRET_FILE")?.trimmingCharacters(in: .whitespacesAndNewlines)
-        let pem = try file("COMMENTD_JWT_PUBLIC_KEY_FILE")
+    /// Reads the site's login settings (OPERATIONS.md lists them): `commentd.jwt.secret` or `commentd.jwt.secret-file`
+    /// (HS256), or `commentd.jwt.public-key-file` (a PEM public key); `commentd.jwt.issuer`, `commentd.jwt.audience`;
+    /// `commentd.jwt.leeway-seconds` (default 30) and `commentd.jwt.max-lifetime-seconds` (default 86400). In the
+    /// environment: `COMMENTD_JWT_SECRET`, `COMMENTD_JWT_SECRET_FILE` and so on. Throws a message naming what is
+    /// missing or out of range.
+    public init(config: ConfigReader) throws {
+        let secret = try config.secret("commentd.jwt.secret")
+        let pem = try config.file("commentd.jwt.public-key-file")
         let key: Key
         switch (secret, pem) {
         case (let secret?, nil):
             guard secret.utf8.count >= 32 else {
-                throw LoginConfigurationError("COMMENTD_JWT_SECRET must be at least 32 bytes (e.g. `openssl rand -base64 48`)")
+                throw SettingError("COMMENTD_JWT_SECRET must be at least 32 bytes (e.g. `openssl rand -base64 48`)")
             }
             key = .sharedSecret(Array(secret.utf8))
         case (nil, let pem?): key = .publicKeyPEM(pem)
         case (nil, nil):
-            throw LoginConfigurationError("set COMMENTD_JWT_SECRET (or COMMENTD_JWT_SECRET_FILE) or COMMENTD_JWT_PUBLIC_KEY_FILE")
+            throw SettingError("set COMMENTD_JWT_SECRET (or COMMENTD_JWT_SECRET_FILE) or COMMENTD_JWT_PUBLIC_KEY_FILE")
         case (_?, _?):
-            throw LoginConfigurationError("set either a shared secret or a public key file, not both")
+            throw SettingError("set either a shared secret or a public key file, not both")
         }
-        guard let issuer = value("COMMENTD_JWT_ISSUER") else { throw LoginConfigurationError("COMMENTD_JWT_ISSUER is not set") }
-        guard let audience = value("COMMENTD_JWT_AUDIENCE") else { throw LoginConfigurationError("COMMENTD_JWT_AUDIENCE is not set") }
-        func seconds(_ name: String, _ fallback: Double, _ range: ClosedRange<Double>) throws -> Double {
-            guard let text = value(name) else { return fallback }
-            guard let number = Double(text), range.contains(number) else {
-                throw LoginConfigurationError("\(name) must be a number of seconds between \(Int(range.lowerBound)) and \(Int(range.upperBound))")
-            }
-            return number
-        }
-        return LoginConfiguration(
+        guard let issuer = config.text("commentd.jwt.issuer") else { throw SettingError("COMMENTD_JWT_ISSUER is not set") }
+        guard let audience = config.text("commentd.jwt.audience") else { throw SettingError("COMMENTD_JWT_AUDIENCE is not set") }
+        self.init(
             key: key,
             issuer: issuer,
             audience: audience,
-            leewaySeconds: try seconds("COMMENTD_JWT_LEEWAY_SECONDS", 30, 0...600),
-            maxLifetimeSeconds: try seconds("COMMENTD_JWT_MAX_LIFETIME_SECONDS", 86_400, 60...31_536_000)
+            leewaySeconds: try config.number("commentd.jwt.leeway-seconds", default: 30, in: 0...600),
+            maxLifetimeSeconds: try config.number("commentd.jwt.max-lifetime-seconds", default: 86_400, in: 60...31_536_000)
         )
     }
-}
-
-public struct LoginConfigurationError: Error, CustomStringConvertible {
-    public var description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// Why a token was refused. The description is safe to send to the reader (RFC 6750 `error_description`).
@@ -117,7 +100,7 @@ public enum DevelopmentLogin {
         now: Date = Date()
     ) async throws -> [String] {
         guard case .sharedSecret(let secret) = configuration.key else {
-            throw LoginConfigurationError("development tokens need a shared secret (COMMENTD_JWT_SECRET or _FILE)")
+            throw SettingError("development tokens need a shared secret (COMMENTD_JWT_SECRET or _FILE)")
         }
         let keys = await JWTKeyCollection().add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
         var tokens: [String] = []
@@ -180,7 +163,7 @@ final class LoginVerifier: Sendable {
                 await keys.add(eddsa: key)
                 algorithm = "EdDSA"
             } else {
-                throw LoginConfigurationError("the public key file holds no RSA, P-256, P-384 or Ed25519 public key in PEM form")
+                throw SettingError("the public key file holds no RSA, P-256, P-384 or Ed25519 public key in PEM form")
             }
         }
         self.keys = keys

@@ -1,17 +1,23 @@
 import ArgumentParser
+import Configuration
 import Foundation
 import Logging
 import PostgresLibPQ
+import Settings
 import StandardsPolicy
 
 /// Exit code 3: the comment, account or article does not exist, or another moderator got there first.
 let notFoundOrConflict = ExitCode(3)
 
+/// modctl's settings from the environment: `database.url` (`DATABASE_URL`), `modctl.moderator` (`MODCTL_MODERATOR`),
+/// `modctl.timezone` (`MODCTL_TIMEZONE`).
+let modctlSettings = ConfigReader(provider: EnvironmentVariablesProvider())
+
 /// Runs `body` on one connection; a database that cannot be reached is one line on stderr and exit 1.
 func withDatabase<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
     var logger = Logger(label: "modctl")
     logger.logLevel = .warning
-    let configuration = PostgresConfiguration.fromEnvironment(applicationName: "modctl")
+    let configuration = PostgresConfiguration(config: modctlSettings, applicationName: "modctl")
     do {
         return try await PostgresConnection.withConnection(configuration: configuration, logger: logger, body)
     } catch let error as PostgresError where error.kind == .connection {
@@ -35,7 +41,7 @@ struct ModeratorOption: ParsableArguments {
 
     var name: String {
         if let moderator, !moderator.isEmpty { return moderator }
-        if let value = ProcessInfo.processInfo.environment["MODCTL_MODERATOR"], !value.isEmpty { return value }
+        if let value = modctlSettings.text("modctl.moderator") { return value }
         return ProcessInfo.processInfo.userName.isEmpty ? "unknown" : ProcessInfo.processInfo.userName
     }
 
@@ -88,7 +94,7 @@ struct TimeZoneOption: ParsableArguments {
 
     var chosen: String? {
         if let timezone { return timezone }
-        return ProcessInfo.processInfo.environment["MODCTL_TIMEZONE"].flatMap { $0.isEmpty ? nil : $0 }
+        return modctlSettings.text("modctl.timezone")
     }
 
     func validate() throws {

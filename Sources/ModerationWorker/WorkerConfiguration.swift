@@ -1,6 +1,9 @@
+public import Configuration
+import Foundation
 import PostgresLibPQ
+import Settings
 
-/// How a worker runs. Every field is a `commentd work` option.
+/// How a worker runs. The first five fields are `commentd work` options and settings (``init(config:)``).
 public struct WorkerConfiguration: Sendable {
     /// Written into every decision (`decided_by`) and every log line. Default: `worker-HOST-PID`.
     public var workerID: String
@@ -42,6 +45,26 @@ public struct WorkerConfiguration: Sendable {
         self.activeWindow = activeWindow
         self.pruneAfterSeconds = pruneAfterSeconds
         self.policyCheckInterval = policyCheckInterval
+    }
+
+    /// Reads `commentd.worker.concurrency` (1–64, default 2), `commentd.worker.batch-size` (1–10000, 500),
+    /// `commentd.worker.lease-seconds` (1–3600, 30), `commentd.worker.poll-interval` (seconds, 1) and
+    /// `commentd.worker.id` (default `worker-HOST-PID`); in the environment `COMMENTD_WORKER_CONCURRENCY` and so on.
+    /// Throws a ``SettingError`` naming a value that is out of range or wrong.
+    public init(config: ConfigReader) throws {
+        // Given but empty is an error (a worker id names every decision), not the default.
+        let given = config.string(forKey: "commentd.worker.id")
+        let id = given ?? "worker-\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+        if let problem = Self.problem(withWorkerID: id) {
+            throw SettingError(given == nil ? "the default worker id (\(problem)): pass --worker-id" : "COMMENTD_WORKER_ID: \(problem)")
+        }
+        self.init(
+            workerID: id,
+            concurrency: try config.integer("commentd.worker.concurrency", default: 2, in: 1...64),
+            batchSize: try config.integer("commentd.worker.batch-size", default: 500, in: 1...10_000),
+            leaseSeconds: try config.number("commentd.worker.lease-seconds", default: 30, in: 1...3600),
+            pollInterval: .milliseconds(Int(try config.number("commentd.worker.poll-interval", default: 1, in: 0.001...3600) * 1000))
+        )
     }
 
     /// Why `id` cannot name a worker, or nil when it can. It is written into every decision (`decided_by`, 1 to 200

@@ -1,9 +1,9 @@
-public import Foundation
+public import Configuration
 
 /// How to reach PostgreSQL.
 ///
-/// Configuration keys (environment):
-/// - `DATABASE_URL`: a URI (`postgresql://user@host:5432/db?sslmode=verify-full`) or a key=value conninfo string.
+/// Configuration keys (environment variable in brackets):
+/// - `database.url` (`DATABASE_URL`): a URI (`postgresql://user@host:5432/db?sslmode=verify-full`) or a key=value conninfo string.
 ///   When unset, libpq's own variables apply (`PGHOST`, `PGPORT`, `PGDATABASE`, `PGUSER`, `PGPASSWORD`,
 ///   `PGPASSFILE`, `PGSSLMODE`, …) and then libpq's defaults.
 ///
@@ -26,13 +26,14 @@ public struct PostgresConfiguration: Sendable {
         self.connectTimeoutSeconds = connectTimeoutSeconds
     }
 
-    /// Reads `DATABASE_URL` from `environment` (an empty value counts as unset).
-    public static func fromEnvironment(
-        applicationName: String,
-        environment: [String: String] = ProcessInfo.processInfo.environment
-    ) -> PostgresConfiguration {
-        let url = environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
-        return PostgresConfiguration(connectionString: url, applicationName: applicationName)
+    /// Reads `database.url` (`DATABASE_URL` in the environment; an empty value counts as unset).
+    public init(config: ConfigReader, applicationName: String) {
+        self.init(connectionString: Self.url(config, "database.url"), applicationName: applicationName)
+    }
+
+    /// The connection string at `key`, nil when unset or empty; a secret (it may hold a password).
+    public static func url(_ config: ConfigReader, _ key: ConfigKey) -> String? {
+        config.string(forKey: key, isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// libpq keyword/value pairs, in the order that gives the URL precedence over our defaults except for the

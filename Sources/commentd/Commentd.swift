@@ -1,7 +1,9 @@
 import ArgumentParser
 import CommentStore
+import Configuration
 import Foundation
 import Logging
+import Settings
 
 /// `commentd`: the CommentDesk daemon and its operations commands.
 @main
@@ -23,7 +25,7 @@ struct Commentd: AsyncParsableCommand {
 func bootstrapLogging(label: String) -> Logger {
     LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
     var logger = Logger(label: label)
-    let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) }
+    let level = ConfigReader(provider: EnvironmentVariablesProvider()).text("log.level").flatMap { Logger.Level(rawValue: $0.lowercased()) }
     logger.logLevel = level ?? .info
     return logger
 }

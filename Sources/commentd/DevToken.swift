@@ -1,6 +1,7 @@
 import ArgumentParser
 import CommentAPI
 import Foundation
+import Settings
 
 /// `commentd dev-token`: a login token for development and tests, signed with the configured HS256 secret.
 struct DevToken: AsyncParsableCommand {
@@ -36,8 +37,8 @@ struct DevToken: AsyncParsableCommand {
     func run() async throws {
         let login: LoginConfiguration
         do {
-            login = try LoginConfiguration.fromEnvironment()
-        } catch let error as LoginConfigurationError {
+            login = try LoginConfiguration(config: try await Settings.reader())
+        } catch let error as SettingError {
             throw ValidationError(error.description)
         }
         guard Double(ttl) <= login.maxLifetimeSeconds else {

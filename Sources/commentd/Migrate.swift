@@ -3,6 +3,7 @@ import CommentStore
 import Foundation
 import Logging
 import PostgresLibPQ
+import Settings
 import StandardsPolicy
 
 /// `commentd migrate`: applies pending schema migrations.
@@ -20,7 +21,7 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let logger = bootstrapLogging(label: "commentd.migrate")
-        let configuration = PostgresConfiguration.fromEnvironment(applicationName: "commentd-migrate")
+        let configuration = PostgresConfiguration(config: try await Settings.reader(), applicationName: "commentd-migrate")
         let migrator = Migrator(logger: logger)
         do {
             try await PostgresConnection.withConnection(configuration: configuration, logger: logger) { connection in

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import PolicyReports
 import PostgresLibPQ
+import Settings
 import StandardsPolicy
 
 /// `commentd report`: the nightly policy report.
@@ -47,7 +48,7 @@ struct Report: AsyncParsableCommand {
 
     func run() async throws {
         let logger = bootstrapLogging(label: "commentd.report")
-        let configuration = PostgresConfiguration.fromEnvironment(applicationName: "commentd-report")
+        let configuration = PostgresConfiguration(config: try await Settings.reader(), applicationName: "commentd-report")
         try await PostgresConnection.withConnection(configuration: configuration, logger: logger) { connection in
             let timezone: String
             if let chosen = self.timezone { timezone = chosen } else { timezone = try await Self.siteTimeZone(on: connection) }

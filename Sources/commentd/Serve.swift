@@ -1,10 +1,12 @@
 import ArgumentParser
 import CommentAPI
 import CommentStore
+import Configuration
 import Foundation
 import Logging
 import PostgresLibPQ
 import ServiceLifecycle
+import Settings
 import UnixSignals
 
 /// `commentd serve`: the reader API.
@@ -15,7 +17,8 @@ struct Serve: AsyncParsableCommand {
             Login tokens: COMMENTD_JWT_SECRET or COMMENTD_JWT_SECRET_FILE (HS256, at least 32 bytes), or \
             COMMENTD_JWT_PUBLIC_KEY_FILE (an RSA, P-256, P-384 or Ed25519 public key in PEM: RS256, ES256, ES384, EdDSA); \
             COMMENTD_JWT_ISSUER and COMMENTD_JWT_AUDIENCE; COMMENTD_JWT_LEEWAY_SECONDS (default 30). \
-            Every option also reads the environment variable named in its help. SIGTERM or SIGINT stops accepting \
+            Every option also reads the environment variable named in its help, and then the JSON settings file \
+            COMMENTD_CONFIG_FILE names (OPERATIONS.md lists every key). SIGTERM or SIGINT stops accepting \
             connections, finishes the requests in flight, and exits 0.
             """
     )
@@ -56,51 +59,40 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds after that a cache may serve it while revalidating (COMMENTD_LIST_STALE_WHILE_REVALIDATE; default 30).")
     var listStaleWhileRevalidate: Int?
 
+    /// The options given, by their settings' keys (`--list-max-age` is `commentd.list-max-age`); the environment and the
+    /// settings file fill in the rest.
+    var options: [String: ConfigContent?] {
+        [
+            "commentd.host": host.map(ConfigContent.string),
+            "commentd.port": port.map(ConfigContent.int),
+            "commentd.max-body-bytes": maxBodyBytes.map(ConfigContent.int),
+            "commentd.db-pool-size": poolSize.map(ConfigContent.int),
+            "commentd.http-idle-timeout": idleTimeout.map(ConfigContent.int),
+            "commentd.http-read-timeout": readTimeout.map(ConfigContent.int),
+            "commentd.max-connections": maxConnections.map(ConfigContent.int),
+            "commentd.metrics-host": metricsHost.map(ConfigContent.string),
+            "commentd.metrics-port": metricsPort.map(ConfigContent.int),
+            "commentd.list-max-age": listMaxAge.map(ConfigContent.int),
+            "commentd.list-stale-while-revalidate": listStaleWhileRevalidate.map(ConfigContent.int),
+        ]
+    }
+
     func run() async throws {
         let logger = bootstrapLogging(label: "commentd.serve")
-        let environment = ProcessInfo.processInfo.environment
-        func setting(_ value: Int?, _ name: String, _ fallback: Int, _ range: ClosedRange<Int>) throws -> Int {
-            let resolved =
-                try value ?? environment[name].map { text in
-                    guard let number = Int(text) else { throw ValidationError("\(name) must be an integer") }
-                    return number
-                } ?? fallback
-            guard range.contains(resolved) else {
-                throw ValidationError("\(name) (or its option) must be between \(range.lowerBound) and \(range.upperBound)")
-            }
-            return resolved
-        }
-        var configuration = APIConfiguration(
-            host: host ?? environment["COMMENTD_HOST"] ?? "127.0.0.1",
-            port: try setting(port, "COMMENTD_PORT", 8080, 1...65535),
-            maxBodyBytes: try setting(maxBodyBytes, "COMMENTD_MAX_BODY_BYTES", 32 * 1024, 1024...1_048_576),
-            idleTimeout: .seconds(try setting(idleTimeout, "COMMENTD_HTTP_IDLE_TIMEOUT", 30, 1...3600)),
-            requestReadTimeout: .seconds(try setting(readTimeout, "COMMENTD_HTTP_READ_TIMEOUT", 10, 1...600)),
-            maxConnections: Self.connectionCap(try setting(maxConnections, "COMMENTD_MAX_CONNECTIONS", 1000, 1...1_000_000), logger: logger),
-            metricsHost: metricsHost ?? environment["COMMENTD_METRICS_HOST"] ?? "127.0.0.1",
-            metricsPort: metricsPort == nil && environment["COMMENTD_METRICS_PORT"] == nil
-                ? nil : try setting(metricsPort, "COMMENTD_METRICS_PORT", 0, 1...65535)
-        )
-        configuration.listMaxAge = try setting(listMaxAge, "COMMENTD_LIST_MAX_AGE", 5, 0...86_400)
-        configuration.listStaleWhileRevalidate = try setting(
-            listStaleWhileRevalidate,
-            "COMMENTD_LIST_STALE_WHILE_REVALIDATE",
-            30,
-            0...86_400
-        )
-        let pool = try setting(poolSize, "COMMENTD_DB_POOL_SIZE", 16, 1...1000)
-        if configuration.metricsPort == configuration.port {
-            throw ValidationError("the metrics port must differ from the readers' port")
-        }
+        let config: ConfigReader
+        var configuration: APIConfiguration
         let login: LoginConfiguration
+        let pool: Int
         do {
-            login = try LoginConfiguration.fromEnvironment(environment)
-            configuration.readerLogin = try ReaderLoginConfiguration.fromEnvironment(environment)
-            configuration.siteOrigins = try ReaderLoginConfiguration.siteOrigins(environment)
-        } catch let error as LoginConfigurationError {
+            config = try await Settings.reader(options: options)
+            configuration = try APIConfiguration(config: config)
+            login = try LoginConfiguration(config: config)
+            pool = try config.integer("commentd.db-pool-size", default: 16, in: 1...1000)
+        } catch let error as SettingError {
             throw ValidationError(error.description)
         }
-        var database = PostgresConfiguration.fromEnvironment(applicationName: "commentd-serve")
+        configuration.maxConnections = Self.connectionCap(configuration.maxConnections, logger: logger)
+        var database = PostgresConfiguration(config: config, applicationName: "commentd-serve")
         // A slow database must not hold readers' requests (and pool connections) indefinitely: give up, answer 503.
         // Short queries only: no parallel workers, no JIT compilation (see `commentd work`).
         database.sessionSettings = [("statement_timeout", "5000"), ("max_parallel_workers_per_gather", "0"), ("jit", "off")]

@@ -9,6 +9,7 @@ import JWTKit
 import NIOCore
 import PostgresLibPQ
 import PostgresTestSupport
+import Settings
 import StandardsPolicy
 import Testing
 
@@ -172,19 +173,27 @@ struct LoginTests {
         }
     }
 
-    @Test func configurationComesFromTheEnvironmentAndRefusesWeakSecrets() throws {
+    @Test func configurationComesFromTheEnvironmentAndRefusesWeakSecrets() async throws {
+        func login(_ environment: [String: String]) async throws -> LoginConfiguration {
+            try LoginConfiguration(config: try await Settings.reader(environment: environment))
+        }
         let base = ["COMMENTD_JWT_ISSUER": "iss", "COMMENTD_JWT_AUDIENCE": "aud"]
-        #expect(throws: LoginConfigurationError.self) { try LoginConfiguration.fromEnvironment(base) }
-        #expect(throws: LoginConfigurationError.self) {
-            try LoginConfiguration.fromEnvironment(base.merging(["COMMENTD_JWT_SECRET": "short"]) { $1 })
+        await #expect(throws: SettingError.self) { try await login(base) }
+        let short = await #expect(throws: SettingError.self) { try await login(base.merging(["COMMENTD_JWT_SECRET": "short"]) { $1 }) }
+        #expect(short?.description.contains("at least 32 bytes") == true)
+        #expect(short?.description.contains("short") == false, "the message never repeats a secret")
+        let noIssuer = await #expect(throws: SettingError.self) {
+            try await login(["COMMENTD_JWT_SECRET": TestLogin.secret, "COMMENTD_JWT_AUDIENCE": "aud"])
         }
-        #expect(throws: LoginConfigurationError.self) {
-            try LoginConfiguration.fromEnvironment(["COMMENTD_JWT_SECRET": TestLogin.secret, "COMMENTD_JWT_AUDIENCE": "aud"])
+        #expect(noIssuer?.description == "COMMENTD_JWT_ISSUER is not set")
+        let leeway = await #expect(throws: SettingError.self) {
+            try await login(base.merging(["COMMENTD_JWT_SECRET": TestLogin.secret, "COMMENTD_JWT_LEEWAY_SECONDS": "soon"]) { $1 })
         }
+        #expect(leeway?.description == "COMMENTD_JWT_LEEWAY_SECONDS must be a number")
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("cdt-secret-\(UUID().uuidString)").path
         try (TestLogin.secret + "\n").write(toFile: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: file) }
-        let fromFile = try LoginConfiguration.fromEnvironment(base.merging(["COMMENTD_JWT_SECRET_FILE": file]) { $1 })
+        let fromFile = try await login(base.merging(["COMMENTD_JWT_SECRET_FILE": file, "COMMENTD_JWT_LEEWAY_SECONDS": "5"]) { $1 })
         guard case .sharedSecret(let bytes) = fromFile.key else {
             Issue.record("expected a shared secret")
             return
@@ -192,6 +201,11 @@ struct LoginTests {
         #expect(bytes == Array(TestLogin.secret.utf8), "the file's trailing newline is not part of the secret")
         #expect(fromFile.issuer == "iss")
         #expect(fromFile.audience == "aud")
+        #expect(fromFile.leewaySeconds == 5)
+        let missingFile = await #expect(throws: SettingError.self) {
+            try await login(base.merging(["COMMENTD_JWT_SECRET_FILE": file + "-gone"]) { $1 })
+        }
+        #expect(missingFile?.description.hasPrefix("COMMENTD_JWT_SECRET_FILE: cannot read") == true)
     }
 
     /// What `commentd dev-token` prints is a token `commentd serve` accepts with the same settings.
@@ -210,7 +224,7 @@ struct LoginTests {
         }
         var asymmetric = TestLogin.configuration
         asymmetric.key = .publicKeyPEM(ES256PrivateKey().publicKey.pemRepresentation)
-        await #expect(throws: LoginConfigurationError.self) {
+        await #expect(throws: SettingError.self) {
             try await DevelopmentLogin.tokens(subjects: ["x"], provider: "twitter", names: [nil], lifetime: 60, configuration: asymmetric)
         }
     }

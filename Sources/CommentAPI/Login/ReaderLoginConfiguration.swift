@@ -1,4 +1,6 @@
+public import Configuration
 public import Foundation
+import Settings
 
 /// The built-in reader login (issue 19): X and Facebook as OAuth clients, the article pages allowed to embed the
 /// comment box, and the key commentd signs its own reader tokens with.
@@ -60,85 +62,65 @@ public struct ReaderLoginConfiguration: Sendable {
 
     func redirectURI(_ provider: LoginProvider) -> String { "\(issuer)/auth/\(provider.rawValue)/callback" }
 
-    /// Reads `COMMENTD_PUBLIC_URL`, `COMMENTD_SITE_ORIGINS` (comma-separated), `COMMENTD_READER_TOKEN_SECRET` (or
-    /// `_FILE`), `COMMENTD_READER_TOKEN_LIFETIME_SECONDS` (default 3600), and per provider `COMMENTD_OAUTH_X_CLIENT_ID`,
-    /// `COMMENTD_OAUTH_X_CLIENT_SECRET` (or `_FILE`) and the optional `COMMENTD_OAUTH_X_AUTHORIZE_URL`, `…_TOKEN_URL`,
-    /// `…_USERINFO_URL` (the same with `FACEBOOK`). Nil when no provider has a client id: built-in login is off and
-    /// only the site's own login tokens are accepted. Throws a message naming what is missing or wrong.
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ReaderLoginConfiguration? {
-        func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
-        func secret(_ name: String) throws -> String? {
-            if let text = value(name) { return text }
-            guard let path = value(name + "_FILE") else { return nil }
-            do {
-                return try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-            } catch {
-                throw LoginConfigurationError("\(name)_FILE: cannot read \(path)")
-            }
-        }
-        func url(_ name: String, _ fallback: String) throws -> URL {
-            let text = value(name) ?? fallback
-            guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
-                throw LoginConfigurationError("\(name) must be an http(s) URL, not '\(text)'")
-            }
-            return url
-        }
+    /// Reads `commentd.public-url`, `commentd.site-origins` (comma-separated in the environment),
+    /// `commentd.reader-token.secret` (or `-file`), `commentd.reader-token.lifetime-seconds` (default 3600), and per
+    /// provider `commentd.oauth.x.client-id`, `commentd.oauth.x.client-secret` (or `-file`) and the optional
+    /// `commentd.oauth.x.authorize-url`, `…token-url`, `…userinfo-url` (the same with `facebook`); in the environment
+    /// `COMMENTD_PUBLIC_URL`, `COMMENTD_OAUTH_X_CLIENT_ID` and so on. Nil when no provider has a client id: built-in
+    /// login is off and only the site's own login tokens are accepted. Throws a message naming what is missing or wrong.
+    public static func read(from config: ConfigReader) throws -> ReaderLoginConfiguration? {
         var providers: [LoginProvider: Client] = [:]
         for provider in LoginProvider.allCases {
-            let prefix = "COMMENTD_OAUTH_\(provider.environmentName)_"
-            guard let id = value(prefix + "CLIENT_ID") else { continue }
-            guard let clientSecret = try secret(prefix + "CLIENT_SECRET") else {
-                throw LoginConfigurationError("\(prefix)CLIENT_ID is set: set \(prefix)CLIENT_SECRET (or \(prefix)CLIENT_SECRET_FILE) too")
+            let prefix = "commentd.oauth.\(provider.rawValue)."
+            guard let id = config.text(prefix + "client-id") else { continue }
+            guard let clientSecret = try config.secret(prefix + "client-secret") else {
+                let name = Settings.environmentName(prefix + "client-secret")
+                throw SettingError("\(Settings.environmentName(prefix + "client-id")) is set: set \(name) (or \(name)_FILE) too")
+            }
+            func endpoint(_ name: String, _ fallback: String) throws -> URL {
+                try config.url(prefix + name) ?? URL(string: fallback)!
             }
             providers[provider] = Client(
                 clientID: id,
                 clientSecret: clientSecret,
-                authorizeURL: try url(prefix + "AUTHORIZE_URL", provider.defaultAuthorizeURL),
-                tokenURL: try url(prefix + "TOKEN_URL", provider.defaultTokenURL),
-                userinfoURL: try url(prefix + "USERINFO_URL", provider.defaultUserinfoURL)
+                authorizeURL: try endpoint("authorize-url", provider.defaultAuthorizeURL),
+                tokenURL: try endpoint("token-url", provider.defaultTokenURL),
+                userinfoURL: try endpoint("userinfo-url", provider.defaultUserinfoURL)
             )
         }
         guard !providers.isEmpty else { return nil }
-        guard let publicText = value("COMMENTD_PUBLIC_URL") else {
-            throw LoginConfigurationError("built-in login needs COMMENTD_PUBLIC_URL (where browsers reach commentd, for redirect URIs)")
+        guard let publicURL = try config.url("commentd.public-url") else {
+            throw SettingError("built-in login needs COMMENTD_PUBLIC_URL (where browsers reach commentd, for redirect URIs)")
         }
-        let publicURL = try url("COMMENTD_PUBLIC_URL", publicText)
-        let origins = try siteOrigins(environment)
+        let origins = try siteOrigins(config)
         guard !origins.isEmpty else {
-            throw LoginConfigurationError("built-in login needs COMMENTD_SITE_ORIGINS: the article pages' origins, e.g. https://news.example.com")
+            throw SettingError("built-in login needs COMMENTD_SITE_ORIGINS: the article pages' origins, e.g. https://news.example.com")
         }
-        guard let tokenSecret = try secret("COMMENTD_READER_TOKEN_SECRET"), tokenSecret.utf8.count >= 32 else {
-            throw LoginConfigurationError(
+        guard let tokenSecret = try config.secret("commentd.reader-token.secret"), tokenSecret.utf8.count >= 32 else {
+            throw SettingError(
                 "built-in login needs COMMENTD_READER_TOKEN_SECRET (or _FILE), at least 32 bytes, the same on every commentd (e.g. `openssl rand -base64 48`)"
             )
-        }
-        var lifetime = 3600.0
-        if let text = value("COMMENTD_READER_TOKEN_LIFETIME_SECONDS") {
-            guard let seconds = Double(text), (60...86_400).contains(seconds) else {
-                throw LoginConfigurationError("COMMENTD_READER_TOKEN_LIFETIME_SECONDS must be between 60 and 86400")
-            }
-            lifetime = seconds
         }
         return ReaderLoginConfiguration(
             publicURL: publicURL,
             siteOrigins: origins,
             providers: providers,
             tokenSecret: Array(tokenSecret.utf8),
-            tokenLifetimeSeconds: lifetime
+            tokenLifetimeSeconds: try config.number("commentd.reader-token.lifetime-seconds", default: 3600, in: 60...86_400)
         )
     }
 }
 
 extension ReaderLoginConfiguration {
-    /// `COMMENTD_SITE_ORIGINS`, comma-separated, each checked to be an origin (scheme://host[:port]) and normalized; the
-    /// one reading of it, for CORS and for built-in login alike.
-    public static func siteOrigins(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> [String] {
-        let origins = (environment["COMMENTD_SITE_ORIGINS"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    /// `commentd.site-origins` (`COMMENTD_SITE_ORIGINS`, comma-separated), each checked to be an origin
+    /// (scheme://host[:port]) and normalized; the one reading of it, for CORS and for built-in login alike.
+    public static func siteOrigins(_ config: ConfigReader) throws -> [String] {
+        let origins = (config.stringArray(forKey: "commentd.site-origins") ?? []).map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty }
         for origin in origins {
             guard let parsed = URL(string: origin), parsed.scheme != nil, parsed.host != nil, parsed.path.isEmpty || parsed.path == "/",
                 parsed.query == nil
-            else { throw LoginConfigurationError("COMMENTD_SITE_ORIGINS: '\(origin)' is not an origin (scheme://host[:port])") }
+            else { throw SettingError("COMMENTD_SITE_ORIGINS: '\(origin)' is not an origin (scheme://host[:port])") }
         }
         return origins.map(origin)
     }
@@ -164,8 +146,6 @@ public enum LoginProvider: String, CaseIterable, Sendable, Hashable {
         case .facebook: "Facebook"
         }
     }
-
-    var environmentName: String { rawValue.uppercased() }
 
     var defaultAuthorizeURL: String {
         switch self {
