@@ -116,7 +116,7 @@ public enum CommentAPI {
             logger: logger
         )
         // HEAD is answered wherever GET is routed (Hummingbird strips the body).
-        let router = Router(options: .autoGenerateHeadEndpoints)
+        let router = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)
         let origins = configuration.readerLogin?.siteOrigins ?? configuration.siteOrigins.map(ReaderLoginConfiguration.origin)
         if !origins.isEmpty { router.middlewares.add(SiteCORSMiddleware(origins: Set(origins))) }
         router.middlewares.add(EdgeMiddleware(metrics: metrics, logger: logger))
@@ -166,7 +166,7 @@ public enum CommentAPI {
 
 /// Answers every error as problem+json, and counts and times every request by its route (not its raw path).
 struct EdgeMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = APIRequestContext
     let metrics: APIMetrics
     let logger: Logger
 

@@ -28,12 +28,12 @@ struct Handlers: Sendable {
     struct Route: Sendable {
         var method: HTTPRequest.Method
         var path: String
-        var handle: @Sendable (Handlers, Request, BasicRequestContext) async throws -> Response
+        var handle: @Sendable (Handlers, Request, APIRequestContext) async throws -> any ResponseGenerator
 
         init(
             _ method: HTTPRequest.Method,
             _ path: String,
-            _ handle: @escaping @Sendable (Handlers, Request, BasicRequestContext) async throws -> Response
+            _ handle: @escaping @Sendable (Handlers, Request, APIRequestContext) async throws -> any ResponseGenerator
         ) {
             self.method = method
             self.path = path
@@ -55,10 +55,15 @@ struct Handlers: Sendable {
         Route(.post, "/v1/me/erasure") { try await $0.requestErasure($1, $2) },
         Route(.delete, "/v1/me/erasure") { try await $0.cancelErasure($1, $2) },
         Route(.get, "/v1/policy") { handlers, _, _ in try await handlers.publicPolicy() },
-        Route(.get, "/healthz") { _, _, _ in Self.json(["status": "ok"]) },
+        Route(.get, "/healthz") { _, _, _ in Health(status: "ok") },
         Route(.get, "/readyz") { handlers, _, _ in try await handlers.ready() },
         Route(.get, "/embed/comments.js") { _, _, _ in Self.commentBox },
     ]
+
+    /// `/healthz` and `/readyz`.
+    struct Health: ResponseEncodable {
+        var status: String
+    }
 
     /// The methods routed for `path` (HEAD is answered wherever GET is).
     static func allowedMethods(for path: String) -> [HTTPRequest.Method] {
@@ -75,9 +80,11 @@ struct Handlers: Sendable {
         return methods
     }
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<APIRequestContext>) {
         for route in Self.routes {
-            router.on(RouterPath(route.path), method: route.method) { request, context in try await route.handle(self, request, context) }
+            router.on(RouterPath(route.path), method: route.method) { request, context in
+                try await route.handle(self, request, context).response(from: request, context: context)
+            }
         }
         if let article = configuration.demoArticle {
             // The script from commentd's public address: the page may be opened on another origin, as an article page is.
@@ -125,12 +132,12 @@ struct Handlers: Sendable {
         var parentId: Int64?
     }
 
-    struct Accepted: Encodable {
+    struct Accepted: ResponseEncodable {
         var id: Int64
         var status: CommentStatus
     }
 
-    func post(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func post(_ request: Request, _ context: APIRequestContext) async throws -> any ResponseGenerator {
         let (reader, compiled) = try await readerWhoMayComment(request, refused: refusedPost)
         let key = try idempotencyKey(request)
         guard Self.isJSON(request.headers[.contentType]) else { throw Problem.unsupportedMediaType }
@@ -161,7 +168,7 @@ struct Handlers: Sendable {
         metrics.accepted(replayed: posted.replayed)
         var headers: HTTPFields = [.location: "/v1/comments/\(posted.commentID)", .cacheControl: "no-store"]
         if posted.replayed { headers[.idempotentReplayed] = "true" }
-        return Self.json(Accepted(id: posted.commentID, status: posted.status), status: .accepted, headers: headers)
+        return EditedResponse(status: .accepted, headers: headers, response: Accepted(id: posted.commentID, status: posted.status))
     }
 
     private func idempotencyKey(_ request: Request) throws -> String? {
@@ -202,7 +209,7 @@ struct Handlers: Sendable {
 
     // MARK: PATCH and DELETE /v1/comments/{id}
 
-    struct Edited: Encodable {
+    struct Edited: ResponseEncodable {
         var id: Int64
         var status: CommentStatus
         /// The comment this revision replaces (now removed, kept for the audit).
@@ -210,7 +217,7 @@ struct Handlers: Sendable {
     }
 
     /// The author replaces the text within the policy's edit window; the new revision is moderated like a new post.
-    func edit(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func edit(_ request: Request, _ context: APIRequestContext) async throws -> any ResponseGenerator {
         let (reader, compiled) = try await readerWhoMayComment(request, refused: { _ in })
         let id = try Self.commentID(context, otherwise: .commentNotFound)
         guard Self.isJSON(request.headers[.contentType]) else { throw Problem.unsupportedMediaType }
@@ -224,10 +231,10 @@ struct Handlers: Sendable {
         } catch let refusal as ReaderComments.Refusal {
             throw Problem.refused(refusal, counting: nil)
         }
-        return Self.json(
-            Edited(id: edited.commentID, status: edited.status, replaces: id),
+        return EditedResponse(
             status: .accepted,
-            headers: [.location: "/v1/comments/\(edited.commentID)", .cacheControl: "no-store"]
+            headers: [.location: "/v1/comments/\(edited.commentID)", .cacheControl: "no-store"],
+            response: Edited(id: edited.commentID, status: edited.status, replaces: id)
         )
     }
 
@@ -236,7 +243,7 @@ struct Handlers: Sendable {
     }
 
     /// The author removes the comment from view; deleting it again changes nothing.
-    func delete(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func delete(_ request: Request, _ context: APIRequestContext) async throws -> any ResponseGenerator {
         let reader = try await authenticate(request)
         let id = try Self.commentID(context, otherwise: .commentNotFound)
         do {
@@ -250,7 +257,7 @@ struct Handlers: Sendable {
     // MARK: /v1/me: a reader's rights
 
     /// Everything stored about the logged-in reader, as JSON (a download).
-    func exportMine(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func exportMine(_ request: Request, _ context: APIRequestContext) async throws -> any ResponseGenerator {
         let reader = try await authenticate(request)
         let json = try await client.withConnection { connection in try await comments.export(reader: reader, on: connection) }
         guard let json else { throw Problem(.notFound, "nothing-stored", "Nothing is stored about this login") }
@@ -264,22 +271,22 @@ struct Handlers: Sendable {
         )
     }
 
-    struct ErasureScheduled: Encodable {
+    struct ErasureScheduled: ResponseEncodable {
         var dueAt: Date
     }
 
     /// The reader asks for erasure: carried out after the policy's grace period unless cancelled.
-    func requestErasure(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func requestErasure(_ request: Request, _ context: APIRequestContext) async throws -> any ResponseGenerator {
         let reader = try await authenticate(request)
         do {
             let due = try await client.withConnection { connection in try await comments.requestErasure(reader: reader, on: connection) }
-            return Self.json(ErasureScheduled(dueAt: due), status: .accepted, headers: [.cacheControl: "no-store"])
+            return EditedResponse(status: .accepted, headers: [.cacheControl: "no-store"], response: ErasureScheduled(dueAt: due))
         } catch ReaderComments.Refusal.notYours {
             throw Problem(.notFound, "nothing-stored", "Nothing is stored about this login")
         }
     }
 
-    func cancelErasure(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func cancelErasure(_ request: Request, _ context: APIRequestContext) async throws -> any ResponseGenerator {
         let reader = try await authenticate(request)
         let cancelled = try await client.withConnection { connection in try await comments.cancelErasure(reader: reader, on: connection) }
         guard cancelled else { throw Problem(.notFound, "no-erasure-pending", "No erasure is pending for this login") }
@@ -293,7 +300,7 @@ struct Handlers: Sendable {
         var note: String?
     }
 
-    struct FlagReceived: Encodable {
+    struct FlagReceived: ResponseEncodable {
         var id: Int64
         var comment: Int64
         /// True when this reader had flagged the comment before (nothing changed).
@@ -302,7 +309,7 @@ struct Handlers: Sendable {
         var hidden: Bool
     }
 
-    func flag(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func flag(_ request: Request, _ context: APIRequestContext) async throws -> any ResponseGenerator {
         let (reader, _) = try await readerWhoMayComment(request, refused: metrics.flagRefused)
         let id = try Self.commentID(context, otherwise: .noPublishedComment)
         guard Self.isJSON(request.headers[.contentType]) else {
@@ -335,10 +342,10 @@ struct Handlers: Sendable {
             throw problem
         }
         metrics.flagged(repeated: !flagged.created)
-        return Self.json(
-            FlagReceived(id: flagged.flagID, comment: id, repeated: !flagged.created, hidden: flagged.commentStatus != "approved"),
+        return EditedResponse(
             status: flagged.created ? .created : .ok,
-            headers: [.cacheControl: "no-store"]
+            headers: [.cacheControl: "no-store"],
+            response: FlagReceived(id: flagged.flagID, comment: id, repeated: !flagged.created, hidden: flagged.commentStatus != "approved")
         )
     }
 
@@ -366,14 +373,14 @@ struct Handlers: Sendable {
         }
     }
 
-    struct Page: Encodable {
+    struct Page: ResponseEncodable {
         var article: String
         var comments: [PublishedComment]
         /// Pass as `before` for the next (older) page; absent on the last page.
         var next: String?
     }
 
-    func list(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func list(_ request: Request, _ context: APIRequestContext) async throws -> any ResponseGenerator {
         let ref = try context.parameters.require("articleRef")
         let query = request.uri.queryParameters
         let limit = try pageSize(request)
@@ -408,7 +415,7 @@ struct Handlers: Sendable {
             comments: page.map { PublishedComment($0, topLevel: true) },
             next: next
         )
-        return Self.json(body, headers: headers)
+        return EditedResponse(headers: headers, response: body)
     }
 
     /// A strong tag of the article's published set (the same for every page of it: each page is its own URL).
@@ -442,14 +449,14 @@ struct Handlers: Sendable {
 
     // MARK: GET /v1/comments/{id}/replies
 
-    struct Replies: Encodable {
+    struct Replies: ResponseEncodable {
         var comment: Int64
         var replies: [PublishedComment]
         /// Pass as `after` for the next (newer) page; absent on the last page.
         var next: String?
     }
 
-    func replies(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func replies(_ request: Request, _ context: APIRequestContext) async throws -> any ResponseGenerator {
         let query = request.uri.queryParameters
         let limit = try pageSize(request)
         var cursor: ReaderComments.Cursor?
@@ -463,9 +470,9 @@ struct Handlers: Sendable {
         }
         guard let page else { throw Problem.noPublishedComment }
         let next = page.count == limit ? page.last.map { Self.encodeCursor(.init(submittedAt: $0.submittedAt, id: $0.id)) } : nil
-        return Self.json(
-            Replies(comment: id, replies: page.map { PublishedComment($0, topLevel: false) }, next: next),
-            headers: [.cacheControl: "public, max-age=5"]
+        return EditedResponse(
+            headers: [.cacheControl: "public, max-age=5"],
+            response: Replies(comment: id, replies: page.map { PublishedComment($0, topLevel: false) }, next: next)
         )
     }
 
@@ -497,7 +504,7 @@ struct Handlers: Sendable {
 
     // MARK: GET /v1/comments/{id}
 
-    struct OwnComment: Encodable {
+    struct OwnComment: ResponseEncodable {
         var id: Int64
         var article: String
         var status: CommentStatus
@@ -506,27 +513,27 @@ struct Handlers: Sendable {
         var statusChangedAt: Date
     }
 
-    func own(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func own(_ request: Request, _ context: APIRequestContext) async throws -> any ResponseGenerator {
         let reader = try await authenticate(request)
         let id = try Self.commentID(context, otherwise: .commentNotFound)
         let found = try await client.withConnection { connection in try await comments.own(commentID: id, reader: reader, on: connection) }
         guard let found else { throw Problem.commentNotFound }
-        return Self.json(
-            OwnComment(
+        return EditedResponse(
+            headers: [.cacheControl: "private, no-store"],
+            response: OwnComment(
                 id: found.id,
                 article: found.articleRef,
                 status: found.status,
                 reasons: found.reasons,
                 submittedAt: found.submittedAt,
                 statusChangedAt: found.statusChangedAt
-            ),
-            headers: [.cacheControl: "private, no-store"]
+            )
         )
     }
 
     // MARK: GET /v1/policy
 
-    struct PublicPolicy: Encodable {
+    struct PublicPolicy: ResponseEncodable {
         var version: String
         var maxCharacters: Int
         var counting: String
@@ -535,10 +542,11 @@ struct Handlers: Sendable {
         var providers: [String]
     }
 
-    func publicPolicy() async throws -> Response {
+    func publicPolicy() async throws -> EditedResponse<PublicPolicy> {
         let document = try await currentPolicy().compiled.document
-        return Self.json(
-            PublicPolicy(
+        return EditedResponse(
+            headers: [.cacheControl: "public, max-age=60"],
+            response: PublicPolicy(
                 version: document.version,
                 maxCharacters: document.limits.maxCharacters,
                 counting:
@@ -547,14 +555,13 @@ struct Handlers: Sendable {
                 maxBytes: document.limits.maxBytes,
                 loginRequired: true,
                 providers: document.providers
-            ),
-            headers: [.cacheControl: "public, max-age=60"]
+            )
         )
     }
 
     // MARK: Health
 
-    func ready() async throws -> Response {
+    func ready() async throws -> Health {
         do {
             let pending = try await client.withConnection { connection in try await Migrator(logger: logger).pending(on: connection) }
             guard pending.isEmpty else {
@@ -567,7 +574,7 @@ struct Handlers: Sendable {
             logger.warning("not ready", metadata: ["error": "\(error)"])
             throw Problem(.serviceUnavailable, "not-ready", "Not ready", detail: "The database or the active policy cannot be reached.")
         }
-        return Self.json(["status": "ready"])
+        return Health(status: "ready")
     }
 
     // MARK: Helpers
@@ -588,7 +595,7 @@ struct Handlers: Sendable {
     }
 
     /// The `{id}` of a comment route: a positive integer, else `otherwise` (no such comment can exist).
-    static func commentID(_ context: BasicRequestContext, otherwise: Problem) throws -> Int64 {
+    static func commentID(_ context: APIRequestContext, otherwise: Problem) throws -> Int64 {
         guard let id = Int64(try context.parameters.require("id")), id > 0 else { throw otherwise }
         return id
     }
@@ -625,13 +632,6 @@ struct Handlers: Sendable {
         guard (1...128).contains(scalars.count) else { return false }
         func alphanumeric(_ scalar: Unicode.Scalar) -> Bool { scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)) }
         return alphanumeric(scalars[0]) && scalars.dropFirst().allSatisfy { alphanumeric($0) || ".:_-".unicodeScalars.contains($0) }
-    }
-
-    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
-        var fields = headers
-        fields[.contentType] = "application/json"
-        let data = (try? JSONEncoder.api.encode(value)) ?? Data("{}".utf8)
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
 

@@ -68,11 +68,11 @@ public struct Problem: Error, HTTPResponseError, Sendable {
             instance: instance,
             extensions: extensions
         )
-        var fields = headers
-        fields[.contentType] = "application/problem+json"
-        fields[.cacheControl] = "no-store"
-        let data = (try? JSONEncoder.api.encode(body)) ?? Data("{}".utf8)
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        var response = APIJSONEncoder.response(body, contentType: "application/problem+json")
+        response.status = status
+        response.headers.append(contentsOf: headers)
+        response.headers[.cacheControl] = "no-store"
+        return response
     }
 }
 
@@ -98,17 +98,4 @@ extension Problem {
     }
 
     static let internalError = Problem(.internalServerError, "internal", "Something went wrong on our side", detail: "Please try again later.")
-}
-
-extension JSONEncoder {
-    /// ISO 8601 dates with milliseconds, no slash escaping.
-    static let api: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(date))
-        }
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return encoder
-    }()
 }

@@ -39,12 +39,12 @@ struct LoginRoutes: Sendable {
         )
     }
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<APIRequestContext>) {
         router.get("/auth/{provider}/login") { request, context in try await login(request, context) }
         router.get("/auth/{provider}/callback") { request, context in try await callback(request, context) }
     }
 
-    func provider(_ context: BasicRequestContext) throws -> (LoginProvider, ReaderLoginConfiguration.Client) {
+    func provider(_ context: APIRequestContext) throws -> (LoginProvider, ReaderLoginConfiguration.Client) {
         guard let name = context.parameters.get("provider"), let provider = LoginProvider(rawValue: name),
             let client = configuration.providers[provider]
         else { throw Problem(.notFound, "unknown-login-provider", "This site does not offer that login") }
@@ -53,7 +53,7 @@ struct LoginRoutes: Sendable {
 
     // MARK: GET /auth/{provider}/login?origin=…
 
-    func login(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func login(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let (provider, client) = try provider(context)
         let origin = ReaderLoginConfiguration.origin(request.uri.queryParameters.get("origin") ?? "")
         guard configuration.siteOrigins.contains(origin) else {
@@ -80,7 +80,7 @@ struct LoginRoutes: Sendable {
 
     // MARK: GET /auth/{provider}/callback?code=…&state=…
 
-    func callback(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func callback(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let (provider, client) = try provider(context)
         let query = request.uri.queryParameters
         let state = query.get("state") ?? ""
@@ -215,7 +215,7 @@ struct LoginRoutes: Sendable {
 /// header (the browser then keeps the answer from the page). Tokens travel in `Authorization`, never in cookies, so no
 /// credentials mode is allowed.
 struct SiteCORSMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = APIRequestContext
     let origins: Set<String>
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
