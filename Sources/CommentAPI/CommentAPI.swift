@@ -94,12 +94,14 @@ public struct APIConfiguration: Sendable {
 
 /// The reader API as a Hummingbird application.
 public enum CommentAPI {
-    /// Builds the application. `client` must stay open while it runs (run it in the same service group).
+    /// Builds the application. `client` must stay open while it runs (run it in the same service group), and so must
+    /// `reads`, the pool that published lists are read from (a standby's; nil: `client`'s).
     /// Throws ``SettingError`` when the login key cannot be used.
     public static func application(
         configuration: APIConfiguration,
         login: LoginConfiguration,
         client: PostgresClient,
+        reads: PostgresClient? = nil,
         logger: Logger
     ) async throws -> some ApplicationProtocol & Service {
         let verifier = try await LoginVerifier(login, readers: configuration.readerLogin)
@@ -111,6 +113,7 @@ public enum CommentAPI {
             verifier: verifier,
             policy: policy,
             client: client,
+            reads: reads ?? client,
             metrics: metrics,
             refusals: refusals,
             logger: logger

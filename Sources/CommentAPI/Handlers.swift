@@ -13,6 +13,8 @@ struct Handlers: Sendable {
     let verifier: LoginVerifier
     let policy: ActivePolicy
     let client: PostgresClient
+    /// Where published comments are read: a standby when `COMMENTD_READ_DATABASE_URL` names one, else ``client``.
+    let reads: PostgresClient
     let metrics: APIMetrics
     let refusals: RefusalTally
     let logger: Logger
@@ -392,7 +394,7 @@ struct Handlers: Sendable {
         guard Self.isArticleRef(ref) else { throw Problem.unknownArticle }
         // The version is read before the page, so a page is never labelled newer than it is (a change in between gives
         // the newer page the older tag: the next request then gets the page again, never a stale 304).
-        let (version, page) = try await client.withConnection {
+        let (version, page) = try await readPublished {
             connection -> ((articleID: Int64, version: Int64, changedAt: Date)?, [ReaderComments.Published]?) in
             guard let version = try await comments.publishedVersion(articleRef: ref, on: connection) else { return (nil, nil) }
             if Self.notModified(request, etag: Self.etag(version.version), lastModified: version.changedAt) { return (version, nil) }
@@ -465,9 +467,7 @@ struct Handlers: Sendable {
             cursor = decoded
         }
         let id = try Self.commentID(context, otherwise: .noPublishedComment)
-        let page = try await client.withConnection { connection in
-            try await comments.replies(to: id, after: cursor, limit: limit, on: connection)
-        }
+        let page = try await readPublished { connection in try await comments.replies(to: id, after: cursor, limit: limit, on: connection) }
         guard let page else { throw Problem.noPublishedComment }
         let next = page.count == limit ? page.last.map { Self.encodeCursor(.init(submittedAt: $0.submittedAt, id: $0.id)) } : nil
         return EditedResponse(
@@ -578,6 +578,18 @@ struct Handlers: Sendable {
     }
 
     // MARK: Helpers
+
+    /// Runs a read of published comments on ``reads``, once more on a fresh connection when the first attempt lost its
+    /// server (a standby stopped: the pool then connects to the next host its connection string allows, the primary)
+    /// or a standby cancelled the query to replay WAL (SQLSTATE 40001). Only reads come here: repeating them is safe.
+    private func readPublished<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await reads.withConnection(body)
+        } catch let error as PostgresError where error.isConnectionLost || error.sqlState == .serializationFailure {
+            logger.warning("a read of published comments failed; trying once more", metadata: ["error": "\(error)"])
+            return try await reads.withConnection(body)
+        }
+    }
 
     /// The logged-in reader and the active policy, when the policy accepts the reader's login provider (posting, editing
     /// and flagging all need that); a refusal is counted with `refused`.

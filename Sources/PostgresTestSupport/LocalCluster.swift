@@ -16,6 +16,15 @@ public struct LocalCluster: Sendable {
         return cluster
     }
 
+    /// Starts a streaming hot standby of `primary` on a free port (`postgres.sh standby`: a base backup that follows it).
+    public static func startStandby(of primary: LocalCluster) async throws -> LocalCluster {
+        let port = try Self.freePort()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cdt-standby-\(UUID().uuidString.prefix(8))").path
+        let cluster = LocalCluster(directory: directory, port: port)
+        try await cluster.script("standby", "--primary-port", String(primary.port))
+        return cluster
+    }
+
     public var configuration: PostgresConfiguration {
         PostgresConfiguration(connectionString: "host=127.0.0.1 port=\(port) user=postgres dbname=commentdesk", applicationName: "commentdesk-tests")
     }
@@ -31,11 +40,12 @@ public struct LocalCluster: Sendable {
         try await script("stop")
         try? FileManager.default.removeItem(atPath: directory)
         try? FileManager.default.removeItem(atPath: directory + ".initdb.log")
+        try? FileManager.default.removeItem(atPath: directory + ".basebackup.log")
     }
 
-    private func script(_ command: String) async throws {
+    private func script(_ command: String, _ arguments: String...) async throws {
         let path = TestPostgres.repositoryRoot.appendingPathComponent("deploy/local/postgres.sh").path
-        try await runProcess("/bin/bash", [path, command, "--dir", directory, "--port", String(port)])
+        try await runProcess("/bin/bash", [path, command, "--dir", directory, "--port", String(port)] + arguments)
     }
 
     /// A TCP port on 127.0.0.1 that nothing listens on right now, below the kernel's ephemeral range: ports there are

@@ -101,17 +101,32 @@ struct Serve: AsyncParsableCommand {
             options: .init(maxConnections: pool, acquireTimeout: .seconds(5)),
             logger: logger
         )
+        // Published lists from a standby (libpq multi-host, `target_session_attrs=prefer-standby`), when one is named.
+        var reads: PostgresClient?
+        if let url = PostgresConfiguration.url(config, "commentd.read-database-url") {
+            var readDatabase = PostgresConfiguration(connectionString: url, applicationName: "commentd-serve-reads")
+            readDatabase.sessionSettings = database.sessionSettings
+            reads = PostgresClient(configuration: readDatabase, options: client.options, logger: logger)
+        }
         if demo {
             configuration.demoArticle = "demo-1"
             try await PostgresConnection.withConnection(configuration: database, logger: logger) { connection in
                 try await Articles().register("demo-1", url: nil, title: "Demo article: the comment box", publishedAt: Date(), on: connection)
             }
         }
-        let app = try await CommentAPI.application(configuration: configuration, login: login, client: client, logger: logger)
+        let app = try await CommentAPI.application(
+            configuration: configuration,
+            login: login,
+            client: client,
+            reads: reads,
+            logger: logger
+        )
         logger.info("reader API listening", metadata: ["address": "\(configuration.host):\(configuration.port)"])
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: client), .init(service: app, successTerminationBehavior: .gracefullyShutdownGroup)],
+                services: [.init(service: client)] + (reads.map { [.init(service: $0)] } ?? []) + [
+                    .init(service: app, successTerminationBehavior: .gracefullyShutdownGroup)
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

@@ -145,15 +145,26 @@ func postOnce(port: Int, ref: String = "a-1", body: String, token: String) async
 
 /// One POST of `json` to `path` on a new connection to 127.0.0.1:`port`, closed afterwards.
 func postOnce(port: Int, path: String, json: String, token: String) async throws -> TestClient.Response {
-    let connection = TestClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(60)))
-    connection.connect()
-    let request = TestClient.Request(
-        path,
+    try await requestOnce(
+        port: port,
+        path: path,
         method: .post,
-        authority: "localhost",
         headers: [.contentType: "application/json", .authorization: "Bearer \(token)"],
         body: ByteBuffer(string: json)
     )
+}
+
+/// One request on a new connection to 127.0.0.1:`port`, closed afterwards.
+func requestOnce(
+    port: Int,
+    path: String,
+    method: HTTPRequest.Method = .get,
+    headers: HTTPFields = [:],
+    body: ByteBuffer? = nil
+) async throws -> TestClient.Response {
+    let connection = TestClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(60)))
+    connection.connect()
+    let request = TestClient.Request(path, method: method, authority: "localhost", headers: headers, body: body)
     do {
         let response = try await connection.execute(request)
         try await connection.shutdown()

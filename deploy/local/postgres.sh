@@ -2,6 +2,9 @@
 # A throwaway PostgreSQL cluster for development and tests, on 127.0.0.1 and a port of our own.
 #
 #   deploy/local/postgres.sh start   [--dir DIR] [--port PORT]   initdb if needed, start, create database "commentdesk"
+#   deploy/local/postgres.sh standby --primary-port P [--dir DIR] [--port PORT]
+#                                                                a streaming replica of the cluster on port P (pg_basebackup
+#                                                                -R), started; a read-only hot standby
 #   deploy/local/postgres.sh stop    [--dir DIR]                 fast shutdown (no error if not running)
 #   deploy/local/postgres.sh restart [--dir DIR] [--port PORT]
 #   deploy/local/postgres.sh status  [--dir DIR]
@@ -22,10 +25,12 @@ command=${1:-}
 [ $# -gt 0 ] && shift
 port=${COMMENTDESK_PGPORT:-54329}
 dir=${COMMENTDESK_PGDATA:-}
+primary_port=
 while [ $# -gt 0 ]; do
   case "$1" in
     --dir) dir=$2; shift 2 ;;
     --port) port=$2; shift 2 ;;
+    --primary-port) primary_port=$2; shift 2 ;;
     *) echo "postgres.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -114,6 +119,24 @@ start() {
   url
 }
 
+# A hot standby of the cluster on $primary_port: a base backup that streams WAL (-X stream) and is set up to follow
+# the primary (-R writes primary_conninfo and standby.signal), then started like any cluster.
+standby() {
+  [ -n "$primary_port" ] || { log "standby needs --primary-port"; exit 2; }
+  install_missing
+  if [ ! -f "$dir/PG_VERSION" ]; then
+    mkdir -p "$dir"
+    [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
+    chmod 700 "$dir"
+    log "base backup of 127.0.0.1:$primary_port into $dir"
+    pg pg_basebackup -h 127.0.0.1 -p "$primary_port" -U postgres -D "$dir" -R -X stream -c fast >"$dir.basebackup.log" 2>&1 \
+      || { cat "$dir.basebackup.log" >&2; exit 1; }
+    # The primary's log came with the copy; the standby starts its own.
+    rm -f "$dir/server.log"
+  fi
+  start
+}
+
 stop() {
   if is_running; then
     log "stopping the cluster in $dir"
@@ -123,10 +146,11 @@ stop() {
 
 case "$command" in
   start) start ;;
+  standby) standby ;;
   stop) stop ;;
   restart) stop; start ;;
   status) if is_running; then echo "running: $dir, $(url)"; else echo "stopped: $dir"; exit 3; fi ;;
   url) url ;;
   install) install_missing ;;
-  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  *) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
