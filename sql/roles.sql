@@ -12,6 +12,17 @@
 --   CREATE ROLE commentd_report_prod LOGIN IN ROLE commentdesk_report;  -- commentd report
 --   \password commentd_api_prod                                         -- or SCRAM via your secret manager
 --
+-- Behind PgBouncer in transaction mode (DATABASE_DIRECT_URL set), commentd applies no session settings of its own:
+-- give the login roles the ones it would have set (a role's settings apply to sessions it logs in, not to its
+-- groups' members, so they go on the login roles):
+--
+--   ALTER ROLE commentd_api_prod SET statement_timeout = '5s';
+--   ALTER ROLE commentd_api_prod SET max_parallel_workers_per_gather = 0;
+--   ALTER ROLE commentd_api_prod SET jit = off;
+--   ALTER ROLE commentd_worker_prod SET max_parallel_workers_per_gather = 0;
+--   ALTER ROLE commentd_worker_prod SET jit = off;
+--   ALTER ROLE commentd_worker_prod SET enable_bitmapscan = off;
+--
 -- `commentd migrate` itself runs as the owner. Re-running this file is safe.
 
 DO $$

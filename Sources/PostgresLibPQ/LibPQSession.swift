@@ -70,8 +70,10 @@ final class LibPQSession: @unchecked Sendable {
             },
             Unmanaged.passUnretained(noticeSink).toOpaque()
         )
+        // The time zone is one of the parameters a transaction-mode pooler tracks per client (PgBouncer's TimeZone), so
+        // it is set either way; other settings would stay on the shared server connection, so behind one they are not.
         _ = try execute("SET TIME ZONE 'UTC'", token: CancelToken())
-        for setting in configuration.sessionSettings {
+        for setting in configuration.sessionSettings where !configuration.behindTransactionPooler {
             _ = try execute("SELECT set_config(\(setting.name), \(setting.value), false)", token: CancelToken())
         }
     }

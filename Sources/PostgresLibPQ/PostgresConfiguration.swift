@@ -6,6 +6,10 @@ public import Configuration
 /// - `database.url` (`DATABASE_URL`): a URI (`postgresql://user@host:5432/db?sslmode=verify-full`) or a key=value conninfo string.
 ///   When unset, libpq's own variables apply (`PGHOST`, `PGPORT`, `PGDATABASE`, `PGUSER`, `PGPASSWORD`,
 ///   `PGPASSFILE`, `PGSSLMODE`, …) and then libpq's defaults.
+/// - `database.direct-url` (`DATABASE_DIRECT_URL`): PostgreSQL itself when `DATABASE_URL` names a transaction-mode
+///   pooler (PgBouncer): what needs a session of its own goes there (the worker's LISTEN, the migrator's lock), and
+///   pooled connections then set no session settings (they would stay on the shared server connection and reach
+///   other clients; give the login roles those settings instead, see sql/roles.sql).
 ///
 /// Every connection sets `application_name` (unless the URL sets one), `client_encoding=UTF8` (always) and the
 /// session time zone to UTC.
@@ -19,6 +23,21 @@ public struct PostgresConfiguration: Sendable {
     /// Session settings applied to every new connection (`set_config(name, value, false)`), e.g.
     /// `max_parallel_workers_per_gather = 0` for short, frequent queries.
     public var sessionSettings: [(name: String, value: String)] = []
+    /// PostgreSQL itself, when ``connectionString`` names a transaction-mode pooler; nil: no pooler.
+    public var directConnectionString: String?
+
+    /// Whether connections go through a transaction-mode pooler: then ``sessionSettings`` are not applied.
+    public var behindTransactionPooler: Bool { directConnectionString != nil }
+
+    /// Where a session of its own is needed (LISTEN, a session advisory lock): PostgreSQL itself, with the session
+    /// settings applied.
+    public var direct: PostgresConfiguration {
+        guard let directConnectionString else { return self }
+        var direct = self
+        direct.connectionString = directConnectionString
+        direct.directConnectionString = nil
+        return direct
+    }
 
     public init(connectionString: String?, applicationName: String = "commentdesk", connectTimeoutSeconds: Int = 10) {
         self.connectionString = connectionString
@@ -26,9 +45,11 @@ public struct PostgresConfiguration: Sendable {
         self.connectTimeoutSeconds = connectTimeoutSeconds
     }
 
-    /// Reads `database.url` (`DATABASE_URL` in the environment; an empty value counts as unset).
+    /// Reads `database.url` and `database.direct-url` (`DATABASE_URL`, `DATABASE_DIRECT_URL` in the environment; an empty
+    /// value counts as unset).
     public init(config: ConfigReader, applicationName: String) {
         self.init(connectionString: Self.url(config, "database.url"), applicationName: applicationName)
+        directConnectionString = Self.url(config, "database.direct-url")
     }
 
     /// The connection string at `key`, nil when unset or empty; a secret (it may hold a password).

@@ -41,8 +41,21 @@ public final class ChildProcess: Sendable {
         let env = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { for variable in env { free(variable) } }
 
+        // The child starts with no signal blocked and every handler at its default: a test runner's thread may block
+        // signals (SIGTERM among them), and a child inheriting that mask would never see the test's SIGTERM.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
         var pid: pid_t = 0
-        let status = posix_spawn(&pid, executable, &actions, nil, argv, env)
+        let status = posix_spawn(&pid, executable, &actions, &attributes, argv, env)
         guard status == 0 else { throw TestSetupError("could not start \(executable): errno \(status)") }
         self.pid = pid
         self.logPath = logPath

@@ -21,7 +21,8 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let logger = bootstrapLogging(label: "commentd.migrate")
-        let configuration = PostgresConfiguration(config: try await Settings.reader(), applicationName: "commentd-migrate")
+        // The migrator holds a session advisory lock while it runs: on PostgreSQL itself, never through a transaction pooler.
+        let configuration = PostgresConfiguration(config: try await Settings.reader(), applicationName: "commentd-migrate").direct
         let migrator = Migrator(logger: logger)
         do {
             try await PostgresConnection.withConnection(configuration: configuration, logger: logger) { connection in

@@ -81,7 +81,8 @@ struct Work: AsyncParsableCommand {
         )
         let worker = ModerationWorker(
             client: client,
-            listenConfiguration: database,
+            // LISTEN needs a session of its own: PostgreSQL itself, not a transaction-mode pooler.
+            listenConfiguration: database.direct,
             configuration: settings,
             logger: logger
         )
