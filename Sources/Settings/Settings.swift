@@ -33,7 +33,7 @@ public enum Settings {
         let environmentProvider = EnvironmentVariablesProvider(
             environmentVariables: environment,
             // Nothing that ends in SECRET or a URL (which may hold a password) is ever shown by an access log.
-            secretsSpecifier: .dynamic { name, _ in name.hasSuffix("SECRET") || name.hasSuffix("DATABASE_URL") }
+            secretsSpecifier: .dynamic { name, _ in name.hasSuffix("SECRET") || (name.contains("DATABASE") && name.hasSuffix("URL")) }
         )
         var providers: [any ConfigProvider] = [InMemoryProvider(name: "options", values: values), environmentProvider]
         if let path = environment[environmentName(configFileKey)], !path.isEmpty {

@@ -42,10 +42,10 @@ struct PgBouncerTests {
                 }
                 let port = try freePort()
                 children.append(try spawnCommentd(["serve", "--port", String(port)], environment: environment, logName: "bouncer-serve"))
-                // A long poll interval: a comment decided quickly after an idle spell was woken by NOTIFY.
+                // A ten-minute poll interval: a comment decided within a minute after an idle spell was woken by NOTIFY.
                 children.append(
                     try spawnCommentd(
-                        ["work", "--worker-id", "bouncer-worker", "--poll-interval", "30"],
+                        ["work", "--worker-id", "bouncer-worker", "--poll-interval", "600"],
                         environment: environment,
                         logName: "bouncer-work"
                     )
@@ -70,14 +70,14 @@ struct PgBouncerTests {
                         ) == 0
                     )
                     // Idle past the worker's active window, then one more: only the LISTEN connection can wake it
-                    // before its 30 s poll.
+                    // before its ten-minute poll (a minute allows for a loaded machine).
                     try await Task.sleep(for: .seconds(2))
                     let posted = ContinuousClock.now
                     #expect(try await postOnce(port: port, body: "after an idle spell", token: token).status == .accepted)
-                    try await waitUntil("the idle worker is woken by NOTIFY", timeout: .seconds(10)) {
+                    try await waitUntil("the idle worker is woken by NOTIFY", timeout: .seconds(60)) {
                         try await db.count("SELECT count(*) FROM moderation_decisions WHERE source = 'automatic'") == 41
                     }
-                    #expect(ContinuousClock.now - posted < .seconds(10))
+                    #expect(ContinuousClock.now - posted < .seconds(60))
                 }
                 // The list through the pooler shows what is approved (a new commenter's posts are held by the default
                 // policy: a moderator approves three here).

@@ -4,7 +4,8 @@
 #   deploy/local/test.sh [swift test options, e.g. --filter PostgresLibPQTests]
 #
 # Installs what is missing from Debian, saying so (as root; otherwise it names the packages and stops): postgresql and
-# libpq-dev (see deploy/local/postgres.sh), tmux, chromium, systemd and pgbouncer for the tests that need them. Server log:
+# libpq-dev (see deploy/local/postgres.sh), tmux, chromium, systemd, pgbouncer and pg_auto_failover for the tests that need
+# them. Server log:
 # the cluster's server.log, copied to .build/test-postgres.log when the run ends.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -19,6 +20,9 @@ command -v tmux >/dev/null || missing+=(tmux)
 command -v chromium >/dev/null || command -v chromium-browser >/dev/null || missing+=(chromium)
 command -v systemd-analyze >/dev/null || missing+=(systemd)  # the unit files are checked with systemd-analyze verify
 [ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer)  # the API and the worker behind a transaction-mode pooler
+# The failover drill (deploy/ha/ha.sh): pg_auto_failover for the PostgreSQL that deploy/local/postgres.sh installed.
+[ -n "$(ls /usr/lib/postgresql/*/lib/pgautofailover.so 2>/dev/null)" ] ||
+  missing+=("postgresql-$(ls /usr/lib/postgresql | sort -V | tail -n 1)-auto-failover" pg-auto-failover-cli)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "test.sh: missing ${missing[*]}: install them (sudo apt-get install -y ${missing[*]}) and run again" >&2

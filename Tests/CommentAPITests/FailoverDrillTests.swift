@@ -1,0 +1,178 @@
+import CommentStore
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import PostgresLibPQ
+import PostgresTestSupport
+import StandardsPolicy
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The failover drill (issue 22): pg_auto_failover (a monitor, a primary, a synchronous secondary, from
+/// `deploy/ha/ha.sh`), the real `commentd serve` and two `commentd work` on a multi-host `read-write` connection string,
+/// readers posting all along; the primary's keeper and PostgreSQL are killed as a dead host would be.
+@Suite("Failover drill", .timeLimit(.minutes(8)))
+struct FailoverDrillTests {
+    static let script = TestPostgres.repositoryRoot.appendingPathComponent("deploy/ha/ha.sh").path
+
+    /// Runs `deploy/ha/ha.sh` and returns what it printed on stdout.
+    static func ha(_ arguments: [String]) async throws -> String {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("cdt-ha-\(UUID().uuidString.prefix(8)).out").path
+        let err = out + ".err"
+        defer {
+            try? FileManager.default.removeItem(atPath: out)
+            try? FileManager.default.removeItem(atPath: err)
+        }
+        let child = try ChildProcess("/bin/bash", [script] + arguments, logPath: out, errorPath: err)
+        let code = await child.exitCode()
+        let stderr = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
+        guard code == 0 else { throw TestSetupError("ha.sh \(arguments.joined(separator: " ")) exited \(String(describing: code)): \(stderr)") }
+        return child.output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// A base port with it and the next two free (the monitor and the two nodes).
+    static func basePort() throws -> Int {
+        for _ in 0..<50 {
+            let base = Int.random(in: 33_000..<39_000)
+            if !(base...(base + 2)).contains(where: isListening) { return base }
+        }
+        throw TestSetupError("no three free ports in a row")
+    }
+
+    /// One reader's post and what it got.
+    struct Attempt: Sendable {
+        var sent: ContinuousClock.Instant
+        var answered: ContinuousClock.Instant?
+        var status: HTTPResponse.Status?
+        var id: Int64?
+    }
+
+    @Test func everyAcceptedCommentSurvivesTheLossOfThePrimary() async throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/pg_autoctl") else {
+            Issue.record("pg_auto_failover is missing (deploy/local/test.sh installs it)")
+            return
+        }
+        let port = try Self.basePort()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cdt-ha-\(UUID().uuidString.prefix(8))").path
+        let place = ["--dir", directory, "--port", String(port)]
+        var children: [ChildProcess] = []
+        do {
+            _ = try await Self.ha(["start"] + place)
+            let url = try await Self.ha(["url"] + place)
+            let environment = [
+                "DATABASE_URL": url, "COMMENTD_JWT_SECRET": TestLogin.secret, "COMMENTD_JWT_ISSUER": TestLogin.issuer,
+                "COMMENTD_JWT_AUDIENCE": TestLogin.audience,
+            ]
+            let migrate = try spawnCommentd(["migrate"], environment: environment, logName: "ha-migrate")
+            #expect(await migrate.exitCode() == 0, "\(migrate.output)")
+            let database = PostgresConfiguration(connectionString: url, applicationName: "ha-drill")
+            try await PostgresConnection.withConnection(configuration: database, logger: TestPostgres.logger) { connection in
+                try await PolicyVersions().seed(.standardsBoard, by: "tests", on: connection)
+                try await connection.query("SELECT register_article('a-1', NULL, NULL, NULL)")
+                try await connection.query("UPDATE policy_versions SET reader_posts_per_minute = 0 WHERE is_active")
+            }
+            let apiPort = try freePort()
+            children.append(try spawnCommentd(["serve", "--port", String(apiPort)], environment: environment, logName: "ha-serve"))
+            for number in 1...2 {
+                children.append(
+                    try spawnCommentd(
+                        ["work", "--worker-id", "ha-worker-\(number)", "--lease-seconds", "5"],
+                        environment: environment,
+                        logName: "ha-work-\(number)"
+                    )
+                )
+            }
+            try await waitUntil("commentd serve listens") { isListening(apiPort) }
+            let token = try await TestLogin.token()
+
+            // Readers post every 50 ms until told to stop, before, during and after the failover.
+            let stop = Flag()
+            let posting = Task { () -> [Attempt] in
+                var attempts: [Attempt] = []
+                var number = 0
+                while !stop.isSet {
+                    number += 1
+                    var attempt = Attempt(sent: .now)
+                    if let response = try? await postOnce(port: apiPort, body: "drill comment \(number)", token: token) {
+                        attempt.answered = .now
+                        attempt.status = response.status
+                        let object = (try? JSONSerialization.jsonObject(with: Data(response.text.utf8))) as? [String: Any]
+                        attempt.id = (object?["id"] as? Int).map(Int64.init)
+                    }
+                    attempts.append(attempt)
+                    try? await Task.sleep(for: .milliseconds(50))
+                }
+                return attempts
+            }
+            try await Task.sleep(for: .seconds(3))
+            let old = try await Self.ha(["primary"] + place)
+            let killed = ContinuousClock.now
+            _ = try await Self.ha(["kill", old] + place)
+            let new = try await Self.ha(["wait-failover", old] + place)
+            let promoted = ContinuousClock.now
+            #expect(new != old && !new.isEmpty)
+            // Keep posting until the service has answered 202 for 5 seconds after the promotion.
+            try await waitUntil("posts are accepted again", timeout: .seconds(120)) {
+                try await postOnce(port: apiPort, body: "after the failover", token: token).status == .accepted
+            }
+            try await Task.sleep(for: .seconds(5))
+            stop.set()
+            let attempts = await posting.value
+
+            let accepted = attempts.filter { $0.status == .accepted }.compactMap(\.id)
+            // Answered before the kill (a post in flight at that moment may fail: its transaction died with the host).
+            let beforeKill = attempts.filter { ($0.answered ?? .now) < killed }
+            let afterKill = attempts.filter { $0.sent >= killed }
+            let firstBack = afterKill.first { $0.status == .accepted }
+            let lastFailure = afterKill.last { $0.status != .accepted }
+            #expect(
+                beforeKill.allSatisfy { $0.status == .accepted },
+                "every post before the failure is accepted: \(beforeKill.map { $0.status.map { String($0.code) } ?? "none" })"
+            )
+            let answeredAgain = (firstBack?.sent ?? .now) - killed
+            print(
+                """
+                failover drill: \(attempts.count) posts, \(accepted.count) accepted; primary \(old) killed, \(new) promoted after \
+                \(promoted - killed); the API accepted posts again \(answeredAgain) after the kill\
+                \(lastFailure.map { ", last refusal \($0.sent - killed) after it" } ?? "")
+                """
+            )
+            #expect(answeredAgain < .seconds(90), "the service answers again within 90 s of losing its primary")
+
+            try await PostgresClient(configuration: database, logger: TestPostgres.logger).closing { db in
+                // Every 202 answered before, during and after the failover exists on the new primary…
+                let stored = try await db.count("SELECT count(*) FROM comments WHERE id = ANY(\(accepted)::bigint[])")
+                #expect(stored == accepted.count, "accepted \(accepted.count), stored \(stored)")
+                // …and is decided once, automatically, by the workers that reconnected to it.
+                try await waitUntil("the workers decide every accepted comment", timeout: .seconds(120)) {
+                    try await db.count(
+                        "SELECT count(DISTINCT comment_id) FROM moderation_decisions WHERE source = 'automatic' AND comment_id = ANY(\(accepted)::bigint[])"
+                    ) == accepted.count
+                }
+                let twice = try await db.count(
+                    "SELECT count(*) FROM (SELECT comment_id FROM moderation_decisions WHERE source = 'automatic' GROUP BY 1 HAVING count(*) > 1) d"
+                )
+                #expect(twice == 0, "no comment gets two automatic decisions")
+            }
+            for child in children { child.send(SIGTERM) }
+            for child in children { #expect(await child.exitCode() == 0, "\(child.output.suffix(2000))") }
+            children = []
+        } catch {
+            for child in children { child.send(SIGKILL) }
+            _ = try? await Self.ha(["stop"] + place)
+            throw error
+        }
+        _ = try await Self.ha(["stop"] + place)
+    }
+}
+
+/// A flag one task sets and another polls.
+final class Flag: Sendable {
+    private let state = Mutex(false)
+    var isSet: Bool { state.withLock { $0 } }
+    func set() { state.withLock { $0 = true } }
+}
