@@ -13,7 +13,7 @@ public struct APIRequestContext: RequestContext {
     public var responseEncoder: APIJSONEncoder { APIJSONEncoder() }
 }
 
-/// The API's JSON: camelCase members as the types name them, ISO 8601 dates with milliseconds, no slash escaping,
+/// The API's JSON: camelCase members as the types name them, in sorted order, ISO 8601 dates with milliseconds, no slash escaping,
 /// `Content-Type: application/json`. Problems (errors) use the same encoder as `application/problem+json`.
 public struct APIJSONEncoder: ResponseEncoder {
     static let encoder: JSONEncoder = {
@@ -22,7 +22,7 @@ public struct APIJSONEncoder: ResponseEncoder {
             var container = encoder.singleValueContainer()
             try container.encode(Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(date))
         }
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }()
 

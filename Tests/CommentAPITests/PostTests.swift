@@ -19,6 +19,7 @@ struct PostTests {
             #expect(response.json["status"] as? String == "queued")
             #expect(response.headers[.location] == "/v1/comments/\(id)")
             #expect(response.headers[.contentType] == "application/json")
+            #expect(response.text == "{\"id\":\(id),\"status\":\"queued\"}", "one encoder: members in a stable (sorted) order")
             let stored = try await api.db.query(
                 "SELECT c.body, q.state FROM comments c JOIN comment_queue q ON q.comment_id = c.id WHERE c.id = \(id)"
             )
