@@ -70,11 +70,7 @@ struct FailoverDrillTests {
             let migrate = try spawnCommentd(["migrate"], environment: environment, logName: "ha-migrate")
             #expect(await migrate.exitCode() == 0, "\(migrate.output)")
             let database = PostgresConfiguration(connectionString: url, applicationName: "ha-drill")
-            try await PostgresConnection.withConnection(configuration: database, logger: TestPostgres.logger) { connection in
-                try await PolicyVersions().seed(.standardsBoard, by: "tests", on: connection)
-                try await connection.query("SELECT register_article('a-1', NULL, NULL, NULL)")
-                try await connection.query("UPDATE policy_versions SET reader_posts_per_minute = 0 WHERE is_active")
-            }
+            try await prepareForServe(database, migrate: false)
             let apiPort = try freePort()
             children.append(try spawnCommentd(["serve", "--port", String(apiPort)], environment: environment, logName: "ha-serve"))
             for number in 1...2 {

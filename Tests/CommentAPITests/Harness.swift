@@ -124,6 +124,17 @@ func withAPI(
     }
 }
 
+/// Readies a database for the real `commentd serve`: migrated (unless `commentd migrate` does it), the default policy
+/// active, article `a-1` open, and no burst limit.
+func prepareForServe(_ configuration: PostgresConfiguration, migrate: Bool = true) async throws {
+    try await PostgresConnection.withConnection(configuration: configuration, logger: TestPostgres.logger) { connection in
+        if migrate { try await Migrator(logger: TestPostgres.logger).migrate(on: connection) }
+        try await PolicyVersions().seed(.standardsBoard, by: "tests", on: connection)
+        try await connection.query("SELECT register_article('a-1', NULL, NULL, NULL)")
+        try await connection.query("UPDATE policy_versions SET reader_posts_per_minute = 0 WHERE is_active")
+    }
+}
+
 extension TestResponse {
     /// The body parsed as a JSON object (empty when it is not one).
     var json: [String: Any] {

@@ -35,11 +35,7 @@ struct PgBouncerTests {
                 // Two migrators at once: they take turns on PostgreSQL itself.
                 let migrators = try (0..<2).map { try spawnCommentd(["migrate"], environment: environment, logName: "bouncer-migrate-\($0)") }
                 for migrator in migrators { #expect(await migrator.exitCode() == 0, "\(migrator.output)") }
-                try await PostgresConnection.withConnection(configuration: direct, logger: TestPostgres.logger) { connection in
-                    try await PolicyVersions().seed(.standardsBoard, by: "tests", on: connection)
-                    try await connection.query("SELECT register_article('a-1', NULL, NULL, NULL)")
-                    try await connection.query("UPDATE policy_versions SET reader_posts_per_minute = 0 WHERE is_active")
-                }
+                try await prepareForServe(direct, migrate: false)
                 let port = try freePort()
                 children.append(try spawnCommentd(["serve", "--port", String(port)], environment: environment, logName: "bouncer-serve"))
                 // A ten-minute poll interval: a comment decided within a minute after an idle spell was woken by NOTIFY.

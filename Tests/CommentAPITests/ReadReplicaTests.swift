@@ -47,12 +47,7 @@ struct ReadReplicaTests {
         var standby: LocalCluster?
         var server: ChildProcess?
         do {
-            try await PostgresConnection.withConnection(configuration: primary.configuration, logger: TestPostgres.logger) { connection in
-                try await Migrator(logger: TestPostgres.logger).migrate(on: connection)
-                try await PolicyVersions().seed(.standardsBoard, by: "tests", on: connection)
-                try await connection.query("SELECT register_article('a-1', NULL, NULL, NULL)")
-                try await connection.query("UPDATE policy_versions SET reader_posts_per_minute = 0 WHERE is_active")
-            }
+            try await prepareForServe(primary.configuration)
             let replica = try await LocalCluster.startStandby(of: primary)
             standby = replica
             let port = try freePort()

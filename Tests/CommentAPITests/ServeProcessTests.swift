@@ -19,12 +19,7 @@ struct ServeProcessTests {
     @Test func survivesADatabaseRestartAndStopsCleanlyOnSIGTERM() async throws {
         let cluster = try await LocalCluster.start()
         do {
-            try await PostgresConnection.withConnection(configuration: cluster.configuration, logger: TestPostgres.logger) { connection in
-                try await Migrator(logger: TestPostgres.logger).migrate(on: connection)
-                try await PolicyVersions().seed(.standardsBoard, by: "tests", on: connection)
-                try await connection.query("SELECT register_article('a-1', NULL, NULL, NULL)")
-                try await connection.query("UPDATE policy_versions SET reader_posts_per_minute = 0 WHERE is_active")
-            }
+            try await prepareForServe(cluster.configuration)
             let port = try freePort()
             let server = try spawnCommentd(
                 ["serve", "--port", String(port)],

@@ -97,12 +97,17 @@ is_running() { [ -f "$dir/PG_VERSION" ] && pg pg_ctl -D "$dir" status >/dev/null
 
 url() { echo "postgresql://postgres@127.0.0.1:$port/commentdesk"; }
 
+# An empty data directory the cluster's owner may use.
+make_data_dir() {
+  mkdir -p "$dir"
+  [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
+  chmod 700 "$dir"
+}
+
 start() {
   install_missing
   if [ ! -f "$dir/PG_VERSION" ]; then
-    mkdir -p "$dir"
-    [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
-    chmod 700 "$dir"
+    make_data_dir
     log "initdb in $dir"
     pg initdb -D "$dir" -U postgres -E UTF8 --locale=C.UTF-8 -A trust >"$dir.initdb.log" 2>&1 \
       || { cat "$dir.initdb.log" >&2; exit 1; }
@@ -125,9 +130,7 @@ standby() {
   [ -n "$primary_port" ] || { log "standby needs --primary-port"; exit 2; }
   install_missing
   if [ ! -f "$dir/PG_VERSION" ]; then
-    mkdir -p "$dir"
-    [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
-    chmod 700 "$dir"
+    make_data_dir
     log "base backup of 127.0.0.1:$primary_port into $dir"
     pg pg_basebackup -h 127.0.0.1 -p "$primary_port" -U postgres -D "$dir" -R -X stream -c fast >"$dir.basebackup.log" 2>&1 \
       || { cat "$dir.basebackup.log" >&2; exit 1; }
