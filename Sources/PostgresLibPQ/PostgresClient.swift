@@ -8,18 +8,23 @@ import Synchronization
 ///   ``Options/acquireTimeout`` and then gets ``PostgresError/Kind/poolTimeout``.
 /// - A connection is checked before it is handed out: one the server closed while it sat idle
 ///   (`pg_terminate_backend`, a restart) is dropped and replaced, so the pool recovers by itself.
-/// - A connection returned inside a transaction is rolled back; one that is broken is closed.
+/// - A connection returned inside a transaction is rolled back; one that is broken, or older than
+///   ``Options/maxLifetime``, is closed.
 ///
 /// As a `Service` it runs until graceful shutdown and then closes every connection.
 public final class PostgresClient: Sendable, Service {
     public struct Options: Sendable {
         public var maxConnections: Int
         public var acquireTimeout: Duration
+        /// A connection older than this is closed when it is returned instead of kept, so the pool opens its next one
+        /// afresh: with a multi-host connection string that is how a standby that came back gets used again. nil: kept.
+        public var maxLifetime: Duration?
 
-        public init(maxConnections: Int = 10, acquireTimeout: Duration = .seconds(10)) {
+        public init(maxConnections: Int = 10, acquireTimeout: Duration = .seconds(10), maxLifetime: Duration? = nil) {
             precondition(maxConnections > 0, "a pool needs at least one connection")
             self.maxConnections = maxConnections
             self.acquireTimeout = acquireTimeout
+            self.maxLifetime = maxLifetime
         }
     }
 
@@ -258,6 +263,9 @@ public final class PostgresClient: Sendable, Service {
 
     private func release(_ connection: PostgresConnection) async {
         guard await connection.isAlive() else { return await discard(connection) }
+        if let maxLifetime = options.maxLifetime, ContinuousClock.now - connection.openedAt > maxLifetime {
+            return await discard(connection)
+        }
         if await !connection.isIdle() {
             // Returned inside a transaction (the borrower threw mid-transaction): roll back before reuse.
             do { try await connection.query("ROLLBACK") } catch { return await discard(connection) }

@@ -10,6 +10,8 @@ public final class PostgresConnection: Sendable {
     public let logger: Logger
     /// The server process serving this connection (`pg_backend_pid()`).
     public let backendPID: Int32
+    /// When the connection was established.
+    public let openedAt = ContinuousClock.now
 
     private init(session: LibPQSession, thread: BlockingThread, logger: Logger) {
         self.session = session

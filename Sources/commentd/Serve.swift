@@ -106,7 +106,10 @@ struct Serve: AsyncParsableCommand {
         if let url = PostgresConfiguration.url(config, "commentd.read-database-url") {
             var readDatabase = PostgresConfiguration(connectionString: url, applicationName: "commentd-serve-reads")
             readDatabase.sessionSettings = database.sessionSettings
-            reads = PostgresClient(configuration: readDatabase, options: client.options, logger: logger)
+            // Connections are renewed every minute, so a standby that was down is used again soon after it returns.
+            var options = client.options
+            options.maxLifetime = .seconds(60)
+            reads = PostgresClient(configuration: readDatabase, options: options, logger: logger)
         }
         if demo {
             configuration.demoArticle = "demo-1"
