@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# History benchmark (release build): posting, moderation and the nightly report on a database holding HISTORY
+# comments of history, beside the same on an empty database, in the same run.
+#
+#   deploy/bench/history.sh [HISTORY]      (default 100000000)
+#
+# Two clusters, one after the other: an empty one (the baseline), then one with HISTORY comments spread over the
+# two years before the measured day, each with its automatic decision and a tenth of the held ones with a
+# moderator's, on 20,000 articles by 1,000,000 readers (80 % approved, 12 % held, 8 % rejected). On each:
+# 1. posting: pgbench calls post_comment (what commentd serve runs for a post) from 4 clients for 20 s, as readers
+#    who already exist (so the account lookups and rate limits read their history);
+# 2. moderation: one `commentd work` drains what those posts queued (the rules read each author's recent comments);
+# 3. report: `commentd report` for a day of 100,000 comments.
+# Starts its own PostgreSQL clusters (deploy/local/postgres.sh) in temporary folders and removes them afterwards. A
+# hundred million comments take about 40 GB of disk and over two hours to write on 2 cores (80 s a million).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+history=${1:-100000000}
+swift build -c release --product commentd >&2
+bin=$(swift build -c release --show-bin-path)
+bash deploy/local/postgres.sh install
+pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+port=55900
+while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+dir=$(mktemp -d "${TMPDIR:-/tmp}/commentdesk-bench-pg.XXXXXX")
+rmdir "$dir"
+work=$(mktemp -d)
+chmod 755 "$work"  # pgbench runs as postgres when we are root
+cleanup() {
+  pkill -TERM -f "commentd work --worker-id bench-history" 2>/dev/null || true
+  bash deploy/local/postgres.sh stop --dir "$dir" --port "$port" >/dev/null 2>&1 || true
+  rm -rf "$dir" "$dir.initdb.log" "$work"
+}
+trap cleanup EXIT
+export DATABASE_URL="host=127.0.0.1 port=$port user=postgres dbname=commentdesk"
+export LOG_LEVEL=warning
+as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+sql() { psql "$DATABASE_URL" -qtAX -c "$1"; }
+day=2026-11-01  # the measured day (Asia/Seoul)
+readers=1000000
+articles=20000
+
+fresh() {
+  bash deploy/local/postgres.sh stop --dir "$dir" --port "$port" >/dev/null 2>&1 || true
+  rm -rf "$dir" "$dir.initdb.log"
+  bash deploy/local/postgres.sh start --dir "$dir" --port "$port" >/dev/null 2>&1
+  "$bin/commentd" migrate >/dev/null 2>&1
+  sql "INSERT INTO articles (ref, title, published_at) SELECT 'a-' || g, 'Article ' || g, now() FROM generate_series(1, $articles) g"
+  sql "INSERT INTO accounts (provider, provider_subject) SELECT 'twitter', 'r' || g FROM generate_series(1, $readers) g"
+}
+
+# N comments from FIRST_DAY for DAYS days, in chunks of a million, with their decisions.
+comments() {  # N FIRST_DAY DAYS
+  local n=$1 first=$2 days=$3 done_=0 chunk
+  while [ "$done_" -lt "$n" ]; do
+    chunk=$((n - done_ < 1000000 ? n - done_ : 1000000))
+    sql "WITH c AS (
+           INSERT INTO comments (article_id, account_id, body, submitted_at, status, status_changed_at, auth_provider, reasons)
+           SELECT 1 + (g * 7919) % $articles, 1 + (g * 104729) % $readers, '좋은 기사입니다. 정부의 이번 정책은 신중하게 봐야 합니다 ' || g,
+                  t, s, t + interval '40 milliseconds', 'twitter',
+                  CASE s WHEN 'approved' THEN '{}'::text[] WHEN 'held' THEN ARRAY['link'] ELSE ARRAY['profanity'] END
+           FROM (SELECT g, ('$first'::date::timestamp AT TIME ZONE 'Asia/Seoul') + (g * 86400.0 * $days / $n) * interval '1 second' AS t,
+                        CASE WHEN g % 100 < 80 THEN 'approved' WHEN g % 100 < 92 THEN 'held' ELSE 'rejected' END AS s
+                 FROM generate_series(($done_ + 1)::bigint, $done_ + $chunk) g) x
+           RETURNING id, status, reasons, submitted_at)
+         , a AS (
+           INSERT INTO moderation_decisions (comment_id, source, outcome, reasons, decided_by, decided_at)
+           SELECT id, 'automatic', CASE status WHEN 'approved' THEN 'approve' WHEN 'held' THEN 'hold' ELSE 'reject' END, reasons,
+                  'worker', submitted_at + interval '40 milliseconds' FROM c)
+         INSERT INTO moderation_decisions (comment_id, source, outcome, reasons, decided_by, decided_at)
+         SELECT id, 'moderator', CASE WHEN id % 2 = 0 THEN 'approve' ELSE 'reject' END, '{}', 'mod-' || (id % 7),
+                submitted_at + interval '20 minutes' FROM c WHERE status = 'held' AND id % 10 = 0"
+    done_=$((done_ + chunk))
+    [ "$n" -ge 10000000 ] && echo "  … $done_ of $n comments written" >&2
+  done
+  return 0
+}
+
+measure() {  # LABEL
+  local label=$1
+  sql "VACUUM ANALYZE"
+  # The writes before (the seed, the history) are flushed now, not during the measurement.
+  sql "CHECKPOINT"
+  local size
+  size=$(sql "SELECT pg_size_pretty(pg_database_size('commentdesk'))")
+  cat >"$work/post.sql" <<SQL
+\set reader random(1, $readers)
+\set article random(1, $articles)
+SELECT * FROM post_comment('a-' || :article, 'twitter', 'r' || :reader, 'Reader', '오늘 기사 잘 읽었습니다 ' || :reader || ' ' || :article,
+                           NULL, now(), now() + interval '1 hour');
+SQL
+  as_pg "$pgbin/pgbench" -h 127.0.0.1 -p "$port" -U postgres -n -c 4 -j 2 -T 20 -P 100 -r -f "$work/post.sql" commentdesk \
+    >"$work/pgbench.out" 2>&1 || true
+  local tps latency queued
+  tps=$(awk '/tps = / {print int($3); exit}' "$work/pgbench.out")
+  latency=$(awk '/latency average/ {print $4; exit}' "$work/pgbench.out")
+  queued=$(sql "SELECT count(*) FROM comment_queue WHERE state = 'ready'")
+  local start end
+  start=$(date +%s.%N)
+  "$bin/commentd" work --worker-id bench-history >"$work/work.log" 2>&1 &
+  while [ "$(sql "SELECT EXISTS (SELECT 1 FROM comment_queue WHERE state IN ('ready', 'running'))")" = t ]; do sleep 0.2; done
+  end=$(date +%s.%N)
+  pkill -TERM -f "commentd work --worker-id bench-history"; wait || true
+  local drain
+  drain=$(awk -v n="$queued" -v s="$start" -v e="$end" 'BEGIN { printf "%d comments in %.1f s = %.0f/s", n, e - s, n / (e - s) }')
+  comments 100000 "$day" 1
+  sql "ANALYZE comments; ANALYZE moderation_decisions"
+  start=$(date +%s.%N)
+  "$bin/commentd" report --date "$day" --timezone Asia/Seoul --out "$work" >/dev/null 2>&1
+  end=$(date +%s.%N)
+  local report
+  report=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.1f s", e - s }')
+  echo "$label ($size): posting $tps posts/s (latency average $latency ms); moderation $drain; report for a day of 100,000: $report"
+}
+
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB"
+fresh
+measure "empty database (baseline)"
+fresh
+start=$(date +%s)
+comments "$history" "$(date -d "$day - 730 days" +%F)" 729
+echo "history: $history comments with their decisions written in $(( $(date +%s) - start )) s" >&2
+measure "$history comments of history"
