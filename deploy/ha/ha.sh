@@ -157,7 +157,9 @@ kill_node() {
   [ -f "$dir/$name.pgid" ] && kill -KILL -- "-$(cat "$dir/$name.pgid")" 2>/dev/null || true
   local pid
   pid=$(head -n 1 "$dir/$name/postmaster.pid" 2>/dev/null || true)
-  if [ -n "$pid" ]; then
+  # postmaster.pid outlives a killed server: act on the pid only while it is still this node's PostgreSQL (a pid
+  # reused by another process must never be signalled).
+  if [ -n "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "-D $dir/$name "; then
     pkill -KILL -P "$pid" 2>/dev/null || true
     kill -KILL "$pid" 2>/dev/null || true
   fi
