@@ -59,9 +59,11 @@ public struct LocalCluster: Sendable {
     }
 }
 
-/// True when something accepts connections on 127.0.0.1:`port`.
+/// True when something accepts connections on 127.0.0.1:`port`. Never blocks for long: tests call it from async code,
+/// and a blocking connect() to a listener whose backlog is full waits out the SYN retries (about a minute) while holding
+/// one of the few threads every task in the test process shares. The connect is non-blocking and given 250 ms.
 public func isListening(_ port: Int) -> Bool {
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
     guard descriptor >= 0 else { return false }
     defer { close(descriptor) }
     var address = sockaddr_in()
@@ -71,7 +73,14 @@ public func isListening(_ port: Int) -> Bool {
     let result = withUnsafePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
-    return result == 0
+    if result == 0 { return true }
+    guard errno == EINPROGRESS else { return false }
+    var poller = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+    guard poll(&poller, 1, 250) == 1 else { return false }
+    var error: Int32 = 0
+    var length = socklen_t(MemoryLayout<Int32>.size)
+    guard getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &error, &length) == 0 else { return false }
+    return error == 0
 }
 
 /// A TCP port on 127.0.0.1 that nothing listens on right now.

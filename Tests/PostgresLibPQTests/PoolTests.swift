@@ -105,11 +105,11 @@ struct PoolTests {
     }
 
     @Test func aConnectionPastItsLifetimeIsReplaced() async throws {
-        try await withPool(label: "lifetime", options: .init(maxConnections: 1, maxLifetime: .milliseconds(300))) { pool, _ in
+        try await withPool(label: "lifetime", options: .init(maxConnections: 1, maxLifetime: .seconds(3))) { pool, _ in
             let pid = { try await pool.query("SELECT pg_backend_pid()").single().decode(Int32.self, at: 0) }
             let first = try await pid()
             #expect(try await pid() == first, "a young connection is kept")
-            try await Task.sleep(for: .milliseconds(400))
+            try await Task.sleep(for: .milliseconds(3100))
             _ = try await pid()  // returned past its lifetime: closed
             #expect(try await pid() != first)
             #expect(pool.openConnections == 1)
