@@ -68,10 +68,7 @@ struct FailoverDrillTests {
             _ = try await Self.ha(["start"] + place)
             if quickDetection { _ = try await Self.ha(["quick"] + place) }
             let url = try await Self.ha(["url"] + place)
-            let environment = [
-                "DATABASE_URL": url, "COMMENTD_JWT_SECRET": TestLogin.secret, "COMMENTD_JWT_ISSUER": TestLogin.issuer,
-                "COMMENTD_JWT_AUDIENCE": TestLogin.audience,
-            ]
+            let environment = commentdEnvironment(databaseURL: url)
             let migrate = try spawnCommentd(["migrate"], environment: environment, logName: "ha-migrate")
             #expect(await migrate.exitCode() == 0, "\(migrate.output)")
             let database = PostgresConfiguration(connectionString: url, applicationName: "ha-drill")

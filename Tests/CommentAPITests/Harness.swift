@@ -135,6 +135,14 @@ func prepareForServe(_ configuration: PostgresConfiguration, migrate: Bool = tru
     }
 }
 
+/// The environment a `commentd` process of the tests needs: its database and the tests' login, plus `extra`.
+func commentdEnvironment(databaseURL: String, _ extra: [String: String] = [:]) -> [String: String] {
+    [
+        "DATABASE_URL": databaseURL, "COMMENTD_JWT_SECRET": TestLogin.secret, "COMMENTD_JWT_ISSUER": TestLogin.issuer,
+        "COMMENTD_JWT_AUDIENCE": TestLogin.audience,
+    ].merging(extra) { _, given in given }
+}
+
 extension TestResponse {
     /// The body parsed as a JSON object (empty when it is not one).
     var json: [String: Any] {

@@ -48,7 +48,7 @@ struct LogLineTests {
         let logs = CapturedLogs()
         let template = try await migratedTemplate()
         try await TestPostgres.withDatabase(label: "api-logs", template: template) { configuration in
-            try await PostgresConnection.withConnection(configuration: configuration, logger: TestPostgres.logger) { setup in
+            _ = try await PostgresConnection.withConnection(configuration: configuration, logger: TestPostgres.logger) { setup in
                 try await setup.query("SELECT register_article('a-1', NULL, NULL, NULL)")
             }
             // Only the API's connections carry the limit, long enough that only the lock below trips it under load.

@@ -27,11 +27,10 @@ struct PgBouncerTests {
             var children: [ChildProcess] = []
             do {
                 let pooled = try bouncer.connectionString(database: String(name))
-                let environment = [
-                    "DATABASE_URL": pooled, "DATABASE_DIRECT_URL": try #require(direct.connectionString),
-                    "COMMENTD_JWT_SECRET": TestLogin.secret, "COMMENTD_JWT_ISSUER": TestLogin.issuer,
-                    "COMMENTD_JWT_AUDIENCE": TestLogin.audience,
-                ]
+                let environment = commentdEnvironment(
+                    databaseURL: pooled,
+                    ["DATABASE_DIRECT_URL": try #require(direct.connectionString)]
+                )
                 // Two migrators at once: they take turns on PostgreSQL itself.
                 let migrators = try (0..<2).map { try spawnCommentd(["migrate"], environment: environment, logName: "bouncer-migrate-\($0)") }
                 for migrator in migrators { #expect(await migrator.exitCode() == 0, "\(migrator.output)") }

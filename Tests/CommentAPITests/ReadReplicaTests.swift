@@ -53,15 +53,15 @@ struct ReadReplicaTests {
             let port = try freePort()
             let child = try spawnCommentd(
                 ["serve", "--port", String(port)],
-                environment: [
-                    "DATABASE_URL": "host=127.0.0.1 port=\(primary.port) user=postgres dbname=commentdesk",
+                environment: commentdEnvironment(
+                    databaseURL: "host=127.0.0.1 port=\(primary.port) user=postgres dbname=commentdesk",
                     // The standby first, the primary as the fallback; prefer-standby picks the standby while it is up.
-                    "COMMENTD_READ_DATABASE_URL":
-                        "host=127.0.0.1,127.0.0.1 port=\(replica.port),\(primary.port) user=postgres dbname=commentdesk "
-                        + "target_session_attrs=prefer-standby connect_timeout=2",
-                    "COMMENTD_JWT_SECRET": TestLogin.secret, "COMMENTD_JWT_ISSUER": TestLogin.issuer,
-                    "COMMENTD_JWT_AUDIENCE": TestLogin.audience,
-                ],
+                    [
+                        "COMMENTD_READ_DATABASE_URL":
+                            "host=127.0.0.1,127.0.0.1 port=\(replica.port),\(primary.port) user=postgres dbname=commentdesk "
+                            + "target_session_attrs=prefer-standby connect_timeout=2"
+                    ]
+                ),
                 logName: "serve-replica-\(port)"
             )
             server = child

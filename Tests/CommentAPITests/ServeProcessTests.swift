@@ -23,11 +23,7 @@ struct ServeProcessTests {
             let port = try freePort()
             let server = try spawnCommentd(
                 ["serve", "--port", String(port)],
-                environment: [
-                    "DATABASE_URL": "host=127.0.0.1 port=\(cluster.port) user=postgres dbname=commentdesk",
-                    "COMMENTD_JWT_SECRET": TestLogin.secret, "COMMENTD_JWT_ISSUER": TestLogin.issuer,
-                    "COMMENTD_JWT_AUDIENCE": TestLogin.audience,
-                ],
+                environment: commentdEnvironment(databaseURL: "host=127.0.0.1 port=\(cluster.port) user=postgres dbname=commentdesk"),
                 logName: "serve-\(port)"
             )
             try await waitUntil("commentd serve listens") { isListening(port) }

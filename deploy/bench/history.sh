@@ -16,35 +16,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 history=${1:-100000000}
-swift build -c release --product commentd >&2
-bin=$(swift build -c release --show-bin-path)
-bash deploy/local/postgres.sh install
-pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-port=55900
-while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
-dir=$(mktemp -d "${TMPDIR:-/tmp}/commentdesk-bench-pg.XXXXXX")
-rmdir "$dir"
-work=$(mktemp -d)
-chmod 755 "$work"  # pgbench runs as postgres when we are root
-cleanup() {
-  pkill -TERM -f "commentd work --worker-id bench-history" 2>/dev/null || true
-  bash deploy/local/postgres.sh stop --dir "$dir" --port "$port" >/dev/null 2>&1 || true
-  rm -rf "$dir" "$dir.initdb.log" "$work"
-}
-trap cleanup EXIT
-export DATABASE_URL="host=127.0.0.1 port=$port user=postgres dbname=commentdesk"
-export LOG_LEVEL=warning
-as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-sql() { psql "$DATABASE_URL" -qtAX -c "$1"; }
+source deploy/bench/lib.sh
+bench_build commentd
+bench_cluster 55900
+bench_on_exit 'pkill -TERM -f "commentd work --worker-id bench-history"'
 day=2026-11-01  # the measured day (Asia/Seoul)
 readers=1000000
 articles=20000
 
 fresh() {
-  bash deploy/local/postgres.sh stop --dir "$dir" --port "$port" >/dev/null 2>&1 || true
-  rm -rf "$dir" "$dir.initdb.log"
-  bash deploy/local/postgres.sh start --dir "$dir" --port "$port" >/dev/null 2>&1
-  "$bin/commentd" migrate >/dev/null 2>&1
+  bench_fresh
   sql "INSERT INTO articles (ref, title, published_at) SELECT 'a-' || g, 'Article ' || g, now() FROM generate_series(1, $articles) g"
   sql "INSERT INTO accounts (provider, provider_subject) SELECT 'twitter', 'r' || g FROM generate_series(1, $readers) g"
 }

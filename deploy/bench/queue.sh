@@ -9,23 +9,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 held=${1:-100000}
-swift build -c release --product commentd >&2
-swift build -c release --product modctl >&2
-bin=$(swift build -c release --show-bin-path)
-bash deploy/local/postgres.sh install
-port=55700
-while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
-dir=$(mktemp -d "${TMPDIR:-/tmp}/commentdesk-bench-pg.XXXXXX")
-rmdir "$dir"
-cleanup() {
-  bash deploy/local/postgres.sh stop --dir "$dir" --port "$port" >/dev/null 2>&1 || true
-  rm -rf "$dir" "$dir.initdb.log"
-}
-trap cleanup EXIT
-bash deploy/local/postgres.sh start --dir "$dir" --port "$port" >/dev/null
-export DATABASE_URL="host=127.0.0.1 port=$port user=postgres dbname=commentdesk"
-sql() { psql "$DATABASE_URL" -qtAX -c "$1"; }
-"$bin/commentd" migrate >/dev/null 2>&1
+source deploy/bench/lib.sh
+bench_build commentd modctl
+bench_cluster 55700
+bench_fresh
 sql "SELECT register_article('a-' || g, NULL, NULL, now()) FROM generate_series(1, 200) g" >/dev/null
 sql "INSERT INTO accounts (provider, provider_subject) SELECT 'twitter', 'r' || g FROM generate_series(1, 20000) g"
 sql "INSERT INTO comments (article_id, account_id, body, submitted_at, status, reasons)

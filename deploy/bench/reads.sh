@@ -13,36 +13,17 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-20}
 connections=1000
-swift build -c release --product commentd >&2
-bin=$(swift build -c release --show-bin-path)
-bash deploy/local/postgres.sh install
+source deploy/bench/lib.sh
+bench_build commentd
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 ulimit -n 8192 2>/dev/null || true
-
-free_port() {
-  local port=$1
-  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
-  echo "$port"
-}
-port=$(free_port 55700)
-dir=$(mktemp -d "${TMPDIR:-/tmp}/commentdesk-bench-pg.XXXXXX")
-rmdir "$dir"
-work=$(mktemp -d)
+bench_cluster 55700
 server=
-cleanup() {
-  if [ -n "$server" ]; then kill -TERM "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
-  bash deploy/local/postgres.sh stop --dir "$dir" --port "$port" >/dev/null 2>&1 || true
-  rm -rf "$dir" "$dir.initdb.log" "$work"
-}
-trap cleanup EXIT
-export DATABASE_URL="host=127.0.0.1 port=$port user=postgres dbname=commentdesk"
-export LOG_LEVEL=warning
+bench_on_exit 'if [ -n "$server" ]; then kill -TERM "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi'
 export COMMENTD_JWT_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
 export COMMENTD_JWT_ISSUER=https://login.bench.invalid COMMENTD_JWT_AUDIENCE=commentdesk-bench
-sql() { psql "$DATABASE_URL" -qtAX -c "$1"; }
 
-bash deploy/local/postgres.sh start --dir "$dir" --port "$port" >/dev/null 2>&1
-"$bin/commentd" migrate >/dev/null
+bench_fresh
 sql "SELECT register_article('hot', NULL, 'A hot article', now())" >/dev/null
 sql "INSERT INTO accounts (provider, provider_subject, display_name)
      SELECT 'twitter', 'reader-' || g, 'Reader ' || g FROM generate_series(1, 200) g" >/dev/null

@@ -11,24 +11,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 count=${1:-1000000}
-swift build -c release --product commentd >&2
-bin=$(swift build -c release --show-bin-path)
-bash deploy/local/postgres.sh install
-port=55800
-while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
-dir=$(mktemp -d "${TMPDIR:-/tmp}/commentdesk-bench-pg.XXXXXX")
-rmdir "$dir"
-out=$(mktemp -d)
-cleanup() {
-  bash deploy/local/postgres.sh stop --dir "$dir" --port "$port" >/dev/null 2>&1 || true
-  rm -rf "$dir" "$dir.initdb.log" "$out"
-}
-trap cleanup EXIT
-bash deploy/local/postgres.sh start --dir "$dir" --port "$port" >/dev/null
-export DATABASE_URL="host=127.0.0.1 port=$port user=postgres dbname=commentdesk"
-export LOG_LEVEL=warning
-sql() { psql "$DATABASE_URL" -qtAX -c "$1"; }
-"$bin/commentd" migrate >/dev/null 2>&1
+source deploy/bench/lib.sh
+bench_build commentd
+bench_cluster 55800
+bench_fresh
 
 seed_day() {  # DATE COUNT FIRST_ID_OFFSET
   local day=$1 n=$2
@@ -60,9 +46,9 @@ echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; Postgre
 measure() {  # LABEL DATE
   local start end rss
   start=$(date +%s.%N)
-  /usr/bin/time -f "%M" -o "$out/rss" "$bin/commentd" report --date "$2" --timezone Asia/Seoul --out "$out" 2>/dev/null
+  /usr/bin/time -f "%M" -o "$work/rss" "$bin/commentd" report --date "$2" --timezone Asia/Seoul --out "$work" 2>/dev/null
   end=$(date +%s.%N)
-  rss=$(cat "$out/rss")
+  rss=$(cat "$work/rss")
   awk -v l="$1" -v s="$start" -v e="$end" -v r="$rss" 'BEGIN { printf "%s: %.1f s, peak RSS %.1f MB\n", l, e - s, r / 1024 }'
 }
 measure "commentd report, a day of $count comments" 2026-11-01

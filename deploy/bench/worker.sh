@@ -15,29 +15,11 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 count=${1:-100000}
 readers=$((count / 2))  # two comments per reader in the backlog, as on a busy day
-swift build -c release --product commentd >&2
-bin=$(swift build -c release --show-bin-path)
-bash deploy/local/postgres.sh install
-pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-
-port=55500
-while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
-dir=$(mktemp -d "${TMPDIR:-/tmp}/commentdesk-bench-pg.XXXXXX")
-rmdir "$dir"
-work=$(mktemp -d)
-chmod 755 "$work"  # pgbench runs as postgres when we are root
-cleanup() {
-  pkill -TERM -f "commentd work --worker-id bench-" 2>/dev/null || true
-  bash deploy/local/postgres.sh stop --dir "$dir" --port "$port" >/dev/null 2>&1 || true
-  rm -rf "$dir" "$dir.initdb.log" "$work"
-}
-trap cleanup EXIT
-bash deploy/local/postgres.sh start --dir "$dir" --port "$port" >/dev/null
-export DATABASE_URL="host=127.0.0.1 port=$port user=postgres dbname=commentdesk"
-export LOG_LEVEL=warning
-as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-sql() { psql "$DATABASE_URL" -qtAX -c "$1"; }
-"$bin/commentd" migrate >/dev/null
+source deploy/bench/lib.sh
+bench_build commentd
+bench_cluster 55500
+bench_on_exit 'pkill -TERM -f "commentd work --worker-id bench-"'
+bench_fresh
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; PostgreSQL $(sql 'SHOW server_version') on the same machine"
 
@@ -81,14 +63,8 @@ drain() {
 }
 # Each measurement gets a new cluster: a run that follows another on the same server measured 3x slower (the first
 # run's checkpoint writes land in the second), which says nothing about the worker.
-fresh() {
-  bash deploy/local/postgres.sh stop --dir "$dir" --port "$port" >/dev/null 2>&1 || true
-  rm -rf "$dir" "$dir.initdb.log"
-  bash deploy/local/postgres.sh start --dir "$dir" --port "$port" >/dev/null 2>&1
-  "$bin/commentd" migrate >/dev/null
-}
 # 2. The peer queue's no-op rate, on its own cluster.
-fresh
+bench_fresh
 peer_rate=
 if python3 -m venv "$work/venv" >/dev/null 2>&1 && "$work/venv/bin/pip" install -q pgqueuer asyncpg >/dev/null 2>&1; then
   peer=$("$work/venv/bin/python" deploy/bench/pgqueuer_noop.py "postgresql://postgres@127.0.0.1:$port/commentdesk" "$count")
@@ -97,11 +73,11 @@ if python3 -m venv "$work/venv" >/dev/null 2>&1 && "$work/venv/bin/pip" install 
 else
   echo "pgqueuer: skipped (could not install pgqueuer and asyncpg from PyPI)"
 fi
-fresh; drain 1
-fresh; drain 2
+bench_fresh; drain 1
+bench_fresh; drain 2
 
 # 3. Latency at a steady 500 comments/s.
-fresh
+bench_fresh
 sql "SELECT register_article('bench', NULL, NULL, now())" >/dev/null
 sql "INSERT INTO accounts (provider, provider_subject) SELECT 'twitter', 'r' || g FROM generate_series(1, 2000) g"
 sql "INSERT INTO comments (article_id, account_id, body, submitted_at, status)
