@@ -68,7 +68,7 @@ public struct PolicyReplay: Sendable {
                     recorded[id] = (outcome, reasons)
                     after = max(after, id)
                 }
-                for item in try await ModerationInputs().load(recorded.keys.sorted(), on: connection) {
+                for item in try await ModerationInputs().load(recorded.keys.sorted(), needs: candidate.historyNeeds, on: connection) {
                     guard let old = recorded[item.commentID] else { continue }
                     report.comments += 1
                     let verdict = candidate.evaluate(item.body, context: item.context)

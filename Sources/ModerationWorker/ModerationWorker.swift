@@ -140,7 +140,7 @@ public final class ModerationWorker: Service {
 
         let items: [ModerationInputs.Item]
         do {
-            items = try await client.withConnection { try await inputs.load(leases.map(\.commentID), on: $0) }
+            items = try await client.withConnection { try await inputs.load(leases.map(\.commentID), needs: compiled.historyNeeds, on: $0) }
         } catch let error as PostgresError where !error.isConnectionLost {
             // Something in this batch cannot be loaded: load one by one so the rest goes on.
             return try await processOneByOne(leases, policyID: policyID, compiled: compiled, error: error)
@@ -202,7 +202,8 @@ public final class ModerationWorker: Service {
         logger.warning("batch could not be loaded as one; loading comment by comment", metadata: ["error": "\(error)"])
         for lease in leases {
             do {
-                guard let item = try await client.withConnection({ try await inputs.load([lease.commentID], on: $0) }).first else {
+                let loaded = try await client.withConnection { try await inputs.load([lease.commentID], needs: compiled.historyNeeds, on: $0) }
+                guard let item = loaded.first else {
                     // Its lease runs out and the reaper retries it, and after the last attempt holds it for a moderator.
                     logger.warning(
                         "comment skipped: its rows could not be found (comment, article or account missing)",

@@ -140,9 +140,11 @@ struct ReplyTests {
             var ids: [Int64] = []
             for index in 0..<4 { ids.append(try Self.id(try await Self.reply(api, to: top, body: "reply number \(index) here", by: "piler"))) }
             let elsewhere = try Self.id(try await Self.reply(api, to: other, body: "a reply elsewhere", by: "piler"))
-            let items = try await api.db.withConnection { try await ModerationInputs().load(ids + [elsewhere], on: $0) }
-            #expect(items.map(\.context.parentID) == [top, top, top, top, other])
             let policy = try CompiledPolicy(bundle: .standardsBoard)
+            let items = try await api.db.withConnection {
+                try await ModerationInputs().load(ids + [elsewhere], needs: policy.historyNeeds, on: $0)
+            }
+            #expect(items.map(\.context.parentID) == [top, top, top, top, other])
             let verdicts = items.map { policy.evaluate($0.body, context: $0.context) }
             #expect(verdicts[0..<3].allSatisfy { !$0.hits.contains { $0.rule == "reply-pile-on" } })
             #expect(verdicts[3].hits.contains { $0.rule == "reply-pile-on" }, "\(verdicts[3].hits)")

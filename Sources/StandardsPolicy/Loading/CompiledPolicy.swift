@@ -27,6 +27,8 @@ public final class CompiledPolicy: Sendable {
     }
     /// Each rule's kind, in rule order: what the evaluation loop calls.
     let kinds: [any RuleType]
+    /// The account history its rules read: what the worker loads for each comment (``HistoryNeeds``).
+    public let historyNeeds: HistoryNeeds
     /// Normalized-text buffers reused between evaluations.
     let workspaces = WorkspacePool()
 
@@ -104,6 +106,7 @@ public final class CompiledPolicy: Sendable {
         }
         if !issues.isEmpty { throw PolicyError(issues) }
         kinds = document.rules.map(\.kind)
+        historyNeeds = kinds.reduce(.none) { $0.union($1.historyNeeds) }
         self.document = document
         self.bundle = bundle
         self.patterns = patterns

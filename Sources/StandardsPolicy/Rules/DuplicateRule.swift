@@ -17,6 +17,8 @@ public struct DuplicateRule: RuleType {
 
     public var parameters: String { "window \(windowSeconds)s, similarity \(similarity)" }
 
+    public var historyNeeds: HistoryNeeds { HistoryNeeds(recentSeconds: windowSeconds) }
+
     public func evaluate(_ input: inout RuleInput, rule: Int, into hits: inout [Hit]) {
         guard !input.context.recentComments.isEmpty else { return }
         let since = input.context.now.addingTimeInterval(-Double(windowSeconds))

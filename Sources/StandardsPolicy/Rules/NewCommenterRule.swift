@@ -11,6 +11,9 @@ public struct NewCommenterRule: RuleType {
 
     public var parameters: String { "first \(first)" }
 
+    /// Whether `first` have been approved: counting further would tell it nothing.
+    public var historyNeeds: HistoryNeeds { HistoryNeeds(approvedCount: first) }
+
     public func evaluate(_ input: inout RuleInput, rule: Int, into hits: inout [Hit]) {
         let context = input.context
         if first > 0, context.authenticated, context.approvedCount < first {

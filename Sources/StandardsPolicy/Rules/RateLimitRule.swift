@@ -35,6 +35,8 @@ public struct RateLimitRule: RuleType {
         "window \(windowSeconds)s, max \(max)\(perArticle ? ", per article" : "")\(perParent ? ", per comment replied to" : "")"
     }
 
+    public var historyNeeds: HistoryNeeds { HistoryNeeds(recentSeconds: windowSeconds) }
+
     public func evaluate(_ input: inout RuleInput, rule: Int, into hits: inout [Hit]) {
         let context = input.context
         guard !context.recentComments.isEmpty, !perParent || context.parentID != nil else { return }

@@ -20,6 +20,10 @@ public protocol RuleType: Sendable {
     /// Its parameters as the policy diff shows them ("" when it has none).
     var parameters: String { get }
 
+    /// The account history it reads from ``EvaluationContext`` (``HistoryNeeds/none`` when it reads none): the worker
+    /// loads what the policy's rules together need, and no more.
+    var historyNeeds: HistoryNeeds { get }
+
     /// Judges one comment: appends a hit (``RuleInput/hit(_:matched:)`` or ``RuleInput/hit(_:range:)``) for every
     /// place it finds, or for the comment when it is about the context. `rule` is its index in the policy's rules.
     func evaluate(_ input: inout RuleInput, rule: Int, into hits: inout [Hit])
@@ -33,6 +37,7 @@ extension RuleType {
     public static var parameterNames: Set<String> { [] }
     public static var takesTermLists: Bool { false }
     public var parameters: String { "" }
+    public var historyNeeds: HistoryNeeds { .none }
     public func formatProblem(_ text: NormalizedText, limits: Limits) -> FormatRefusal.Problem? { nil }
 }
 
