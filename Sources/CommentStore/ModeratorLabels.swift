@@ -45,13 +45,16 @@ public enum ModeratorLabels {
         }
     }
 
-    public static func tally(since: Date?, modelRules: [String], on connection: PostgresConnection) async throws -> Tally {
+    /// The tally as of `asOf` (every decision when nil). Reads every moderator decision since `since`: the nightly
+    /// report carries it forward from the day before with ``change(since:modelRules:from:to:on:)`` instead.
+    public static func tally(since: Date?, modelRules: [String], asOf: Date? = nil, on connection: PostgresConnection) async throws -> Tally {
         let row = try await connection.query(
             """
             WITH latest AS (
                 SELECT DISTINCT ON (d.comment_id) d.comment_id, d.outcome
                 FROM moderation_decisions d
                 WHERE d.source = 'moderator' AND (\(since)::timestamptz IS NULL OR d.decided_at > \(since))
+                  AND (\(asOf)::timestamptz IS NULL OR d.decided_at < \(asOf))
                 ORDER BY d.comment_id, d.decided_at DESC, d.id DESC
             )
             SELECT count(*),
@@ -65,5 +68,54 @@ public enum ModeratorLabels {
         ).single()
         let (labels, overturned) = try row.decode((Int, Int).self)
         return Tally(labels: labels, overturnedModelHolds: overturned)
+    }
+
+    /// How the tally moved between `from` and `to`: only comments a moderator decided in [from, to) can have changed
+    /// it, each by its latest word at `to` against its latest word at `from`. Reads one period's decisions, however
+    /// long the history.
+    public static func change(
+        since: Date?,
+        modelRules: [String],
+        from: Date,
+        to: Date,
+        on connection: PostgresConnection
+    ) async throws -> Tally {
+        let row = try await connection.query(
+            """
+            WITH touched AS (
+                SELECT DISTINCT d.comment_id FROM moderation_decisions d
+                WHERE d.source = 'moderator' AND d.decided_at >= \(from) AND d.decided_at < \(to)
+                  AND (\(since)::timestamptz IS NULL OR d.decided_at > \(since))
+            ), words AS (
+                SELECT t.comment_id,
+                       (SELECT d.outcome FROM moderation_decisions d
+                        WHERE d.comment_id = t.comment_id AND d.source = 'moderator' AND d.decided_at < \(to)
+                          AND (\(since)::timestamptz IS NULL OR d.decided_at > \(since))
+                        ORDER BY d.decided_at DESC, d.id DESC LIMIT 1) AS after,
+                       (SELECT d.outcome FROM moderation_decisions d
+                        WHERE d.comment_id = t.comment_id AND d.source = 'moderator' AND d.decided_at < \(from)
+                          AND (\(since)::timestamptz IS NULL OR d.decided_at > \(since))
+                        ORDER BY d.decided_at DESC, d.id DESC LIMIT 1) AS before,
+                       EXISTS (
+                           SELECT 1 FROM moderation_decisions a, jsonb_array_elements(a.hits) h
+                           WHERE a.comment_id = t.comment_id AND a.source = 'automatic' AND a.outcome = 'hold'
+                             AND h->>'rule' = ANY (\(modelRules)::text[])) AS model_held
+                FROM touched t
+            )
+            SELECT coalesce(sum(coalesce(after IN ('approve', 'reject'), false)::int - coalesce(before IN ('approve', 'reject'), false)::int), 0)::bigint,
+                   coalesce(sum((model_held AND coalesce(after = 'approve', false))::int
+                                - (model_held AND coalesce(before = 'approve', false))::int), 0)::bigint
+            FROM words
+            """
+        ).single()
+        let (labels, overturned) = try row.decode((Int, Int).self)
+        return Tally(labels: labels, overturnedModelHolds: overturned)
+    }
+}
+
+extension ModeratorLabels.Tally {
+    /// A tally moved by a ``ModeratorLabels/change(since:modelRules:from:to:on:)``.
+    public static func + (tally: Self, change: Self) -> Self {
+        Self(labels: tally.labels + change.labels, overturnedModelHolds: tally.overturnedModelHolds + change.overturnedModelHolds)
     }
 }

@@ -157,7 +157,7 @@ extension DailyReport {
 
     var modelsTable: Table {
         Table(
-            header: ["model rule", "trained from", "labels until", "moderator labels since", "of which overturned model holds"],
+            header: ["model rule", "trained from", "labels until", "moderator labels since, by the day's end", "of which overturned model holds"],
             rows: (models ?? []).map {
                 [$0.rule, $0.trainedFrom, $0.labelsUntil.map(localTime) ?? "–", "\($0.labelsSince)", "\($0.overturnedHolds)"]
             }

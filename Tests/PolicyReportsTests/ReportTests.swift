@@ -390,6 +390,42 @@ struct ReportTests {
                 let later = try await ModeratorLabels.tally(since: afterFirst, modelRules: ["abuse-model"], on: connection)
                 #expect(later == ModeratorLabels.Tally(labels: 2, overturnedModelHolds: 0))
             }
+
+            // The next day's report carries the counts on from the stored one, reading only that day's decisions: a
+            // moderator approves m4 (a model hold overturned) and changes their mind on m1 (approved, now rejected).
+            try await db.withConnection { connection in
+                try await report.save(on: connection)
+                for (subject, outcome, hour) in [("m4", "approve", 9), ("m1", "reject", 10)] {
+                    try await connection.query(
+                        """
+                        INSERT INTO moderation_decisions (comment_id, source, outcome, reasons, decided_by, decided_at)
+                        SELECT c.id, 'moderator', \(outcome), '{}', 'kim', \(Fixture.midnight.addingTimeInterval(Double(24 + hour) * 3600))
+                        FROM comments c JOIN accounts a ON a.id = c.account_id WHERE a.provider_subject = \(subject)
+                        """
+                    )
+                }
+            }
+            let nextDay = "2026-11-02"
+            let nextNow = Fixture.generatedAt.addingTimeInterval(86_400)
+            func next() async throws -> DailyReport.ModelLine {
+                try #require(
+                    try await db.withConnection { try await ReportBuilder().build(date: nextDay, timeZone: "Asia/Seoul", now: nextNow, on: $0) }
+                        .models?.first
+                )
+            }
+            let carried = try await next()
+            #expect(carried.labelsSince == 4 && carried.overturnedHolds == 1, "\(carried)")
+            #expect(carried.labelsAsOf == Fixture.midnight.addingTimeInterval(2 * 86_400))
+            // It was carried, not counted again: a stored figure moved by a hundred moves the next day's by as much.
+            try await db.query(
+                "UPDATE policy_reports SET summary = jsonb_set(summary, '{models,0,labelsSince}', '103') WHERE report_date = \(Fixture.date)::date"
+            )
+            #expect(try await next().labelsSince == 104)
+            // Without a stored day before (or one that counted to another moment), everything is counted.
+            try await db.query("UPDATE policy_reports SET summary = jsonb_set(summary, '{models,0,labelsAsOf}', '\"2026-11-01T00:00:00Z\"')")
+            #expect(try await next().labelsSince == 4)
+            try await db.query("DELETE FROM policy_reports")
+            #expect(try await next() == carried)
         }
     }
 

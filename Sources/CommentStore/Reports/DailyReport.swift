@@ -141,6 +141,9 @@ public struct DailyReport: Sendable, Codable, Equatable {
         public var labelsSince: Int
         /// Of those, the ones the model held and a moderator approved.
         public var overturnedHolds: Int
+        /// The moment the counts are as of: the day's end, or the report's time for a day not yet ended (nil in
+        /// reports stored before it was recorded). The next day's report carries the counts on from here.
+        public var labelsAsOf: Date? = nil
     }
 
     /// Flags readers sent during the day, and what became of them by the time the report ran.

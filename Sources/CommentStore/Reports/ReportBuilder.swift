@@ -286,7 +286,7 @@ private struct Queries {
             trend: trend,
             policyVersions: versions,
             hourly: hourly,
-            models: try await models(),
+            models: try await models(generatedAt: generatedAt),
             flags: try await flags(),
             refused: try await refused(),
             dayEnded: dayEnded
@@ -343,23 +343,42 @@ private struct Queries {
         return flags
     }
 
-    /// The active policy's `model` rules, each with the moderator labels gathered since its model was trained.
-    func models() async throws -> [DailyReport.ModelLine] {
+    /// The active policy's `model` rules, each with the moderator labels gathered since its model was trained, as of
+    /// the day's end (or `generatedAt`). Carried on from the previous day's stored report when it counted to this day's
+    /// start for the same rule and training cut-off, so the report reads one day of moderator decisions, not all of
+    /// them (at 10 million comments of history the full count was half the report's time, and it grows with the site).
+    func models(generatedAt: Date) async throws -> [DailyReport.ModelLine] {
         guard let active = try await PolicyVersions().active(on: connection) else { return [] }
         // A stored version was valid when it was activated; one this build cannot read has no model to report on.
         guard let policy = try? CompiledPolicy(bundle: active.bundle) else { return [] }
+        let (start, asOf) = try await connection.query("WITH \(window) SELECT start, least(stop, \(generatedAt)) FROM day").single()
+            .decode((Date, Date).self)
+        let previousText = try await connection.query(
+            "SELECT summary->'models' FROM policy_reports WHERE report_date = \(date)::date - 1 AND summary ? 'models'"
+        ).first?.decode(String?.self, at: 0)
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let previous = previousText.flatMap { try? decoder.decode([DailyReport.ModelLine].self, from: Data($0.utf8)) } ?? []
         var lines: [DailyReport.ModelLine] = []
         for rule in policy.document.rules {
             guard let model = rule.kind as? ModelRule else { continue }
             let until = model.model.provenance["labels_until"].flatMap { try? Date($0, strategy: .iso8601) }
-            let tally = try await ModeratorLabels.tally(since: until, modelRules: [rule.id], on: connection)
+            let tally: ModeratorLabels.Tally
+            if let carried = previous.first(where: { $0.rule == rule.id && $0.labelsUntil == until && $0.labelsAsOf == start }) {
+                tally =
+                    ModeratorLabels.Tally(labels: carried.labelsSince, overturnedModelHolds: carried.overturnedHolds)
+                    + (try await ModeratorLabels.change(since: until, modelRules: [rule.id], from: start, to: asOf, on: connection))
+            } else {
+                tally = try await ModeratorLabels.tally(since: until, modelRules: [rule.id], asOf: asOf, on: connection)
+            }
             lines.append(
                 .init(
                     rule: rule.id,
                     trainedFrom: model.model.provenance["trained_from"] ?? "unknown",
                     labelsUntil: until,
                     labelsSince: tally.labels,
-                    overturnedHolds: tally.overturnedModelHolds
+                    overturnedHolds: tally.overturnedModelHolds,
+                    labelsAsOf: asOf
                 )
             )
         }
