@@ -9,8 +9,7 @@
 # moderator's, on 20,000 articles by 1,000,000 readers (80 % approved, 12 % held, 8 % rejected). On each:
 # 1. posting: pgbench calls post_comment (what commentd serve runs for a post) 16,000 times from 4 clients, as readers
 #    who already exist (so the account lookups and rate limits read their history);
-# 2. moderation: one `commentd work` drains those 16,000 (the same backlog on both: how long a drain takes per comment
-#    depends on how many wait);
+# 2. moderation: one `commentd work` drains those 16,000 (the same backlog on both);
 # 3. report: `commentd report` for a day of 100,000 comments, the day before having been reported (and stored) already.
 # Starts its own PostgreSQL clusters (deploy/local/postgres.sh) in temporary folders and removes them afterwards. The
 # history is written as a large import is: the history tables' secondary indexes are dropped, the rows written, and
