@@ -53,17 +53,12 @@ public enum ModeratorLabels {
             WITH latest AS (
                 SELECT DISTINCT ON (d.comment_id) d.comment_id, d.outcome
                 FROM moderation_decisions d
-                WHERE d.source = 'moderator' AND (\(since)::timestamptz IS NULL OR d.decided_at > \(since))
-                  AND (\(asOf)::timestamptz IS NULL OR d.decided_at < \(asOf))
+                WHERE d.source = 'moderator' AND \(after(since)) AND (\(asOf)::timestamptz IS NULL OR d.decided_at < \(asOf))
                 ORDER BY d.comment_id, d.decided_at DESC, d.id DESC
             )
-            SELECT count(*),
-                   count(*) FILTER (WHERE l.outcome = 'approve' AND EXISTS (
-                       SELECT 1 FROM moderation_decisions a, jsonb_array_elements(a.hits) h
-                       WHERE a.comment_id = l.comment_id AND a.source = 'automatic' AND a.outcome = 'hold'
-                         AND h->>'rule' = ANY (\(modelRules)::text[])))
-            FROM latest l
-            WHERE l.outcome IN ('approve', 'reject')
+            SELECT count(*), count(*) FILTER (WHERE c.outcome = 'approve' AND \(heldByModel(modelRules)))
+            FROM latest c
+            WHERE c.outcome IN ('approve', 'reject')
             """
         ).single()
         let (labels, overturned) = try row.decode((Int, Int).self)
@@ -84,23 +79,11 @@ public enum ModeratorLabels {
             """
             WITH touched AS (
                 SELECT DISTINCT d.comment_id FROM moderation_decisions d
-                WHERE d.source = 'moderator' AND d.decided_at >= \(from) AND d.decided_at < \(to)
-                  AND (\(since)::timestamptz IS NULL OR d.decided_at > \(since))
+                WHERE d.source = 'moderator' AND d.decided_at >= \(from) AND d.decided_at < \(to) AND \(after(since))
             ), words AS (
-                SELECT t.comment_id,
-                       (SELECT d.outcome FROM moderation_decisions d
-                        WHERE d.comment_id = t.comment_id AND d.source = 'moderator' AND d.decided_at < \(to)
-                          AND (\(since)::timestamptz IS NULL OR d.decided_at > \(since))
-                        ORDER BY d.decided_at DESC, d.id DESC LIMIT 1) AS after,
-                       (SELECT d.outcome FROM moderation_decisions d
-                        WHERE d.comment_id = t.comment_id AND d.source = 'moderator' AND d.decided_at < \(from)
-                          AND (\(since)::timestamptz IS NULL OR d.decided_at > \(since))
-                        ORDER BY d.decided_at DESC, d.id DESC LIMIT 1) AS before,
-                       EXISTS (
-                           SELECT 1 FROM moderation_decisions a, jsonb_array_elements(a.hits) h
-                           WHERE a.comment_id = t.comment_id AND a.source = 'automatic' AND a.outcome = 'hold'
-                             AND h->>'rule' = ANY (\(modelRules)::text[])) AS model_held
-                FROM touched t
+                SELECT \(latestWord(before: to, since: since)) AS after, \(latestWord(before: from, since: since)) AS before,
+                       \(heldByModel(modelRules)) AS model_held
+                FROM touched c
             )
             SELECT coalesce(sum(coalesce(after IN ('approve', 'reject'), false)::int - coalesce(before IN ('approve', 'reject'), false)::int), 0)::bigint,
                    coalesce(sum((model_held AND coalesce(after = 'approve', false))::int
@@ -110,6 +93,29 @@ public enum ModeratorLabels {
         ).single()
         let (labels, overturned) = try row.decode((Int, Int).self)
         return Tally(labels: labels, overturnedModelHolds: overturned)
+    }
+
+    /// Decision `d` came after the model's training cut-off (every decision when `since` is nil).
+    private static func after(_ since: Date?) -> SQLQuery {
+        "(\(since)::timestamptz IS NULL OR d.decided_at > \(since))"
+    }
+
+    /// Comment `c`'s latest moderator outcome before `moment` (and after `since`), or NULL.
+    private static func latestWord(before moment: Date, since: Date?) -> SQLQuery {
+        """
+        (SELECT d.outcome FROM moderation_decisions d
+         WHERE d.comment_id = c.comment_id AND d.source = 'moderator' AND d.decided_at < \(moment) AND \(after(since))
+         ORDER BY d.decided_at DESC, d.id DESC LIMIT 1)
+        """
+    }
+
+    /// Comment `c` was held by its automatic decision with a hit of one of `modelRules`.
+    private static func heldByModel(_ modelRules: [String]) -> SQLQuery {
+        """
+        EXISTS (SELECT 1 FROM moderation_decisions a, jsonb_array_elements(a.hits) h
+                WHERE a.comment_id = c.comment_id AND a.source = 'automatic' AND a.outcome = 'hold'
+                  AND h->>'rule' = ANY (\(modelRules)::text[]))
+        """
     }
 }
 
