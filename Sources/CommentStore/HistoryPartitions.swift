@@ -1,0 +1,37 @@
+public import PostgresLibPQ
+
+/// The partitions of comments, their decisions and their queue rows (sql/0016_partitioned_history.sql): kept ahead of
+/// the comment id sequence, sealed once filled, and the queue's finished ones dropped whole.
+public struct HistoryPartitions: Sendable {
+    /// How many partitions to keep beyond the one being filled, the least comment ids in one, how long after the
+    /// sequence passes a partition its period is recorded, and how long finished queue rows are kept.
+    public var ahead: Int
+    public var minimumSize: Int64
+    public var sealAfterSeconds: Double
+    public var queueRetentionSeconds: Double
+
+    public init(ahead: Int = 2, minimumSize: Int64 = 100_000, sealAfterSeconds: Double = 3600, queueRetentionSeconds: Double = 3600) {
+        self.ahead = ahead
+        self.minimumSize = minimumSize
+        self.sealAfterSeconds = sealAfterSeconds
+        self.queueRetentionSeconds = queueRetentionSeconds
+    }
+
+    /// What one round did.
+    public struct Round: Sendable, Equatable {
+        public var created: Int
+        public var sealed: Int
+        public var queueDropped: Int
+    }
+
+    /// One round of maintenance; a round another worker is running already is skipped (all zeros).
+    public func maintain(on connection: PostgresConnection) async throws -> Round {
+        let (created, sealed, dropped) = try await connection.query(
+            """
+            SELECT created, sealed, queue_dropped FROM maintain_history_partitions(
+                \(ahead), \(minimumSize), \(sealAfterSeconds) * interval '1 second', \(queueRetentionSeconds) * interval '1 second')
+            """
+        ).single().decode((Int, Int, Int).self)
+        return Round(created: created, sealed: sealed, queueDropped: dropped)
+    }
+}
