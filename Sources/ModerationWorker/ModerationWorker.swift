@@ -338,10 +338,13 @@ public final class ModerationWorker: Service {
                         if pruned > 0 { logger.debug("pruned finished queue rows", metadata: ["rows": "\(pruned)"]) }
                         let partitions = HistoryPartitions(queueRetentionSeconds: configuration.pruneAfterSeconds)
                         let round = try await client.withConnection { try await partitions.maintain(on: $0) }
-                        if round.created + round.sealed + round.queueDropped > 0 {
+                        if round.created + round.sealed + round.queueDropped + round.analyzed > 0 {
                             logger.info(
-                                "history partitions: created ahead, periods recorded, finished queue partitions dropped",
-                                metadata: ["created": "\(round.created)", "sealed": "\(round.sealed)", "queue_dropped": "\(round.queueDropped)"]
+                                "history partitions: created ahead, periods recorded, finished queue partitions dropped, tables analyzed",
+                                metadata: [
+                                    "created": "\(round.created)", "sealed": "\(round.sealed)", "queue_dropped": "\(round.queueDropped)",
+                                    "analyzed": "\(round.analyzed)",
+                                ]
                             )
                         }
                         lastPrune = .now
