@@ -415,12 +415,9 @@ SELECT make_definer_functions(ARRAY[
 -- `seal_after` later (an hour: a transaction still holding one of its ids would be that old) the partition's first
 -- and last submitted_at, which comment_id_floor reads; (2) keeps `ahead` partitions beyond the one being filled, each sized
 -- by the ids of the last 30 days and at least `min_size`; (3) drops the comment queue's partitions whose every row is
--- finished and was pruned, or finished before `queue_retention` ago; (4) analyzes the three partitioned tables when
--- their partitions hold a tenth more rows than they did at the last analysis (autovacuum analyzes the partitions, never
--- the partitioned tables themselves, and without their statistics the planner knows neither how large they are nor
--- that a comment id is unique: it joined a batch of 500 ids to every comment). Returns what it did, for the log.
+-- finished and was pruned, or finished before `queue_retention` ago. Returns what it did, for the log.
 CREATE FUNCTION maintain_history_partitions(ahead integer, min_size bigint, seal_after interval, queue_retention interval)
-RETURNS TABLE (created integer, sealed integer, queue_dropped integer, analyzed integer)
+RETURNS TABLE (created integer, sealed integer, queue_dropped integer)
 LANGUAGE plpgsql AS $$
 DECLARE
     v_next bigint;
@@ -440,13 +437,12 @@ BEGIN
     END IF;
     -- One maintainer at a time (several workers run this); the others skip this round.
     IF NOT pg_try_advisory_xact_lock(hashtext('commentdesk.history_partitions')) THEN
-        RETURN QUERY SELECT 0, 0, 0, 0;
+        RETURN QUERY SELECT 0, 0, 0;
         RETURN;
     END IF;
     created := 0;
     sealed := 0;
     queue_dropped := 0;
-    analyzed := 0;
     SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END INTO v_next FROM comments_id_seq;
 
     UPDATE history_partitions SET filled_at = now() WHERE upper_id <= v_next AND filled_at IS NULL;
@@ -492,16 +488,6 @@ BEGIN
         EXECUTE format('DROP TABLE %I.%I', v_schema, 'comment_queue_from_' || r.lower_id);
         UPDATE history_partitions SET queue_dropped_at = now() WHERE lower_id = r.lower_id;
         queue_dropped := queue_dropped + 1;
-    END LOOP;
-
-    FOREACH v_table IN ARRAY ARRAY['comments', 'moderation_decisions', 'comment_queue'] LOOP
-        IF (SELECT coalesce(sum(greatest(c.reltuples, 0)), 0) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-            WHERE i.inhparent = format('%I.%I', v_schema, v_table)::regclass)
-           > 1.1 * (SELECT greatest(c.reltuples, 0) FROM pg_class c WHERE c.oid = format('%I.%I', v_schema, v_table)::regclass) + 1000
-        THEN
-            EXECUTE format('ANALYZE %I.%I', v_schema, v_table);
-            analyzed := analyzed + 1;
-        END IF;
     END LOOP;
     RETURN NEXT;
 END

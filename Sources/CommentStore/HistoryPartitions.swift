@@ -22,25 +22,16 @@ public struct HistoryPartitions: Sendable {
         public var created: Int
         public var sealed: Int
         public var queueDropped: Int
-        /// Partitioned tables analyzed (their partitions had grown by a tenth since).
-        public var analyzed: Int
-
-        public init(created: Int, sealed: Int, queueDropped: Int, analyzed: Int = 0) {
-            self.created = created
-            self.sealed = sealed
-            self.queueDropped = queueDropped
-            self.analyzed = analyzed
-        }
     }
 
     /// One round of maintenance; a round another worker is running already is skipped (all zeros).
     public func maintain(on connection: PostgresConnection) async throws -> Round {
-        let (created, sealed, dropped, analyzed) = try await connection.query(
+        let (created, sealed, dropped) = try await connection.query(
             """
-            SELECT created, sealed, queue_dropped, analyzed FROM maintain_history_partitions(
+            SELECT created, sealed, queue_dropped FROM maintain_history_partitions(
                 \(ahead), \(minimumSize), \(sealAfterSeconds) * interval '1 second', \(queueRetentionSeconds) * interval '1 second')
             """
-        ).single().decode((Int, Int, Int, Int).self)
-        return Round(created: created, sealed: sealed, queueDropped: dropped, analyzed: analyzed)
+        ).single().decode((Int, Int, Int).self)
+        return Round(created: created, sealed: sealed, queueDropped: dropped)
     }
 }

@@ -24,10 +24,10 @@ public struct ModerationInputs: Sendable {
             SELECT c.id, c.body, c.submitted_at, c.account_id, a.ref,
                    a.comments_closed_at IS NOT NULL AND a.comments_closed_at <= c.submitted_at AS closed,
                    acc.provider, acc.status, acc.suspended_until > now() AS still_suspended, c.parent_id
-            FROM comments c
+            FROM unnest(\(commentIDs)::bigint[]) AS batch(id)
+            JOIN comments c ON c.id = batch.id
             JOIN articles a ON a.id = c.article_id
             LEFT JOIN accounts acc ON acc.id = c.account_id
-            WHERE c.id = ANY(\(commentIDs)::bigint[])
             """
         )
         struct Row {

@@ -338,13 +338,10 @@ public final class ModerationWorker: Service {
                         if pruned > 0 { logger.debug("pruned finished queue rows", metadata: ["rows": "\(pruned)"]) }
                         let partitions = HistoryPartitions(queueRetentionSeconds: configuration.pruneAfterSeconds)
                         let round = try await client.withConnection { try await partitions.maintain(on: $0) }
-                        if round.created + round.sealed + round.queueDropped + round.analyzed > 0 {
+                        if round.created + round.sealed + round.queueDropped > 0 {
                             logger.info(
-                                "history partitions: created ahead, periods recorded, finished queue partitions dropped, tables analyzed",
-                                metadata: [
-                                    "created": "\(round.created)", "sealed": "\(round.sealed)", "queue_dropped": "\(round.queueDropped)",
-                                    "analyzed": "\(round.analyzed)",
-                                ]
+                                "history partitions: created ahead, periods recorded, finished queue partitions dropped",
+                                metadata: ["created": "\(round.created)", "sealed": "\(round.sealed)", "queue_dropped": "\(round.queueDropped)"]
                             )
                         }
                         lastPrune = .now

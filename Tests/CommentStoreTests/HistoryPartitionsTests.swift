@@ -183,28 +183,6 @@ struct HistoryPartitionsTests {
         }
     }
 
-    @Test func maintenanceAnalyzesThePartitionedTablesOnceTheirPartitionsHaveGrown() async throws {
-        try await withMigratedDatabase(label: "histanalyze") { client in
-            try await seed(client)
-            try await client.query(
-                "SELECT submit_comment(\(article), 'twitter', 'r' || g, 'Reader', 'a comment ' || g, NULL) FROM generate_series(1, 1500) g"
-            )
-            let maintenance = HistoryPartitions()
-            // Autovacuum has not analyzed the partition yet: nothing is known to have grown.
-            #expect(try await client.withConnection { try await maintenance.maintain(on: $0) }.analyzed == 0)
-            try await client.query("ANALYZE comments_from_1, comment_queue_from_1")  // what autovacuum does for partitions
-            #expect(try await client.withConnection { try await maintenance.maintain(on: $0) }.analyzed == 2)
-            let rows = try await client.query("SELECT reltuples::bigint FROM pg_class WHERE oid = 'comments'::regclass").single()
-                .decode(Int.self, at: 0)
-            #expect(rows == 1500)
-            // The planner now knows a comment id is unique: a batch of ids is looked up, not joined to every comment.
-            let distinct = try await client.query("SELECT n_distinct::float8 FROM pg_stats WHERE tablename = 'comments' AND attname = 'id'")
-                .single().decode(Double.self, at: 0)
-            #expect(distinct == -1)
-            #expect(try await client.withConnection { try await maintenance.maintain(on: $0) }.analyzed == 0)
-        }
-    }
-
     @Test func maintenanceRefusesNonsenseSettings() async throws {
         try await withMigratedDatabase(label: "histbad") { client in
             await #expect(throws: PostgresError.self) {

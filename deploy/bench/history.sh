@@ -47,44 +47,32 @@ fresh() {
   sql "INSERT INTO accounts (provider, provider_subject) SELECT 'twitter', 'r' || g FROM generate_series(1, $readers) g"
 }
 
-# Comments BASE+LO … BASE+HI of N spread over DAYS days from FIRST_DAY, each with its automatic decision and a tenth of
-# the held ones with a moderator's. The ids are given (the sequence is moved past them first), so that two chunks can
-# be written side by side.
-write_chunk() {  # LO HI N FIRST_DAY DAYS BASE
-  local lo=$1 hi=$2 n=$3 first=$4 days=$5 base=$6
-  local x="SELECT $base + g AS id, ('$first'::date::timestamp AT TIME ZONE 'Asia/Seoul') + (g * 86400.0 * $days / $n) * interval '1 second' AS t,
-                  CASE WHEN g % 100 < 80 THEN 'approved' WHEN g % 100 < 92 THEN 'held' ELSE 'rejected' END AS s
-           FROM generate_series($lo::bigint, $hi) g"
-  local reasons="CASE s WHEN 'approved' THEN '{}'::text[] WHEN 'held' THEN ARRAY['link'] ELSE ARRAY['profanity'] END"
-  sql "INSERT INTO comments (id, article_id, account_id, body, submitted_at, status, status_changed_at, auth_provider, reasons)
-       SELECT id, 1 + (id * 7919) % $articles, 1 + (id * 104729) % $readers, '좋은 기사입니다. 정부의 이번 정책은 신중하게 봐야 합니다 ' || id,
-              t, s, t + interval '40 milliseconds', 'twitter', $reasons FROM ($x) x;
-       INSERT INTO moderation_decisions (comment_id, source, outcome, reasons, decided_by, decided_at)
-       SELECT id, 'automatic', CASE s WHEN 'approved' THEN 'approve' WHEN 'held' THEN 'hold' ELSE 'reject' END, $reasons,
-              'worker', t + interval '40 milliseconds' FROM ($x) x;
-       INSERT INTO moderation_decisions (comment_id, source, outcome, reasons, decided_by, decided_at)
-       SELECT id, 'moderator', CASE WHEN id % 2 = 0 THEN 'approve' ELSE 'reject' END, '{}', 'mod-' || (id % 7),
-              t + interval '20 minutes' FROM ($x) x WHERE s = 'held' AND id % 10 = 0"
-}
-
-# N comments from FIRST_DAY for DAYS days after the existing ones, in chunks of a million, two at a time.
+# N comments from FIRST_DAY for DAYS days, in chunks of a million, with their decisions.
 comments() {  # N FIRST_DAY DAYS
-  local n=$1 first=$2 days=$3 base lo running=0 done_=0
-  base=$(sql "SELECT coalesce(max(id), 0) FROM comments")
-  sql "SELECT setval('comments_id_seq', $base + $n)" >/dev/null
-  # Their partitions, as the worker's maintenance keeps them ahead (each about a month of this history); the periods of
-  # those they fill are recorded once they are written.
-  sql "SELECT * FROM maintain_history_partitions(3, $partition, interval '1000 years', interval '1 hour')" >/dev/null
-  for ((lo = 1; lo <= n; lo += 1000000)); do
-    write_chunk "$lo" "$((lo + 999999 < n ? lo + 999999 : n))" "$n" "$first" "$days" "$base" &
-    running=$((running + 1))
-    if [ "$running" -ge 2 ]; then
-      wait -n
-      running=$((running - 1)) done_=$((done_ + 1))
-      [ "$n" -ge 10000000 ] && echo "  … $done_ million of $((n / 1000000)) million comments written" >&2
-    fi
+  local n=$1 first=$2 days=$3 done_=0 chunk
+  while [ "$done_" -lt "$n" ]; do
+    chunk=$((n - done_ < 1000000 ? n - done_ : 1000000))
+    # Partitions ahead of the ids, as the worker's maintenance keeps them, each about a month of this history.
+    sql "SELECT * FROM maintain_history_partitions(3, $partition, interval '0', interval '1 hour')" >/dev/null
+    sql "WITH c AS (
+           INSERT INTO comments (article_id, account_id, body, submitted_at, status, status_changed_at, auth_provider, reasons)
+           SELECT 1 + (g * 7919) % $articles, 1 + (g * 104729) % $readers, '좋은 기사입니다. 정부의 이번 정책은 신중하게 봐야 합니다 ' || g,
+                  t, s, t + interval '40 milliseconds', 'twitter',
+                  CASE s WHEN 'approved' THEN '{}'::text[] WHEN 'held' THEN ARRAY['link'] ELSE ARRAY['profanity'] END
+           FROM (SELECT g, ('$first'::date::timestamp AT TIME ZONE 'Asia/Seoul') + (g * 86400.0 * $days / $n) * interval '1 second' AS t,
+                        CASE WHEN g % 100 < 80 THEN 'approved' WHEN g % 100 < 92 THEN 'held' ELSE 'rejected' END AS s
+                 FROM generate_series(($done_ + 1)::bigint, $done_ + $chunk) g) x
+           RETURNING id, status, reasons, submitted_at)
+         , a AS (
+           INSERT INTO moderation_decisions (comment_id, source, outcome, reasons, decided_by, decided_at)
+           SELECT id, 'automatic', CASE status WHEN 'approved' THEN 'approve' WHEN 'held' THEN 'hold' ELSE 'reject' END, reasons,
+                  'worker', submitted_at + interval '40 milliseconds' FROM c)
+         INSERT INTO moderation_decisions (comment_id, source, outcome, reasons, decided_by, decided_at)
+         SELECT id, 'moderator', CASE WHEN id % 2 = 0 THEN 'approve' ELSE 'reject' END, '{}', 'mod-' || (id % 7),
+                submitted_at + interval '20 minutes' FROM c WHERE status = 'held' AND id % 10 = 0"
+    done_=$((done_ + chunk))
+    [ "$n" -ge 10000000 ] && echo "  … $done_ of $n comments written" >&2
   done
-  while [ "$running" -gt 0 ]; do wait -n; running=$((running - 1)); done
   return 0
 }
 
@@ -164,6 +152,5 @@ comments "$history" "$(date -d "$day - 730 days" +%F)" 729
 with_indexes_again
 # The history's partitions are full: their periods are recorded (the worker's maintenance does this an hour later).
 sql "SELECT * FROM maintain_history_partitions(3, $partition, interval '0', interval '1 hour')" >/dev/null
-sql "SELECT count(*) || ' partitions of about ' || $partition || ' comment ids' FROM history_partitions" >&2
 echo "history: $history comments with their decisions written in $(( $(date +%s) - start )) s" >&2
 measure "$history comments of history"
