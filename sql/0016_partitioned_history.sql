@@ -283,8 +283,7 @@ $$;
 
 -- The first comment id that can have been submitted at or after `since`: the lower bound of the oldest partition
 -- whose newest comment is that recent, or that may still receive comments. A query bounded by time adds
--- `id >= (SELECT comment_id_floor(…))`, and PostgreSQL skips the older partitions when it runs the query. (Written as
--- a sub-select, it is computed once per query; in a plain comparison it would be called again for every row.)
+-- `id >= comment_id_floor(…)`, and PostgreSQL skips the older partitions when it starts the query.
 CREATE FUNCTION comment_id_floor(since timestamptz) RETURNS bigint
 LANGUAGE sql STABLE AS $$
     SELECT coalesce(min(h.lower_id), 1) FROM history_partitions h
@@ -383,7 +382,7 @@ BEGIN
         SELECT count(*), min(r.submitted_at) INTO v_recent, v_oldest
         FROM (SELECT c.submitted_at FROM comments c
               WHERE c.account_id = v_account_id AND c.submitted_at > now() - interval '1 minute'
-                AND c.id >= (SELECT comment_id_floor(now() - interval '1 minute'))
+                AND c.id >= comment_id_floor(now() - interval '1 minute')
               ORDER BY c.submitted_at DESC LIMIT v_limit) r;
         IF v_recent >= v_limit THEN
             RAISE EXCEPTION 'too many posts' USING ERRCODE = 'CD006',
@@ -461,7 +460,7 @@ BEGIN
         IF v_size IS NULL THEN
             -- The ids issued in the last 30 days: from the first comment of the period to the next id.
             SELECT greatest(v_next - coalesce((SELECT c.id FROM comments c
-                                               WHERE c.id >= (SELECT comment_id_floor(now() - interval '30 days'))
+                                               WHERE c.id >= comment_id_floor(now() - interval '30 days')
                                                  AND c.submitted_at > now() - interval '30 days'
                                                ORDER BY c.submitted_at LIMIT 1), v_next), min_size)
             INTO v_size;

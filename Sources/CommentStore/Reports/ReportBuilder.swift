@@ -59,9 +59,9 @@ private struct Queries {
     }
 
     /// The first comment id that can have been submitted `daysBefore` days before the day's start (sql/0016): with it, a
-    /// query bounded by submission time skips the history's older partitions. A sub-select, so it is computed once.
+    /// query bounded by submission time skips the history's older partitions.
     func firstID(daysBefore: Int = 0) -> SQLQuery {
-        "(SELECT comment_id_floor(((\(date)::date - \(daysBefore)::integer)::timestamp AT TIME ZONE \(timeZone))))"
+        "comment_id_floor(((\(date)::date - \(daysBefore)::integer)::timestamp AT TIME ZONE \(timeZone)))"
     }
 
     /// The window, and `dc`: the day's comments gathered by ``gather()``.
