@@ -65,7 +65,6 @@ public struct ModerationInputs: Sendable {
                     SELECT c.account_id, c.id, c.submitted_at, a.ref, c.body, c.parent_id
                     FROM comments c JOIN articles a ON a.id = c.article_id
                     WHERE c.account_id = account.id AND c.submitted_at > \(oldest) AND c.submitted_at <= \(newest)
-                      AND c.id >= comment_id_floor(\(oldest))
                 ) r
                 """
             ) {
@@ -93,7 +92,6 @@ public struct ModerationInputs: Sendable {
                     FROM comments c
                     WHERE c.account_id = account.id AND \(needs.standingSeconds) > 0
                       AND c.submitted_at > now() - \(needs.standingSeconds) * interval '1 second'
-                      AND c.id >= comment_id_floor(now() - \(needs.standingSeconds) * interval '1 second')
                 ) s
                 """
             ) {

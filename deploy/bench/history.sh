@@ -3,8 +3,6 @@
 # comments of history, beside the same on an empty database, in the same run.
 #
 #   deploy/bench/history.sh [HISTORY]      (default 100000000)
-#   HISTORY_STATEMENTS=1 deploy/bench/history.sh …   also prints, for each moderation phase, the database time of the
-#                                                   worker's statements (pg_stat_statements) and the WAL it wrote
 #
 # Two clusters, one after the other: an empty one (the baseline), then one with HISTORY comments spread over the
 # two years before the measured day, each with its automatic decision and a tenth of the held ones with a
@@ -16,20 +14,16 @@
 # Starts its own PostgreSQL clusters (deploy/local/postgres.sh) in temporary folders and removes them afterwards. The
 # history is written as a large import is: the history tables' secondary indexes are dropped, the rows written, and
 # the same indexes (pg_get_indexdef) built again before anything is measured. Ten million comments take about 7 GB.
-# The history is partitioned as the worker keeps it (sql/0016): partitions of about a month of its comment ids each.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 history=${1:-100000000}
 source deploy/bench/lib.sh
 bench_build commentd modctl
 bench_cluster 55900
-statements=${HISTORY_STATEMENTS:-0}
-[ "$statements" = 1 ] && export COMMENTDESK_PG_SETTINGS="${COMMENTDESK_PG_SETTINGS:-} -c shared_preload_libraries=pg_stat_statements"
 bench_on_exit 'pkill -TERM -f "commentd work --worker-id bench-history"'
 day=2026-11-01  # the measured day (Asia/Seoul)
 readers=1000000
 articles=20000
-partition=$((history / 24 > 100000 ? history / 24 : 100000))  # comment ids per history partition: about a month
 
 # The default policy without pre-moderation of new commenters: a reader's comment then meets the same rules with or
 # without history (in the default policy a reader without three approved comments is held, one with them published,
@@ -41,7 +35,6 @@ grep -q 'params: {first: 0}' "$work/policy/standards-board.yaml" || { echo "hist
 
 fresh() {
   bench_fresh
-  [ "$statements" = 1 ] && sql "CREATE EXTENSION pg_stat_statements"
   MODCTL_MODERATOR=bench "$bin/modctl" policy activate "$work/policy/standards-board.yaml" >/dev/null
   sql "INSERT INTO articles (ref, title, published_at) SELECT 'a-' || g, 'Article ' || g, now() FROM generate_series(1, $articles) g"
   sql "INSERT INTO accounts (provider, provider_subject) SELECT 'twitter', 'r' || g FROM generate_series(1, $readers) g"
@@ -52,8 +45,6 @@ comments() {  # N FIRST_DAY DAYS
   local n=$1 first=$2 days=$3 done_=0 chunk
   while [ "$done_" -lt "$n" ]; do
     chunk=$((n - done_ < 1000000 ? n - done_ : 1000000))
-    # Partitions ahead of the ids, as the worker's maintenance keeps them, each about a month of this history.
-    sql "SELECT * FROM maintain_history_partitions(3, $partition, interval '0', interval '1 hour')" >/dev/null
     sql "WITH c AS (
            INSERT INTO comments (article_id, account_id, body, submitted_at, status, status_changed_at, auth_provider, reasons)
            SELECT 1 + (g * 7919) % $articles, 1 + (g * 104729) % $readers, '좋은 기사입니다. 정부의 이번 정책은 신중하게 봐야 합니다 ' || g,
@@ -96,7 +87,6 @@ SQL
   latency=$(awk '/latency average/ {print $4; exit}' "$work/pgbench.out")
   queued=$(sql "SELECT count(*) FROM comment_queue WHERE state = 'ready'")
   local start end
-  [ "$statements" = 1 ] && sql "SELECT pg_stat_statements_reset(), pg_stat_reset_shared('wal')" >/dev/null
   start=$(date +%s.%N)
   "$bin/commentd" work --worker-id bench-history >"$work/work.log" 2>&1 &
   while [ "$(sql "SELECT EXISTS (SELECT 1 FROM comment_queue WHERE state IN ('ready', 'running'))")" = t ]; do sleep 0.2; done
@@ -104,15 +94,6 @@ SQL
   pkill -TERM -f "commentd work --worker-id bench-history"; wait || true
   local drain
   drain=$(awk -v n="$queued" -v s="$start" -v e="$end" 'BEGIN { printf "%d comments in %.1f s = %.0f/s", n, e - s, n / (e - s) }')
-  if [ "$statements" = 1 ]; then
-    echo "$label, moderation: the worker's statements by database time, and the WAL written"
-    psql "$DATABASE_URL" -X -c "SELECT calls, round(total_exec_time) AS ms, round((total_exec_time / calls)::numeric, 3) AS ms_each,
-                                       shared_blks_hit AS hit, shared_blks_read AS read, shared_blks_dirtied AS dirtied,
-                                       left(regexp_replace(query, '\s+', ' ', 'g'), 110) AS statement
-                                FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat%' AND query NOT LIKE 'SELECT EXISTS (SELECT % FROM comment_queue%'
-                                ORDER BY total_exec_time DESC LIMIT 8" \
-         -c "SELECT wal_records, wal_fpi AS full_page_images, pg_size_pretty(wal_bytes) AS wal FROM pg_stat_wal"
-  fi
   comments 100000 "$day" 1
   sql "ANALYZE comments; ANALYZE moderation_decisions"
   # As every night: the day before was reported (and stored) the night before.
@@ -150,7 +131,5 @@ start=$(date +%s)
 without_indexes
 comments "$history" "$(date -d "$day - 730 days" +%F)" 729
 with_indexes_again
-# The history's partitions are full: their periods are recorded (the worker's maintenance does this an hour later).
-sql "SELECT * FROM maintain_history_partitions(3, $partition, interval '0', interval '1 hour')" >/dev/null
 echo "history: $history comments with their decisions written in $(( $(date +%s) - start )) s" >&2
 measure "$history comments of history"
