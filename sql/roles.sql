@@ -47,6 +47,7 @@ $$;
 -- Start from nothing on every object, so a re-run after an upgrade also takes back what is no longer needed.
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM commentdesk_api, commentdesk_worker, commentdesk_moderator, commentdesk_report;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA public FROM commentdesk_api, commentdesk_worker, commentdesk_moderator, commentdesk_report;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM commentdesk_api, commentdesk_worker, commentdesk_moderator, commentdesk_report;
 
 -- Temporary objects are how a caller slips its own tables in front of ours (pg_temp is searched first unless a
 -- search_path says otherwise): nobody gets TEMP on this database by default, only the role that needs it (the report).
@@ -80,6 +81,9 @@ GRANT SELECT, UPDATE, DELETE ON comment_queue TO commentdesk_worker;
 GRANT SELECT ON comments, articles, accounts, policy_versions, moderation_decisions TO commentdesk_worker;
 GRANT UPDATE (status, status_changed_at, reasons) ON comments TO commentdesk_worker;
 GRANT INSERT ON moderation_decisions TO commentdesk_worker;
+GRANT USAGE ON SEQUENCE moderation_decisions_id_seq TO commentdesk_worker, commentdesk_moderator;
+GRANT SELECT ON history_partitions TO commentdesk_worker, commentdesk_report;
+GRANT EXECUTE ON FUNCTION maintain_history_partitions(integer, bigint, interval, interval) TO commentdesk_worker;
 GRANT EXECUTE ON FUNCTION erase_due_accounts(integer), prune_rejected_text(integer) TO commentdesk_worker;
 -- Its loops register while they sleep, so that posts notify only then (0013).
 GRANT SELECT, INSERT, UPDATE, DELETE ON queue_waiters TO commentdesk_worker;

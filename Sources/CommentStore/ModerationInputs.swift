@@ -24,10 +24,10 @@ public struct ModerationInputs: Sendable {
             SELECT c.id, c.body, c.submitted_at, c.account_id, a.ref,
                    a.comments_closed_at IS NOT NULL AND a.comments_closed_at <= c.submitted_at AS closed,
                    acc.provider, acc.status, acc.suspended_until > now() AS still_suspended, c.parent_id
-            FROM unnest(\(commentIDs)::bigint[]) AS batch(id)
-            JOIN comments c ON c.id = batch.id
+            FROM comments c
             JOIN articles a ON a.id = c.article_id
             LEFT JOIN accounts acc ON acc.id = c.account_id
+            WHERE c.id = ANY(\(commentIDs)::bigint[])
             """
         )
         struct Row {
@@ -65,6 +65,7 @@ public struct ModerationInputs: Sendable {
                     SELECT c.account_id, c.id, c.submitted_at, a.ref, c.body, c.parent_id
                     FROM comments c JOIN articles a ON a.id = c.article_id
                     WHERE c.account_id = account.id AND c.submitted_at > \(oldest) AND c.submitted_at <= \(newest)
+                      AND c.id >= (SELECT comment_id_floor(\(oldest)))
                 ) r
                 """
             ) {
@@ -92,6 +93,7 @@ public struct ModerationInputs: Sendable {
                     FROM comments c
                     WHERE c.account_id = account.id AND \(needs.standingSeconds) > 0
                       AND c.submitted_at > now() - \(needs.standingSeconds) * interval '1 second'
+                      AND c.id >= (SELECT comment_id_floor(now() - \(needs.standingSeconds) * interval '1 second'))
                 ) s
                 """
             ) {

@@ -291,8 +291,9 @@ public final class ModerationWorker: Service {
 
     // MARK: Maintenance
 
-    /// Returns expired leases, delivers due webhooks, prunes finished rows, carries out due erasures and the retention
-    /// of rejected text, and checks the active policy, on their intervals.
+    /// Returns expired leases, delivers due webhooks, prunes finished rows, keeps the history's partitions ahead (and
+    /// drops the queue's finished ones), carries out due erasures and the retention of rejected text, and checks the
+    /// active policy, on their intervals.
     private func maintain() async {
         await cancelWhenGracefulShutdown { await self.maintainUntilCancelled() }
     }
@@ -335,6 +336,17 @@ public final class ModerationWorker: Service {
                             try await queue.prune(olderThanSeconds: configuration.pruneAfterSeconds, limit: 5000, on: $0)
                         }
                         if pruned > 0 { logger.debug("pruned finished queue rows", metadata: ["rows": "\(pruned)"]) }
+                        let partitions = HistoryPartitions(queueRetentionSeconds: configuration.pruneAfterSeconds)
+                        let round = try await client.withConnection { try await partitions.maintain(on: $0) }
+                        if round.created + round.sealed + round.queueDropped + round.analyzed > 0 {
+                            logger.info(
+                                "history partitions: created ahead, periods recorded, finished queue partitions dropped, tables analyzed",
+                                metadata: [
+                                    "created": "\(round.created)", "sealed": "\(round.sealed)", "queue_dropped": "\(round.queueDropped)",
+                                    "analyzed": "\(round.analyzed)",
+                                ]
+                            )
+                        }
                         lastPrune = .now
                     }
                     if ContinuousClock.now - lastPolicyCheck > configuration.policyCheckInterval {

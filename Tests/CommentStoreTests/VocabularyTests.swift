@@ -6,10 +6,13 @@ import Testing
 /// The Swift names of statuses, queue states and decision sources are exactly what the schema's CHECK constraints allow.
 @Suite(.timeLimit(.minutes(2)))
 struct VocabularyTests {
-    /// The quoted values of a constraint `CHECK ((column = ANY (ARRAY['a'::text, …])))`, as PostgreSQL prints it.
+    /// The quoted values of a constraint `CHECK ((column = ANY (ARRAY['a'::text, …])))`, as PostgreSQL prints it, on
+    /// the table itself (its partitions carry copies of the same name).
     static func allowed(_ constraint: String, on db: PostgresClient) async throws -> Set<String> {
-        let definition = try await db.query("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = \(constraint)").single()
-            .decode(String.self, at: 0)
+        let table = constraint.split(separator: "_").dropLast(2).joined(separator: "_")  // comments_status_known: comments
+        let definition = try await db.query(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = \(constraint) AND conrelid = \(table)::regclass"
+        ).single().decode(String.self, at: 0)
         return Set(definition.split(separator: "'").enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) })
     }
 

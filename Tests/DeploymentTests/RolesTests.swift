@@ -95,6 +95,7 @@ struct RolesTests {
                     try await api.query("INSERT INTO comments (article_id, body) VALUES (1, 'x')")
                 }
                 await expectDenied("touching the queue") { try await api.query("DELETE FROM comment_queue") }
+                await expectDenied("keeping the partitions") { _ = try await HistoryPartitions().maintain(on: api) }
                 // Built-in login (issue 19): a login is started and finished through the functions only.
                 let state = String(repeating: "s", count: 43)
                 try await ReaderLogins().begin(
@@ -178,6 +179,11 @@ struct RolesTests {
                 await expectDenied("editing a comment's text") { try await worker.query("UPDATE comments SET body = 'edited'") }
                 await expectDenied("changing an account") { try await worker.query("UPDATE accounts SET status = 'banned'") }
                 await expectDenied("activating a policy") { try await worker.query("UPDATE policy_versions SET is_active = false") }
+                // The history's partitions (sql/0016): kept by the worker's maintenance, through its function only.
+                let round = try await HistoryPartitions(sealAfterSeconds: 0).maintain(on: worker)
+                #expect(round.created == 0)
+                await expectDenied("reading a partition directly") { try await worker.query("SELECT count(*) FROM comments_from_1") }
+                await expectDenied("dropping a partition") { try await worker.query("DROP TABLE comment_queue_from_1") }
             }
             #expect(try await db.owner.query("SELECT status FROM comments WHERE id = \(id)").single().decode(String.self, at: 0) == "approved")
         }

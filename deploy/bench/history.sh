@@ -3,6 +3,8 @@
 # comments of history, beside the same on an empty database, in the same run.
 #
 #   deploy/bench/history.sh [HISTORY]      (default 100000000)
+#   HISTORY_STATEMENTS=1 deploy/bench/history.sh …   also prints, for each moderation phase, the database time of the
+#                                                   worker's statements (pg_stat_statements) and the WAL it wrote
 #
 # Two clusters, one after the other: an empty one (the baseline), then one with HISTORY comments spread over the
 # two years before the measured day, each with its automatic decision and a tenth of the held ones with a
@@ -14,16 +16,20 @@
 # Starts its own PostgreSQL clusters (deploy/local/postgres.sh) in temporary folders and removes them afterwards. The
 # history is written as a large import is: the history tables' secondary indexes are dropped, the rows written, and
 # the same indexes (pg_get_indexdef) built again before anything is measured. Ten million comments take about 7 GB.
+# The history is partitioned as the worker keeps it (sql/0016): partitions of about a month of its comment ids each.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 history=${1:-100000000}
 source deploy/bench/lib.sh
 bench_build commentd modctl
 bench_cluster 55900
+statements=${HISTORY_STATEMENTS:-0}
+[ "$statements" = 1 ] && export COMMENTDESK_PG_SETTINGS="${COMMENTDESK_PG_SETTINGS:-} -c shared_preload_libraries=pg_stat_statements"
 bench_on_exit 'pkill -TERM -f "commentd work --worker-id bench-history"'
 day=2026-11-01  # the measured day (Asia/Seoul)
 readers=1000000
 articles=20000
+partition=$((history / 24 > 100000 ? history / 24 : 100000))  # comment ids per history partition: about a month
 
 # The default policy without pre-moderation of new commenters: a reader's comment then meets the same rules with or
 # without history (in the default policy a reader without three approved comments is held, one with them published,
@@ -35,35 +41,50 @@ grep -q 'params: {first: 0}' "$work/policy/standards-board.yaml" || { echo "hist
 
 fresh() {
   bench_fresh
+  [ "$statements" = 1 ] && sql "CREATE EXTENSION pg_stat_statements"
   MODCTL_MODERATOR=bench "$bin/modctl" policy activate "$work/policy/standards-board.yaml" >/dev/null
   sql "INSERT INTO articles (ref, title, published_at) SELECT 'a-' || g, 'Article ' || g, now() FROM generate_series(1, $articles) g"
   sql "INSERT INTO accounts (provider, provider_subject) SELECT 'twitter', 'r' || g FROM generate_series(1, $readers) g"
 }
 
-# N comments from FIRST_DAY for DAYS days, in chunks of a million, with their decisions.
+# Comments BASE+LO … BASE+HI of N spread over DAYS days from FIRST_DAY, each with its automatic decision and a tenth of
+# the held ones with a moderator's. The ids are given (the sequence is moved past them first), so that two chunks can
+# be written side by side.
+write_chunk() {  # LO HI N FIRST_DAY DAYS BASE
+  local lo=$1 hi=$2 n=$3 first=$4 days=$5 base=$6
+  local x="SELECT $base + g AS id, ('$first'::date::timestamp AT TIME ZONE 'Asia/Seoul') + (g * 86400.0 * $days / $n) * interval '1 second' AS t,
+                  CASE WHEN g % 100 < 80 THEN 'approved' WHEN g % 100 < 92 THEN 'held' ELSE 'rejected' END AS s
+           FROM generate_series($lo::bigint, $hi) g"
+  local reasons="CASE s WHEN 'approved' THEN '{}'::text[] WHEN 'held' THEN ARRAY['link'] ELSE ARRAY['profanity'] END"
+  sql "INSERT INTO comments (id, article_id, account_id, body, submitted_at, status, status_changed_at, auth_provider, reasons)
+       SELECT id, 1 + (id * 7919) % $articles, 1 + (id * 104729) % $readers, '좋은 기사입니다. 정부의 이번 정책은 신중하게 봐야 합니다 ' || id,
+              t, s, t + interval '40 milliseconds', 'twitter', $reasons FROM ($x) x;
+       INSERT INTO moderation_decisions (comment_id, source, outcome, reasons, decided_by, decided_at)
+       SELECT id, 'automatic', CASE s WHEN 'approved' THEN 'approve' WHEN 'held' THEN 'hold' ELSE 'reject' END, $reasons,
+              'worker', t + interval '40 milliseconds' FROM ($x) x;
+       INSERT INTO moderation_decisions (comment_id, source, outcome, reasons, decided_by, decided_at)
+       SELECT id, 'moderator', CASE WHEN id % 2 = 0 THEN 'approve' ELSE 'reject' END, '{}', 'mod-' || (id % 7),
+              t + interval '20 minutes' FROM ($x) x WHERE s = 'held' AND id % 10 = 0"
+}
+
+# N comments from FIRST_DAY for DAYS days after the existing ones, in chunks of a million, two at a time.
 comments() {  # N FIRST_DAY DAYS
-  local n=$1 first=$2 days=$3 done_=0 chunk
-  while [ "$done_" -lt "$n" ]; do
-    chunk=$((n - done_ < 1000000 ? n - done_ : 1000000))
-    sql "WITH c AS (
-           INSERT INTO comments (article_id, account_id, body, submitted_at, status, status_changed_at, auth_provider, reasons)
-           SELECT 1 + (g * 7919) % $articles, 1 + (g * 104729) % $readers, '좋은 기사입니다. 정부의 이번 정책은 신중하게 봐야 합니다 ' || g,
-                  t, s, t + interval '40 milliseconds', 'twitter',
-                  CASE s WHEN 'approved' THEN '{}'::text[] WHEN 'held' THEN ARRAY['link'] ELSE ARRAY['profanity'] END
-           FROM (SELECT g, ('$first'::date::timestamp AT TIME ZONE 'Asia/Seoul') + (g * 86400.0 * $days / $n) * interval '1 second' AS t,
-                        CASE WHEN g % 100 < 80 THEN 'approved' WHEN g % 100 < 92 THEN 'held' ELSE 'rejected' END AS s
-                 FROM generate_series(($done_ + 1)::bigint, $done_ + $chunk) g) x
-           RETURNING id, status, reasons, submitted_at)
-         , a AS (
-           INSERT INTO moderation_decisions (comment_id, source, outcome, reasons, decided_by, decided_at)
-           SELECT id, 'automatic', CASE status WHEN 'approved' THEN 'approve' WHEN 'held' THEN 'hold' ELSE 'reject' END, reasons,
-                  'worker', submitted_at + interval '40 milliseconds' FROM c)
-         INSERT INTO moderation_decisions (comment_id, source, outcome, reasons, decided_by, decided_at)
-         SELECT id, 'moderator', CASE WHEN id % 2 = 0 THEN 'approve' ELSE 'reject' END, '{}', 'mod-' || (id % 7),
-                submitted_at + interval '20 minutes' FROM c WHERE status = 'held' AND id % 10 = 0"
-    done_=$((done_ + chunk))
-    [ "$n" -ge 10000000 ] && echo "  … $done_ of $n comments written" >&2
+  local n=$1 first=$2 days=$3 base lo running=0 done_=0
+  base=$(sql "SELECT coalesce(max(id), 0) FROM comments")
+  sql "SELECT setval('comments_id_seq', $base + $n)" >/dev/null
+  # Their partitions, as the worker's maintenance keeps them ahead (each about a month of this history); the periods of
+  # those they fill are recorded once they are written.
+  sql "SELECT * FROM maintain_history_partitions(3, $partition, interval '1000 years', interval '1 hour')" >/dev/null
+  for ((lo = 1; lo <= n; lo += 1000000)); do
+    write_chunk "$lo" "$((lo + 999999 < n ? lo + 999999 : n))" "$n" "$first" "$days" "$base" &
+    running=$((running + 1))
+    if [ "$running" -ge 2 ]; then
+      wait -n
+      running=$((running - 1)) done_=$((done_ + 1))
+      [ "$n" -ge 10000000 ] && echo "  … $done_ million of $((n / 1000000)) million comments written" >&2
+    fi
   done
+  while [ "$running" -gt 0 ]; do wait -n; running=$((running - 1)); done
   return 0
 }
 
@@ -87,6 +108,7 @@ SQL
   latency=$(awk '/latency average/ {print $4; exit}' "$work/pgbench.out")
   queued=$(sql "SELECT count(*) FROM comment_queue WHERE state = 'ready'")
   local start end
+  [ "$statements" = 1 ] && sql "SELECT pg_stat_statements_reset(), pg_stat_reset_shared('wal')" >/dev/null
   start=$(date +%s.%N)
   "$bin/commentd" work --worker-id bench-history >"$work/work.log" 2>&1 &
   while [ "$(sql "SELECT EXISTS (SELECT 1 FROM comment_queue WHERE state IN ('ready', 'running'))")" = t ]; do sleep 0.2; done
@@ -94,6 +116,15 @@ SQL
   pkill -TERM -f "commentd work --worker-id bench-history"; wait || true
   local drain
   drain=$(awk -v n="$queued" -v s="$start" -v e="$end" 'BEGIN { printf "%d comments in %.1f s = %.0f/s", n, e - s, n / (e - s) }')
+  if [ "$statements" = 1 ]; then
+    echo "$label, moderation: the worker's statements by database time, and the WAL written"
+    psql "$DATABASE_URL" -X -c "SELECT calls, round(total_exec_time) AS ms, round((total_exec_time / calls)::numeric, 3) AS ms_each,
+                                       shared_blks_hit AS hit, shared_blks_read AS read, shared_blks_dirtied AS dirtied,
+                                       left(regexp_replace(query, '\s+', ' ', 'g'), 110) AS statement
+                                FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat%' AND query NOT LIKE 'SELECT EXISTS (SELECT % FROM comment_queue%'
+                                ORDER BY total_exec_time DESC LIMIT 8" \
+         -c "SELECT wal_records, wal_fpi AS full_page_images, pg_size_pretty(wal_bytes) AS wal FROM pg_stat_wal"
+  fi
   comments 100000 "$day" 1
   sql "ANALYZE comments; ANALYZE moderation_decisions"
   # As every night: the day before was reported (and stored) the night before.
@@ -118,7 +149,8 @@ without_indexes() {
 with_indexes_again() {
   local definition
   sql "SELECT definition FROM bench_indexes" | while IFS= read -r definition; do
-    psql "$DATABASE_URL" -qtAX -c "SET maintenance_work_mem = '1GB'" -c "$definition" >/dev/null
+    # A partitioned table's index prints as "ON ONLY" (the parent alone, to be attached later): built here on all of it.
+    psql "$DATABASE_URL" -qtAX -c "SET maintenance_work_mem = '1GB'" -c "${definition/ ON ONLY / ON }" >/dev/null
   done
   sql "DROP TABLE bench_indexes"
 }
@@ -131,5 +163,8 @@ start=$(date +%s)
 without_indexes
 comments "$history" "$(date -d "$day - 730 days" +%F)" 729
 with_indexes_again
+# The history's partitions are full: their periods are recorded (the worker's maintenance does this an hour later).
+sql "SELECT * FROM maintain_history_partitions(3, $partition, interval '0', interval '1 hour')" >/dev/null
+sql "SELECT count(*) || ' partitions of about ' || $partition || ' comment ids' FROM history_partitions" >&2
 echo "history: $history comments with their decisions written in $(( $(date +%s) - start )) s" >&2
 measure "$history comments of history"

@@ -58,6 +58,12 @@ private struct Queries {
         """
     }
 
+    /// The first comment id that can have been submitted `daysBefore` days before the day's start (sql/0016): with it, a
+    /// query bounded by submission time skips the history's older partitions. A sub-select, so it is computed once.
+    func firstID(daysBefore: Int = 0) -> SQLQuery {
+        "(SELECT comment_id_floor(((\(date)::date - \(daysBefore)::integer)::timestamp AT TIME ZONE \(timeZone))))"
+    }
+
     /// The window, and `dc`: the day's comments gathered by ``gather()``.
     var day: SQLQuery { "\(window), dc AS (SELECT * FROM report_day)" }
 
@@ -79,13 +85,13 @@ private struct Queries {
                        a.hits, a.decided_at AS auto_at, m.outcome AS moderator, m.first_at AS moderator_first_at,
                        m.n AS moderator_count, day.stop
                 FROM day, comments c
-                LEFT JOIN moderation_decisions a ON a.comment_id = c.id AND a.source = 'automatic'
+                LEFT JOIN moderation_decisions a ON a.comment_id = c.id AND a.source = 'automatic' AND a.comment_id >= \(firstID())
                 LEFT JOIN LATERAL (
                     SELECT (array_agg(outcome ORDER BY decided_at DESC, id DESC))[1] AS outcome, min(decided_at) AS first_at,
                            count(*) AS n
                     FROM moderation_decisions WHERE comment_id = c.id AND source = 'moderator'
                 ) m ON true
-                WHERE c.submitted_at >= day.start AND c.submitted_at < day.stop
+                WHERE c.submitted_at >= day.start AND c.submitted_at < day.stop AND c.id >= \(firstID())
             ) g
             """
         )
@@ -231,6 +237,7 @@ private struct Queries {
                    count(*) FILTER (WHERE status = 'rejected'), count(*) FILTER (WHERE status = 'removed')
             FROM day, comments c
             WHERE c.submitted_at >= ((\(date)::date - 7)::timestamp AT TIME ZONE \(timeZone)) AND c.submitted_at < day.start
+              AND c.id >= \(firstID(daysBefore: 7))
             """
         ).single().decode((Int, Int, Int, Int, Int).self)
         let trend: [DailyReport.TrendLine] = [

@@ -1,0 +1,220 @@
+import Foundation
+import Logging
+import PostgresLibPQ
+import PostgresTestSupport
+import Testing
+
+@testable import CommentStore
+
+/// Comments, their decisions and their queue rows partitioned by comment id (sql/0016_partitioned_history.sql).
+@Suite(.timeLimit(.minutes(3)))
+struct HistoryPartitionsTests {
+    let article = "2026-12-04-history"
+
+    func seed(_ client: PostgresClient) async throws {
+        try await client.query("SELECT register_article(\(article), 'https://news.example/h', 'History', now())")
+    }
+
+    func submit(_ client: PostgresClient, subject: String, key: String? = nil) async throws -> Int64 {
+        try await client.query("SELECT submit_comment(\(article), 'twitter', \(subject), 'Reader', 'a comment', \(key))")
+            .single().decode(Int64.self, at: 0)
+    }
+
+    /// The partition a comment's row (or its decision's, or its queue row's) is stored in.
+    func partition(of table: String, id: Int64, _ client: PostgresClient) async throws -> String {
+        let column = table == "comments" ? "id" : "comment_id"
+        return try await client.query(SQLQuery(unsafeSQL: "SELECT tableoid::regclass::text FROM \(table) WHERE \(column) = \(id) LIMIT 1"))
+            .single().decode(String.self, at: 0)
+    }
+
+    func firstUpper(_ client: PostgresClient) async throws -> Int64 {
+        try await client.query("SELECT upper_id FROM history_partitions WHERE lower_id = 1").single().decode(Int64.self, at: 0)
+    }
+
+    @Test func migratingAPopulatedDatabaseKeepsEveryRowKeyAndRight() async throws {
+        let before = Migration.all.filter { $0.version < "0016" }
+        #expect(before.count == Migration.all.count - 1)
+        try await TestPostgres.withDatabase(label: "histmigrate") { configuration in
+            try await PostgresClient(configuration: configuration, options: .init(maxConnections: 2), logger: TestPostgres.logger).closing {
+                client in
+                _ = try await client.withConnection { try await Migrator(migrations: before, logger: TestPostgres.logger).migrate(on: $0) }
+                try await seed(client)
+                var ids: [Int64] = []
+                for n in 0..<20 { ids.append(try await submit(client, subject: "r\(n % 4)", key: "k\(n)")) }
+                try await client.query(
+                    """
+                    INSERT INTO moderation_decisions (comment_id, source, outcome, decided_by)
+                    SELECT id, 'automatic', 'hold', 'worker' FROM comments
+                    """
+                )
+                let flagger = try await client.query("SELECT id FROM accounts ORDER BY id LIMIT 1").single().decode(Int64.self, at: 0)
+                try await client.query(
+                    """
+                    INSERT INTO comment_flags (comment_id, account_id, reason) VALUES (\(ids[3]), \(flagger), 'spam')
+                    """
+                )
+                let decision = try await client.query(
+                    """
+                    INSERT INTO moderation_decisions (comment_id, source, outcome, decided_by)
+                    VALUES (\(ids[3]), 'moderator', 'reject', 'mod-1') RETURNING id
+                    """
+                ).single().decode(Int64.self, at: 0)
+                try await client.query(
+                    "UPDATE comment_flags SET resolved_by = \(decision), resolved_at = now(), upheld = true WHERE comment_id = \(ids[3])"
+                )
+
+                let report = try await client.withConnection { try await Migrator(logger: TestPostgres.logger).migrate(on: $0) }
+                #expect(report.applied == ["0016_partitioned_history.sql"])
+
+                // Every row is where it was, in the first partitions, and the keys and checks still hold.
+                #expect(try await client.count("SELECT count(*) FROM comments") == 20)
+                #expect(try await client.count("SELECT count(*) FROM moderation_decisions") == 21)
+                #expect(try await client.count("SELECT count(*) FROM comment_queue") == 20)
+                #expect(try await partition(of: "comments", id: ids[0], client) == "comments_from_1")
+                #expect(try await partition(of: "moderation_decisions", id: ids[0], client) == "moderation_decisions_from_1")
+                #expect(try await partition(of: "comment_queue", id: ids[0], client) == "comment_queue_from_1")
+                #expect(try await client.count("SELECT count(*) FROM history_partitions") == 3)
+                await #expect(throws: PostgresError.self) {
+                    try await client.query(
+                        "INSERT INTO moderation_decisions (comment_id, source, outcome, decided_by) VALUES (\(ids[0]), 'automatic', 'approve', 'w')"
+                    )
+                }
+                await #expect(throws: PostgresError.self) {
+                    try await client.query(
+                        "INSERT INTO moderation_decisions (comment_id, source, outcome, decided_by) VALUES (999999999, 'moderator', 'approve', 'm')"
+                    )
+                }
+                // A flag is resolved by a decision on its own comment, nothing else.
+                #expect(try await client.count("SELECT count(*) FROM comment_flags WHERE resolved_by = \(decision)") == 1)
+                await #expect(throws: PostgresError.self) {
+                    try await client.query(
+                        """
+                        INSERT INTO comment_flags (comment_id, account_id, reason, resolved_by, resolved_at, upheld)
+                        VALUES (\(ids[4]), \(flagger), 'spam', \(decision), now(), true)
+                        """
+                    )
+                }
+                await #expect(throws: PostgresError.self) {
+                    try await client.query("UPDATE moderation_decisions SET outcome = 'approve' WHERE id = \(decision)")
+                }
+                // Ids continue where the identities stopped; a retried key still answers with its first comment.
+                let next = try await submit(client, subject: "r9", key: "new")
+                #expect(next == ids.last! + 1)
+                #expect(try await submit(client, subject: "r1", key: "k5") == ids[5])
+                #expect(try await client.count("SELECT count(*) FROM comments") == 21)
+            }
+        }
+    }
+
+    @Test func commentsCrossIntoTheNextPartitionWithTheirDecisionsAndQueueRows() async throws {
+        try await withMigratedDatabase(label: "histcross") { client in
+            try await seed(client)
+            let upper = try await firstUpper(client)
+            try await client.query("SELECT setval('comments_id_seq', \(upper - 3))")
+            var ids: [Int64] = []
+            for n in 0..<5 { ids.append(try await submit(client, subject: "r\(n)", key: "k")) }
+            #expect(ids == Array((upper - 2)...(upper + 2)))
+            for id in ids {
+                try await client.query(
+                    "INSERT INTO moderation_decisions (comment_id, source, outcome, decided_by) VALUES (\(id), 'automatic', 'approve', 'w')"
+                )
+            }
+            let expected = "_from_\(upper)"
+            #expect(try await partition(of: "comments", id: ids[1], client) == "comments_from_1")
+            #expect(try await partition(of: "comments", id: ids[2], client) == "comments\(expected)")
+            #expect(try await partition(of: "moderation_decisions", id: ids[4], client) == "moderation_decisions\(expected)")
+            #expect(try await partition(of: "comment_queue", id: ids[4], client) == "comment_queue\(expected)")
+            // One automatic decision per comment and one key per account hold in the new partition too.
+            await #expect(throws: PostgresError.self) {
+                try await client.query(
+                    "INSERT INTO moderation_decisions (comment_id, source, outcome, decided_by) VALUES (\(ids[4]), 'automatic', 'hold', 'w')"
+                )
+            }
+            #expect(try await submit(client, subject: "r4", key: "k") == ids[4])
+            let concurrent = try await withThrowingTaskGroup(of: Int64.self) { group in
+                for _ in 0..<6 { group.addTask { try await submit(client, subject: "r4", key: "double") } }
+                return try await group.reduce(into: Set<Int64>()) { $0.insert($1) }
+            }
+            #expect(concurrent.count == 1)
+        }
+    }
+
+    @Test func maintenanceKeepsPartitionsAheadRecordsPeriodsAndDropsTheFinishedQueue() async throws {
+        try await withMigratedDatabase(label: "histmaint") { client in
+            try await seed(client)
+            let upper = try await firstUpper(client)
+            let old = try await submit(client, subject: "old")
+            try await client.query("SELECT setval('comments_id_seq', \(upper))")
+            let recent = try await submit(client, subject: "new")
+            #expect(recent == upper + 1)
+
+            let maintenance = HistoryPartitions(ahead: 2, minimumSize: 1000, sealAfterSeconds: 0, queueRetentionSeconds: 3600)
+            let round = try await client.withConnection { try await maintenance.maintain(on: $0) }
+            // The first partition is full: its period is recorded and one more partition is made ahead of the second.
+            #expect(round == .init(created: 1, sealed: 1, queueDropped: 0))
+            #expect(try await client.count("SELECT count(*) FROM history_partitions WHERE lower_id > \(recent)") == 2)
+            #expect(try await client.count("SELECT count(*) FROM history_partitions WHERE last_submitted_at IS NOT NULL") == 1)
+            #expect(try await client.count("SELECT comment_id_floor('-infinity')") == 1)
+            #expect(try await client.count("SELECT comment_id_floor(now() + interval '1 minute')") == upper)
+            // A query bounded by time starts at that partition.
+            let analyzed = try await client.query(
+                """
+                EXPLAIN ANALYZE SELECT count(*) FROM comments c
+                WHERE c.submitted_at > now() AND c.id >= (SELECT comment_id_floor(now() + interval '1 minute'))
+                """
+            ).map { try $0.decode(String.self, at: 0) }
+            let scans = analyzed.filter { $0.contains(" on comments_from_") }
+            #expect(scans.count == 4, "\(analyzed)")  // the full one, the one being filled, two ahead
+            #expect(scans.filter { $0.contains("(never executed)") }.map { $0.contains(" on comments_from_1 ") } == [true], "\(analyzed)")
+            // The floor is computed once for the query, not once per row.
+            #expect(analyzed.contains { $0.contains("InitPlan") }, "\(analyzed)")
+
+            // The old comment's queue row finished long ago: its queue partition goes; the comment and the rest stay.
+            try await client.query(
+                "UPDATE comment_queue SET state = 'done', finished_at = now() - interval '2 hours' WHERE comment_id = \(old)"
+            )
+            let second = try await client.withConnection { try await maintenance.maintain(on: $0) }
+            #expect(second == .init(created: 0, sealed: 0, queueDropped: 1))
+            #expect(try await client.count("SELECT count(*) FROM pg_class WHERE relname = 'comment_queue_from_1'") == 0)
+            #expect(try await client.count("SELECT count(*) FROM comments WHERE id = \(old)") == 1)
+            #expect(try await client.count("SELECT count(*) FROM comment_queue WHERE comment_id = \(recent) AND state = 'ready'") == 1)
+            // A queue partition with a row still waiting is kept.
+            #expect(try await client.withConnection { try await maintenance.maintain(on: $0) } == .init(created: 0, sealed: 0, queueDropped: 0))
+        }
+    }
+
+    @Test func maintenanceAnalyzesThePartitionedTablesOnceTheirPartitionsHaveGrown() async throws {
+        try await withMigratedDatabase(label: "histanalyze") { client in
+            try await seed(client)
+            try await client.query(
+                "SELECT submit_comment(\(article), 'twitter', 'r' || g, 'Reader', 'a comment ' || g, NULL) FROM generate_series(1, 1500) g"
+            )
+            let maintenance = HistoryPartitions()
+            // Autovacuum has not analyzed the partition yet: nothing is known to have grown.
+            #expect(try await client.withConnection { try await maintenance.maintain(on: $0) }.analyzed == 0)
+            try await client.query("ANALYZE comments_from_1, comment_queue_from_1")  // what autovacuum does for partitions
+            #expect(try await client.withConnection { try await maintenance.maintain(on: $0) }.analyzed == 2)
+            let rows = try await client.query("SELECT reltuples::bigint FROM pg_class WHERE oid = 'comments'::regclass").single()
+                .decode(Int.self, at: 0)
+            #expect(rows == 1500)
+            // The planner now knows a comment id is unique: a batch of ids is looked up, not joined to every comment.
+            let distinct = try await client.query("SELECT n_distinct::float8 FROM pg_stats WHERE tablename = 'comments' AND attname = 'id'")
+                .single().decode(Double.self, at: 0)
+            #expect(distinct == -1)
+            #expect(try await client.withConnection { try await maintenance.maintain(on: $0) }.analyzed == 0)
+        }
+    }
+
+    @Test func maintenanceRefusesNonsenseSettings() async throws {
+        try await withMigratedDatabase(label: "histbad") { client in
+            await #expect(throws: PostgresError.self) {
+                _ = try await client.withConnection { try await HistoryPartitions(ahead: 0).maintain(on: $0) }
+            }
+            await #expect(throws: PostgresError.self) {
+                _ = try await client.withConnection { try await HistoryPartitions(minimumSize: 10).maintain(on: $0) }
+            }
+            let partitions = try await client.count("SELECT count(*) FROM history_partitions")
+            #expect(partitions == 3)
+        }
+    }
+}
