@@ -53,9 +53,17 @@ public struct ModerationInputs: Sendable {
         let accounts = Array(Set(byID.values.compactMap(\.account)))
         var recent: [Int64: [(id: Int64, comment: EvaluationContext.RecentComment)]] = [:]
         var standing: [Int64: (approved: Int, decided: Int, rejected: Int)] = [:]
+        let oldest = byID.values.map(\.submittedAt).min().map { $0.addingTimeInterval(-Double(needs.recentSeconds)) } ?? Date()
+        // The first comment ids of the two windows (sql/0016), passed to the queries below as values: PostgreSQL then
+        // leaves the history's older partitions out of their plans.
+        var floors: (recent: Int64, standing: Int64) = (1, 1)
+        if !accounts.isEmpty, needs.recentSeconds > 0 || needs.standingSeconds > 0 {
+            floors = try await connection.query(
+                "SELECT comment_id_floor(\(oldest)), comment_id_floor(now() - \(needs.standingSeconds) * interval '1 second')"
+            ).single().decode((Int64, Int64).self)
+        }
         if !accounts.isEmpty, needs.recentSeconds > 0 {
             let newest = byID.values.map(\.submittedAt).max()!
-            let oldest = byID.values.map(\.submittedAt).min()!.addingTimeInterval(-Double(needs.recentSeconds))
             // Account by account through (account_id, submitted_at): the window bounds each range.
             for row in try await connection.query(
                 """
@@ -65,7 +73,7 @@ public struct ModerationInputs: Sendable {
                     SELECT c.account_id, c.id, c.submitted_at, a.ref, c.body, c.parent_id
                     FROM comments c JOIN articles a ON a.id = c.article_id
                     WHERE c.account_id = account.id AND c.submitted_at > \(oldest) AND c.submitted_at <= \(newest)
-                      AND c.id >= (SELECT comment_id_floor(\(oldest)))
+                      AND c.id >= \(floors.recent)
                 ) r
                 """
             ) {
@@ -93,7 +101,7 @@ public struct ModerationInputs: Sendable {
                     FROM comments c
                     WHERE c.account_id = account.id AND \(needs.standingSeconds) > 0
                       AND c.submitted_at > now() - \(needs.standingSeconds) * interval '1 second'
-                      AND c.id >= (SELECT comment_id_floor(now() - \(needs.standingSeconds) * interval '1 second'))
+                      AND c.id >= \(floors.standing)
                 ) s
                 """
             ) {

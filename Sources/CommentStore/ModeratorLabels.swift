@@ -75,14 +75,25 @@ public enum ModeratorLabels {
         to: Date,
         on connection: PostgresConnection
     ) async throws -> Tally {
+        // The range of comment ids decided in the period, passed on as values: the lookups below are then planned on
+        // the history partitions that range covers (sql/0016), not on every partition.
+        let (first, last) = try await connection.query(
+            """
+            SELECT min(d.comment_id), max(d.comment_id) FROM moderation_decisions d
+            WHERE d.source = 'moderator' AND d.decided_at >= \(from) AND d.decided_at < \(to) AND \(after(since))
+            """
+        ).single().decode((Int64?, Int64?).self)
+        guard let first, let last else { return Tally(labels: 0, overturnedModelHolds: 0) }
+        let range = first...last
         let row = try await connection.query(
             """
             WITH touched AS (
                 SELECT DISTINCT d.comment_id FROM moderation_decisions d
                 WHERE d.source = 'moderator' AND d.decided_at >= \(from) AND d.decided_at < \(to) AND \(after(since))
+                  AND \(within(range, .d))
             ), words AS (
-                SELECT \(latestWord(before: to, since: since)) AS after, \(latestWord(before: from, since: since)) AS before,
-                       \(heldByModel(modelRules)) AS model_held
+                SELECT \(latestWord(before: to, since: since, in: range)) AS after, \(latestWord(before: from, since: since, in: range)) AS before,
+                       \(heldByModel(modelRules, in: range)) AS model_held
                 FROM touched c
             )
             SELECT coalesce(sum(coalesce(after IN ('approve', 'reject'), false)::int - coalesce(before IN ('approve', 'reject'), false)::int), 0)::bigint,
@@ -95,26 +106,37 @@ public enum ModeratorLabels {
         return Tally(labels: labels, overturnedModelHolds: overturned)
     }
 
+    /// Decision `alias` is on a comment in `range` (any comment when nil).
+    private static func within(_ range: ClosedRange<Int64>?, _ alias: Alias) -> SQLQuery {
+        guard let range else { return "true" }
+        switch alias {
+        case .d: return "d.comment_id BETWEEN \(range.lowerBound) AND \(range.upperBound)"
+        case .a: return "a.comment_id BETWEEN \(range.lowerBound) AND \(range.upperBound)"
+        }
+    }
+    private enum Alias { case d, a }
+
     /// Decision `d` came after the model's training cut-off (every decision when `since` is nil).
     private static func after(_ since: Date?) -> SQLQuery {
         "(\(since)::timestamptz IS NULL OR d.decided_at > \(since))"
     }
 
     /// Comment `c`'s latest moderator outcome before `moment` (and after `since`), or NULL.
-    private static func latestWord(before moment: Date, since: Date?) -> SQLQuery {
+    private static func latestWord(before moment: Date, since: Date?, in range: ClosedRange<Int64>? = nil) -> SQLQuery {
         """
         (SELECT d.outcome FROM moderation_decisions d
          WHERE d.comment_id = c.comment_id AND d.source = 'moderator' AND d.decided_at < \(moment) AND \(after(since))
+           AND \(within(range, .d))
          ORDER BY d.decided_at DESC, d.id DESC LIMIT 1)
         """
     }
 
     /// Comment `c` was held by its automatic decision with a hit of one of `modelRules`.
-    private static func heldByModel(_ modelRules: [String]) -> SQLQuery {
+    private static func heldByModel(_ modelRules: [String], in range: ClosedRange<Int64>? = nil) -> SQLQuery {
         """
         EXISTS (SELECT 1 FROM moderation_decisions a, jsonb_array_elements(a.hits) h
                 WHERE a.comment_id = c.comment_id AND a.source = 'automatic' AND a.outcome = 'hold'
-                  AND h->>'rule' = ANY (\(modelRules)::text[]))
+                  AND h->>'rule' = ANY (\(modelRules)::text[]) AND \(within(range, .a)))
         """
     }
 }

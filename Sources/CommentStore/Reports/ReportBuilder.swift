@@ -58,10 +58,13 @@ private struct Queries {
         """
     }
 
-    /// The first comment id that can have been submitted `daysBefore` days before the day's start (sql/0016): with it, a
-    /// query bounded by submission time skips the history's older partitions. A sub-select, so it is computed once.
-    func firstID(daysBefore: Int = 0) -> SQLQuery {
-        "(SELECT comment_id_floor(((\(date)::date - \(daysBefore)::integer)::timestamp AT TIME ZONE \(timeZone))))"
+    /// The first comment id that can have been submitted `daysBefore` days before the day's start (sql/0016), read
+    /// before the query that uses it and passed to it as a value: PostgreSQL then leaves the history's older
+    /// partitions out of that query's plan.
+    func firstID(daysBefore: Int = 0) async throws -> Int64 {
+        try await connection.query(
+            "SELECT comment_id_floor(((\(date)::date - \(daysBefore)::integer)::timestamp AT TIME ZONE \(timeZone)))"
+        ).single().decode(Int64.self)
     }
 
     /// The window, and `dc`: the day's comments gathered by ``gather()``.
@@ -71,10 +74,26 @@ private struct Queries {
     /// what the sections derive from them: whether a moderator overturned the automatic decision (a hold confirmed by a
     /// reject is not overturned), and whether the comment was still held when the day ended.
     func gather() async throws {
+        // The day's first and last comment ids: its decisions are then read as one range of comment ids, pruned to the
+        // partitions that hold the day, instead of looked up comment by comment.
+        let floor = try await firstID()
+        let (first, last) = try await connection.query(
+            """
+            WITH \(window)
+            SELECT min(c.id), max(c.id) FROM day, comments c
+            WHERE c.submitted_at >= day.start AND c.submitted_at < day.stop AND c.id >= \(floor)
+            """
+        ).single().decode((Int64?, Int64?).self)
         try await connection.query(
             """
             CREATE TEMPORARY TABLE report_day ON COMMIT DROP AS
-            WITH \(window)
+            WITH \(window),
+            moderator AS (
+                SELECT comment_id, (array_agg(outcome ORDER BY decided_at DESC, id DESC))[1] AS outcome, min(decided_at) AS first_at,
+                       count(*) AS n
+                FROM moderation_decisions WHERE source = 'moderator' AND comment_id BETWEEN \(first) AND \(last)
+                GROUP BY comment_id
+            )
             SELECT g.*,
                    coalesce(g.moderator IS NOT NULL AND g.moderator <> g.auto AND NOT (g.auto = 'hold' AND g.moderator = 'reject'), false)
                        AS overturned,
@@ -85,13 +104,10 @@ private struct Queries {
                        a.hits, a.decided_at AS auto_at, m.outcome AS moderator, m.first_at AS moderator_first_at,
                        m.n AS moderator_count, day.stop
                 FROM day, comments c
-                LEFT JOIN moderation_decisions a ON a.comment_id = c.id AND a.source = 'automatic' AND a.comment_id >= \(firstID())
-                LEFT JOIN LATERAL (
-                    SELECT (array_agg(outcome ORDER BY decided_at DESC, id DESC))[1] AS outcome, min(decided_at) AS first_at,
-                           count(*) AS n
-                    FROM moderation_decisions WHERE comment_id = c.id AND source = 'moderator'
-                ) m ON true
-                WHERE c.submitted_at >= day.start AND c.submitted_at < day.stop AND c.id >= \(firstID())
+                LEFT JOIN moderation_decisions a
+                    ON a.comment_id = c.id AND a.source = 'automatic' AND a.comment_id BETWEEN \(first) AND \(last)
+                LEFT JOIN moderator m ON m.comment_id = c.id
+                WHERE c.submitted_at >= day.start AND c.submitted_at < day.stop AND c.id BETWEEN \(first) AND \(last)
             ) g
             """
         )
@@ -230,6 +246,7 @@ private struct Queries {
             return DailyReport.ProviderLine(provider: v.0, comments: v.1)
         }
 
+        let weekFloor = try await firstID(daysBefore: 7)
         let previous = try await connection.query(
             """
             WITH \(day)
@@ -237,7 +254,7 @@ private struct Queries {
                    count(*) FILTER (WHERE status = 'rejected'), count(*) FILTER (WHERE status = 'removed')
             FROM day, comments c
             WHERE c.submitted_at >= ((\(date)::date - 7)::timestamp AT TIME ZONE \(timeZone)) AND c.submitted_at < day.start
-              AND c.id >= \(firstID(daysBefore: 7))
+              AND c.id >= \(weekFloor)
             """
         ).single().decode((Int, Int, Int, Int, Int).self)
         let trend: [DailyReport.TrendLine] = [
