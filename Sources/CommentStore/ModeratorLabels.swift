@@ -77,20 +77,16 @@ public enum ModeratorLabels {
     ) async throws -> Tally {
         // The range of comment ids decided in the period, passed on as values: the lookups below are then planned on
         // the history partitions that range covers (sql/0016), not on every partition.
+        let inPeriod: SQLQuery = "d.source = 'moderator' AND d.decided_at >= \(from) AND d.decided_at < \(to) AND \(after(since))"
         let (first, last) = try await connection.query(
-            """
-            SELECT min(d.comment_id), max(d.comment_id) FROM moderation_decisions d
-            WHERE d.source = 'moderator' AND d.decided_at >= \(from) AND d.decided_at < \(to) AND \(after(since))
-            """
+            "SELECT min(d.comment_id), max(d.comment_id) FROM moderation_decisions d WHERE \(inPeriod)"
         ).single().decode((Int64?, Int64?).self)
         guard let first, let last else { return Tally(labels: 0, overturnedModelHolds: 0) }
         let range = first...last
         let row = try await connection.query(
             """
             WITH touched AS (
-                SELECT DISTINCT d.comment_id FROM moderation_decisions d
-                WHERE d.source = 'moderator' AND d.decided_at >= \(from) AND d.decided_at < \(to) AND \(after(since))
-                  AND \(within(range, .d))
+                SELECT DISTINCT d.comment_id FROM moderation_decisions d WHERE \(inPeriod) AND \(within(range))
             ), words AS (
                 SELECT \(latestWord(before: to, since: since, in: range)) AS after, \(latestWord(before: from, since: since, in: range)) AS before,
                        \(heldByModel(modelRules, in: range)) AS model_held
@@ -106,15 +102,11 @@ public enum ModeratorLabels {
         return Tally(labels: labels, overturnedModelHolds: overturned)
     }
 
-    /// Decision `alias` is on a comment in `range` (any comment when nil).
-    private static func within(_ range: ClosedRange<Int64>?, _ alias: Alias) -> SQLQuery {
+    /// Decision `d` is on a comment in `range` (any comment when nil).
+    private static func within(_ range: ClosedRange<Int64>?) -> SQLQuery {
         guard let range else { return "true" }
-        switch alias {
-        case .d: return "d.comment_id BETWEEN \(range.lowerBound) AND \(range.upperBound)"
-        case .a: return "a.comment_id BETWEEN \(range.lowerBound) AND \(range.upperBound)"
-        }
+        return "d.comment_id BETWEEN \(range.lowerBound) AND \(range.upperBound)"
     }
-    private enum Alias { case d, a }
 
     /// Decision `d` came after the model's training cut-off (every decision when `since` is nil).
     private static func after(_ since: Date?) -> SQLQuery {
@@ -126,7 +118,7 @@ public enum ModeratorLabels {
         """
         (SELECT d.outcome FROM moderation_decisions d
          WHERE d.comment_id = c.comment_id AND d.source = 'moderator' AND d.decided_at < \(moment) AND \(after(since))
-           AND \(within(range, .d))
+           AND \(within(range))
          ORDER BY d.decided_at DESC, d.id DESC LIMIT 1)
         """
     }
@@ -134,9 +126,9 @@ public enum ModeratorLabels {
     /// Comment `c` was held by its automatic decision with a hit of one of `modelRules`.
     private static func heldByModel(_ modelRules: [String], in range: ClosedRange<Int64>? = nil) -> SQLQuery {
         """
-        EXISTS (SELECT 1 FROM moderation_decisions a, jsonb_array_elements(a.hits) h
-                WHERE a.comment_id = c.comment_id AND a.source = 'automatic' AND a.outcome = 'hold'
-                  AND h->>'rule' = ANY (\(modelRules)::text[]) AND \(within(range, .a)))
+        EXISTS (SELECT 1 FROM moderation_decisions d, jsonb_array_elements(d.hits) h
+                WHERE d.comment_id = c.comment_id AND d.source = 'automatic' AND d.outcome = 'hold'
+                  AND h->>'rule' = ANY (\(modelRules)::text[]) AND \(within(range)))
         """
     }
 }

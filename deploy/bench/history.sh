@@ -61,6 +61,7 @@ write_chunk() {  # LO HI N FIRST_DAY DAYS BASE
   local x="SELECT $base + g AS id, ('$first'::date::timestamp AT TIME ZONE 'Asia/Seoul') + (g * 86400.0 * $days / $n) * interval '1 second' AS t,
                   CASE WHEN g % 100 < 80 THEN 'approved' WHEN g % 100 < 92 THEN 'held' ELSE 'rejected' END AS s
            FROM generate_series($lo::bigint, $hi) g"
+  local pruned="s = 'rejected' AND t < now() - interval '$rejected_text_days days'"  # its text gone (retention)
   local reasons="CASE s WHEN 'approved' THEN '{}'::text[] WHEN 'held' THEN ARRAY['link'] ELSE ARRAY['profanity'] END"
   # Written as a restore writes (session_replication_role = replica): no trigger fires and no foreign key is checked
   # row by row (the ids are consistent by construction; the checks into a partitioned table doubled the writing time).
@@ -68,10 +69,10 @@ write_chunk() {  # LO HI N FIRST_DAY DAYS BASE
        INSERT INTO comments (id, article_id, account_id, body, submitted_at, status, status_changed_at, auth_provider, reasons,
                              erased_at)
        SELECT id, 1 + (id * 7919) % $articles, 1 + (id * 104729) % $readers,
-              CASE WHEN s = 'rejected' AND t < now() - interval '$rejected_text_days days' THEN ''
+              CASE WHEN $pruned THEN ''
                    ELSE '좋은 기사입니다. 정부의 이번 정책은 신중하게 봐야 합니다 ' || id END,
               t, s, t + interval '40 milliseconds', 'twitter', $reasons,
-              CASE WHEN s = 'rejected' AND t < now() - interval '$rejected_text_days days' THEN t + interval '$rejected_text_days days' END
+              CASE WHEN $pruned THEN t + interval '$rejected_text_days days' END
        FROM ($x) x;
        INSERT INTO moderation_decisions (comment_id, source, outcome, reasons, decided_by, decided_at)
        SELECT id, 'automatic', CASE s WHEN 'approved' THEN 'approve' WHEN 'held' THEN 'hold' ELSE 'reject' END, $reasons,
@@ -100,6 +101,14 @@ comments() {  # N FIRST_DAY DAYS
   done
   while [ "$running" -gt 0 ]; do wait -n; running=$((running - 1)); done
   return 0
+}
+
+# pgbench: TRANSACTIONS posts from each of 4 clients. Commits are not waited for (synchronous_commit off, for these
+# sessions only): the flush of the WAL to disk is the same for both databases and, on a shared disk, the noisiest part
+# of a post; what is compared is the work.
+post() {  # TRANSACTIONS [PGBENCH OPTION...]
+  as_pg env PGOPTIONS="-c synchronous_commit=off" "$pgbin/pgbench" -h 127.0.0.1 -p "$port" -U postgres -n -c 4 -j 2 -t "$1" "${@:2}" \
+    -f "$work/post.sql" commentdesk
 }
 
 # With HISTORY_STATEMENTS=1: the statements since profile_start by database time, and the WAL written.
@@ -134,13 +143,10 @@ SELECT * FROM post_comment('a-' || :article, 'twitter', 'r' || :reader, 'Reader'
 SQL
   # A warm-up of 1,000 posts, then statistics, as autovacuum gives them within a minute: otherwise every plan is made
   # for an empty newest partition (VACUUM ANALYZE just saw it empty) and reads it whole for the rest of the run.
-  as_pg "$pgbin/pgbench" -h 127.0.0.1 -p "$port" -U postgres -n -c 4 -j 2 -t 250 -f "$work/post.sql" commentdesk >/dev/null 2>&1 || true
+  post 250 >/dev/null 2>&1 || true
   sql "ANALYZE comments; ANALYZE comment_queue"
   profile_start
-  # Commits are not waited for (synchronous_commit off, for these sessions only): the flush of the WAL to disk is the
-  # same for both databases and, on a shared disk, the noisiest part of a post; what is compared is the work.
-  as_pg env PGOPTIONS="-c synchronous_commit=off" "$pgbin/pgbench" -h 127.0.0.1 -p "$port" -U postgres -n -c 4 -j 2 -t 8000 -P 100 -r -f "$work/post.sql" commentdesk \
-    >"$work/pgbench.out" 2>&1 || true
+  post 8000 -P 100 -r >"$work/pgbench.out" 2>&1 || true
   local tps latency queued
   tps=$(awk '/tps = / {print int($3); exit}' "$work/pgbench.out")
   latency=$(awk '/latency average/ {print $4; exit}' "$work/pgbench.out")
