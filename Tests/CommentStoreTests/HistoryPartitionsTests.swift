@@ -31,9 +31,24 @@ struct HistoryPartitionsTests {
         try await client.query("SELECT upper_id FROM history_partitions WHERE lower_id = 1").single().decode(Int64.self, at: 0)
     }
 
+    /// A decision or a queue row for a comment id that has no comment is refused by the foreign key of the partition it
+    /// falls in (each partition of the two references the comments partition of its bounds, sql/0017).
+    func expectOrphansRefused(at id: Int64, _ client: PostgresClient) async {
+        let decision = await #expect(throws: PostgresError.self) {
+            try await client.query(
+                "INSERT INTO moderation_decisions (comment_id, source, outcome, decided_by) VALUES (\(id), 'moderator', 'approve', 'm')"
+            )
+        }
+        #expect(decision?.sqlState == .foreignKeyViolation)
+        let queued = await #expect(throws: PostgresError.self) {
+            try await client.query("INSERT INTO comment_queue (comment_id) VALUES (\(id))")
+        }
+        #expect(queued?.sqlState == .foreignKeyViolation)
+    }
+
     @Test func migratingAPopulatedDatabaseKeepsEveryRowKeyAndRight() async throws {
         let before = Migration.all.filter { $0.version < "0016" }
-        #expect(before.count == Migration.all.count - 1)
+        #expect(before.count == Migration.all.count - 2)
         try await TestPostgres.withDatabase(label: "histmigrate") { configuration in
             try await PostgresClient(configuration: configuration, options: .init(maxConnections: 2), logger: TestPostgres.logger).closing {
                 client in
@@ -64,7 +79,7 @@ struct HistoryPartitionsTests {
                 )
 
                 let report = try await client.withConnection { try await Migrator(logger: TestPostgres.logger).migrate(on: $0) }
-                #expect(report.applied == ["0016_partitioned_history.sql"])
+                #expect(report.applied == ["0016_partitioned_history.sql", "0017_planned_once.sql"])
 
                 // Every row is where it was, in the first partitions, and the keys and checks still hold.
                 #expect(try await client.count("SELECT count(*) FROM comments") == 20)
@@ -130,6 +145,8 @@ struct HistoryPartitionsTests {
                     "INSERT INTO moderation_decisions (comment_id, source, outcome, decided_by) VALUES (\(ids[4]), 'automatic', 'hold', 'w')"
                 )
             }
+            await expectOrphansRefused(at: ids[4] + 1, client)
+            await expectOrphansRefused(at: ids[0] - 1, client)
             #expect(try await submit(client, subject: "r4", key: "k") == ids[4])
             let concurrent = try await withThrowingTaskGroup(of: Int64.self) { group in
                 for _ in 0..<6 { group.addTask { try await submit(client, subject: "r4", key: "double") } }
@@ -163,6 +180,9 @@ struct HistoryPartitionsTests {
             let scans = plan.filter { $0.contains(" on comments_from_") }
             #expect(scans.count == 3, "\(plan)")  // the one being filled, two ahead
             #expect(!scans.contains { $0.contains(" on comments_from_1 ") }, "\(plan)")
+            // The partitions made by maintenance have their keys too.
+            let newest = try await client.query("SELECT max(lower_id) FROM history_partitions").single().decode(Int64.self, at: 0)
+            await expectOrphansRefused(at: newest + 1, client)
 
             // The old comment's queue row finished long ago: its queue partition goes; the comment and the rest stay.
             try await client.query(
@@ -197,6 +217,41 @@ struct HistoryPartitionsTests {
                 .single().decode(Double.self, at: 0)
             #expect(distinct == -1)
             #expect(try await client.withConnection { try await maintenance.maintain(on: $0) }.analyzed == 0)
+        }
+    }
+
+    /// A partition is analyzed at its thousandth comment: until then every session's plans are made for an empty table
+    /// (a foreign key's check read a whole new partition for each row until autovacuum analyzed it).
+    @Test func aPartitionsThousandthCommentHasItAnalyzed() async throws {
+        try await withMigratedDatabase(label: "histfirst") { client in
+            try await seed(client)
+            let lower = try await firstUpper(client)  // the second partition's first id
+            func state() async throws -> (analyzed: Bool, comments: Double, queue: Double) {
+                let row = try await client.query(
+                    """
+                    SELECT h.first_analyzed_at IS NOT NULL,
+                           (SELECT reltuples::float8 FROM pg_class WHERE oid = ('comments_from_' || h.lower_id)::regclass),
+                           (SELECT reltuples::float8 FROM pg_class WHERE oid = ('comment_queue_from_' || h.lower_id)::regclass)
+                    FROM history_partitions h WHERE h.lower_id = \(lower)
+                    """
+                ).single()
+                return (try row.decode(Bool.self, at: 0), try row.decode(Double.self, at: 1), try row.decode(Double.self, at: 2))
+            }
+            #expect(try await state().analyzed == false)
+            // A multiple of 1,000 fewer than 1,000 ids into the partition: too early.
+            let early = (lower / 1000 + 1) * 1000
+            try await client.query("SELECT setval('comments_id_seq', \(early - 1))")
+            #expect(try await submit(client, subject: "early") == early)
+            #expect(try await state().analyzed == false)
+            // The first multiple of 1,000 at least 1,000 ids in: the partitions of its range are analyzed.
+            try await client.query("SELECT setval('comments_id_seq', \(early + 998))")
+            #expect(try await submit(client, subject: "r1") == early + 999)
+            #expect(try await state().analyzed == false)
+            #expect(try await submit(client, subject: "r2") == early + 1000)
+            let after = try await state()
+            #expect(after.analyzed)
+            #expect(after.comments == 3)
+            #expect(after.queue == 2)  // the third comment's queue row is written after it
         }
     }
 

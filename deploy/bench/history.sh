@@ -30,7 +30,9 @@ bench_on_exit 'pkill -TERM -f "commentd work --worker-id bench-history"'
 day=2026-11-01  # the measured day (Asia/Seoul)
 readers=1000000
 articles=20000
-partition=$((history / 24 > 100000 ? history / 24 : 100000))  # comment ids per history partition: about a month
+# Comment ids per history partition: about a month (HISTORY_PARTITION sets another size, e.g. to compare the same
+# history in fewer or more partitions).
+partition=${HISTORY_PARTITION:-$((history / 24 > 100000 ? history / 24 : 100000))}
 
 # The default policy without pre-moderation of new commenters: a reader's comment then meets the same rules with or
 # without history (in the default policy a reader without three approved comments is held, one with them published,
