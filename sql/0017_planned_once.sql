@@ -16,6 +16,11 @@
 --    statistics change. Autovacuum analyzes a new partition within a minute or more, while every check reads it whole:
 --    posting fell from 3,700 to 700 posts/s in the first 40 seconds of a partition (measured). A partition's
 --    thousandth comment now has the three partitions of its range analyzed at once, and the sessions plan again.
+-- 4. A reader's idempotency key was looked up in `comments` by account and key, in every partition (the partition key is
+--    not in the condition): the comment box sends a key with every post. Reader keys now live in
+--    `reader_idempotency_keys` for a day (long past any retry of a post), a table a day's posts large, with a primary
+--    key that also makes each key unique per account again. Producers' keys (submit_comment, e.g. an import run again
+--    weeks later) are still looked up in `comments`, for good.
 
 ALTER TABLE history_partitions ADD COLUMN first_analyzed_at timestamptz;
 COMMENT ON COLUMN history_partitions.first_analyzed_at IS
@@ -46,6 +51,23 @@ $$;
 SELECT make_definer_functions(ARRAY['analyze_filling_partition()']::regprocedure[]);
 CREATE TRIGGER comments_analyze_filling_partition AFTER INSERT ON comments
     FOR EACH ROW WHEN (NEW.id % 1000 = 0) EXECUTE FUNCTION analyze_filling_partition();
+
+CREATE TABLE reader_idempotency_keys (
+    account_id      bigint NOT NULL REFERENCES accounts (id),
+    idempotency_key text NOT NULL,
+    comment_id      bigint NOT NULL,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (account_id, idempotency_key)
+);
+CREATE INDEX reader_idempotency_keys_created ON reader_idempotency_keys (created_at);
+COMMENT ON TABLE reader_idempotency_keys IS
+    'The Idempotency-Key of each reader post of the last day and the comment it created (comments are never deleted): a retry answers with that comment.';
+-- The last day's, so that a retry across the upgrade still finds its comment.
+INSERT INTO reader_idempotency_keys (account_id, idempotency_key, comment_id, created_at)
+SELECT c.account_id, c.idempotency_key, c.id, c.submitted_at FROM comments c
+WHERE c.id >= comment_id_floor(now() - interval '1 day') AND c.submitted_at > now() - interval '1 day'
+  AND c.idempotency_key IS NOT NULL AND c.account_id IS NOT NULL
+ON CONFLICT DO NOTHING;
 
 ALTER TABLE accounts ADD COLUMN recent_posts timestamptz[] NOT NULL DEFAULT '{}';
 COMMENT ON COLUMN accounts.recent_posts IS
@@ -121,9 +143,10 @@ BEGIN
     v_text := normalize(post_comment.body, NFC);
     IF post_comment.idempotency_key IS NOT NULL THEN
         v_fingerprint := sha256(convert_to(post_comment.article_ref || E'\n' || v_text, 'UTF8'));
-        SELECT c.id, c.status, c.request_fingerprint INTO v_comment_id, v_comment_status, v_stored_print FROM comments c
-        WHERE c.account_id = v_account_id AND c.idempotency_key = post_comment.idempotency_key;
+        SELECT k.comment_id INTO v_comment_id FROM reader_idempotency_keys k
+        WHERE k.account_id = v_account_id AND k.idempotency_key = post_comment.idempotency_key;
         IF v_comment_id IS NOT NULL THEN
+            SELECT c.status, c.request_fingerprint INTO v_comment_status, v_stored_print FROM comments c WHERE c.id = v_comment_id;
             IF v_stored_print IS NOT NULL AND v_stored_print <> v_fingerprint THEN
                 RAISE EXCEPTION 'idempotency key reused for a different request' USING ERRCODE = 'CD007';
             END IF;
@@ -169,6 +192,10 @@ BEGIN
             post_comment.subject, post_comment.token_issued_at, post_comment.token_expires_at, 'api')
     RETURNING id INTO v_comment_id;
     INSERT INTO comment_queue (comment_id) VALUES (v_comment_id);
+    IF post_comment.idempotency_key IS NOT NULL THEN
+        INSERT INTO reader_idempotency_keys (account_id, idempotency_key, comment_id)
+        VALUES (v_account_id, post_comment.idempotency_key, v_comment_id);
+    END IF;
     RETURN QUERY SELECT v_comment_id, false, 'queued'::text;
 END
 $$;
@@ -274,6 +301,9 @@ BEGIN
         queue_dropped := queue_dropped + 1;
     END LOOP;
 
+    -- Reader idempotency keys are kept for a day.
+    DELETE FROM reader_idempotency_keys k WHERE k.created_at < now() - interval '1 day';
+
     FOREACH v_table IN ARRAY ARRAY['comments', 'moderation_decisions', 'comment_queue'] LOOP
         IF (SELECT coalesce(sum(greatest(c.reltuples, 0)), 0) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
             WHERE i.inhparent = format('%I.%I', v_schema, v_table)::regclass)
@@ -287,3 +317,53 @@ BEGIN
 END
 $$;
 SELECT make_definer_functions(ARRAY['maintain_history_partitions(integer, bigint, interval, interval)']::regprocedure[]);
+
+-- Erasure (sql/0011) also forgets the reader's idempotency keys and the times of their last posts.
+CREATE OR REPLACE FUNCTION erase_account(account_id bigint, erased_by text) RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_comments  integer;
+    v_pattern   text;
+    v_pseudonym text;
+BEGIN
+    PERFORM 1 FROM accounts a WHERE a.id = erase_account.account_id FOR UPDATE;
+    PERFORM set_config('commentdesk.erasing', 'on', true);
+    UPDATE moderation_decisions d
+    SET hits = (SELECT coalesce(jsonb_agg(h - 'matched' - 'start' - 'end'), '[]'::jsonb) FROM jsonb_array_elements(d.hits) h),
+        note = CASE WHEN d.source = 'author' THEN NULL ELSE d.note END
+    WHERE d.comment_id IN (SELECT c.id FROM comments c WHERE c.account_id = erase_account.account_id);
+    PERFORM set_config('commentdesk.erasing', 'off', true);
+    UPDATE comments c
+    SET body = '', idempotency_key = NULL, request_fingerprint = NULL, auth_subject = NULL, auth_issued_at = NULL,
+        auth_expires_at = NULL, erased_at = coalesce(c.erased_at, now())
+    WHERE c.account_id = erase_account.account_id;
+    GET DIAGNOSTICS v_comments = ROW_COUNT;
+    UPDATE comment_flags f SET note = NULL WHERE f.account_id = erase_account.account_id;
+    -- Stored reports name sanctioned accounts as provider:subject: that name becomes the pseudonym, as a whole word only
+    -- (twitter:1 must not touch twitter:12).
+    SELECT '(?<![A-Za-z0-9_:.@-])' || regexp_replace(a.provider || ':' || a.provider_subject, '([.^$*+?()\[\]{}|\\-])', '\\\1', 'g')
+           || '(?![A-Za-z0-9_.@-])', 'erased:' || a.id
+    INTO v_pattern, v_pseudonym
+    FROM accounts a WHERE a.id = erase_account.account_id AND a.erased_at IS NULL;
+    IF v_pattern IS NOT NULL THEN
+        UPDATE policy_reports r
+        SET summary = regexp_replace(r.summary::text, v_pattern, v_pseudonym, 'g')::jsonb,
+            markdown = regexp_replace(r.markdown, v_pattern, v_pseudonym, 'g'),
+            html = regexp_replace(r.html, v_pattern, v_pseudonym, 'g'),
+            csv = regexp_replace(r.csv, v_pattern, v_pseudonym, 'g')
+        WHERE r.summary::text ~ v_pattern;
+    END IF;
+    DELETE FROM reader_idempotency_keys k WHERE k.account_id = erase_account.account_id;
+    UPDATE accounts a SET provider_subject = 'erased:' || a.id, display_name = '', erased_at = coalesce(a.erased_at, now()),
+                          recent_posts = '{}'
+    WHERE a.id = erase_account.account_id;
+    UPDATE account_erasures e SET erased_at = now()
+    WHERE e.account_id = erase_account.account_id AND e.erased_at IS NULL AND e.cancelled_at IS NULL;
+    IF NOT FOUND THEN
+        INSERT INTO account_erasures (account_id, requested_by, due_at, erased_at)
+        VALUES (erase_account.account_id, erase_account.erased_by, now(), now());
+    END IF;
+    RETURN v_comments;
+END
+$$;
+SELECT make_definer_functions(ARRAY['erase_account(bigint, text)']::regprocedure[]);

@@ -11,7 +11,8 @@
 # two years before the measured day, each with its automatic decision and a tenth of the held ones with a
 # moderator's, on 20,000 articles by 1,000,000 readers (80 % approved, 12 % held, 8 % rejected). On each:
 # 1. posting: pgbench calls post_comment (what commentd serve runs for a post) 32,000 times from 4 clients, as readers
-#    who already exist (so the account lookups and rate limits read their history);
+#    who already exist (so the account lookups and rate limits read their history), each post with an idempotency key
+#    as the comment box sends;
 # 2. moderation: one `commentd work` drains those 32,000 and the 1,000 posted to warm up (the same backlog on both);
 # 3. report: `commentd report` for a day of 100,000 comments, the day before having been reported (and stored) already.
 # Starts its own PostgreSQL clusters (deploy/local/postgres.sh) in temporary folders and removes them afterwards. The
@@ -141,7 +142,7 @@ measure() {  # LABEL
 \set reader random(1, $readers)
 \set article random(1, $articles)
 SELECT * FROM post_comment('a-' || :article, 'twitter', 'r' || :reader, 'Reader', '오늘 기사 잘 읽었습니다 ' || :reader || ' ' || :article,
-                           NULL, now(), now() + interval '1 hour');
+                           gen_random_uuid()::text, now(), now() + interval '1 hour');
 SQL
   # A warm-up of 1,000 posts, then statistics, as autovacuum gives them within a minute: otherwise every plan is made
   # for an empty newest partition (VACUUM ANALYZE just saw it empty) and reads it whole for the rest of the run.
