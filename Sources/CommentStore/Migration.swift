@@ -35,5 +35,6 @@ extension Migration {
         Migration(fileName: "0015_published_version.sql", bytes: PackageResources._015_published_version_sql),
         Migration(fileName: "0016_partitioned_history.sql", bytes: PackageResources._016_partitioned_history_sql),
         Migration(fileName: "0017_planned_once.sql", bytes: PackageResources._017_planned_once_sql),
+        Migration(fileName: "0018_ordered_article_bumps.sql", bytes: PackageResources._018_ordered_article_bumps_sql),
     ]
 }
