@@ -96,10 +96,13 @@ struct RolesTests {
                 }
                 await expectDenied("touching the queue") { try await api.query("DELETE FROM comment_queue") }
                 await expectDenied("keeping the partitions") { _ = try await HistoryPartitions().maintain(on: api) }
-                // post_comment reads the comment id sequence and the partitions' periods with its owner's rights; the
-                // API's role reads neither (the site's posting volume and its history's shape are not a reader's).
+                // The definer functions read the comment id sequence and the partitions' periods with their owner's
+                // rights; the API's role reads neither (the site's posting volume and its history's shape are not a
+                // reader's), nor the readers' idempotency keys or the times of their last posts (sql/0017).
                 await expectDenied("reading the comment id sequence") { try await api.query("SELECT last_value FROM comments_id_seq") }
                 await expectDenied("reading the partitions' periods") { try await api.query("SELECT * FROM history_partitions") }
+                await expectDenied("reading idempotency keys") { try await api.query("SELECT * FROM reader_idempotency_keys") }
+                await expectDenied("reading post times") { try await api.query("SELECT recent_posts FROM accounts") }
                 await expectDenied("reading a partition directly") { try await api.query("SELECT count(*) FROM comments_from_1") }
                 // Built-in login (issue 19): a login is started and finished through the functions only.
                 let state = String(repeating: "s", count: 43)
