@@ -106,6 +106,10 @@ public struct ModerationQueue: Sendable {
         let outcomes = decisions.map(\.outcome)
         let reasons = try decisions.map { try PostgresJSON(encoding: $0.reasons).text }
         let hits = decisions.map(\.hits.text)
+        // The batch's first and last comment ids, as values: the updates are planned on the history partitions that
+        // hold the batch (sql/0016), not on every partition of the queue and of the comments (planning this statement
+        // took 2.2 ms a batch with 35 partitions against 0.6 ms with 3, `pg_stat_statements.track_planning`).
+        let (first, last) = (commentIDs.min()!, commentIDs.max()!)
         let rows = try await connection.query(
             """
             WITH input AS (
@@ -117,6 +121,7 @@ public struct ModerationQueue: Sendable {
                 SET state = 'done', finished_at = now(), lease_token = NULL, lease_expires_at = NULL, last_error = NULL
                 FROM input
                 WHERE q.id = input.queue_id AND q.lease_token = input.token AND q.state = 'running'
+                  AND q.comment_id = input.comment_id AND q.comment_id BETWEEN \(first) AND \(last)
                 RETURNING q.comment_id
             ),
             decided AS (
@@ -132,7 +137,7 @@ public struct ModerationQueue: Sendable {
                 SET status = CASE decided.outcome WHEN 'approve' THEN 'approved' WHEN 'hold' THEN 'held' ELSE 'rejected' END,
                     status_changed_at = now(), reasons = decided.reasons
                 FROM decided
-                WHERE c.id = decided.comment_id AND c.status = 'queued'
+                WHERE c.id = decided.comment_id AND c.status = 'queued' AND c.id BETWEEN \(first) AND \(last)
                 RETURNING c.id
             )
             SELECT comment_id FROM done
