@@ -5,7 +5,9 @@
 #   deploy/bench/history.sh [HISTORY]      (default 100000000)
 #   HISTORY_STATEMENTS=1 deploy/bench/history.sh …   also prints, for posting and for moderation, the database time of
 #                                                   their statements (pg_stat_statements, those inside post_comment
-#                                                   included) and the WAL they wrote
+#                                                   included; their planning too with
+#                                                   COMMENTDESK_PG_SETTINGS="-c pg_stat_statements.track_planning=on")
+#                                                   and the WAL they wrote
 #
 # Two clusters, one after the other: an empty one (the baseline), then one with HISTORY comments spread over the
 # two years before the measured day, each with its automatic decision and a tenth of the held ones with a
@@ -14,7 +16,9 @@
 #    who already exist (so the account lookups and rate limits read their history), each post with an idempotency key
 #    as the comment box sends;
 # 2. moderation: one `commentd work` drains those 32,000 and the 1,000 posted to warm up (the same backlog on both);
-# 3. report: `commentd report` for a day of 100,000 comments, the day before having been reported (and stored) already.
+# 3. report: `commentd report` for a day of 100,000 comments, the day before having been reported (and stored) already;
+#    the empty database is first given the week before that day, as many comments as the history has in a week (the
+#    report compares the day with that week).
 # Starts its own PostgreSQL clusters (deploy/local/postgres.sh) in temporary folders and removes them afterwards. The
 # history is written as a large import is: the history tables' secondary indexes are dropped, the rows written, and
 # the same indexes (pg_get_indexdef) built again before anything is measured. Ten million comments take about 7 GB.
@@ -85,25 +89,30 @@ write_chunk() {  # LO HI N FIRST_DAY DAYS BASE
               t + interval '20 minutes' FROM ($x) x WHERE s = 'held' AND id % 10 = 0"
 }
 
-# N comments from FIRST_DAY for DAYS days after the existing ones, in chunks of a million, two at a time.
+# N comments from FIRST_DAY for DAYS days after the existing ones, in chunks of a million, by two writers at once: one
+# writes the first half in order, the other the second half. Each partition is then written in the order of its ids
+# and times, as a site writes it (two writers on neighbouring chunks interleave them in the same partition's pages,
+# and the planner, seeing times no longer follow the pages, read a month's partition whole for a week of it).
 comments() {  # N FIRST_DAY DAYS
-  local n=$1 first=$2 days=$3 base lo running=0 done_=0
+  local n=$1 first=$2 days=$3 base chunks half a b
   base=$(sql "SELECT last_value FROM comments_id_seq")
   sql "SELECT setval('comments_id_seq', $base + $n)" >/dev/null
   # Their partitions, as the worker's maintenance keeps them ahead (each about a month of this history); the periods of
   # those they fill are recorded once they are written.
   sql "SELECT * FROM maintain_history_partitions(3, $partition, interval '1000 years', interval '1 hour')" >/dev/null
-  for ((lo = 1; lo <= n; lo += 1000000)); do
-    write_chunk "$lo" "$((lo + 999999 < n ? lo + 999999 : n))" "$n" "$first" "$days" "$base" &
-    running=$((running + 1))
-    if [ "$running" -ge 2 ]; then
-      wait -n
-      running=$((running - 1)) done_=$((done_ + 1))
-      [ "$n" -ge 10000000 ] && echo "  … $done_ million of $((n / 1000000)) million comments written" >&2
-    fi
-  done
-  while [ "$running" -gt 0 ]; do wait -n; running=$((running - 1)); done
-  return 0
+  chunks=$(((n + 999999) / 1000000)) half=$(((chunks + 1) / 2))
+  writer() {  # FIRST_CHUNK END_CHUNK
+    local chunk lo
+    for ((chunk = $1; chunk < $2; chunk++)); do
+      lo=$((chunk * 1000000 + 1))
+      write_chunk "$lo" "$((lo + 999999 < n ? lo + 999999 : n))" "$n" "$first" "$days" "$base"
+      [ "$n" -lt 10000000 ] || echo "  … comments $lo to $((lo + 999999)) of $n written" >&2
+    done
+  }
+  writer 0 "$half" & a=$!
+  writer "$half" "$chunks" & b=$!
+  wait "$a"
+  wait "$b"
 }
 
 # pgbench: TRANSACTIONS posts from each of 4 clients. Commits are not waited for (synchronous_commit off, for these
@@ -122,11 +131,12 @@ profile_start() {
 profile() {  # LABEL
   [ "$statements" = 1 ] || return 0
   echo "$1: statements by database time, and the WAL written"
-  psql "$DATABASE_URL" -X -c "SELECT calls, round(total_exec_time) AS ms, round((total_exec_time / calls)::numeric, 3) AS ms_each,
+  psql "$DATABASE_URL" -X -c "SELECT calls, round(total_exec_time) AS ms, round((total_exec_time / nullif(calls, 0))::numeric, 3) AS ms_each,
+                                     round(total_plan_time) AS plan_ms,
                                      shared_blks_hit AS hit, shared_blks_read AS read, shared_blks_dirtied AS dirtied, wal_fpi AS fpi,
                                      left(regexp_replace(query, '\s+', ' ', 'g'), 110) AS statement
                               FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat%' AND query NOT LIKE 'SELECT EXISTS (SELECT % FROM comment_queue%'
-                              ORDER BY total_exec_time DESC LIMIT 10" \
+                              ORDER BY total_exec_time + total_plan_time DESC LIMIT 10" \
        -c "SELECT wal_records, wal_fpi AS full_page_images, pg_size_pretty(wal_bytes) AS wal FROM pg_stat_wal"
   profile_start
 }
@@ -136,6 +146,11 @@ measure() {  # LABEL
   sql "VACUUM ANALYZE"
   # The writes before (the seed, the history) are flushed now, not during the measurement.
   sql "CHECKPOINT"
+  # The readers' accounts start in shared buffers on both, as a site's active readers' are: writing the history (55 GB
+  # at 100 million) pushed them out, and reading them back from the file system was most of posting's difference
+  # (15,000 pages, 0.06 ms of 0.09 ms a post; pg_stat_statements, 100 million comments, 2026-12-04).
+  sql "CREATE EXTENSION IF NOT EXISTS pg_prewarm; SELECT pg_prewarm(c.oid) FROM pg_class c
+       WHERE c.oid = 'accounts'::regclass OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = 'accounts'::regclass)" >/dev/null
   local size
   size=$(sql "SELECT pg_size_pretty(pg_database_size('commentdesk'))")
   cat >"$work/post.sql" <<SQL
@@ -171,6 +186,10 @@ SQL
   profile "$label, moderation"
   # What the worker warned about (a batch finished comment by comment, a failure) changes what the figure means.
   if [ -s "$work/work.log" ]; then echo "$label, the worker's log:"; tail -n 20 "$work/work.log"; fi
+  # The report compares the day with the seven days before it. The history holds that week; the empty database is given
+  # one of the same size (the history's comments a day) before its day, so that both reports read a week and a day and
+  # differ by what lies behind them.
+  [ "$label" = "$baseline" ] && comments $((history * 7 / 729)) "$(date -d "$day - 7 days" +%F)" 7
   comments 100000 "$day" 1
   sql "ANALYZE comments; ANALYZE moderation_decisions"
   # As every night: the day before was reported (and stored) the night before.
@@ -204,8 +223,9 @@ with_indexes_again() {
 }
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB"
+baseline="empty database (baseline)"
 fresh
-measure "empty database (baseline)"
+measure "$baseline"
 fresh
 start=$(date +%s)
 without_indexes
