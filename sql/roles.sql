@@ -78,7 +78,7 @@ GRANT SELECT ON schema_migrations TO commentdesk_api;
 
 -- The moderation worker (commentd work): leases queue rows, records automatic decisions, sets statuses.
 GRANT SELECT, UPDATE, DELETE ON comment_queue TO commentdesk_worker;
-GRANT SELECT ON comments, articles, accounts, policy_versions, moderation_decisions TO commentdesk_worker;
+GRANT SELECT ON comments, articles, accounts, account_approvals, policy_versions, moderation_decisions TO commentdesk_worker;
 GRANT UPDATE (status, status_changed_at, reasons) ON comments TO commentdesk_worker;
 GRANT INSERT ON moderation_decisions TO commentdesk_worker;
 GRANT USAGE ON SEQUENCE moderation_decisions_id_seq TO commentdesk_worker, commentdesk_moderator;

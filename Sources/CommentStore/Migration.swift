@@ -36,5 +36,6 @@ extension Migration {
         Migration(fileName: "0016_partitioned_history.sql", bytes: PackageResources._016_partitioned_history_sql),
         Migration(fileName: "0017_planned_once.sql", bytes: PackageResources._017_planned_once_sql),
         Migration(fileName: "0018_ordered_article_bumps.sql", bytes: PackageResources._018_ordered_article_bumps_sql),
+        Migration(fileName: "0019_account_approvals.sql", bytes: PackageResources._019_account_approvals_sql),
     ]
 }

@@ -3,7 +3,8 @@ public import PostgresLibPQ
 public import StandardsPolicy
 
 /// Loads what the Standards Board rules need for a batch of comments, in three set-based queries however large
-/// the batch: the comments with their article and account, the accounts' recent comments, and their standing.
+/// the batch: the comments with their article, account and its count of approved comments, the accounts' recent
+/// comments, and their standing.
 public struct ModerationInputs: Sendable {
     /// One comment to judge.
     public struct Item: Sendable {
@@ -23,16 +24,20 @@ public struct ModerationInputs: Sendable {
             """
             SELECT c.id, c.body, c.submitted_at, c.account_id, a.ref,
                    a.comments_closed_at IS NOT NULL AND a.comments_closed_at <= c.submitted_at AS closed,
-                   acc.provider, acc.status, acc.suspended_until > now() AS still_suspended, c.parent_id
+                   acc.provider, acc.status, acc.suspended_until > now() AS still_suspended, c.parent_id,
+                   coalesce(ap.approved, 0) AS approved
             FROM comments c
             JOIN articles a ON a.id = c.article_id
             LEFT JOIN accounts acc ON acc.id = c.account_id
+            LEFT JOIN account_approvals ap ON ap.account_id = c.account_id
             WHERE c.id = ANY(\(commentIDs)::bigint[])
             """
         )
         struct Row {
             var id: Int64, body: String, submittedAt: Date, account: Int64?, article: String, closed: Bool
             var provider: String?, status: String?, stillSuspended: Bool?, parent: Int64?
+            /// The author's approved comments (sql/0019), counted only as far as the rules ask.
+            var approved: Int
         }
         var byID: [Int64: Row] = [:]
         for row in rows {
@@ -47,12 +52,13 @@ public struct ModerationInputs: Sendable {
                 provider: try row.decode(column: "provider"),
                 status: try row.decode(column: "status"),
                 stillSuspended: try row.decode(column: "still_suspended"),
-                parent: try row.decode(column: "parent_id")
+                parent: try row.decode(column: "parent_id"),
+                approved: min(try row.decode(column: "approved") as Int, needs.approvedCount)
             )
         }
         let accounts = Array(Set(byID.values.compactMap(\.account)))
         var recent: [Int64: [(id: Int64, comment: EvaluationContext.RecentComment)]] = [:]
-        var standing: [Int64: (approved: Int, decided: Int, rejected: Int)] = [:]
+        var standing: [Int64: (decided: Int, rejected: Int)] = [:]
         let oldest = byID.values.map(\.submittedAt).min().map { $0.addingTimeInterval(-Double(needs.recentSeconds)) } ?? Date()
         // The first comment ids of the two windows (sql/0016), passed to the queries below as values: PostgreSQL then
         // leaves the history's older partitions out of their plans.
@@ -81,32 +87,28 @@ public struct ModerationInputs: Sendable {
                 recent[account, default: []].append((id, .init(submittedAt: at, article: article, body: body, parentID: parent)))
             }
         }
-        if !accounts.isEmpty, needs.approvedCount > 0 || needs.standingSeconds > 0 {
+        if !accounts.isEmpty, needs.standingSeconds > 0 {
             // Account by account through its index: `account_id = ANY(…)` over a batch's accounts was planned as a
-            // scan of the whole table (39 ms a batch at 250,000 comments, most of a drain's database time). Approved
-            // comments are counted only as far as the rules look (the newest first), decisions only in the window:
-            // counting an account's whole history made each comment cost more as the site aged (43 % slower
-            // moderation at 10 million comments).
+            // scan of the whole table (39 ms a batch at 250,000 comments, most of a drain's database time). Decisions
+            // only in the window: counting an account's whole history made each comment cost more as the site aged
+            // (43 % slower moderation at 10 million comments). (Approved comments are counted as statuses change,
+            // sql/0019, and read with the comments above.)
             for row in try await connection.query(
                 """
-                SELECT account.id,
-                       (SELECT count(*) FROM (
-                            SELECT 1 FROM comments c WHERE c.account_id = account.id AND c.status = 'approved'
-                            ORDER BY c.submitted_at DESC LIMIT \(needs.approvedCount)) approved) AS approved,
-                       s.decided, s.rejected
+                SELECT account.id, s.decided, s.rejected
                 FROM unnest(\(accounts)::bigint[]) AS account(id)
                 CROSS JOIN LATERAL (
                     SELECT count(*) FILTER (WHERE c.status IN ('approved', 'held', 'rejected', 'removed')) AS decided,
                            count(*) FILTER (WHERE c.status IN ('rejected', 'removed')) AS rejected
                     FROM comments c
-                    WHERE c.account_id = account.id AND \(needs.standingSeconds) > 0
+                    WHERE c.account_id = account.id
                       AND c.submitted_at > now() - \(needs.standingSeconds) * interval '1 second'
                       AND c.id >= \(floors.standing)
                 ) s
                 """
             ) {
-                let (account, approved, decided, rejected) = try row.decode((Int64, Int, Int, Int).self)
-                standing[account] = (approved, decided, rejected)
+                let (account, decided, rejected) = try row.decode((Int64, Int, Int).self)
+                standing[account] = (decided, rejected)
             }
         }
         return commentIDs.compactMap { id in
@@ -120,7 +122,7 @@ public struct ModerationInputs: Sendable {
                 row.account.flatMap { recent[$0] }?.filter {
                     $0.comment.submittedAt < row.submittedAt || ($0.comment.submittedAt == row.submittedAt && $0.id < id)
                 }.map(\.comment) ?? []
-            let counts = row.account.flatMap { standing[$0] } ?? (0, 0, 0)
+            let counts = row.account.flatMap { standing[$0] } ?? (0, 0)
             let context = EvaluationContext(
                 authenticated: row.account != nil,
                 provider: row.provider,
@@ -130,7 +132,7 @@ public struct ModerationInputs: Sendable {
                 parentID: row.parent,
                 now: row.submittedAt,
                 recentComments: earlier,
-                approvedCount: counts.approved,
+                approvedCount: row.approved,
                 recentDecisions: counts.decided,
                 recentRejections: counts.rejected
             )

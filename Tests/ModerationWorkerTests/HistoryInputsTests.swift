@@ -47,6 +47,26 @@ struct HistoryInputsTests {
             #expect(longer.approvedCount == 42)
             #expect(longer.recentDecisions == 6 && longer.recentRejections == 4)
 
+            // A newcomer with one approved comment and one held, judged in the same batch: each author's own count.
+            try await client.query("INSERT INTO accounts (provider, provider_subject) VALUES ('twitter', 'newcomer')")
+            let newcomer = try await client.query(
+                """
+                INSERT INTO comments (article_id, account_id, body, submitted_at, status, auth_provider)
+                VALUES (1, 2, 'first', now() - interval '1 hour', 'approved', 'twitter'),
+                       (1, 2, 'second', now() - interval '1 minute', 'held', 'twitter'),
+                       (1, 2, 'third', now(), 'queued', 'twitter')
+                RETURNING id
+                """
+            ).map { try $0.decode(Int64.self, at: 0) }.max()!
+            let both = try await client.withConnection {
+                try await ModerationInputs().load(
+                    [judged, newcomer],
+                    needs: HistoryNeeds(recentSeconds: 0, approvedCount: 3, standingSeconds: 0),
+                    on: $0
+                )
+            }
+            #expect(both.map(\.context.approvedCount) == [3, 1])
+
             let nothing = try await context(.none)
             #expect(nothing.recentComments.isEmpty && nothing.approvedCount == 0 && nothing.recentDecisions == 0)
 
