@@ -37,5 +37,6 @@ extension Migration {
         Migration(fileName: "0017_planned_once.sql", bytes: PackageResources._017_planned_once_sql),
         Migration(fileName: "0018_ordered_article_bumps.sql", bytes: PackageResources._018_ordered_article_bumps_sql),
         Migration(fileName: "0019_account_approvals.sql", bytes: PackageResources._019_account_approvals_sql),
+        Migration(fileName: "0020_edits_take_post_turns.sql", bytes: PackageResources._020_edits_take_post_turns_sql),
     ]
 }

@@ -91,6 +91,35 @@ struct OwnCommentTests {
         }
     }
 
+    /// An edit queues a new revision as a post queues a comment, so edits take their turns under the same burst limit
+    /// (sql/0020): within a comment's edit window one login cannot queue revisions faster than it could post.
+    @Test func editsTakeTheirTurnsUnderTheBurstLimitWithPosts() async throws {
+        try await withAPI(postsPerMinute: 3) { api in
+            let token = try await TestLogin.token(subject: "author-1")
+            let posted = try await api.post(body: "the first text", token: token)
+            #expect(posted.status == .accepted)
+            var id = Int64(try #require(posted.json["id"] as? Int))
+            for text in ["the second text", "the third text"] {
+                let edited = try await Self.send(api, .patch, id, json: "{\"body\": \"\(text)\"}")
+                #expect(edited.status == .accepted, "\(edited.text)")
+                id = Int64(try #require(edited.json["id"] as? Int))
+            }
+            // Three in a minute: a fourth edit, and a new post, wait their turn.
+            let refused = try await Self.send(api, .patch, id, json: #"{"body": "the fourth text"}"#)
+            #expect(refused.status == .tooManyRequests)
+            #expect(refused.json["reason"] as? String == "rate_limited")
+            #expect((1...60).contains(try #require(refused.headers[.retryAfter].flatMap(Int.init))))
+            #expect(try await api.post(body: "another", token: token).status == .tooManyRequests)
+            // Nothing refused was written: the last revision stands, queued, and is still the one to edit.
+            #expect(try await api.db.count("SELECT count(*) FROM comments") == 3)
+            #expect(try await Self.row(api, id).status == "queued")
+            // Another reader is not affected.
+            #expect(try await api.post(body: "mine", token: try await TestLogin.token(subject: "reader-2")).status == .accepted)
+            // A delete queues nothing and is not counted.
+            #expect(try await Self.send(api, .delete, id).status == .noContent)
+        }
+    }
+
     @Test func theAuthorDeletesAtAnyTimeAndOnlyTheirOwn() async throws {
         try await withAPI { api in
             let id = try await FlagTests.published(api, body: "to be deleted")
