@@ -32,3 +32,21 @@ extension PostgresClient {
         try await self.query(query).single().decode(Int.self, at: 0)
     }
 }
+
+extension PostgresConnection {
+    /// How many sessions of this database wait for a lock in a statement starting with `statementPrefix`, waiting up
+    /// to four seconds for the first: for tests that hold a row and watch another statement queue behind it.
+    public func sessionsWaitingForALock(in statementPrefix: String) async throws -> Int {
+        var waiting = 0
+        for _ in 0..<200 where waiting == 0 {
+            waiting = try await query(
+                """
+                SELECT count(*)::integer FROM pg_stat_activity
+                WHERE datname = current_database() AND wait_event_type = 'Lock' AND starts_with(query, \(statementPrefix))
+                """
+            ).single().decode(Int.self, at: 0)
+            if waiting == 0 { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        return waiting
+    }
+}

@@ -106,17 +106,10 @@ struct AccountApprovalsTests {
                     }
                 }
                 try await PostgresConnection.withConnection(configuration: configuration, logger: TestPostgres.logger) { other in
-                    var waiting = 0
-                    for _ in 0..<200 where waiting == 0 {
-                        waiting = try await other.query(
-                            """
-                            SELECT count(*)::integer FROM pg_stat_activity
-                            WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'UPDATE comments%'
-                            """
-                        ).single().decode(Int.self, at: 0)
-                        if waiting == 0 { try await Task.sleep(for: .milliseconds(20)) }
-                    }
-                    #expect(waiting == 1, "the approving statement waits for the lowest reader's count")
+                    #expect(
+                        try await other.sessionsWaitingForALock(in: "UPDATE comments") == 1,
+                        "the approving statement waits for the lowest reader's count"
+                    )
                     // It holds none of the other counts meanwhile: a third session can take every one of them.
                     try await other.query("BEGIN")
                     let free = try await other.query(
