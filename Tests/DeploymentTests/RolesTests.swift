@@ -103,6 +103,7 @@ struct RolesTests {
                 await expectDenied("reading the partitions' periods") { try await api.query("SELECT * FROM history_partitions") }
                 await expectDenied("reading idempotency keys") { try await api.query("SELECT * FROM reader_idempotency_keys") }
                 await expectDenied("reading post times") { try await api.query("SELECT recent_posts FROM accounts") }
+                await expectDenied("reading approval counts") { try await api.query("SELECT * FROM account_approvals") }
                 await expectDenied("reading a partition directly") { try await api.query("SELECT count(*) FROM comments_from_1") }
                 // Built-in login (issue 19): a login is started and finished through the functions only.
                 let state = String(repeating: "s", count: 43)
@@ -180,6 +181,11 @@ struct RolesTests {
                     on: worker
                 )
                 #expect(finished.count == 1)
+                // The approval was counted for its reader by the comments' trigger (sql/0019), which the worker reads
+                // and cannot write.
+                let approved = try await worker.query("SELECT approved FROM account_approvals").single().decode(Int.self, at: 0)
+                #expect(approved == 1)
+                await expectDenied("changing an approval count") { try await worker.query("UPDATE account_approvals SET approved = 100") }
                 await expectDenied("sanctioning") {
                     try await worker.query("INSERT INTO account_sanctions (account_id, kind, reason, issued_by) VALUES (1, 'ban', 'x', 'w')")
                 }
