@@ -49,7 +49,7 @@ struct HistoryPartitionsTests {
     @Test func migratingAPopulatedDatabaseKeepsEveryRowKeyAndRight() async throws {
         let before = Migration.all.filter { $0.version < "0016" }
         let later = Migration.all.filter { $0.version >= "0016" }.map(\.fileName)
-        #expect(later.first == "0016_partitioned_history.sql" && before.count + later.count == Migration.all.count)
+        #expect(later.first == "0016_partitioned_history.sql")
         try await TestPostgres.withDatabase(label: "histmigrate") { configuration in
             try await PostgresClient(configuration: configuration, options: .init(maxConnections: 2), logger: TestPostgres.logger).closing {
                 client in
