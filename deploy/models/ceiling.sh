@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The evidence behind BENCHMARKS.md's ceiling for bag-of-n-gram models on the shared Korean set (issue 18): logistic
-# regression, a one-hidden-layer network, a three-class model and one with a bias-label model beside the policy's rules,
-# cross-validated on train.tsv, scored on dev.tsv.
+# regression, a one-hidden-layer network, a three-class model, one with a bias-label model and NB-SVM beside the policy's
+# rules, cross-validated on train.tsv, scored on dev.tsv.
 #
 #   deploy/models/ceiling.sh        # about eight minutes on two cores; scikit-learn from PyPI in .build/
 set -euo pipefail
