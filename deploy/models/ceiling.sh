@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The evidence behind BENCHMARKS.md's ceiling for bag-of-n-gram models on the shared Korean set (issue 18): logistic
 # regression, a one-hidden-layer network, a three-class model, one with a bias-label model and NB-SVM beside the policy's
-# rules, cross-validated on train.tsv, scored on dev.tsv.
+# rules, cross-validated on train.tsv, scored on dev.tsv; then how the cross-validated figure grows with the number of
+# labelled comments (a learning curve).
 #
-#   deploy/models/ceiling.sh        # about eight minutes on two cores; scikit-learn from PyPI in .build/
+#   deploy/models/ceiling.sh        # about thirteen minutes on two cores; scikit-learn from PyPI in .build/
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 data=${MODEL_DATA:-../shared/datasets/kocohub-korean-hate-speech}
