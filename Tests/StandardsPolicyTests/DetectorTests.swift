@@ -54,6 +54,11 @@ struct DetectorTests {
         PolicyCase("18놈아", .reject, ["profanity"]), PolicyCase("시1발", .reject, ["profanity"]), PolicyCase("ㅆ ㅂ", .reject, ["profanity"]),
         PolicyCase("병신년", .reject, ["profanity"], "without the Hanja it is the insult"), PolicyCase("한남들 진짜", .reject, ["hate"]),
         PolicyCase("Scunthorpe is a cunt", .reject, ["profanity"], "a real hit beside an allowed word"),
+        // Terms whose innocent words are allowed or that only start words (TrapTests has the innocent words).
+        PolicyCase("그염병하며 나왔던 거", .reject, ["profanity"], "염병 still inside words; 감염병 and 전염병 are allowed"),
+        PolicyCase("이 애자야", .reject, ["hate"], "at a word's start; inside one it is 동성애자"),
+        PolicyCase("니애미", .reject, ["profanity"], "애미 still inside words; 마이애미 is allowed"),
+        PolicyCase("roto", .reject, ["profanity"], "개새 typed on a Korean keyboard; rotor is allowed"),
     ]
 
     @Test(arguments: cases)

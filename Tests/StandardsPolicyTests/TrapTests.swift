@@ -44,6 +44,13 @@ struct TrapTests {
         PolicyCase("version 3.14 of the report", .approve), PolicyCase("Meet me at the station", .approve), PolicyCase("Connect the dots", .approve),
         PolicyCase("좋은 정보 감사합니다 👍🏽👨‍👩‍👧‍👦🇰🇷", .approve), PolicyCase("이 기사에 전적으로 동의합니다.", .approve),
         PolicyCase("정부는 책임을 져야 한다", .approve), PolicyCase("아베 정부와 기시다 정부의 차이", .approve),
+        // Everyday words a short term sits in (deploy/local/everyday-words.sh finds them in wordfreq's vocabulary).
+        PolicyCase("감염병 전문가들은 백신 접종을 권고했다", .approve), PolicyCase("전염병 확산 속도가 빨라졌다", .approve),
+        PolicyCase("동성애자 인권 단체가 성명을 냈다", .approve), PolicyCase("이성애자와 동성애자 모두의 권리", .approve),
+        PolicyCase("마이애미에서 열린 결승전", .approve), PolicyCase("도시바 반도체 부문 매각", .approve),
+        // An English word that reads as a Korean term typed on a Korean keyboard (rotor: 개색); its Latin allow entry
+        // vetoes the hit the jamo view found.
+        PolicyCase("The helicopter's rotor blades were damaged", .approve),
     ]
 
     @Test(arguments: cases)

@@ -89,9 +89,11 @@ if [ $# -eq 0 ]; then
   fi
 fi
 
-# The OpenAPI document against the running server (schemathesis), and the comment box in Chromium with the stand-in
-# login (Playwright); skipped when only some tests were asked for.
+# The OpenAPI document against the running server (schemathesis), the Korean term lists against wordfreq's everyday
+# words (the Scunthorpe check), and the comment box in Chromium with the stand-in login (Playwright); skipped when only
+# some tests were asked for.
 if [ $# -eq 0 ]; then
   bash deploy/api/check-openapi.sh
+  bash deploy/local/everyday-words.sh
   bash Tests/Browser/run.sh
 fi

@@ -17,7 +17,7 @@ final class Workspace: @unchecked Sendable {
 
 /// The term matcher's lists, reused between comments.
 struct TermScratch: Sendable {
-    var blocks: [(rule: Int, range: Range<Int>)] = []
+    /// Where allow entries matched, in the original text (rule -1: the policy's own allow list).
     var allows: [(rule: Int, range: Range<Int>)] = []
     var found: [CompiledPolicy.TermHit] = []
     /// The result: each rule's hits with vetoes applied and nested repeats removed.
@@ -179,10 +179,24 @@ extension CompiledPolicy {
     func matchTerms(_ text: NormalizedText, into scratch: inout TermScratch) {
         if !scratch.found.isEmpty { scratch.found.removeAll(keepingCapacity: true) }
         if !scratch.kept.isEmpty { scratch.kept.removeAll(keepingCapacity: true) }
+        if !scratch.allows.isEmpty { scratch.allows.removeAll(keepingCapacity: true) }
         // Each matcher is passed straight from its property: choosing one in an expression would copy it.
         matchTerms(text.latin, with: latinMatcher, into: &scratch)
         matchTerms(text.jamo, with: jamoMatcher, into: &scratch)
         if scratch.found.isEmpty { return }
+        // An allow entry vetoes the hits it covers in the original text, whichever view found either: an English word
+        // that reads as a Korean term typed on a Korean keyboard (rotor, 개새 in the jamo view) is vetoed by its Latin
+        // allow entry.
+        if !scratch.allows.isEmpty {
+            let allows = scratch.allows
+            scratch.found.removeAll { hit in
+                allows.contains { allow in
+                    (allow.rule == -1 || allow.rule == hit.rule) && allow.range.lowerBound <= hit.range.lowerBound
+                        && allow.range.upperBound >= hit.range.upperBound
+                }
+            }
+            if scratch.found.isEmpty { return }
+        }
         scratch.found.sort { ($0.rule, $0.range.lowerBound, -$0.range.count) < ($1.rule, $1.range.lowerBound, -$1.range.count) }
         for candidate in scratch.found {
             let covered = scratch.kept.contains {
@@ -192,11 +206,10 @@ extension CompiledPolicy {
         }
     }
 
-    /// Scans one view, adding the blocking matches that no allow entry vetoes to `scratch.found`.
+    /// Scans one view, adding its blocking matches to `scratch.found` and its allow entries' to `scratch.allows`, both in
+    /// the original text's places.
     private func matchTerms(_ units: TextView, with matcher: MultiPatternMatcher, into scratch: inout TermScratch) {
         if units.count == 0 { return }
-        if !scratch.blocks.isEmpty { scratch.blocks.removeAll(keepingCapacity: true) }
-        if !scratch.allows.isEmpty { scratch.allows.removeAll(keepingCapacity: true) }
         // The automaton runs first and notes where outputs are; they are read after, with no closure holding on to
         // the view or the policy (which would retain them for every comment).
         let count = scratch.positions.write(capacity: units.count, filler: (position: 0, row: 0)) { positions in
@@ -207,18 +220,11 @@ extension CompiledPolicy {
                 let info = patternInfo[Int(match.payload)]
                 guard accepts(info, match.range, in: units) else { return }
                 if info.isAllow {
-                    scratch.allows.append((Int(info.rule), match.range))
+                    scratch.allows.append((Int(info.rule), units.originalRange(match.range)))
                 } else {
-                    scratch.blocks.append((Int(info.rule), match.range))
+                    scratch.found.append(TermHit(rule: Int(info.rule), range: units.originalRange(match.range)))
                 }
             }
-        }
-        for block in scratch.blocks {
-            let vetoed = scratch.allows.contains { allow in
-                (allow.rule == -1 || allow.rule == block.rule) && allow.range.lowerBound <= block.range.lowerBound
-                    && allow.range.upperBound >= block.range.upperBound
-            }
-            if !vetoed { scratch.found.append(TermHit(rule: block.rule, range: units.originalRange(block.range))) }
         }
     }
 

@@ -1,0 +1,40 @@
+"""The Scunthorpe check of a policy's Korean terms, run by deploy/local/everyday-words.sh.
+
+A Korean term matches inside words (Korean attaches particles and endings to a word, and runs words together), so a
+short term can sit inside an innocent everyday word: 염병 in 전염병 (an epidemic), 애자 in 동성애자. This feeds every word
+of wordfreq's Korean vocabulary (its most frequent words in Wikipedia, subtitles, news, books and the web) to
+`modctl policy check --jsonl` and fails on each word whose term hits in Hangul all start inside it: the term needs `*`
+(only at a word's start) or the word an allow entry. A word a term hits at its start is the term's own business."""
+
+import json
+from importlib.metadata import version
+import subprocess
+import sys
+
+import wordfreq
+
+modctl, policy = sys.argv[1], sys.argv[2:]
+words = [w for w in wordfreq.top_n_list("ko", 100000) if any("\uac00" <= c <= "\ud7a3" for c in w)]
+lines = "".join(json.dumps({"id": i, "body": w}, ensure_ascii=False) + "\n" for i, w in enumerate(words))
+out = subprocess.run([modctl, "policy", "check", "--jsonl", *policy], input=lines, capture_output=True, text=True,
+                     check=True).stdout.splitlines()
+assert len(out) == len(words), f"{len(out)} verdicts for {len(words)} words"
+
+
+def hangul(text):
+    return any("\u1100" <= c <= "\u11ff" or "\u3130" <= c <= "\u318f" or "\uac00" <= c <= "\ud7a3" for c in text)
+
+
+inside = []
+for word, line in zip(words, out):
+    verdict = json.loads(line)
+    hits = [h for h in verdict.get("hits", []) if "start" in h and h.get("action") != "approve" and hangul(h.get("matched", ""))]
+    if hits and all(h["start"] > 0 for h in hits):
+        inside.append(f"  {word}: " + ", ".join(f"{h['matched']} ({h['rule']}, {h['action']})" for h in hits))
+blocked = sum(json.loads(line)["outcome"] != "approve" for line in out)
+print(f"everyday words: {len(words)} Korean words from wordfreq {version('wordfreq')}, {blocked} held or rejected, "
+      f"{len(inside)} only by a term inside them")
+if inside:
+    print("a term sits inside these everyday words (give the term `*`, or the word an allow entry):", file=sys.stderr)
+    print("\n".join(inside), file=sys.stderr)
+    sys.exit(1)
