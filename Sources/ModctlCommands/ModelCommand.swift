@@ -78,6 +78,18 @@ struct ModelCommand: AsyncParsableCommand {
         @Option(help: "The policy whose rules the threshold is chosen beside (default: the built-in Standards Board Policy).")
         var policy: String?
 
+        @Option(
+            help: ArgumentHelp(
+                "A file of texts known to be clean, one a line (everyday words or phrases), learned as extra clean examples.",
+                discussion:
+                    "They teach the model that a word's fragments alone are no evidence. Lines the policy's rules hold or reject are left out; the threshold is still chosen on the labelled comments."
+            )
+        )
+        var cleanTexts: String?
+
+        @Option(help: "What one line of --clean-texts weighs against one labelled clean comment.")
+        var cleanTextsWeight: Float = ModelTraining.Options().extraCleanWeight
+
         func validate() throws {
             guard buckets > 0, buckets & (buckets - 1) == 0, buckets <= 1 << 20 else {
                 throw ValidationError("--buckets must be a power of two up to 2^20")
@@ -87,9 +99,21 @@ struct ModelCommand: AsyncParsableCommand {
             guard (0.5...1).contains(targetClean) else { throw ValidationError("--target-clean must be between 0.5 and 1") }
             guard (file == nil) == fromDatabase else { throw ValidationError("give a labelled FILE or --from-database, one of the two") }
             guard parseDuration(since) != nil else { throw ValidationError("--since must be a duration like 30d or 12w") }
+            guard cleanTextsWeight > 0, cleanTextsWeight <= 1 else { throw ValidationError("--clean-texts-weight must be above 0 and at most 1") }
         }
 
-        /// The labelled comments, and the clean label they use.
+        /// The lines of --clean-texts that hold text.
+        func extraClean() throws -> [String] {
+            guard let cleanTexts else { return [] }
+            do {
+                return try String(contentsOfFile: cleanTexts, encoding: .utf8).split(whereSeparator: \.isNewline)
+                    .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            } catch {
+                printError("cannot read \(cleanTexts): \(error.localizedDescription)")
+                throw ExitCode.failure
+            }
+        }
+
         /// The labelled comments, the clean label they use, where they come from, and (from the database) when the newest
         /// of them was decided.
         func examples() async throws -> (rows: [LabelledEvaluation.Row], clean: String, source: String, newest: Date?) {
@@ -113,6 +137,7 @@ struct ModelCommand: AsyncParsableCommand {
         func run() async throws {
             let (rows, clean, trainedFrom, newest) = try await examples()
             var options = ModelTraining.Options()
+            options.extraCleanWeight = cleanTextsWeight
             options.seed = seed
             options.iterations = iterations
             options.buckets = buckets
@@ -128,7 +153,19 @@ struct ModelCommand: AsyncParsableCommand {
             let rules = try PolicyCommand.load(policy, leavingOut: \.isLearnedModel)
             let context = EvaluationContext.textOnly(now: Date())
             let blocked = rows.map { rules.evaluate($0.text, context: context).outcome != .approve }
-            let (model, report) = ModelTraining.train(rows, cleanLabel: clean, blockedByRules: blocked, options: options, provenance: provenance)
+            // A clean text the rules hold or reject (a listed slur among everyday words) is not learned as clean.
+            let extra = try extraClean().filter { rules.evaluate($0, context: context).outcome == .approve }
+            if let cleanTexts {
+                provenance["clean_texts"] = "\(extra.count) from \(URL(fileURLWithPath: cleanTexts).lastPathComponent), weight \(cleanTextsWeight)"
+            }
+            let (model, report) = ModelTraining.train(
+                rows,
+                cleanLabel: clean,
+                blockedByRules: blocked,
+                extraClean: extra,
+                options: options,
+                provenance: provenance
+            )
             let text = ModelFile(model).text()
             do {
                 try text.write(toFile: out, atomically: true, encoding: .utf8)
@@ -137,6 +174,9 @@ struct ModelCommand: AsyncParsableCommand {
                 throw ExitCode.failure
             }
             let seconds = (ContinuousClock.now - started) / .seconds(1)
+            if report.extraClean > 0 {
+                print("learned \(report.extraClean) clean texts from \(cleanTexts ?? "") beside the comments (those the rules pass)")
+            }
             print(
                 String(
                     format:

@@ -38,6 +38,30 @@ struct ModelFromDatabaseTests {
             // A file and the database at once is a usage error.
             let both = try await desk.modctl("model", "train", "labelled.tsv", "--from-database", "--out", out)
             #expect(both.code == 2 && both.stderr.contains("one of the two"), "\(both.stderr)")
+
+            // Everyday words learned as clean beside the decisions: a line the rules reject is left out, and the
+            // provenance says how many were learned; a file that cannot be read stops it with a message.
+            let words = FileManager.default.temporaryDirectory.appendingPathComponent("cdt-words-\(UUID().uuidString.prefix(8)).txt").path
+            defer { try? FileManager.default.removeItem(atPath: words) }
+            try "조약\n\n약국\n씨발\n".write(toFile: words, atomically: true, encoding: .utf8)
+            let taught = try await desk.modctl(
+                "model",
+                "train",
+                "--from-database",
+                "--since",
+                "1d",
+                "--out",
+                out,
+                "--buckets",
+                "4096",
+                "--clean-texts",
+                words
+            )
+            #expect(taught.code == 0 && taught.stdout.contains("learned 2 clean texts"), "\(taught.stdout) \(taught.stderr)")
+            let withWords = try ModelFile.model(from: String(contentsOfFile: out, encoding: .utf8))
+            #expect(withWords.provenance["clean_texts"] == "2 from \(URL(fileURLWithPath: words).lastPathComponent), weight 0.02")
+            let missing = try await desk.modctl("model", "train", "--from-database", "--since", "1d", "--out", out, "--clean-texts", words + ".gone")
+            #expect(missing.code == 1 && missing.stderr.contains("cannot read"), "\(missing.stderr)")
         }
     }
 }

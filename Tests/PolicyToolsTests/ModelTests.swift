@@ -64,6 +64,28 @@ struct ModelTests {
         )
     }
 
+    /// Everyday words that share an insult's fragments, learned as extra clean texts, score lower; the insult in a comment
+    /// is still held, and the threshold is still chosen on the labelled comments alone.
+    @Test func extraCleanTextsTeachThatFragmentsAreNoEvidence() {
+        let rows = Self.synthetic(count: 400)
+        let everyday = ["zorbakery", "zorbakian", "zorbaki", "뀨덕궁", "뀨덕동", "뀨덕이네"]
+        let (plain, _) = ModelTraining.train(rows, cleanLabel: "none", options: Self.options())
+        let (lightly, _) = ModelTraining.train(rows, cleanLabel: "none", extraClean: everyday, options: Self.options())
+        // Six words against 200 abusive comments that all carry the insult: here each weighs as much as a comment.
+        var heavier = Self.options()
+        heavier.extraCleanWeight = 1
+        let (taught, report) = ModelTraining.train(rows, cleanLabel: "none", extraClean: everyday, options: heavier)
+        #expect(report.examples == rows.count && report.extraClean == everyday.count, "\(report)")
+        for word in everyday {
+            let scores = [plain, lightly, taught].map { $0.score(TextNormalizer.normalize(word)) }
+            #expect(scores[2] < scores[1] && scores[1] < scores[0], "\(word): \(scores)")
+            #expect(scores[2] < taught.threshold, "\(word): \(scores[2]), threshold \(taught.threshold)")
+        }
+        for row in Self.synthetic(count: 40, offset: 1_000) where row.label != "none" {
+            #expect(taught.score(TextNormalizer.normalize(row.text)) >= taught.threshold, "\(row.text)")
+        }
+    }
+
     @Test func aModelFileRoundTrips() throws {
         let (model, _) = ModelTraining.train(Self.synthetic(count: 200), cleanLabel: "none", options: Self.options())
         let text = ModelFile(model).text()

@@ -20,7 +20,7 @@ for split in train dev; do
 done
 # Everyday Korean words (wordfreq's vocabulary) that the rules let through: clean one-word comments, for the last part.
 words=$(bash deploy/local/python-tool.sh wordfreq 3.1.1)
-"$words/bin/python" -c 'import wordfreq; print("comments\thate"); [print(w + "\tnone") for w in wordfreq.top_n_list("ko", 100000) if any("\uac00" <= c <= "\ud7a3" for c in w)]' >"$out/words.tsv"
+{ printf 'comments\thate\n'; "$words/bin/python" deploy/local/everyday-words.py --list | sed 's/$/\tnone/'; } >"$out/words.tsv"
 "$bin/modctl" policy evaluate "$out/words.tsv" --text-column comments --label-column hate --clean-label none --rules-only \
   --samples 100000 >"$out/rules-words.txt"
 "$venv/bin/python" deploy/models/ceiling.py "$data" "$out"
