@@ -167,7 +167,48 @@ struct FailoverDrillTests {
             _ = try? await Self.ha(["stop"] + place)
             throw error
         }
+        // `stop` leaves nothing running: each server of the set and every child it started (a monitor's logger and
+        // health check worker once outlived it, in sessions of their own).
+        let started = Self.serverProcesses(in: directory)
+        #expect(started.count >= 3 * 4, "the three servers and their children: \(started)")
         _ = try await Self.ha(["stop"] + place)
+        try await waitUntil("every server process of the set is gone", timeout: .seconds(10)) {
+            started.allSatisfy { !Self.isRunning($0) }
+        }
+    }
+
+    /// The set's running PostgreSQL servers (each data directory's `postmaster.pid`, while it is still that server) and
+    /// their children.
+    static func serverProcesses(in directory: String) -> [Int32] {
+        var found: [Int32] = []
+        for name in ["monitor", "node1", "node2"] {
+            guard let text = try? String(contentsOfFile: "\(directory)/\(name)/postmaster.pid", encoding: .utf8),
+                let pid = text.split(separator: "\n").first.flatMap({ Int32($0) }),
+                let command = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8),
+                command.replacingOccurrences(of: "\0", with: " ").contains("-D \(directory)/\(name) ")
+            else { continue }
+            found.append(pid)
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+            found += entries.compactMap { Int32($0) }.filter { parent(of: $0) == pid }
+        }
+        return found
+    }
+
+    /// The parent in `/proc/PID/stat` (`pid (name) state ppid …`; the name may hold spaces and parentheses).
+    static func parent(of pid: Int32) -> Int32? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else {
+            return nil
+        }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 1 ? Int32(fields[1]) : nil
+    }
+
+    /// Alive and not a zombie waiting to be reaped.
+    static func isRunning(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else {
+            return false
+        }
+        return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
     }
 }
 

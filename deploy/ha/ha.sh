@@ -152,17 +152,24 @@ kill_node() {
   local name=$1
   [ -n "$name" ] || { log "kill needs a node name (node1 or node2)"; exit 2; }
   log "killing $name (keeper and PostgreSQL, immediately)"
-  # The keeper's whole process group first, so nothing restarts its PostgreSQL; then PostgreSQL itself (the postmaster
-  # and its backends) without a shutdown checkpoint, as when a host dies.
-  [ -f "$dir/$name.pgid" ] && kill -KILL -- "-$(cat "$dir/$name.pgid")" 2>/dev/null || true
-  local pid
+  # PostgreSQL dies with its keeper, as when a host dies: no shutdown checkpoint. The postmaster is in the keeper's
+  # process group, but each of its children is in a session of its own, and a child the group's kill leaves behind
+  # outlives the test run (the monitor's logger and health check worker did). So the postmaster is stopped first (it
+  # cannot start another child then), its children are noted, the keeper's group is killed (nothing restarts
+  # PostgreSQL), then the children.
+  local pid children=
   pid=$(head -n 1 "$dir/$name/postmaster.pid" 2>/dev/null || true)
   # postmaster.pid outlives a killed server: act on the pid only while it is still this node's PostgreSQL (a pid
   # reused by another process must never be signalled).
   if [ -n "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "-D $dir/$name "; then
-    pkill -KILL -P "$pid" 2>/dev/null || true
-    kill -KILL "$pid" 2>/dev/null || true
+    kill -STOP "$pid" 2>/dev/null || true
+    children=$(pgrep -P "$pid" || true)
+  else
+    pid=
   fi
+  [ -f "$dir/$name.pgid" ] && kill -KILL -- "-$(cat "$dir/$name.pgid")" 2>/dev/null || true
+  # shellcheck disable=SC2086 # one pid a word
+  [ -n "$pid" ] && kill -KILL "$pid" $children 2>/dev/null || true
   rm -f "$dir/$name.pgid"
 }
 
