@@ -194,21 +194,22 @@ struct FailoverDrillTests {
         return found
     }
 
-    /// The parent in `/proc/PID/stat` (`pid (name) state ppid …`; the name may hold spaces and parentheses).
-    static func parent(of pid: Int32) -> Int32? {
+    /// The fields of `/proc/PID/stat` after the name (`pid (name) state ppid …`; the name may hold spaces and
+    /// parentheses): state first, then the parent. Nil once the process is gone.
+    static func statFields(of pid: Int32) -> [Substring]? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else {
             return nil
         }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        return fields.count > 1 ? Int32(fields[1]) : nil
+        return stat[stat.index(after: close)...].split(separator: " ")
+    }
+
+    static func parent(of pid: Int32) -> Int32? {
+        statFields(of: pid).flatMap { $0.count > 1 ? Int32($0[1]) : nil }
     }
 
     /// Alive and not a zombie waiting to be reaped.
     static func isRunning(_ pid: Int32) -> Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else {
-            return false
-        }
-        return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
+        statFields(of: pid).map { $0.first != "Z" } ?? false
     }
 }
 
